@@ -1,0 +1,57 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Modules that do I/O: the sync engine in shared/ must import none of them. */
+const ioModules = [
+  'axios',
+  'fs',
+  'fs/promises',
+  'http',
+  'https',
+  'net',
+  'dgram',
+  'child_process',
+  'worker_threads',
+  'undici',
+];
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/out/**', 'reports/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+    },
+  },
+  {
+    files: ['shared/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ioModules.map((name) => ({ name, message: 'shared/ is pure: no I/O.' })),
+          patterns: [
+            { group: ['node:*'], message: 'shared/ is pure: no Node built-ins.' },
+            { group: ['@azure/*'], message: 'shared/ is pure: no Azure SDKs.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'fetch', message: 'shared/ is pure: no I/O.' },
+        { name: 'process', message: 'shared/ is pure: configuration belongs to the deployables.' },
+        { name: 'XMLHttpRequest', message: 'shared/ is pure: no I/O.' },
+      ],
+    },
+  },
+  {
+    files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);

@@ -1,0 +1,100 @@
+import {
+  isBuiltInSalesLineEntity,
+  lineValue,
+  type DynamicsAttribute,
+  type DynamicsLine,
+  type DynamicsValue,
+} from '../dynamics';
+import { oneflowField, precisionOf, readOneflowField, type OneflowFieldSpec } from '../fieldCatalog';
+import type { OneflowProduct, ProductGroupConfiguration } from '../oneflow';
+import { fail, ok, type Result } from '../result';
+import type { FieldMapping } from '../settings';
+import {
+  checkTextLength,
+  compareDecimals,
+  lineDiscountToPerUnit,
+  normalizeDecimal,
+  normalizeText,
+  perUnitDiscountToLine,
+  type Canonical,
+} from '../values';
+
+/** Quantities are read at Dataverse's own precision for the per-unit discount conversion. */
+const DYNAMICS_QUANTITY_PRECISION = 5;
+
+/** Reads, converts and validates one mapped field on both sides, at one product group's precision. */
+export interface FieldCodec {
+  mapping: FieldMapping;
+  spec: OneflowFieldSpec;
+  /** Normalizes a Dynamics value in Dynamics' own terms (a manual discount stays a line total). */
+  normalizeDynamics(raw: unknown): Result<Canonical>;
+  readDynamics(line: DynamicsLine): Result<Canonical>;
+  readOneflow(product: OneflowProduct): Result<Canonical>;
+  /** The Dynamics value as Oneflow holds it, within Oneflow's limits. */
+  toOneflow(dynamics: Canonical, line: DynamicsLine): Result<Canonical>;
+  /** The Oneflow value as the Dynamics column holds it, within the column's limits. */
+  toDynamics(oneflow: Canonical, line: DynamicsLine): Result<DynamicsValue>;
+}
+
+export function makeCodec(
+  entity: string,
+  mapping: FieldMapping,
+  attribute: DynamicsAttribute | undefined,
+  group: ProductGroupConfiguration,
+): FieldCodec {
+  const spec = oneflowField(mapping.oneflowField);
+  const precision = precisionOf(spec, group);
+  const oneflowLabel = `Oneflow's ${spec.label}`;
+  const dynamicsLabel = attribute?.displayName ?? mapping.dynamicsField;
+  const isLineDiscount =
+    isBuiltInSalesLineEntity(entity) &&
+    mapping.dynamicsField === 'manualdiscountamount' &&
+    spec.price?.part === 'discount_amount';
+  const isText = spec.kind === 'text';
+
+  const normalize = (raw: unknown): Result<Canonical> =>
+    isText ? normalizeText(raw) : normalizeDecimal(raw, precision);
+  const lineQuantity = (line: DynamicsLine): Canonical => {
+    const quantity = normalizeDecimal(line.values.quantity, DYNAMICS_QUANTITY_PRECISION);
+    return quantity.ok ? quantity.value : null;
+  };
+
+  return {
+    mapping,
+    spec,
+    normalizeDynamics: normalize,
+    readDynamics(line) {
+      const value = normalize(lineValue(entity, line, mapping.dynamicsField));
+      return value.ok ? value : fail(`${dynamicsLabel}: ${value.error}`);
+    },
+    readOneflow(product) {
+      const value = normalize(readOneflowField(product, mapping.oneflowField));
+      return value.ok ? value : fail(`${oneflowLabel}: ${value.error}`);
+    },
+    toOneflow(dynamics, line) {
+      if (isText)
+        return checkTextLength(dynamics, { min: spec.minLength, max: spec.maxLength }, oneflowLabel);
+      const converted = isLineDiscount
+        ? lineDiscountToPerUnit(dynamics, lineQuantity(line), precision)
+        : normalizeDecimal(dynamics ?? 0, precision);
+      if (!converted.ok) return fail(`${oneflowLabel}: ${converted.error}`);
+      if (spec.max !== undefined && compareDecimals(converted.value, spec.max) > 0) {
+        return fail(`${oneflowLabel} is ${converted.value}; the most it takes is ${spec.max}`);
+      }
+      return converted;
+    },
+    toDynamics(oneflow, line) {
+      if (isText) {
+        const checked = checkTextLength(oneflow, { max: attribute?.maxLength }, dynamicsLabel);
+        return checked.ok ? ok(checked.value) : checked;
+      }
+      if (oneflow === null) return ok(null);
+      const value = isLineDiscount ? perUnitDiscountToLine(oneflow, lineQuantity(line), precision) : oneflow;
+      const number = Number(value);
+      if (attribute?.attributeType === 'Integer' && !Number.isInteger(number)) {
+        return fail(`${dynamicsLabel} takes whole numbers; Oneflow has ${oneflow}`);
+      }
+      return ok(number);
+    },
+  };
+}

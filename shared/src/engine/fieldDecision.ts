@@ -1,0 +1,213 @@
+import { isBuiltInSalesLineEntity, lineValue, type DynamicsLine, type DynamicsValue } from '../dynamics';
+import type { BaseValue } from '../link';
+import type { OneflowProduct } from '../oneflow';
+import type { ConflictNote, FieldChange, FieldNote, FieldNoteKind, Side } from '../plan';
+import type { RuleId } from '../rules';
+import { writesToDynamics } from '../settingsValidation';
+import type { ConflictPolicy, Direction, FieldMapping } from '../settings';
+import { isZero, type Canonical } from '../values';
+import type { FieldCodec } from './codec';
+
+/** What one mapped field of one linked pair does in an action, and the base it leaves behind. */
+export type FieldOutcome =
+  /** Nothing to write (values equal, or the decision is final): the base moves to the current values. */
+  | { kind: 'settled'; base: BaseValue; note?: FieldNote }
+  | { kind: 'write'; change: FieldChange; value: DynamicsValue; base: BaseValue }
+  /** Not written now and still pending: the base stays where it was. */
+  | { kind: 'pending'; note: FieldNote }
+  /** The field does not flow in this action's direction. */
+  | { kind: 'idle' };
+
+export interface FieldDecisionInput {
+  action: 'push' | 'fetch';
+  entity: string;
+  codec: FieldCodec;
+  line: DynamicsLine;
+  product: OneflowProduct;
+  base: BaseValue | undefined;
+}
+
+const SIDE_LABELS: Record<Side, string> = { dynamics: 'Dynamics', oneflow: 'Oneflow' };
+const OTHER: Record<Side, Side> = { dynamics: 'oneflow', oneflow: 'dynamics' };
+
+function flows(action: 'push' | 'fetch', direction: Direction): boolean {
+  return action === 'push'
+    ? direction === 'dynamics_to_oneflow' || direction === 'two_way'
+    : writesToDynamics(direction);
+}
+
+/** Price per unit of a catalog line on a built-in sales line: the price list owns it (rule F4). */
+export function isCatalogPrice(entity: string, mapping: FieldMapping, line: DynamicsLine): boolean {
+  return isBuiltInSalesLineEntity(entity) && mapping.dynamicsField === 'priceperunit' && !line.isWriteIn;
+}
+
+function isEmptyValue(value: Canonical, kind: 'text' | 'decimal'): boolean {
+  // Oneflow has no empty amounts: an unset price reads as zero.
+  return value === null || (kind === 'decimal' && isZero(value));
+}
+
+/** Which side a conflict goes to under a field's policy; `held` waits for a person. */
+export function resolveConflict(
+  policy: ConflictPolicy,
+  source: Side,
+  line: DynamicsLine,
+  product: OneflowProduct,
+): Side | 'held' {
+  switch (policy) {
+    case 'by_action':
+      return source;
+    case 'dynamics_wins':
+      return 'dynamics';
+    case 'oneflow_wins':
+      return 'oneflow';
+    case 'review':
+      return 'held';
+    case 'most_recent': {
+      const dynamicsTime = Date.parse(line.modifiedOn);
+      const oneflowTime = Date.parse(product._private_ownerside?.updated_time ?? '');
+      if (Number.isNaN(oneflowTime) || dynamicsTime === oneflowTime) return source;
+      return dynamicsTime > oneflowTime ? 'dynamics' : 'oneflow';
+    }
+  }
+}
+
+function show(value: Canonical): string {
+  return value === null ? 'empty' : `"${value}"`;
+}
+
+/**
+ * Decides one field of a linked pair as a three-way merge against the base: a change on one side only flows to
+ * the other; a change on both sides is a conflict settled by the field's policy; a one-way field's source wins.
+ */
+export function decideField(input: FieldDecisionInput): FieldOutcome {
+  const { action, entity, codec, line, product, base } = input;
+  const { mapping, spec } = codec;
+  const rule: RuleId = action === 'push' ? 'P1' : 'F3';
+  const note = (kind: FieldNoteKind, reason: string, ruleId: RuleId = rule): FieldNote => ({
+    kind,
+    rule: ruleId,
+    oneflowField: mapping.oneflowField,
+    dynamicsField: mapping.dynamicsField,
+    reason,
+  });
+
+  const dynamics = codec.readDynamics(line);
+  if (!dynamics.ok) return { kind: 'pending', note: note('invalid_value', dynamics.error) };
+  const oneflow = codec.readOneflow(product);
+  if (!oneflow.ok) return { kind: 'pending', note: note('invalid_value', oneflow.error) };
+  const d = dynamics.value;
+  const o = oneflow.value;
+  const dAsOneflow = codec.toOneflow(d, line);
+  const equal = dAsOneflow.ok && dAsOneflow.value === o;
+  const current: BaseValue = { dynamics: d, oneflow: o };
+
+  const catalogPrice = isCatalogPrice(entity, mapping, line);
+  if (action === 'fetch' && catalogPrice && writesToDynamics(mapping.direction)) {
+    if (equal) return { kind: 'settled', base: current };
+    return {
+      kind: 'pending',
+      note: note(
+        'catalog_price',
+        `${spec.label} ${show(o)} from Oneflow is not applied: this line is a catalog product, so its price comes from the price list. Only write-in lines take prices from Oneflow.`,
+        'F4',
+      ),
+    };
+  }
+  // On a catalog line Oneflow's price can never come back, so Dynamics owns it (rule F4).
+  const direction: Direction =
+    catalogPrice && mapping.direction === 'two_way' ? 'dynamics_to_oneflow' : mapping.direction;
+  if (!flows(action, direction)) return { kind: 'idle' };
+  if (equal) return { kind: 'settled', base: current };
+
+  const source: Side = action === 'push' ? 'dynamics' : 'oneflow';
+  const target = OTHER[source];
+  const dynamicsChanged = base === undefined || base.dynamics !== d;
+  const oneflowChanged = base === undefined || base.oneflow !== o;
+  const sourceChanged = source === 'dynamics' ? dynamicsChanged : oneflowChanged;
+  const targetChanged = source === 'dynamics' ? oneflowChanged : dynamicsChanged;
+  const otherAction = action === 'push' ? 'Fetch' : 'Push';
+
+  let conflict: ConflictNote | undefined;
+  if (sourceChanged && targetChanged) {
+    const resolvedFor = resolveConflict(mapping.conflictPolicy, source, line, product);
+    conflict = { policy: mapping.conflictPolicy, resolvedFor, dynamics: d, oneflow: o, base: base ?? null };
+    const both = `${spec.label} changed in both Dynamics (${show(d)}) and Oneflow (${show(o)}) since the last sync`;
+    if (resolvedFor === 'held') {
+      return {
+        kind: 'pending',
+        note: { ...note('held_for_review', `${both}; held for you to choose`), conflict },
+      };
+    }
+    if (resolvedFor === target) {
+      return {
+        kind: 'pending',
+        note: {
+          ...note(
+            'conflict_kept',
+            `${both}; the ${mapping.conflictPolicy} policy keeps ${SIDE_LABELS[target]}'s value, which ${otherAction} writes`,
+          ),
+          conflict,
+        },
+      };
+    }
+  } else if (targetChanged && direction === 'two_way') {
+    const changed = target === 'oneflow' ? o : d;
+    return {
+      kind: 'pending',
+      note: note(
+        'kept_for_other_action',
+        `${spec.label} changed in ${SIDE_LABELS[target]} (${show(changed)}) since the last sync; ${otherAction} brings it over`,
+      ),
+    };
+  }
+
+  const targetValue = target === 'oneflow' ? o : d;
+  if (mapping.writeCondition === 'only_if_target_empty' && !isEmptyValue(targetValue, spec.kind)) {
+    return {
+      kind: 'settled',
+      base: current,
+      note: note(
+        'target_not_empty',
+        `${spec.label} is written only into an empty field, and ${SIDE_LABELS[target]} already has ${show(targetValue)}`,
+      ),
+    };
+  }
+
+  const extra = {
+    ...(conflict ? { conflict } : {}),
+    ...(!conflict && targetChanged ? { replacesEdit: true as const } : {}),
+  };
+  if (action === 'push') {
+    if (!dAsOneflow.ok) return { kind: 'pending', note: note('invalid_value', dAsOneflow.error) };
+    const value = dAsOneflow.value;
+    return {
+      kind: 'write',
+      value,
+      base: { dynamics: d, oneflow: value },
+      change: {
+        oneflowField: mapping.oneflowField,
+        dynamicsField: mapping.dynamicsField,
+        side: 'oneflow',
+        old: o,
+        new: value,
+        ...extra,
+      },
+    };
+  }
+  const written = codec.toDynamics(o, line);
+  if (!written.ok) return { kind: 'pending', note: note('invalid_value', written.error) };
+  const normalized = codec.normalizeDynamics(written.value);
+  return {
+    kind: 'write',
+    value: written.value,
+    base: { dynamics: normalized.ok ? normalized.value : d, oneflow: o },
+    change: {
+      oneflowField: mapping.oneflowField,
+      dynamicsField: mapping.dynamicsField,
+      side: 'dynamics',
+      old: lineValue(entity, line, mapping.dynamicsField),
+      new: written.value,
+      ...extra,
+    },
+  };
+}

@@ -1,0 +1,14 @@
+export * from './result';
+export * from './values';
+export * from './oneflow';
+export * from './fieldCatalog';
+export * from './dynamics';
+export * from './settings';
+export * from './settingsValidation';
+export * from './defaults';
+export * from './link';
+export * from './rules';
+export * from './plan';
+export type { PlanInput } from './engine/context';
+export { planInitialTransfer, planPush, planFetch } from './engine/planners';
+export { applyPlanInMemory, type InMemoryState } from './engine/applyInMemory';

@@ -1,0 +1,95 @@
+import Big from 'big.js';
+import { fail, ok, type Result } from './result';
+
+/**
+ * The canonical form of a mapped field's value, the only form values are compared in:
+ * trimmed text, a decimal string with exactly the field's precision, or null when empty.
+ */
+export type Canonical = string | null;
+
+const ROUND_HALF_UP = 1;
+
+function toBig(raw: unknown): Big | null | undefined {
+  if (raw === null || raw === undefined) return null;
+  if (typeof raw === 'number') return Number.isFinite(raw) ? new Big(raw) : undefined;
+  if (typeof raw !== 'string') return undefined;
+  const text = raw.trim();
+  if (text === '') return null;
+  try {
+    return new Big(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function fixed(value: Big, precision: number): string {
+  const text = value.round(precision, ROUND_HALF_UP).toFixed(precision);
+  // Rounding a tiny negative number gives "-0.00"; zero has one form.
+  return /^-0(\.0+)?$/.test(text) ? text.slice(1) : text;
+}
+
+/** A number (or decimal string) at `precision` places, rounded half up; empty input is null. */
+export function normalizeDecimal(raw: unknown, precision: number): Result<Canonical> {
+  const value = toBig(raw);
+  if (value === undefined) return fail(`"${String(raw)}" is not a number`);
+  return ok(value === null ? null : fixed(value, precision));
+}
+
+/** Trimmed text; empty or blank text is null so that "" and a missing value compare equal. */
+export function normalizeText(raw: unknown): Result<Canonical> {
+  if (raw === null || raw === undefined) return ok(null);
+  if (typeof raw !== 'string') return fail(`${JSON.stringify(raw)} is not text`);
+  const text = raw.trim();
+  return ok(text === '' ? null : text);
+}
+
+/** Length limits are errors for the user to fix; text is never cut silently. */
+export function checkTextLength(
+  value: Canonical,
+  limits: { min?: number; max?: number },
+  label: string,
+): Result<Canonical> {
+  // Code points, as the services count them (an emoji is one character, not two UTF-16 units).
+  const length = value === null ? 0 : Array.from(value).length;
+  if (limits.min !== undefined && length < limits.min) {
+    return fail(
+      limits.min === 1 ? `${label} is empty; it needs at least 1 character` : `${label} is too short`,
+    );
+  }
+  if (limits.max !== undefined && length > limits.max) {
+    return fail(`${label} has ${length} characters; the limit is ${limits.max}`);
+  }
+  return ok(value);
+}
+
+/** -1, 0 or 1; null counts as zero. */
+export function compareDecimals(a: Canonical, b: Canonical): number {
+  return new Big(a ?? 0).cmp(new Big(b ?? 0));
+}
+
+export function isZero(value: Canonical): boolean {
+  return value === null || new Big(value).eq(0);
+}
+
+/**
+ * Dynamics' `manualdiscountamount` is a discount on the whole line; Oneflow's discount amount is per unit.
+ * Per unit = line total / quantity, at the price precision.
+ */
+export function lineDiscountToPerUnit(
+  lineTotal: Canonical,
+  quantity: Canonical,
+  precision: number,
+): Result<Canonical> {
+  if (isZero(lineTotal)) return ok(fixed(new Big(0), precision));
+  if (isZero(quantity)) {
+    return fail(
+      `the line has a discount of ${lineTotal ?? '0'} but no quantity; Oneflow's discount is per unit, so it needs a quantity`,
+    );
+  }
+  return ok(fixed(new Big(lineTotal ?? 0).div(new Big(quantity ?? 0)), precision));
+}
+
+/** The inverse of {@link lineDiscountToPerUnit}: line total = per-unit discount × quantity. */
+export function perUnitDiscountToLine(perUnit: Canonical, quantity: Canonical, precision: number): Canonical {
+  return fixed(new Big(perUnit ?? 0).times(new Big(quantity ?? 0)), precision);
+}
