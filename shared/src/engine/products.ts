@@ -25,19 +25,22 @@ export function productProblems(product: OneflowProduct): { field: OneflowFieldK
   const problems: { field: OneflowFieldKey; message: string }[] = [];
   for (const key of ['price_1', 'price_2'] as const) {
     const price = product[key];
-    const base = decimal(price?.base_amount?.amount);
-    const amount = decimal(price?.discount_amount?.amount);
-    const percent = decimal(price?.discount_percent);
-    if (!isZero(amount) && !isZero(percent)) {
+    const raw = {
+      base: price?.base_amount?.amount ?? '0',
+      amount: price?.discount_amount?.amount ?? '0',
+      percent: price?.discount_percent ?? '0',
+    };
+    const amount = decimal(raw.amount);
+    if (!isZero(amount) && !isZero(decimal(raw.percent))) {
       problems.push({
         field: `${key}.discount_amount`,
-        message: `Oneflow takes a discount amount or a discount percent on ${key}, not both (amount ${amount ?? '0'}, percent ${percent ?? '0'})`,
+        message: `Oneflow takes a discount amount or a discount percent on ${key}, not both (amount ${raw.amount}, percent ${raw.percent})`,
       });
     }
-    if (!isZero(amount) && compareDecimals(base, amount) <= 0) {
+    if (!isZero(amount) && compareDecimals(decimal(raw.base), amount) <= 0) {
       problems.push({
         field: `${key}.discount_amount`,
-        message: `Oneflow needs the base amount (${base ?? '0'}) to exceed the discount (${amount ?? '0'}) on ${key}`,
+        message: `Oneflow needs the base amount (${raw.base}) to exceed the discount (${raw.amount}) on ${key}`,
       });
     }
   }
@@ -47,7 +50,7 @@ export function productProblems(product: OneflowProduct): { field: OneflowFieldK
     if (amount !== null && !isZero(amount) && compareDecimals(amount, '1') !== 0) {
       problems.push({
         field: 'quantity',
-        message: `this product's quantity is a ${quantity.type.replace('_', ' ')} in Oneflow, which takes only 0 or 1, not ${amount}`,
+        message: `this product's quantity is a ${quantity.type.replace('_', ' ')} in Oneflow, which takes only 0 or 1, not ${String(quantity.amount)}`,
       });
     }
   }

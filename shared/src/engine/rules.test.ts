@@ -1,0 +1,536 @@
+import { builtInSalesLineAttributes, type DynamicsAttribute } from '../dynamics';
+import type { Operation, SyncPlan } from '../plan';
+import type { EntitySettings } from '../settings';
+import {
+  apply,
+  CONTRACT_ID,
+  editLine,
+  editProduct,
+  emptyState,
+  GROUP_ID,
+  inputOf,
+  line,
+  opportunitySettings,
+  productOf,
+  T1,
+  T2,
+  transferred,
+  writes,
+} from '../testing/fixtures';
+import { planFetch, planInitialTransfer, planPush } from './planners';
+
+function only<K extends Operation['kind']>(plan: SyncPlan, kind: K): Extract<Operation, { kind: K }> {
+  const found = plan.operations.filter(
+    (operation): operation is Extract<Operation, { kind: K }> => operation.kind === kind,
+  );
+  expect(found).toHaveLength(1);
+  const [first] = found;
+  if (!first) throw new Error(`no ${kind} operation`);
+  return first;
+}
+
+describe('Create contract (T1)', () => {
+  it('T1: every line becomes an Oneflow product with every mapped field, whatever its direction (sync once included)', () => {
+    const settings = opportunitySettings({ name: { direction: 'sync_once' } });
+    const state = emptyState([
+      line('a', { description: 'Blue', manualdiscountamount: 20 }),
+      line('b', { quantity: 5 }),
+    ]);
+    const plan = planInitialTransfer(inputOf(state, settings));
+    const creates = plan.operations.filter((operation) => operation.kind === 'create_product');
+    expect(creates).toHaveLength(2);
+    expect(creates[0]).toMatchObject({
+      rule: 'T1',
+      lineId: 'a',
+      customId: 'a',
+      groupId: GROUP_ID,
+      values: {
+        name: 'Product a',
+        description: 'Blue',
+        'price_1.base_amount': '100.00',
+        quantity: '2',
+        'price_1.discount_amount': '10.00',
+      },
+    });
+    expect(plan.links.map((link) => [link.lineId, link.productId, link.state])).toEqual([
+      ['a', null, 'active'],
+      ['b', null, 'active'],
+    ]);
+    expect(plan.links[0]?.base.name).toEqual({ dynamics: 'Product a', oneflow: 'Product a' });
+  });
+
+  it('T1: re-running after a crash finds the products by custom_id and links them instead of making duplicates', () => {
+    const state = transferred([line('a'), line('b')]);
+    const crashed = { ...state, links: [] };
+    const plan = planInitialTransfer(inputOf(crashed, opportunitySettings()));
+    expect(writes(plan)).toEqual([]);
+    expect(plan.links.map((link) => link.productId)).toEqual([
+      productOf(state, 'a').id,
+      productOf(state, 'b').id,
+    ]);
+  });
+
+  it('T1: a product left half-written by a crash is brought up to date, not duplicated', () => {
+    const state = editProduct(transferred([line('a')]), 'a', 'quantity', '9');
+    const plan = planInitialTransfer(inputOf({ ...state, links: [] }, opportunitySettings()));
+    const update = only(plan, 'update_product');
+    expect(update.changes).toEqual([
+      expect.objectContaining({ oneflowField: 'quantity', old: '9', new: '2', side: 'oneflow' }),
+    ]);
+  });
+
+  it('T1: products already in the template are left untouched', () => {
+    const state = emptyState([line('a')], [{ id: 500, name: 'Setup fee' }]);
+    const plan = planInitialTransfer(inputOf(state, opportunitySettings()));
+    expect(plan.operations.find((operation) => operation.kind === 'skip')).toMatchObject({
+      rule: 'P4',
+      productId: 500,
+    });
+  });
+});
+
+describe('Push (P1–P5)', () => {
+  it('P1: a linked line writes only Dynamics-to-Oneflow and two-way fields whose values differ, never sync-once fields', () => {
+    const settings = opportunitySettings({ name: { direction: 'sync_once' } });
+    let state = transferred([line('a'), line('b')], settings);
+    state = editLine(state, 'a', { productidname: 'Renamed', description: 'New text', priceperunit: 120 });
+    const plan = planPush(inputOf(state, settings));
+    const update = only(plan, 'update_product');
+    expect(update).toMatchObject({ rule: 'P1', lineId: 'a', productId: productOf(state, 'a').id });
+    expect(update.values).toEqual({ description: 'New text', 'price_1.base_amount': '120.00' });
+    expect(update.changes.map((change) => [change.oneflowField, change.old, change.new])).toEqual([
+      ['description', null, 'New text'],
+      ['price_1.base_amount', '100.00', '120.00'],
+    ]);
+  });
+
+  it('P1: equal values never produce writes (100 and "100.00", 2 and "2" are the same)', () => {
+    const state = transferred([line('a', { priceperunit: 100.0, quantity: 2.0 })]);
+    const plan = planPush(
+      inputOf(editLine(state, 'a', { priceperunit: '100.000', quantity: 2 }), opportunitySettings()),
+    );
+    expect(plan.operations).toEqual([]);
+  });
+
+  it('P2: a line with no link (added in Dynamics) gets its Oneflow product with all mapped fields, and is linked', () => {
+    let state = transferred([line('a')]);
+    state = { ...state, lines: [...state.lines, line('new', { quantity: 3 })] };
+    const plan = planPush(inputOf(state, opportunitySettings({ description: { direction: 'sync_once' } })));
+    const create = only(plan, 'create_product');
+    expect(create).toMatchObject({ rule: 'P2', lineId: 'new', customId: 'new' });
+    expect(Object.keys(create.values).sort()).toEqual(
+      ['description', 'name', 'price_1.base_amount', 'price_1.discount_amount', 'quantity'].sort(),
+    );
+    expect(plan.links.find((link) => link.lineId === 'new')).toMatchObject({
+      productId: null,
+      state: 'active',
+    });
+  });
+
+  it('P3: a link whose line was deleted in Dynamics deletes its Oneflow product and drops the link', () => {
+    const state = transferred([line('a'), line('b')]);
+    const plan = planPush(
+      inputOf(
+        { ...state, lines: state.lines.filter((candidate) => candidate.id !== 'b') },
+        opportunitySettings(),
+      ),
+    );
+    expect(only(plan, 'delete_product')).toMatchObject({
+      rule: 'P3',
+      lineId: 'b',
+      productId: productOf(state, 'b').id,
+    });
+    expect(plan.links.map((link) => link.lineId)).toEqual(['a']);
+  });
+
+  it('P4: an Oneflow product with no link (added by hand in Oneflow) is untouched and never deleted', () => {
+    const state = transferred([line('a')]);
+    const manual = { id: 4242, name: 'Hand-added' };
+    const withManual = {
+      ...state,
+      lines: [],
+      productGroups: state.productGroups.map((group) => ({
+        ...group,
+        products: [...group.products, manual],
+      })),
+    };
+    const plan = planPush(inputOf(withManual, opportunitySettings()));
+    expect(
+      plan.operations.filter((operation) => 'productId' in operation && operation.productId === 4242),
+    ).toEqual([expect.objectContaining({ kind: 'skip', rule: 'P4' })]);
+    expect(only(plan, 'delete_product').productId).not.toBe(4242);
+  });
+
+  it('P5: a link whose product was deleted in Oneflow re-creates it, and says so', () => {
+    const state = transferred([line('a')]);
+    const deleted = {
+      ...state,
+      productGroups: state.productGroups.map((group) => ({ ...group, products: [] })),
+    };
+    const plan = planPush(inputOf(deleted, opportunitySettings()));
+    const create = only(plan, 'create_product');
+    expect(create.rule).toBe('P5');
+    expect(create.reason).toMatch(/deleted in Oneflow/);
+    const after = apply(deleted, plan);
+    expect(after.links).toEqual([
+      expect.objectContaining({ lineId: 'a', productId: productOf(after, 'a').id, state: 'active' }),
+    ]);
+  });
+});
+
+describe('Fetch (F1–F4)', () => {
+  it('F1: a product deleted in Oneflow does not delete its line; the link is marked for the widget', () => {
+    const state = transferred([line('a')]);
+    const deleted = {
+      ...state,
+      productGroups: state.productGroups.map((group) => ({ ...group, products: [] })),
+    };
+    const plan = planFetch(inputOf(deleted, opportunitySettings()));
+    expect(writes(plan)).toEqual([]);
+    expect(plan.operations).toEqual([expect.objectContaining({ kind: 'skip', rule: 'F1', lineId: 'a' })]);
+    expect(plan.links).toEqual([expect.objectContaining({ lineId: 'a', state: 'deleted_in_oneflow' })]);
+  });
+
+  it('F2: a product added in Oneflow is not pulled into Dynamics', () => {
+    const state = transferred([line('a')]);
+    const added = {
+      ...state,
+      productGroups: state.productGroups.map((group) => ({
+        ...group,
+        products: [...group.products, { id: 31, name: 'Extra' }],
+      })),
+    };
+    const plan = planFetch(inputOf(added, opportunitySettings()));
+    expect(writes(plan)).toEqual([]);
+    expect(plan.operations).toEqual([expect.objectContaining({ kind: 'skip', rule: 'F2', productId: 31 })]);
+  });
+
+  it('F3: a linked pair writes only two-way (and Oneflow-to-Dynamics) fields whose values differ', () => {
+    let state = transferred([line('a')]);
+    state = editProduct(state, 'a', 'quantity', '7');
+    state = editProduct(state, 'a', 'description', 'Counterparty text');
+    const plan = planFetch(inputOf(state, opportunitySettings()));
+    const update = only(plan, 'update_line');
+    expect(update).toMatchObject({ rule: 'F3', lineId: 'a', etag: 'W/"1"', values: { quantity: 7 } });
+    expect(update.changes).toEqual([
+      expect.objectContaining({ dynamicsField: 'quantity', side: 'dynamics', old: 2, new: 7 }),
+    ]);
+  });
+
+  it('F4: price per unit from Oneflow is applied to a write-in line', () => {
+    let state = transferred([line('w', { productdescription: 'Consulting' }, { isWriteIn: true })]);
+    state = editProduct(state, 'w', 'price_1.base_amount', '150.50');
+    const update = only(planFetch(inputOf(state, opportunitySettings())), 'update_line');
+    expect(update.values).toEqual({ priceperunit: 150.5 });
+  });
+
+  it('F4: on a catalog line price per unit is skipped, and the skip is shown with its reason', () => {
+    let state = transferred([line('c')]);
+    state = editProduct(state, 'c', 'price_1.base_amount', '80.00');
+    const plan = planFetch(inputOf(state, opportunitySettings()));
+    expect(writes(plan)).toEqual([]);
+    const [skip] = plan.operations;
+    expect(skip?.notes).toEqual([
+      expect.objectContaining({ kind: 'catalog_price', rule: 'F4', dynamicsField: 'priceperunit' }),
+    ]);
+    expect(skip?.notes[0]?.reason).toMatch(/price list/);
+  });
+
+  it('F4: push restores the catalog price over an Oneflow edit, because Oneflow cannot own it', () => {
+    const state = editProduct(transferred([line('c')]), 'c', 'price_1.base_amount', '80.00');
+    const update = only(planPush(inputOf(state, opportunitySettings())), 'update_product');
+    expect(update.changes).toEqual([
+      expect.objectContaining({
+        oneflowField: 'price_1.base_amount',
+        old: '80.00',
+        new: '100.00',
+        replacesEdit: true,
+      }),
+    ]);
+  });
+
+  it('F4: settings refuse two-way on anything but price per unit and quantity, and the plan moves nothing', () => {
+    const settings = opportunitySettings({ description: { direction: 'two_way' } });
+    const plan = planFetch(inputOf(transferred([line('a')]), settings));
+    expect(writes(plan)).toEqual([]);
+    expect(plan.operations[0]).toMatchObject({ rule: 'SETTINGS' });
+    expect(plan.operations[0]?.notes[0]?.reason).toMatch(
+      /^mappings\[1\]\.direction: Two-way is only available for Price Per Unit and Quantity/,
+    );
+  });
+});
+
+describe('Toggle off', () => {
+  it.each([
+    ['create contract', planInitialTransfer],
+    ['push', planPush],
+    ['fetch', planFetch],
+  ] as const)('nothing moves in either direction on %s, and the plan says so plainly', (_name, planner) => {
+    let state = transferred([line('a')]);
+    state = editProduct(editLine(state, 'a', { priceperunit: 1 }), 'a', 'quantity', '9');
+    const plan = planner(inputOf(state, opportunitySettings({}, { productsEnabled: false })));
+    expect(writes(plan)).toEqual([]);
+    expect(plan.operations).toEqual([expect.objectContaining({ kind: 'skip', rule: 'OFF' })]);
+    expect(plan.operations[0]?.reason).toMatch(/turned off for opportunities/);
+    expect(plan.links).toEqual(state.links);
+  });
+});
+
+describe('Sync once after creation', () => {
+  it('a sync-once field is never written by push or fetch, even when both sides changed it', () => {
+    const settings = opportunitySettings({
+      quantity: { direction: 'sync_once' },
+      name: { direction: 'sync_once' },
+    });
+    let state = transferred([line('a')], settings);
+    state = editLine(state, 'a', { quantity: 5, productidname: 'Dyn name' });
+    state = editProduct(state, 'a', 'quantity', '8');
+    state = editProduct(state, 'a', 'name', 'Oneflow name');
+    expect(writes(planPush(inputOf(state, settings)))).toEqual([]);
+    expect(writes(planFetch(inputOf(state, settings)))).toEqual([]);
+  });
+});
+
+describe('Conflicts (a field changed on both sides since the base)', () => {
+  const bothChanged = (settings: EntitySettings, dynamicsAt = T1, oneflowAt = T2) => {
+    let state = transferred([line('a')], settings);
+    state = editLine(state, 'a', { quantity: 5 }, dynamicsAt);
+    return editProduct(state, 'a', 'quantity', '8', oneflowAt);
+  };
+
+  it("by_action (default): push writes Dynamics' value and marks the overwrite", () => {
+    const settings = opportunitySettings();
+    const change = only(planPush(inputOf(bothChanged(settings), settings)), 'update_product').changes[0];
+    expect(change).toMatchObject({
+      new: '5',
+      conflict: { policy: 'by_action', resolvedFor: 'dynamics', dynamics: '5', oneflow: '8' },
+    });
+  });
+
+  it("by_action (default): fetch writes Oneflow's value and marks the overwrite", () => {
+    const settings = opportunitySettings();
+    const plan = planFetch(inputOf(bothChanged(settings), settings));
+    expect(only(plan, 'update_line').changes[0]).toMatchObject({
+      new: 8,
+      conflict: { resolvedFor: 'oneflow' },
+    });
+    expect(plan.summary.conflictsOverwritten).toBe(1);
+  });
+
+  it.each([
+    ['dynamics_wins', 'push writes, fetch keeps Dynamics', true, false],
+    ['oneflow_wins', 'fetch writes, push keeps Oneflow', false, true],
+  ] as const)('%s: %s', (policy, _words, pushWrites, fetchWrites) => {
+    const settings = opportunitySettings({ quantity: { conflictPolicy: policy } });
+    const state = bothChanged(settings);
+    const push = planPush(inputOf(state, settings));
+    const fetch = planFetch(inputOf(state, settings));
+    expect(writes(push).length > 0).toBe(pushWrites);
+    expect(writes(fetch).length > 0).toBe(fetchWrites);
+    const kept = (pushWrites ? fetch : push).operations[0]?.notes[0];
+    expect(kept).toMatchObject({ kind: 'conflict_kept', conflict: { policy } });
+  });
+
+  it.each([
+    ['Dynamics edited last', T2, T1, 'dynamics'],
+    ['Oneflow edited last', T1, T2, 'oneflow'],
+  ] as const)(
+    'most_recent: the newer side wins in both actions (%s)',
+    (_words, dynamicsAt, oneflowAt, winner) => {
+      const settings = opportunitySettings({ quantity: { conflictPolicy: 'most_recent' } });
+      const state = bothChanged(settings, dynamicsAt, oneflowAt);
+      const push = planPush(inputOf(state, settings));
+      const fetch = planFetch(inputOf(state, settings));
+      expect(writes(push).length > 0).toBe(winner === 'dynamics');
+      expect(writes(fetch).length > 0).toBe(winner === 'oneflow');
+    },
+  );
+
+  it('review: the field is held for a person in both actions, and stays held until decided', () => {
+    const settings = opportunitySettings({ quantity: { conflictPolicy: 'review' } });
+    const state = bothChanged(settings);
+    const push = planPush(inputOf(state, settings));
+    expect(writes(push)).toEqual([]);
+    expect(push.summary.held).toBe(1);
+    expect(push.operations[0]?.notes[0]).toMatchObject({
+      kind: 'held_for_review',
+      conflict: { dynamics: '5', oneflow: '8' },
+    });
+    const fetch = planFetch(inputOf(apply(state, push), settings));
+    expect(writes(fetch)).toEqual([]);
+    expect(fetch.summary.held).toBe(1);
+  });
+
+  it('no conflict: a two-way field changed only in Oneflow is not overwritten by push; Fetch brings it over', () => {
+    const settings = opportunitySettings();
+    const writeIn = line('w', { productdescription: 'Consulting' }, { isWriteIn: true });
+    const state = editProduct(transferred([writeIn], settings), 'w', 'quantity', '8');
+    const push = planPush(inputOf(state, settings));
+    expect(writes(push)).toEqual([]);
+    expect(push.operations[0]?.notes[0]).toMatchObject({ kind: 'kept_for_other_action' });
+    const fetch = planFetch(inputOf(apply(state, push), settings));
+    expect(only(fetch, 'update_line').values).toEqual({ quantity: 8 });
+  });
+
+  it('a Dynamics-to-Oneflow field edited in Oneflow is restored by push, marked as replacing that edit', () => {
+    const state = editProduct(
+      transferred([line('a', { description: 'Ours' })]),
+      'a',
+      'description',
+      'Theirs',
+    );
+    const change = only(planPush(inputOf(state, opportunitySettings())), 'update_product').changes[0];
+    expect(change).toMatchObject({
+      oneflowField: 'description',
+      old: 'Theirs',
+      new: 'Ours',
+      replacesEdit: true,
+    });
+  });
+});
+
+describe('Write conditions', () => {
+  it('only_if_target_empty: push does not overwrite a value Oneflow already has', () => {
+    const settings = opportunitySettings({ description: { writeCondition: 'only_if_target_empty' } });
+    let state = transferred([line('a', { description: 'First' })], settings);
+    state = editLine(state, 'a', { description: 'Second' });
+    const plan = planPush(inputOf(state, settings));
+    expect(writes(plan)).toEqual([]);
+    expect(plan.operations[0]?.notes[0]).toMatchObject({
+      kind: 'target_not_empty',
+      oneflowField: 'description',
+    });
+  });
+
+  it('only_if_target_empty: push fills the field when Oneflow has it empty', () => {
+    const settings = opportunitySettings({ description: { writeCondition: 'only_if_target_empty' } });
+    const state = editLine(transferred([line('a')], settings), 'a', { description: 'Now filled' });
+    expect(only(planPush(inputOf(state, settings)), 'update_product').values).toEqual({
+      description: 'Now filled',
+    });
+  });
+});
+
+describe('Oneflow to Dynamics (custom line entity)', () => {
+  const attributes: DynamicsAttribute[] = [
+    ...builtInSalesLineAttributes('new_line').filter((attribute) => attribute.logicalName !== 'description'),
+    {
+      logicalName: 'description',
+      displayName: 'Notes',
+      attributeType: 'Memo',
+      isValidForCreate: true,
+      isValidForUpdate: true,
+      isCalculated: false,
+      maxLength: 4000,
+    },
+  ];
+  const settings = opportunitySettings(
+    { description: { direction: 'oneflow_to_dynamics' } },
+    {
+      productSource: {
+        entity: 'new_line',
+        lookupAttribute: 'new_opportunityid',
+        relationship: 'new_opportunity_new_line',
+      },
+    },
+  );
+
+  it('fetch writes the Oneflow value into Dynamics', () => {
+    const state = editProduct(
+      transferred([line('a')], settings, attributes),
+      'a',
+      'description',
+      'From the counterparty',
+    );
+    expect(only(planFetch(inputOf(state, settings, T1, attributes)), 'update_line').values).toEqual({
+      description: 'From the counterparty',
+    });
+  });
+
+  it('push never writes it, even when Dynamics changed it', () => {
+    const state = editLine(transferred([line('a')], settings, attributes), 'a', {
+      description: 'Local edit',
+    });
+    expect(writes(planPush(inputOf(state, settings, T1, attributes)))).toEqual([]);
+  });
+});
+
+describe('Values', () => {
+  it('a name over 80 characters is a validation error shown to the user, never cut; the product is not created', () => {
+    const long = 'x'.repeat(81);
+    const plan = planPush(inputOf(emptyState([line('a', { productidname: long })]), opportunitySettings()));
+    expect(writes(plan)).toEqual([]);
+    expect(plan.operations[0]?.notes).toEqual([
+      expect.objectContaining({
+        kind: 'invalid_value',
+        oneflowField: 'name',
+        reason: "Oneflow's Name has 81 characters; the limit is 80",
+      }),
+    ]);
+    expect(plan.links).toEqual([]);
+  });
+
+  it('an invalid value on a linked line holds that field only; the other fields are still written', () => {
+    const state = editLine(transferred([line('a')]), 'a', {
+      productidname: 'y'.repeat(90),
+      description: 'ok',
+    });
+    const plan = planPush(inputOf(state, opportunitySettings()));
+    const update = only(plan, 'update_product');
+    expect(update.values).toEqual({ description: 'ok' });
+    expect(update.notes).toEqual([expect.objectContaining({ kind: 'invalid_value', oneflowField: 'name' })]);
+  });
+
+  it("the line-total manual discount becomes Oneflow's per-unit discount", () => {
+    const plan = planPush(
+      inputOf(emptyState([line('a', { quantity: 3, manualdiscountamount: 30 })]), opportunitySettings()),
+    );
+    expect(only(plan, 'create_product').values['price_1.discount_amount']).toBe('10.00');
+  });
+
+  it('a discount that is not below the base amount is refused before it reaches Oneflow', () => {
+    const plan = planPush(
+      inputOf(
+        emptyState([line('a', { quantity: 1, priceperunit: 10, manualdiscountamount: 10 })]),
+        opportunitySettings(),
+      ),
+    );
+    expect(writes(plan)).toEqual([]);
+    expect(plan.operations[0]?.notes[0]?.reason).toMatch(
+      /base amount \(10\.00\) to exceed the discount \(10\.00\)/,
+    );
+  });
+
+  it(`Oneflow's limit of 150 products: lines beyond it are not added, and each says why`, () => {
+    const existing = Array.from({ length: 149 }, (_, index) => ({ id: index + 1, name: `Manual ${index}` }));
+    const state = emptyState([line('a'), line('b'), line('c')], existing);
+    const plan = planPush(inputOf(state, opportunitySettings()));
+    expect(plan.summary.productsCreated).toBe(1);
+    const refused = plan.operations.filter(
+      (operation) => operation.kind === 'skip' && operation.lineId !== null,
+    );
+    expect(refused.map((operation) => operation.lineId)).toEqual(['b', 'c']);
+    expect(refused[0]?.reason).toMatch(/at most 150 products/);
+    expect(plan.links.map((link) => link.lineId)).toEqual(['a']);
+  });
+});
+
+describe('Echoes and idempotence', () => {
+  it('the webhooks a push causes find nothing to change: fetch right after the push writes nothing', () => {
+    const settings = opportunitySettings();
+    let state = transferred(
+      [line('a'), line('w', { productdescription: 'Write-in' }, { isWriteIn: true })],
+      settings,
+    );
+    state = editLine(state, 'a', { quantity: 4, priceperunit: 99.99, description: 'x' });
+    state = editLine(state, 'w', { priceperunit: 12.5 });
+    state = apply(state, planPush(inputOf(state, settings)), T2);
+    expect(writes(planFetch(inputOf(state, settings, T2)))).toEqual([]);
+  });
+
+  it('a contract id and the plan time are stamped on every plan and link', () => {
+    const plan = planPush(inputOf(transferred([line('a')]), opportunitySettings(), T2));
+    expect(plan).toMatchObject({ contractId: CONTRACT_ID, plannedAt: T2, mainEntity: 'opportunity' });
+    expect(plan.links[0]).toMatchObject({ contractId: CONTRACT_ID, syncedAt: T2 });
+  });
+});
