@@ -10,8 +10,8 @@ import type { FieldCodec } from './codec';
 
 /** What one mapped field of one linked pair does in an action, and the base it leaves behind. */
 export type FieldOutcome =
-  /** Nothing to write (values equal, or the decision is final): the base moves to the current values. */
-  | { kind: 'settled'; base: BaseValue; note?: FieldNote }
+  /** Nothing to write, the values are equal: the base moves to the current values. */
+  | { kind: 'settled'; base: BaseValue }
   | { kind: 'write'; change: FieldChange; value: DynamicsValue; base: BaseValue }
   /** Not written now and still pending: the base stays where it was. */
   | { kind: 'pending'; note: FieldNote }
@@ -164,8 +164,7 @@ export function decideField(input: FieldDecisionInput): FieldOutcome {
   const targetValue = target === 'oneflow' ? o : d;
   if (mapping.writeCondition === 'only_if_target_empty' && !isEmptyValue(targetValue, spec.kind)) {
     return {
-      kind: 'settled',
-      base: current,
+      kind: 'pending',
       note: note(
         'target_not_empty',
         `${spec.label} is written only into an empty field, and ${SIDE_LABELS[target]} already has ${show(targetValue)}`,

@@ -66,7 +66,6 @@ function decidePair(context: PlanContext, action: 'push' | 'fetch', pair: Linked
     });
     if (outcome.kind === 'settled') {
       base[key] = outcome.base;
-      if (outcome.note) notes.push(outcome.note);
     } else if (outcome.kind === 'write') {
       values[action === 'push' ? key : codec.mapping.dynamicsField] = outcome.value;
       writtenBase[key] = outcome.base;
@@ -96,9 +95,9 @@ function pushPair(context: PlanContext, pair: LinkedPair): Planned {
   const problems = productProblems(withValues(product, values)).map((problem): FieldNote => ({
     kind: 'invalid_value',
     rule: 'P1',
-    oneflowField: problem.field,
+    oneflowField: null,
     dynamicsField: null,
-    reason: problem.message,
+    reason: problem,
   }));
   if (problems.length > 0) {
     return {

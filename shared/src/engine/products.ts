@@ -20,9 +20,9 @@ function decimal(raw: unknown): Canonical {
   return value.ok ? value.value : null;
 }
 
-/** Oneflow's rules that span fields of one product; each problem names the field it is reported on. */
-export function productProblems(product: OneflowProduct): { field: OneflowFieldKey; message: string }[] {
-  const problems: { field: OneflowFieldKey; message: string }[] = [];
+/** Oneflow's rules that span several fields of one product: a product breaking one is refused whole. */
+export function productProblems(product: OneflowProduct): string[] {
+  const problems: string[] = [];
   for (const key of ['price_1', 'price_2'] as const) {
     const price = product[key];
     const raw = {
@@ -32,26 +32,23 @@ export function productProblems(product: OneflowProduct): { field: OneflowFieldK
     };
     const amount = decimal(raw.amount);
     if (!isZero(amount) && !isZero(decimal(raw.percent))) {
-      problems.push({
-        field: `${key}.discount_amount`,
-        message: `Oneflow takes a discount amount or a discount percent on ${key}, not both (amount ${raw.amount}, percent ${raw.percent})`,
-      });
+      problems.push(
+        `Oneflow takes a discount amount or a discount percent on ${key}, not both (amount ${raw.amount}, percent ${raw.percent})`,
+      );
     }
     if (!isZero(amount) && compareDecimals(decimal(raw.base), amount) <= 0) {
-      problems.push({
-        field: `${key}.discount_amount`,
-        message: `Oneflow needs the base amount (${raw.base}) to exceed the discount (${raw.amount}) on ${key}`,
-      });
+      problems.push(
+        `Oneflow needs the base amount (${raw.base}) to exceed the discount (${raw.amount}) on ${key}`,
+      );
     }
   }
   const quantity = product.quantity;
   if (quantity && quantity.type !== 'quantity') {
     const amount = decimal(quantity.amount);
     if (amount !== null && !isZero(amount) && compareDecimals(amount, '1') !== 0) {
-      problems.push({
-        field: 'quantity',
-        message: `this product's quantity is a ${quantity.type.replace('_', ' ')} in Oneflow, which takes only 0 or 1, not ${String(quantity.amount)}`,
-      });
+      problems.push(
+        `this product's quantity is a ${quantity.type.replace('_', ' ')} in Oneflow, which takes only 0 or 1, not ${String(quantity.amount)}`,
+      );
     }
   }
   return problems;
@@ -124,7 +121,7 @@ export function planCreate(
     });
   }
   const draft = withValues({ id: 0, name: '', quantity: { type: 'quantity', amount: '0' } }, values);
-  notes.push(...productProblems(draft).map((problem) => invalid(rule, problem.field, problem.message)));
+  notes.push(...productProblems(draft).map((problem) => invalid(rule, null, problem)));
   if (notes.length > 0) {
     return {
       operation: {

@@ -32,7 +32,10 @@ export function opportunitySettings(
   return {
     ...base,
     ...extra,
-    mappings: base.mappings.map((mapping) => ({ ...mapping, ...patches[mapping.oneflowField] })),
+    mappings: (extra.mappings ?? base.mappings).map((mapping) => ({
+      ...mapping,
+      ...patches[mapping.oneflowField],
+    })),
   };
 }
 
