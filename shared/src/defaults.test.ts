@@ -248,7 +248,10 @@ describe('resetToDefault', () => {
   });
 
   it('uses the chosen source, not the default source of the main entity', () => {
-    const switched: EntitySettings = { ...settingsFor('opportunity'), productSource: customSettings.productSource };
+    const switched: EntitySettings = {
+      ...settingsFor('opportunity'),
+      productSource: customSettings.productSource,
+    };
     expect(resetToDefault(switched, 'new_title').mappings.map((mapping) => mapping.dynamicsField)).toEqual([
       'new_title',
     ]);
@@ -272,9 +275,9 @@ describe('lineValue', () => {
   );
 
   it('a write-in line without a write-in name gives null, not the catalog name', () => {
-    expect(lineValue('opportunityproduct', line({ productidname: 'Catalog Widget' }, true), 'productidname')).toBe(
-      null,
-    );
+    expect(
+      lineValue('opportunityproduct', line({ productidname: 'Catalog Widget' }, true), 'productidname'),
+    ).toBe(null);
   });
 
   it('a catalog line reading productidname gets productidname', () => {

@@ -1,4 +1,3 @@
-import { defaultSettings } from './defaults';
 import { BUILT_IN_SALES_LINE_ENTITIES, builtInSalesLineAttributes, type DynamicsAttribute } from './dynamics';
 import type { OneflowFieldKey } from './fieldCatalog';
 import { DIRECTION_LABELS, type Direction, type EntitySettings, type FieldMapping } from './settings';
