@@ -260,8 +260,15 @@ describe('resetToDefault', () => {
 
 describe('DEFAULT_PRODUCT_SOURCES', () => {
   it('covers exactly Opportunity and Quote', () => {
-    expect(Object.keys(DEFAULT_PRODUCT_SOURCES).sort()).toEqual(['opportunity', 'quote']);
+    expect([...DEFAULT_PRODUCT_SOURCES.keys()].sort()).toEqual(['opportunity', 'quote']);
   });
+
+  it.each(['constructor', 'toString', 'hasOwnProperty', '__proto__'])(
+    'an entity named like a built-in object property (%s) has no defaults',
+    (entity) => {
+      expect(defaultSettings(entity)).toBeNull();
+    },
+  );
 });
 
 describe('lineValue', () => {

@@ -2,14 +2,13 @@ import { isBuiltInSalesLineEntity } from './dynamics';
 import type { EntitySettings, FieldMapping, ProductSource } from './settings';
 
 /** The product source Oneflow's extension starts with for the main entities Dynamics ships. */
-export const DEFAULT_PRODUCT_SOURCES: Readonly<Record<string, ProductSource>> = {
-  opportunity: {
-    entity: 'opportunityproduct',
-    lookupAttribute: 'opportunityid',
-    relationship: 'opportunity_products',
-  },
-  quote: { entity: 'quotedetail', lookupAttribute: 'quoteid', relationship: 'quote_details' },
-};
+export const DEFAULT_PRODUCT_SOURCES: ReadonlyMap<string, ProductSource> = new Map([
+  [
+    'opportunity',
+    { entity: 'opportunityproduct', lookupAttribute: 'opportunityid', relationship: 'opportunity_products' },
+  ],
+  ['quote', { entity: 'quotedetail', lookupAttribute: 'quoteid', relationship: 'quote_details' }],
+]);
 
 function mapping(
   dynamicsField: string,
@@ -38,7 +37,7 @@ export function defaultMappings(sourceEntity: string, primaryNameAttribute?: str
 
 /** Settings for a main entity nobody has configured yet: products on for Opportunity and Quote, off elsewhere. */
 export function defaultSettings(mainEntity: string): EntitySettings | null {
-  const productSource = DEFAULT_PRODUCT_SOURCES[mainEntity];
+  const productSource = DEFAULT_PRODUCT_SOURCES.get(mainEntity);
   if (!productSource) return null;
   return {
     mainEntity,

@@ -27,7 +27,8 @@ export interface OneflowFieldSpec {
   precision?: 'price' | 'quantity' | 'percent';
   minLength?: number;
   maxLength?: number;
-  /** Upper bound of a decimal, as a decimal string. */
+  /** Bounds of a decimal, as decimal strings. */
+  min?: string;
   max?: string;
   price?: { key: PriceKey; part: PricePart };
 }
@@ -56,6 +57,7 @@ function priceFields(key: PriceKey, label: string): OneflowFieldSpec[] {
       description: `Discount in percent on ${label}`,
       kind: 'decimal',
       precision: 'percent',
+      min: '0',
       max: '100',
       price: { key, part: 'discount_percent' },
     },

@@ -586,10 +586,28 @@ describe('validateSettings', () => {
         mappings: [{ ...NAME_ON_BUILT_IN, dynamicsField: 5 }],
       };
       const problems = problemsOf(validateSettings(input, OPPORTUNITY_PRODUCT_ATTRIBUTES));
-      expect(problems.map((problem) => problem.path)).toEqual([
-        'productsEnabled',
-        'mappings[0].dynamicsField',
+      expect(problems).toEqual([
+        { path: 'productsEnabled', message: 'must be a boolean' },
+        { path: 'mappings[0].dynamicsField', message: 'must be a string' },
       ]);
+    });
+
+    it('names the settings themselves when there are none', () => {
+      expect(problemsOf(validateSettings(null, OPPORTUNITY_PRODUCT_ATTRIBUTES))).toEqual([
+        { path: 'settings', message: 'must be an object' },
+      ]);
+    });
+
+    it('an entity named like a built-in object property is named as itself in messages', () => {
+      const input = {
+        ...valid,
+        productSource: { ...valid.productSource, entity: 'constructor' },
+        mappings: [{ ...NAME_ON_BUILT_IN, dynamicsField: 'new_x' }],
+      };
+      expect(problemsOf(validateSettings(input, []))).toContainEqual({
+        path: 'mappings[0].dynamicsField',
+        message: 'new_x is not a column of constructor',
+      });
     });
 
     it('names the path of a bad logical name and says what a logical name looks like', () => {

@@ -23,14 +23,15 @@ export function writesToDynamics(direction: Direction): boolean {
   return direction === 'two_way' || direction === 'oneflow_to_dynamics';
 }
 
-const ENTITY_LABELS: Readonly<Record<string, string>> = {
-  opportunityproduct: 'Opportunity Product',
-  quotedetail: 'Quote Product',
-  salesorderdetail: 'Order Product',
-  invoicedetail: 'Invoice Product',
-};
+const ENTITY_LABELS: ReadonlyMap<string, string> = new Map([
+  ['opportunityproduct', 'Opportunity Product'],
+  ['quotedetail', 'Quote Product'],
+  ['salesorderdetail', 'Order Product'],
+  ['invoicedetail', 'Invoice Product'],
+]);
 
 function pathOf(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return 'settings';
   return path
     .map((part, index) =>
       typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`,
@@ -43,7 +44,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     return `must be one of: ${issue.values.map((value) => String(value)).join(', ')}`;
   }
   if (issue.code === 'invalid_type') {
-    return issue.input === undefined ? 'is required' : `must be a ${issue.expected}`;
+    if (issue.input === undefined) return 'is required';
+    return `must be ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`;
   }
   return issue.message;
 }
@@ -56,7 +58,8 @@ export function validateSettings(
   input: unknown,
   attributes: readonly DynamicsAttribute[],
 ): SettingsValidation {
-  const parsed = EntitySettingsSchema.safeParse(input);
+  // reportInput keeps the offending value on each issue, to tell a missing field from a mistyped one.
+  const parsed = EntitySettingsSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) {
     return {
       ok: false,
@@ -76,7 +79,7 @@ function* checkMappings(
   attributes: readonly DynamicsAttribute[],
 ): Generator<SettingsProblem> {
   const entity = settings.productSource.entity;
-  const entityLabel = ENTITY_LABELS[entity] ?? entity;
+  const entityLabel = ENTITY_LABELS.get(entity) ?? entity;
   const columns = new Map(attributes.map((attribute) => [attribute.logicalName, attribute]));
   const seenOneflow = new Map<string, number>();
   const seenDynamics = new Map<string, number>();

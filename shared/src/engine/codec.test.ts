@@ -317,7 +317,7 @@ describe('makeCodec', () => {
     });
   });
 
-  describe("Oneflow's discount percent is at most 100", () => {
+  describe("Oneflow's discount percent is between 0 and 100", () => {
     const percent = codec(BUILT_IN, 'tax', 'price_1.discount_percent');
 
     it('refuses a percent over 100, naming the field, the value and the limit', () => {
@@ -328,6 +328,13 @@ describe('makeCodec', () => {
       expect(percent.toOneflow('250', line({}))).toEqual({
         ok: false,
         error: "Oneflow's Price 1: discount percent is 250.00; the most it takes is 100",
+      });
+    });
+
+    it('refuses a negative percent, naming the field, the value and the limit', () => {
+      expect(percent.toOneflow('-5', line({}))).toEqual({
+        ok: false,
+        error: "Oneflow's Price 1: discount percent is -5.00; the least it takes is 0",
       });
     });
 

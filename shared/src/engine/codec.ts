@@ -78,6 +78,9 @@ export function makeCodec(
         ? lineDiscountToPerUnit(dynamics, lineQuantity(line), precision)
         : normalizeDecimal(dynamics ?? 0, precision);
       if (!converted.ok) return fail(`${oneflowLabel}: ${converted.error}`);
+      if (spec.min !== undefined && compareDecimals(converted.value, spec.min) < 0) {
+        return fail(`${oneflowLabel} is ${converted.value}; the least it takes is ${spec.min}`);
+      }
       if (spec.max !== undefined && compareDecimals(converted.value, spec.max) > 0) {
         return fail(`${oneflowLabel} is ${converted.value}; the most it takes is ${spec.max}`);
       }

@@ -160,14 +160,17 @@ export function finishPlan(
   };
 }
 
-const ENTITY_WORDS: Readonly<Record<string, string>> = { opportunity: 'opportunities', quote: 'quotes' };
+const ENTITY_WORDS: ReadonlyMap<string, string> = new Map([
+  ['opportunity', 'opportunities'],
+  ['quote', 'quotes'],
+]);
 
 /** A plan that moves nothing, when sync is off or the settings are invalid; the links stay as they were. */
 export function refusal(action: SyncAction, input: PlanInput): SyncPlan | null {
   const context = buildContext(action, input);
   const { settings } = input;
   if (!settings.productsEnabled) {
-    const entities = ENTITY_WORDS[settings.mainEntity] ?? settings.mainEntity;
+    const entities = ENTITY_WORDS.get(settings.mainEntity) ?? settings.mainEntity;
     return finishPlan(
       context,
       [
