@@ -81,7 +81,8 @@ export function isBuiltInSalesLineEntity(entity: string): boolean {
 /** The only columns of a built-in sales line that may be written from Oneflow. */
 export const BUILT_IN_TWO_WAY_FIELDS = ['priceperunit', 'quantity'] as const;
 
-function column(
+/** Metadata of an ordinary writable column; `extra` states what differs. */
+export function dynamicsColumn(
   logicalName: string,
   displayName: string,
   attributeType: string,
@@ -104,28 +105,28 @@ function column(
  */
 export function builtInSalesLineAttributes(entity: string): DynamicsAttribute[] {
   return [
-    column(`${entity}id`, 'Id', 'Uniqueidentifier', { isValidForUpdate: false }),
-    column('productid', 'Existing Product', 'Lookup'),
-    column('productidname', 'Existing Product (name)', 'String', {
+    dynamicsColumn(`${entity}id`, 'Id', 'Uniqueidentifier', { isValidForUpdate: false }),
+    dynamicsColumn('productid', 'Existing Product', 'Lookup'),
+    dynamicsColumn('productidname', 'Existing Product (name)', 'String', {
       isValidForCreate: false,
       isValidForUpdate: false,
       attributeOf: 'productid',
       maxLength: 100,
     }),
-    column('productdescription', 'Write-In Product', 'String', { maxLength: 500 }),
-    column('isproductoverridden', 'Select Product', 'Boolean', { isValidForUpdate: false }),
-    column('description', 'Description', 'Memo', { maxLength: 2000 }),
-    column('priceperunit', 'Price Per Unit', 'Money'),
-    column('ispriceoverridden', 'Pricing', 'Boolean'),
-    column('quantity', 'Quantity', 'Decimal'),
-    column('manualdiscountamount', 'Manual Discount', 'Money'),
-    column('volumediscountamount', 'Volume Discount', 'Money', { isCalculated: true }),
-    column('tax', 'Tax', 'Money'),
-    column('baseamount', 'Amount', 'Money', { isCalculated: true }),
-    column('extendedamount', 'Extended Amount', 'Money', { isCalculated: true }),
-    column('uomid', 'Unit', 'Lookup'),
-    column('lineitemnumber', 'Line Item Number', 'Integer'),
-    column('sequencenumber', 'Sequence Number', 'Integer'),
+    dynamicsColumn('productdescription', 'Write-In Product', 'String', { maxLength: 500 }),
+    dynamicsColumn('isproductoverridden', 'Select Product', 'Boolean', { isValidForUpdate: false }),
+    dynamicsColumn('description', 'Description', 'Memo', { maxLength: 2000 }),
+    dynamicsColumn('priceperunit', 'Price Per Unit', 'Money'),
+    dynamicsColumn('ispriceoverridden', 'Pricing', 'Boolean'),
+    dynamicsColumn('quantity', 'Quantity', 'Decimal'),
+    dynamicsColumn('manualdiscountamount', 'Manual Discount', 'Money'),
+    dynamicsColumn('volumediscountamount', 'Volume Discount', 'Money', { isCalculated: true }),
+    dynamicsColumn('tax', 'Tax', 'Money'),
+    dynamicsColumn('baseamount', 'Amount', 'Money', { isCalculated: true }),
+    dynamicsColumn('extendedamount', 'Extended Amount', 'Money', { isCalculated: true }),
+    dynamicsColumn('uomid', 'Unit', 'Lookup'),
+    dynamicsColumn('lineitemnumber', 'Line Item Number', 'Integer'),
+    dynamicsColumn('sequencenumber', 'Sequence Number', 'Integer'),
   ];
 }
 

@@ -1,4 +1,9 @@
-import { BUILT_IN_SALES_LINE_ENTITIES, builtInSalesLineAttributes, type DynamicsAttribute } from './dynamics';
+import {
+  BUILT_IN_SALES_LINE_ENTITIES,
+  builtInSalesLineAttributes,
+  dynamicsColumn as column,
+  type DynamicsAttribute,
+} from './dynamics';
 import type { OneflowFieldKey } from './fieldCatalog';
 import { DIRECTION_LABELS, type Direction, type EntitySettings, type FieldMapping } from './settings';
 import {
@@ -16,23 +21,6 @@ const ENTITY_LABELS: Record<(typeof BUILT_IN_SALES_LINE_ENTITIES)[number], strin
   salesorderdetail: 'Order Product',
   invoicedetail: 'Invoice Product',
 };
-
-function column(
-  logicalName: string,
-  displayName: string,
-  attributeType: string,
-  extra: Partial<DynamicsAttribute> = {},
-): DynamicsAttribute {
-  return {
-    logicalName,
-    displayName,
-    attributeType,
-    isValidForCreate: true,
-    isValidForUpdate: true,
-    isCalculated: false,
-    ...extra,
-  };
-}
 
 /** A custom line entity, `new_contractline`, with the kinds of columns the rules care about. */
 const CUSTOM_ENTITY = 'new_contractline';

@@ -1,4 +1,9 @@
-import { builtInSalesLineAttributes, type DynamicsAttribute, type DynamicsLine } from '../dynamics';
+import {
+  builtInSalesLineAttributes,
+  dynamicsColumn,
+  type DynamicsAttribute,
+  type DynamicsLine,
+} from '../dynamics';
 import type { OneflowFieldKey } from '../fieldCatalog';
 import type { OneflowProduct, ProductGroupConfiguration } from '../oneflow';
 import type { Direction, FieldMapping } from '../settings';
@@ -27,15 +32,12 @@ function attribute(
   attributeType: string,
   maxLength?: number,
 ): DynamicsAttribute {
-  return {
+  return dynamicsColumn(
     logicalName,
     displayName,
     attributeType,
-    isValidForCreate: true,
-    isValidForUpdate: true,
-    isCalculated: false,
-    ...(maxLength === undefined ? {} : { maxLength }),
-  };
+    maxLength === undefined ? {} : { maxLength },
+  );
 }
 
 function mapping(

@@ -1,5 +1,10 @@
 import fc from 'fast-check';
-import { builtInSalesLineAttributes, type DynamicsAttribute, type DynamicsLine } from '../dynamics';
+import {
+  builtInSalesLineAttributes,
+  dynamicsColumn,
+  type DynamicsAttribute,
+  type DynamicsLine,
+} from '../dynamics';
 import type { OneflowFieldKey } from '../fieldCatalog';
 import type { InMemoryState } from './applyInMemory';
 import type { SyncPlan } from '../plan';
@@ -40,14 +45,12 @@ const customAttributes: DynamicsAttribute[] = [
 ];
 
 function column(logicalName: string, attributeType: string, maxLength?: number): DynamicsAttribute {
-  return {
+  return dynamicsColumn(
+    logicalName,
     logicalName,
     attributeType,
-    isValidForCreate: true,
-    isValidForUpdate: true,
-    isCalculated: false,
-    ...(maxLength ? { maxLength } : {}),
-  };
+    maxLength === undefined ? {} : { maxLength },
+  );
 }
 
 const direction = fc.constantFrom<Direction>(...DIRECTIONS);
