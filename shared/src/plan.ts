@@ -108,9 +108,13 @@ export interface PlanSummary {
   productsUpdated: number;
   productsDeleted: number;
   linesUpdated: number;
+  /** Field values written, on either side, by creates and updates. */
   fieldsWritten: number;
   conflictsOverwritten: number;
   held: number;
+  /** Products the action leaves alone by rule: added by hand in Oneflow (P4, F2). */
+  untouchedProducts: number;
+  /** Skips that concern a line: nothing to write, held values, refusals. */
   skipped: number;
   errors: number;
 }

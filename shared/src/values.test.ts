@@ -376,3 +376,13 @@ describe('isZero', () => {
     expect(isZero('5')).toBe(false);
   });
 });
+
+describe('checkTextLength counts what each service counts', () => {
+  it("Dataverse's MaxLength counts UTF-16 units: an emoji takes two", () => {
+    expect(checkTextLength('ab😀', { max: 3, units: 'utf16' }, 'Notes')).toEqual({
+      ok: false,
+      error: 'Notes has 4 characters; the limit is 3',
+    });
+    expect(checkTextLength('ab😀', { max: 3 }, 'Name')).toEqual({ ok: true, value: 'ab😀' });
+  });
+});

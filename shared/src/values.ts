@@ -46,11 +46,11 @@ export function normalizeText(raw: unknown): Result<Canonical> {
 /** Length limits are errors for the user to fix; text is never cut silently. */
 export function checkTextLength(
   value: Canonical,
-  limits: { min?: number; max?: number },
+  limits: { min?: number; max?: number; units?: 'code_points' | 'utf16' },
   label: string,
 ): Result<Canonical> {
-  // Code points, as the services count them (an emoji is one character, not two UTF-16 units).
-  const length = value === null ? 0 : Array.from(value).length;
+  // Oneflow counts characters (an emoji is one); Dataverse's MaxLength counts .NET UTF-16 units (an emoji is two).
+  const length = value === null ? 0 : limits.units === 'utf16' ? value.length : Array.from(value).length;
   if (limits.min !== undefined && length < limits.min) {
     return fail(
       limits.min === 1 ? `${label} is empty; it needs at least 1 character` : `${label} is too short`,

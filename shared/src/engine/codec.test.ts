@@ -405,11 +405,11 @@ describe('makeCodec', () => {
       expect(price.toOneflow(null, line({}))).toEqual({ ok: true, value: '0.0000' });
     });
 
-    it('reads a missing Oneflow price or quantity as null', () => {
+    it('reads a missing Oneflow price or quantity as zero, as Oneflow has no empty amounts', () => {
       const price = codec(BUILT_IN, 'priceperunit', 'price_1.base_amount');
       const quantity = codec(BUILT_IN, 'quantity', 'quantity');
-      expect(price.readOneflow(product({}))).toEqual({ ok: true, value: null });
-      expect(quantity.readOneflow(product({}))).toEqual({ ok: true, value: null });
+      expect(price.readOneflow(product({}))).toEqual({ ok: true, value: '0.00' });
+      expect(quantity.readOneflow(product({}))).toEqual({ ok: true, value: '0' });
     });
 
     it('writes numbers into Dynamics as numbers, and a blank as null', () => {

@@ -68,7 +68,9 @@ export function makeCodec(
       return value.ok ? value : fail(`${dynamicsLabel}: ${value.error}`);
     },
     readOneflow(product) {
-      const value = normalize(readOneflowField(product, mapping.oneflowField));
+      // Oneflow has no empty amounts: an amount it leaves out is zero.
+      const raw = readOneflowField(product, mapping.oneflowField);
+      const value = normalize(isText ? raw : (raw ?? 0));
       return value.ok ? value : fail(`${oneflowLabel}: ${value.error}`);
     },
     toOneflow(dynamics, line) {
@@ -88,7 +90,11 @@ export function makeCodec(
     },
     toDynamics(oneflow, line) {
       if (isText) {
-        const checked = checkTextLength(oneflow, { max: attribute?.maxLength }, dynamicsLabel);
+        const checked = checkTextLength(
+          oneflow,
+          { max: attribute?.maxLength, units: 'utf16' },
+          dynamicsLabel,
+        );
         return checked.ok ? ok(checked.value) : checked;
       }
       if (oneflow === null) return ok(null);

@@ -59,10 +59,11 @@ export function buildContext(action: SyncAction, input: PlanInput): PlanContext 
     group.products.map((product) => ({ product, group })),
   );
   const productById = new Map(products.map((located) => [located.product.id, located]));
+  // Oneflow keeps custom_id unique; should two products share one anyway, the older (lower id) one counts.
   const productByCustomId = new Map<string, LocatedProduct>();
-  for (const located of products) {
+  for (const located of [...products].sort(byId)) {
     const customId = located.product._private_ownerside?.custom_id;
-    if (customId) productByCustomId.set(customId, located);
+    if (customId && !productByCustomId.has(customId)) productByCustomId.set(customId, located);
   }
   const storedLinks = new Map(input.links.map((link) => [link.lineId, link]));
   const linkedProductIds = new Set<number>();
@@ -94,8 +95,9 @@ export function buildContext(action: SyncAction, input: PlanInput): PlanContext 
     .filter((link) => !lineIds.has(link.lineId))
     .sort((a, b) => a.lineId.localeCompare(b.lineId))
     .map((link) => {
-      const product = productById.get(link.productId);
-      if (product) linkedProductIds.add(link.productId);
+      // The stored link proves the line id is ours, so a product carrying it was made by product sync.
+      const product = productById.get(link.productId) ?? productByCustomId.get(link.lineId);
+      if (product) linkedProductIds.add(product.product.id);
       return { link, product };
     });
 
@@ -128,8 +130,11 @@ function summarize(operations: readonly Operation[]): PlanSummary {
   const count = (kind: Operation['kind']): number => operations.filter((op) => op.kind === kind).length;
   const notes = operations.flatMap((op) => op.notes);
   const changes = operations.flatMap((op) =>
-    op.kind === 'update_product' || op.kind === 'update_line' ? op.changes : [],
+    op.kind === 'create_product' || op.kind === 'update_product' || op.kind === 'update_line'
+      ? op.changes
+      : [],
   );
+  const skips = operations.filter((op) => op.kind === 'skip');
   return {
     productsCreated: count('create_product'),
     productsUpdated: count('update_product'),
@@ -138,7 +143,8 @@ function summarize(operations: readonly Operation[]): PlanSummary {
     fieldsWritten: changes.length,
     conflictsOverwritten: changes.filter((change) => change.conflict).length,
     held: notes.filter((note) => note.kind === 'held_for_review').length,
-    skipped: count('skip'),
+    untouchedProducts: skips.filter((op) => op.rule === 'P4' || op.rule === 'F2').length,
+    skipped: skips.filter((op) => op.rule !== 'P4' && op.rule !== 'F2').length,
     errors: notes.filter((note) => note.kind === 'invalid_value').length,
   };
 }

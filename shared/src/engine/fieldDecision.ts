@@ -1,11 +1,12 @@
 import { isBuiltInSalesLineEntity, lineValue, type DynamicsLine, type DynamicsValue } from '../dynamics';
+import { readOneflowField } from '../fieldCatalog';
 import type { BaseValue } from '../link';
 import type { OneflowProduct } from '../oneflow';
 import type { ConflictNote, FieldChange, FieldNote, FieldNoteKind, Side } from '../plan';
 import type { RuleId } from '../rules';
 import { writesToDynamics } from '../settingsValidation';
-import type { ConflictPolicy, Direction, FieldMapping } from '../settings';
-import { isZero, type Canonical } from '../values';
+import { DIRECTION_LABELS, type ConflictPolicy, type Direction, type FieldMapping } from '../settings';
+import { isZero, normalizeDecimal, normalizeText, type Canonical } from '../values';
 import type { FieldCodec } from './codec';
 
 /** What one mapped field of one linked pair does in an action, and the base it leaves behind. */
@@ -41,10 +42,18 @@ export function isCatalogPrice(entity: string, mapping: FieldMapping, line: Dyna
   return isBuiltInSalesLineEntity(entity) && mapping.dynamicsField === 'priceperunit' && !line.isWriteIn;
 }
 
-function isEmptyValue(value: Canonical, kind: 'text' | 'decimal'): boolean {
-  // Oneflow has no empty amounts: an unset price reads as zero.
-  return value === null || (kind === 'decimal' && isZero(value));
+/** Empty for `only_if_target_empty`: no text, or an amount that is absent or exactly zero (before rounding). */
+function isEmptyRaw(raw: unknown, kind: 'text' | 'decimal'): boolean {
+  if (kind === 'text') {
+    const text = normalizeText(raw);
+    return text.ok && text.value === null;
+  }
+  const amount = normalizeDecimal(raw, EXACT);
+  return amount.ok && isZero(amount.value);
 }
+
+/** Enough places to tell any real amount from zero. */
+const EXACT = 10;
 
 /** Which side a conflict goes to under a field's policy; `held` waits for a person. */
 export function resolveConflict(
@@ -65,7 +74,9 @@ export function resolveConflict(
     case 'most_recent': {
       const dynamicsTime = Date.parse(line.modifiedOn);
       const oneflowTime = Date.parse(product._private_ownerside?.updated_time ?? '');
-      if (Number.isNaN(oneflowTime) || dynamicsTime === oneflowTime) return source;
+      // Without both times nobody can say which edit is newer: a person decides.
+      if (Number.isNaN(dynamicsTime) || Number.isNaN(oneflowTime)) return 'held';
+      if (dynamicsTime === oneflowTime) return source;
       return dynamicsTime > oneflowTime ? 'dynamics' : 'oneflow';
     }
   }
@@ -125,7 +136,23 @@ export function decideField(input: FieldDecisionInput): FieldOutcome {
   const oneflowChanged = base === undefined || base.oneflow !== o;
   const sourceChanged = source === 'dynamics' ? dynamicsChanged : oneflowChanged;
   const targetChanged = source === 'dynamics' ? oneflowChanged : dynamicsChanged;
-  const otherAction = action === 'push' ? 'Fetch' : 'Push';
+  const rawOf = (side: Side): unknown =>
+    side === 'oneflow'
+      ? readOneflowField(product, mapping.oneflowField)
+      : lineValue(entity, line, mapping.dynamicsField);
+  const writesInto = (side: Side): boolean =>
+    mapping.writeCondition === 'always' || isEmptyRaw(rawOf(side), spec.kind);
+  /** What the other action will do with the value this one keeps, said truthfully. */
+  const afterwards = (): string => {
+    const otherAction = action === 'push' ? 'Fetch' : 'Push';
+    if (!flows(action === 'push' ? 'fetch' : 'push', direction)) {
+      return `it stays as it is: ${DIRECTION_LABELS[direction]} never writes it into ${SIDE_LABELS[source]}`;
+    }
+    if (!writesInto(source)) {
+      return `it stays as it is: it is written only into an empty field, and ${SIDE_LABELS[source]} has ${show(source === 'oneflow' ? o : d)}`;
+    }
+    return `${otherAction} brings it over`;
+  };
 
   let conflict: ConflictNote | undefined;
   if (sourceChanged && targetChanged) {
@@ -144,7 +171,7 @@ export function decideField(input: FieldDecisionInput): FieldOutcome {
         note: {
           ...note(
             'conflict_kept',
-            `${both}; the ${mapping.conflictPolicy} policy keeps ${SIDE_LABELS[target]}'s value, which ${otherAction} writes`,
+            `${both}; the ${mapping.conflictPolicy} policy keeps ${SIDE_LABELS[target]}'s value, and ${afterwards()}`,
           ),
           conflict,
         },
@@ -156,13 +183,13 @@ export function decideField(input: FieldDecisionInput): FieldOutcome {
       kind: 'pending',
       note: note(
         'kept_for_other_action',
-        `${spec.label} changed in ${SIDE_LABELS[target]} (${show(changed)}) since the last sync; ${otherAction} brings it over`,
+        `${spec.label} changed in ${SIDE_LABELS[target]} (${show(changed)}) since the last sync; ${afterwards()}`,
       ),
     };
   }
 
   const targetValue = target === 'oneflow' ? o : d;
-  if (mapping.writeCondition === 'only_if_target_empty' && !isEmptyValue(targetValue, spec.kind)) {
+  if (!writesInto(target)) {
     return {
       kind: 'pending',
       note: note(

@@ -160,9 +160,9 @@ function fetchPair(context: PlanContext, pair: LinkedPair): Planned {
  * new product would, and is linked instead of being made twice.
  */
 function completeEarlierTransfer(context: PlanContext, pair: LinkedPair): Planned {
-  const created = planCreate(context, pair, 'T1', '');
-  if (created.operation?.kind !== 'create_product') return created;
   const { product, group } = pair.product;
+  const created = planCreate(context, pair, 'T1', '', group);
+  if (created.operation?.kind !== 'create_product') return created;
   const codecs = new Map(context.codecsFor(group).map((codec) => [codec.mapping.oneflowField, codec]));
   const changes = created.operation.changes.flatMap((change) => {
     const current = codecs.get(change.oneflowField)?.readOneflow(product);
@@ -196,6 +196,10 @@ export function planInitialTransfer(input: PlanInput): SyncPlan {
       ? completeEarlierTransfer(context, pair)
       : planCreate(context, pair, 'T1', 'Add the line to the contract'),
   );
+  // Lines deleted since an earlier attempt keep their links, so the next push removes their products (P3).
+  for (const { link, product } of context.orphanLinks) {
+    if (product) planned.push({ link: { ...link, productId: product.product.id } });
+  }
   planned.push(...untouchedProducts(context, 'P4', 'was already in the contract; left untouched'));
   return collect(context, enforceProductLimit(context, planned));
 }
@@ -205,30 +209,36 @@ export function planPush(input: PlanInput): SyncPlan {
   const refused = refusal('push', input);
   if (refused) return refused;
   const context = buildContext('push', input);
-  const planned: Planned[] = context.pairs.map((pair) => {
-    if (isLinked(pair)) return pushPair(context, pair);
-    if (pair.link) {
-      return planCreate(
-        context,
-        pair,
-        'P5',
-        'The product was deleted in Oneflow; it is added again because push makes the table match Dynamics',
+  // Deletes come first, so the contract stays within Oneflow's product limit at every step of applying.
+  const planned: Planned[] = context.orphanLinks.flatMap(({ link, product }): Planned[] =>
+    // A link whose product is gone too is simply dropped.
+    product
+      ? [
+          {
+            operation: {
+              kind: 'delete_product',
+              rule: 'P3',
+              reason: `The line was deleted in Dynamics: remove "${product.product.name}" from Oneflow`,
+              lineId: link.lineId,
+              productId: product.product.id,
+              notes: [],
+            },
+          },
+        ]
+      : [],
+  );
+  for (const pair of context.pairs) {
+    if (isLinked(pair)) planned.push(pushPair(context, pair));
+    else if (pair.link) {
+      planned.push(
+        planCreate(
+          context,
+          pair,
+          'P5',
+          'The product was deleted in Oneflow; it is added again because push makes the table match Dynamics',
+        ),
       );
-    }
-    return planCreate(context, pair, 'P2', 'New line in Dynamics: add it to Oneflow');
-  });
-  for (const { link, product } of context.orphanLinks) {
-    if (!product) continue; // gone on both sides: the link is dropped
-    planned.push({
-      operation: {
-        kind: 'delete_product',
-        rule: 'P3',
-        reason: `The line was deleted in Dynamics: remove "${product.product.name}" from Oneflow`,
-        lineId: link.lineId,
-        productId: product.product.id,
-        notes: [],
-      },
-    });
+    } else planned.push(planCreate(context, pair, 'P2', 'New line in Dynamics: add it to Oneflow'));
   }
   planned.push(...untouchedProducts(context, 'P4', 'was added in Oneflow; push never changes or deletes it'));
   return collect(context, enforceProductLimit(context, planned));

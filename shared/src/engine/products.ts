@@ -74,9 +74,9 @@ export function planCreate(
   pair: LinePair,
   rule: 'T1' | 'P2' | 'P5',
   reason: string,
+  group = context.targetGroup,
 ): Planned {
   const { line } = pair;
-  const group = context.targetGroup;
   if (!group) {
     return {
       operation: {

@@ -534,3 +534,203 @@ describe('Echoes and idempotence', () => {
     expect(plan.links[0]).toMatchObject({ contractId: CONTRACT_ID, syncedAt: T2 });
   });
 });
+
+describe('Recovery after crashes, Oneflow limits, and notes that tell the truth', () => {
+  const withoutProducts = (state: ReturnType<typeof transferred>) => ({
+    ...state,
+    productGroups: state.productGroups.map((group) => ({ ...group, products: [] })),
+  });
+
+  it('P3: a line deleted after its product was re-created but before the new link was stored still loses its product', () => {
+    const settings = opportunitySettings();
+    const start = transferred([line('a'), line('b')]);
+    const recreated = apply(withoutProducts(start), planPush(inputOf(withoutProducts(start), settings)));
+    const crashed = { ...recreated, links: start.links, lines: recreated.lines.filter((l) => l.id !== 'a') };
+    const plan = planPush(inputOf(crashed, settings));
+    expect(only(plan, 'delete_product')).toMatchObject({
+      rule: 'P3',
+      lineId: 'a',
+      productId: productOf(recreated, 'a').id,
+    });
+  });
+
+  it('P4: a product whose custom_id names no stored link is never deleted: only a stored link proves sync made it', () => {
+    const start = transferred([line('a'), line('b')]);
+    const lost = { ...start, links: [], lines: start.lines.filter((l) => l.id !== 'b') };
+    const plan = planPush(inputOf(lost, opportunitySettings()));
+    expect(writes(plan).filter((operation) => operation.kind === 'delete_product')).toEqual([]);
+    expect(plan.operations).toContainEqual(
+      expect.objectContaining({ rule: 'P4', productId: productOf(start, 'b').id }),
+    );
+  });
+
+  it('T1: re-running Create contract after a line was deleted keeps its link, so the next push removes its product', () => {
+    const settings = opportunitySettings();
+    const start = transferred([line('a'), line('b')]);
+    const rerun = { ...start, lines: start.lines.filter((l) => l.id !== 'b') };
+    const plan = planInitialTransfer(inputOf(rerun, settings));
+    expect(plan.links.map((link) => link.lineId)).toEqual(['a', 'b']);
+    const push = planPush(inputOf(apply(rerun, plan), settings));
+    expect(only(push, 'delete_product')).toMatchObject({ lineId: 'b', productId: productOf(start, 'b').id });
+  });
+
+  it("T1: a product found in a second product table is brought up to date at that table's precision", () => {
+    const state = emptyState([line('a', { priceperunit: 99.5 })]);
+    const second = {
+      id: 88,
+      configuration: { price_precision: 0, quantity_precision: 0 },
+      products: [
+        {
+          id: 5,
+          name: 'Product a',
+          _private_ownerside: { custom_id: 'a' },
+          price_1: { base_amount: { amount: '100' } },
+          quantity: { type: 'quantity' as const, amount: '2' },
+        },
+      ],
+    };
+    const plan = planInitialTransfer(
+      inputOf({ ...state, productGroups: [...state.productGroups, second] }, opportunitySettings()),
+    );
+    // 99.5 at that table's 0 places is 100, which the product already has: nothing to write.
+    expect(writes(plan)).toEqual([]);
+    expect(plan.links).toEqual([expect.objectContaining({ lineId: 'a', productId: 5 })]);
+  });
+
+  it('equal values never produce writes: an amount Oneflow leaves out equals an empty Dynamics amount', () => {
+    const settings = opportunitySettings({ 'price_1.base_amount': { oneflowField: 'price_2.base_amount' } });
+    const state = transferred(
+      [line('w', { productdescription: 'Consulting', priceperunit: null }, { isWriteIn: true })],
+      settings,
+    );
+    const stripped = {
+      ...state,
+      productGroups: state.productGroups.map((group) => ({
+        ...group,
+        products: group.products.map((product) => ({ ...product, price_2: undefined })),
+      })),
+    };
+    expect(writes(planFetch(inputOf(stripped, settings)))).toEqual([]);
+    expect(writes(planPush(inputOf(stripped, settings)))).toEqual([]);
+  });
+
+  it("Oneflow's limit of 150 products: a push that deletes one line and adds another deletes first", () => {
+    const existing = Array.from({ length: 149 }, (_, index) => ({
+      id: 1000 + index,
+      name: `Manual ${index}`,
+    }));
+    let state = transferred([line('old')]);
+    state = {
+      ...state,
+      lines: [line('new')],
+      productGroups: state.productGroups.map((group) => ({
+        ...group,
+        products: [...group.products, ...existing],
+      })),
+    };
+    const plan = planPush(inputOf(state, opportunitySettings()));
+    expect(writes(plan).map((operation) => operation.kind)).toEqual(['delete_product', 'create_product']);
+  });
+
+  it('only_if_target_empty: a Dynamics amount below the group precision (0.4 at 0 places) is not empty, so it is kept', () => {
+    const settings = opportunitySettings({ quantity: { writeCondition: 'only_if_target_empty' } });
+    const state = editProduct(
+      transferred([line('w', { productdescription: 'Hours', quantity: 0.4 }, { isWriteIn: true })], settings),
+      'w',
+      'quantity',
+      '5',
+    );
+    const plan = planFetch(inputOf(state, settings));
+    expect(writes(plan)).toEqual([]);
+    expect(plan.operations[0]?.notes[0]).toMatchObject({
+      kind: 'target_not_empty',
+      dynamicsField: 'quantity',
+    });
+  });
+
+  it('a kept conflict says the value stays when the other action can never write it', () => {
+    const settings = opportunitySettings({ description: { conflictPolicy: 'oneflow_wins' } });
+    let state = transferred([line('a', { description: 'Start' })], settings);
+    state = editProduct(editLine(state, 'a', { description: 'Ours' }), 'a', 'description', 'Theirs');
+    const note = planPush(inputOf(state, settings)).operations[0]?.notes[0];
+    expect(note?.kind).toBe('conflict_kept');
+    expect(note?.reason).toMatch(/it stays as it is: Dynamics to Oneflow never writes it into Dynamics$/);
+    expect(writes(planFetch(inputOf(state, settings)))).toEqual([]);
+  });
+
+  it('a two-way change kept for the other action says it stays when that action would find the field filled', () => {
+    const settings = opportunitySettings({ quantity: { writeCondition: 'only_if_target_empty' } });
+    const state = editLine(
+      transferred([line('w', { productdescription: 'Hours' }, { isWriteIn: true })], settings),
+      'w',
+      { quantity: 9 },
+    );
+    const note = planFetch(inputOf(state, settings)).operations[0]?.notes[0];
+    expect(note).toMatchObject({ kind: 'kept_for_other_action' });
+    expect(note?.reason).toMatch(
+      /it stays as it is: it is written only into an empty field, and Oneflow has "2"$/,
+    );
+    expect(writes(planPush(inputOf(state, settings)))).toEqual([]);
+  });
+
+  it('most_recent: without an Oneflow edit time nobody can tell which is newer, so the field is held', () => {
+    const settings = opportunitySettings({ quantity: { conflictPolicy: 'most_recent' } });
+    let state = editProduct(
+      editLine(transferred([line('a')], settings), 'a', { quantity: 5 }, T2),
+      'a',
+      'quantity',
+      '8',
+    );
+    state = {
+      ...state,
+      productGroups: state.productGroups.map((group) => ({
+        ...group,
+        products: group.products.map((product) => ({ ...product, _private_ownerside: { custom_id: 'a' } })),
+      })),
+    };
+    const fetch = planFetch(inputOf(state, settings));
+    expect(writes(fetch)).toEqual([]);
+    expect(fetch.operations[0]?.notes[0]).toMatchObject({
+      kind: 'held_for_review',
+      conflict: { resolvedFor: 'held' },
+    });
+  });
+
+  it('two products with the same custom_id: the older one is linked, whatever order Oneflow lists them in', () => {
+    const state = emptyState([line('a')]);
+    const twins = [
+      { id: 99, name: 'Twin', _private_ownerside: { custom_id: 'a' } },
+      { id: 7, name: 'Twin', _private_ownerside: { custom_id: 'a' } },
+    ];
+    for (const products of [twins, [...twins].reverse()]) {
+      const plan = planPush(
+        inputOf(
+          {
+            ...state,
+            productGroups: [
+              {
+                ...state.productGroups[0],
+                id: GROUP_ID,
+                configuration: { price_precision: 2, quantity_precision: 0 },
+                products,
+              },
+            ],
+          },
+          opportunitySettings(),
+        ),
+      );
+      expect(plan.links).toEqual([expect.objectContaining({ lineId: 'a', productId: 7 })]);
+    }
+  });
+
+  it('the summary counts every field written, creates included, and keeps untouched products apart from skips', () => {
+    const state = emptyState([line('a'), line('b')], [{ id: 500, name: 'Setup fee' }]);
+    const plan = planInitialTransfer(inputOf(state, opportunitySettings()));
+    expect(plan.summary).toMatchObject({
+      productsCreated: 2,
+      fieldsWritten: 10,
+      untouchedProducts: 1,
+      skipped: 0,
+    });
+  });
+});
