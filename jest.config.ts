@@ -3,7 +3,7 @@ import type { Config } from 'jest';
 const tsJest = { '^.+\\.tsx?$': ['ts-jest', { tsconfig: '<rootDir>/../tsconfig.base.json' }] } as const;
 
 /** One project per workspace; a workspace without tests yet simply contributes none. */
-const workspaces = ['shared', 'functions', 'pcf-control', 'solution'] as const;
+const workspaces = ['shared', 'simulators', 'functions', 'pcf-control', 'solution'] as const;
 
 const config: Config = {
   projects: workspaces.map((name) => ({
@@ -13,6 +13,7 @@ const config: Config = {
     testMatch: ['<rootDir>/**/*.test.ts'],
     testPathIgnorePatterns: ['/node_modules/', '/dist/'],
     transform: { ...tsJest },
+    moduleNameMapper: { '^@oneflow-sync/shared$': '<rootDir>/../shared/src/index.ts' },
   })),
 };
 
