@@ -1,0 +1,286 @@
+import { jsonResponse, type OperationContext, type ServiceResponse } from './context';
+import {
+  DataverseError,
+  ErrorCodes,
+  propertyNotFound,
+  queryError,
+  queryOptionNotSupported,
+  segmentNotFound,
+} from './errors';
+import {
+  ATTRIBUTE_METADATA,
+  attributeJson,
+  DERIVED_PROPERTIES,
+  DERIVED_TYPE_NAMES,
+  ENTITY_METADATA,
+  entityJson,
+  NAVIGATION,
+  RELATIONSHIP_METADATA,
+  relationshipJson,
+  type JsonRecord,
+  type MetadataType,
+  type PropertyKind,
+} from './metadataShapes';
+import {
+  checkFilter,
+  evaluateFilter,
+  type FilterExpression,
+  type FilterSchema,
+  type FilterValue,
+} from './odataFilter';
+import type { ExpandOption, QueryOptions } from './odataQuery';
+import type { PathSegment } from './resourcePath';
+import type { AttributeTypeCode, EntityDefinition } from './schema';
+import { guidFromName, isGuid } from './util';
+
+/**
+ * The metadata endpoints a client needs to discover line entities and their columns: `EntityDefinitions` (with
+ * `$select`, `$filter` including managed properties such as `IsCustomizable/Value`, and `$expand`),
+ * `EntityDefinitions(LogicalName='x')`, its `/Attributes` (optionally cast to a derived type such as
+ * `Microsoft.Dynamics.CRM.StringAttributeMetadata`), `/ManyToOneRelationships` and `/OneToManyRelationships`.
+ * As in Dataverse: MetadataId is always returned, there is no paging, `$orderby` and `$top` are refused, and
+ * properties of derived types (MaxLength, Targets…) can only be selected through a cast.
+ */
+
+function propertyKind(type: MetadataType, name: string): PropertyKind | undefined {
+  return type.properties[name];
+}
+
+function checkSelect(select: readonly string[] | undefined, type: MetadataType): void {
+  for (const name of select ?? []) {
+    const kind = propertyKind(type, name);
+    if (kind === undefined || kind === NAVIGATION) throw propertyNotFound(name, type.name);
+  }
+}
+
+function metadataFilterSchema(type: MetadataType): FilterSchema {
+  return {
+    typeOf(path) {
+      const [name = '', member, ...rest] = path;
+      const kind = propertyKind(type, name);
+      if (kind === undefined) throw propertyNotFound(name, type.name);
+      if ('special' in kind) {
+        throw queryError(
+          `The property '${path.join('/')}' cannot be used in $filter: only primitive, enum and managed properties (Name/Value) can.`,
+        );
+      }
+      if ('managed' in kind) {
+        if (member !== 'Value' || rest.length > 0) {
+          throw queryError(`The managed property '${name}' is filtered through its value: '${name}/Value'.`);
+        }
+        return kind.managed;
+      }
+      if (member !== undefined) throw propertyNotFound(member, kind.edm);
+      return kind.edm;
+    },
+  };
+}
+
+function valueAt(item: JsonRecord, path: readonly string[]): FilterValue {
+  let current: unknown = item;
+  for (const segment of path) {
+    current = typeof current === 'object' && current !== null ? (current as JsonRecord)[segment] : undefined;
+  }
+  return typeof current === 'string' || typeof current === 'number' || typeof current === 'boolean'
+    ? current
+    : null;
+}
+
+function filterItems(
+  items: JsonRecord[],
+  filter: FilterExpression | undefined,
+  type: MetadataType,
+): JsonRecord[] {
+  if (!filter) return items;
+  const schema = metadataFilterSchema(type);
+  checkFilter(filter, schema);
+  return items.filter((item) => evaluateFilter(filter, (path) => valueAt(item, path), schema));
+}
+
+function project(item: JsonRecord, select: readonly string[] | undefined): JsonRecord {
+  if (!select) return item;
+  const projected: JsonRecord = {};
+  if ('@odata.type' in item) projected['@odata.type'] = item['@odata.type'];
+  for (const name of select) projected[name] = item[name] ?? null;
+  projected.MetadataId = item.MetadataId;
+  return projected;
+}
+
+function refuseSortingAndPaging(options: {
+  orderBy: readonly unknown[];
+  top?: number | undefined;
+  skipToken?: string | undefined;
+}): void {
+  if (options.orderBy.length > 0) throw queryOptionNotSupported('$orderby');
+  if (options.top !== undefined) throw queryOptionNotSupported('$top');
+  if (options.skipToken !== undefined) throw queryOptionNotSupported('$skiptoken');
+}
+
+function attributeType(cast: string | undefined): { type: MetadataType; code?: AttributeTypeCode } {
+  if (cast === undefined) return { type: ATTRIBUTE_METADATA };
+  const entry = Object.entries(DERIVED_TYPE_NAMES).find(
+    ([, name]) => `Microsoft.Dynamics.CRM.${name}` === cast,
+  );
+  if (!entry) throw segmentNotFound(cast);
+  const code = entry[0] as AttributeTypeCode;
+  return {
+    type: { name: cast, properties: { ...ATTRIBUTE_METADATA.properties, ...DERIVED_PROPERTIES[code] } },
+    code,
+  };
+}
+
+interface NavigationCollection {
+  items: JsonRecord[];
+  type: MetadataType;
+}
+
+function navigationCollection(
+  context: OperationContext,
+  entity: EntityDefinition,
+  name: string,
+  cast?: string,
+): NavigationCollection {
+  const { catalog } = context.state;
+  if (name === 'Attributes') {
+    const { type, code } = attributeType(cast);
+    const attributes = entity.attributes.filter((attribute) => code === undefined || attribute.type === code);
+    return { items: attributes.map((attribute) => attributeJson(entity, attribute)), type };
+  }
+  if (cast !== undefined) throw segmentNotFound(cast);
+  if (name === 'ManyToOneRelationships') {
+    return {
+      items: catalog.manyToOne(entity.logicalName).map(relationshipJson),
+      type: RELATIONSHIP_METADATA,
+    };
+  }
+  if (name === 'OneToManyRelationships') {
+    return {
+      items: catalog.oneToMany(entity.logicalName).map(relationshipJson),
+      type: RELATIONSHIP_METADATA,
+    };
+  }
+  throw segmentNotFound(name);
+}
+
+function expandEntity(
+  context: OperationContext,
+  entity: EntityDefinition,
+  item: JsonRecord,
+  expand: readonly ExpandOption[],
+): JsonRecord {
+  const expanded: JsonRecord = { ...item };
+  for (const option of expand) {
+    if (propertyKind(ENTITY_METADATA, option.navigationProperty) !== NAVIGATION) {
+      throw propertyNotFound(option.navigationProperty, ENTITY_METADATA.name);
+    }
+    refuseSortingAndPaging(option);
+    const { items, type } = navigationCollection(context, entity, option.navigationProperty);
+    checkSelect(option.select, type);
+    expanded[option.navigationProperty] = filterItems(items, option.filter, type).map((child) =>
+      project(child, option.select),
+    );
+  }
+  return expanded;
+}
+
+function findEntity(context: OperationContext, key: string): EntityDefinition {
+  const byName = /^LogicalName='([^']*)'$/.exec(key)?.[1];
+  const entity = context.state.catalog
+    .all()
+    .find((candidate) =>
+      byName !== undefined
+        ? candidate.logicalName === byName
+        : isGuid(key) && guidFromName(`entity:${candidate.logicalName}`) === key.toLowerCase(),
+    );
+  if (!entity) {
+    throw new DataverseError(404, ErrorCodes.queryError, `EntityMetadata With Id = ${key} does not exist.`);
+  }
+  return entity;
+}
+
+function selectClause(select: readonly string[] | undefined): string {
+  return select ? `(${select.join(',')})` : '';
+}
+
+/** $select plus the expanded navigation properties, which a projection must keep. */
+function kept(options: QueryOptions): string[] | undefined {
+  return options.select && [...options.select, ...options.expand.map((option) => option.navigationProperty)];
+}
+
+function listEntities(context: OperationContext, options: QueryOptions, root: string): ServiceResponse {
+  checkSelect(options.select, ENTITY_METADATA);
+  const entities = context.state.catalog.all();
+  const items = entities.map(entityJson);
+  const matching = new Set(filterItems(items, options.filter, ENTITY_METADATA));
+  const value = entities.flatMap((entity, index) => {
+    const item = items[index];
+    return item && matching.has(item)
+      ? [project(expandEntity(context, entity, item, options.expand), kept(options))]
+      : [];
+  });
+  return jsonResponse(200, { '@odata.context': `${root}${selectClause(options.select)}`, value });
+}
+
+function readEntity(
+  context: OperationContext,
+  entity: EntityDefinition,
+  options: QueryOptions,
+  root: string,
+): ServiceResponse {
+  if (options.filter) throw queryError('$filter does not apply when retrieving a single definition.');
+  checkSelect(options.select, ENTITY_METADATA);
+  const item = project(expandEntity(context, entity, entityJson(entity), options.expand), kept(options));
+  return jsonResponse(200, { '@odata.context': `${root}${selectClause(options.select)}/$entity`, ...item });
+}
+
+function readNavigation(
+  context: OperationContext,
+  entity: EntityDefinition,
+  navigation: PathSegment,
+  cast: PathSegment | undefined,
+  options: QueryOptions,
+  root: string,
+): ServiceResponse {
+  const { items, type } = navigationCollection(context, entity, navigation.name, cast?.name);
+  checkSelect(options.select, type);
+  const base = `${root}('${entity.logicalName}')/${navigation.name}${cast ? `/${cast.name}` : ''}`;
+  if (navigation.key === undefined) {
+    const value = filterItems(items, options.filter, type).map((item) => project(item, options.select));
+    return jsonResponse(200, { '@odata.context': `${base}${selectClause(options.select)}`, value });
+  }
+  const logicalName = /^LogicalName='([^']*)'$/.exec(navigation.key)?.[1];
+  const item = items.find(
+    (candidate) => candidate.LogicalName === logicalName || candidate.MetadataId === navigation.key,
+  );
+  if (!item) {
+    throw new DataverseError(
+      404,
+      ErrorCodes.queryError,
+      `${navigation.name} With Id = ${navigation.key} does not exist.`,
+    );
+  }
+  return jsonResponse(200, {
+    '@odata.context': `${base}${selectClause(options.select)}/$entity`,
+    ...project(item, options.select),
+  });
+}
+
+/** GET on EntityDefinitions and its navigation properties. */
+export function readMetadata(
+  context: OperationContext,
+  segments: readonly PathSegment[],
+  options: QueryOptions,
+): ServiceResponse {
+  const root = `${context.serviceRoot}$metadata#EntityDefinitions`;
+  const [definitions, navigation, cast, ...extra] = segments;
+  if (!definitions || extra[0]) throw segmentNotFound(extra[0]?.name ?? 'EntityDefinitions');
+  refuseSortingAndPaging(options);
+  if (definitions.key === undefined) {
+    if (navigation) throw segmentNotFound(navigation.name);
+    return listEntities(context, options, root);
+  }
+  const entity = findEntity(context, definitions.key);
+  return navigation
+    ? readNavigation(context, entity, navigation, cast, options, root)
+    : readEntity(context, entity, options, root);
+}

@@ -1,0 +1,109 @@
+/**
+ * The entities the simulator stores records for, described the way Dataverse's metadata describes them. The
+ * same definitions drive validation of writes, the OData property names (`_x_value` for lookups), the
+ * navigation properties and the `EntityDefinitions` answers, so what a client reads from metadata is what the
+ * data endpoints enforce. The definitions themselves are in entities.ts.
+ */
+
+export type AttributeTypeCode =
+  | 'Uniqueidentifier'
+  | 'String'
+  | 'Memo'
+  | 'Money'
+  | 'Decimal'
+  | 'Integer'
+  | 'Boolean'
+  | 'Lookup'
+  | 'DateTime'
+  | 'Picklist'
+  | 'State'
+  | 'Status';
+
+export type RequiredLevel = 'None' | 'SystemRequired' | 'ApplicationRequired' | 'Recommended';
+
+export type CascadeDelete = 'Cascade' | 'RemoveLink' | 'Restrict' | 'NoCascade';
+
+export interface LookupDefinition {
+  /** Logical name of the referenced entity. */
+  target: string;
+  /** Single-valued navigation property used in `@odata.bind` and `$expand`. */
+  navigationProperty: string;
+  /** SchemaName of the 1:N relationship; also the collection-valued navigation property on the target. */
+  relationshipSchemaName: string;
+  cascadeDelete: CascadeDelete;
+}
+
+export interface AttributeDefinition {
+  logicalName: string;
+  schemaName: string;
+  type: AttributeTypeCode;
+  displayName: string;
+  isValidForCreate: boolean;
+  isValidForUpdate: boolean;
+  requiredLevel: RequiredLevel;
+  /** 0 simple, 1 calculated, 2 rollup: Dataverse's SourceType. */
+  sourceType: number;
+  isCustomAttribute: boolean;
+  maxLength?: number;
+  precision?: number;
+  minValue?: number;
+  maxValue?: number;
+  lookup?: LookupDefinition;
+  /** Companion columns such as `productidname`: in metadata only, never an OData property. */
+  attributeOf?: string;
+  /** Labels of choice, yes/no, state and status values (formatted values). */
+  options?: Readonly<Record<number, string>>;
+  /** Status: the status values allowed for each state, the first being the default. */
+  statusesByState?: Readonly<Record<number, readonly number[]>>;
+  defaultValue?: string | number | boolean;
+}
+
+export interface EntityDefinition {
+  logicalName: string;
+  schemaName: string;
+  entitySetName: string;
+  displayName: string;
+  displayCollectionName: string;
+  primaryIdAttribute: string;
+  primaryNameAttribute: string | null;
+  objectTypeCode: number;
+  ownershipType: 'UserOwned' | 'OrganizationOwned';
+  isActivity: boolean;
+  isBPFEntity: boolean;
+  isCustomEntity: boolean;
+  isCustomizable: boolean;
+  isValidForAdvancedFind: boolean;
+  attributes: AttributeDefinition[];
+}
+
+export function odataPropertyName(attribute: AttributeDefinition): string {
+  return attribute.type === 'Lookup' ? `_${attribute.logicalName}_value` : attribute.logicalName;
+}
+
+/** Attributes that are properties of the OData entity type (companion name columns are not). */
+export function odataAttributes(entityDefinition: EntityDefinition): AttributeDefinition[] {
+  return entityDefinition.attributes.filter((attribute) => attribute.attributeOf === undefined);
+}
+
+export function edmType(attribute: AttributeDefinition): string {
+  switch (attribute.type) {
+    case 'Uniqueidentifier':
+    case 'Lookup':
+      return 'Edm.Guid';
+    case 'String':
+    case 'Memo':
+      return 'Edm.String';
+    case 'Money':
+    case 'Decimal':
+      return 'Edm.Decimal';
+    case 'Integer':
+    case 'Picklist':
+    case 'State':
+    case 'Status':
+      return 'Edm.Int32';
+    case 'Boolean':
+      return 'Edm.Boolean';
+    case 'DateTime':
+      return 'Edm.DateTimeOffset';
+  }
+}

@@ -1,0 +1,84 @@
+/** The v2.0 OpenID Connect discovery document, shaped like Entra's for one tenant. */
+export interface OpenIdConfiguration {
+  token_endpoint: string;
+  token_endpoint_auth_methods_supported: string[];
+  jwks_uri: string;
+  response_modes_supported: string[];
+  subject_types_supported: string[];
+  id_token_signing_alg_values_supported: string[];
+  response_types_supported: string[];
+  scopes_supported: string[];
+  issuer: string;
+  request_uri_parameter_supported: boolean;
+  authorization_endpoint: string;
+  device_authorization_endpoint: string;
+  http_logout_supported: boolean;
+  frontchannel_logout_supported: boolean;
+  end_session_endpoint: string;
+  claims_supported: string[];
+  tenant_region_scope: string | null;
+  cloud_instance_name: string;
+  cloud_graph_host_name: string;
+  msgraph_host: string;
+}
+
+/** Tenant-independent names Entra serves discovery for; their issuer keeps the `{tenantid}` placeholder. */
+export const MULTI_TENANT_SEGMENTS = ['common', 'organizations'] as const;
+
+export function isMultiTenantSegment(segment: string): boolean {
+  return (MULTI_TENANT_SEGMENTS as readonly string[]).includes(segment.toLowerCase());
+}
+
+/**
+ * `pathTenant` is the tenant as it appears in endpoint URLs (Entra answers with the tenant id there, whatever
+ * name the client used); `issuerTenant` is the tenant id, or `{tenantid}` for common and organizations.
+ */
+export function openIdConfiguration(
+  baseUrl: string,
+  pathTenant: string,
+  issuerTenant: string,
+): OpenIdConfiguration {
+  const oauth = `${baseUrl}/${pathTenant}/oauth2/v2.0`;
+  return {
+    token_endpoint: `${oauth}/token`,
+    token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+    jwks_uri: `${baseUrl}/${pathTenant}/discovery/v2.0/keys`,
+    response_modes_supported: ['query', 'fragment', 'form_post'],
+    subject_types_supported: ['pairwise'],
+    id_token_signing_alg_values_supported: ['RS256'],
+    response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+    scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+    issuer: `${baseUrl}/${issuerTenant}/v2.0`,
+    request_uri_parameter_supported: false,
+    authorization_endpoint: `${oauth}/authorize`,
+    device_authorization_endpoint: `${oauth}/devicecode`,
+    http_logout_supported: true,
+    frontchannel_logout_supported: true,
+    end_session_endpoint: `${oauth}/logout`,
+    claims_supported: [
+      'sub',
+      'iss',
+      'cloud_instance_name',
+      'cloud_instance_host_name',
+      'cloud_graph_host_name',
+      'msgraph_host',
+      'aud',
+      'exp',
+      'iat',
+      'auth_time',
+      'acr',
+      'nonce',
+      'preferred_username',
+      'name',
+      'tid',
+      'ver',
+      'at_hash',
+      'c_hash',
+      'email',
+    ],
+    tenant_region_scope: 'EU',
+    cloud_instance_name: 'microsoftonline.com',
+    cloud_graph_host_name: 'graph.windows.net',
+    msgraph_host: 'graph.microsoft.com',
+  };
+}

@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+
+/** Entra's OAuth error body, as the token and discovery endpoints answer it. */
+export interface EntraErrorBody {
+  error: string;
+  error_description: string;
+  error_codes: number[];
+  timestamp: string;
+  trace_id: string;
+  correlation_id: string;
+  error_uri: string;
+}
+
+/**
+ * One Entra error: the HTTP status, the OAuth `error` string and the AADSTS number. The description starts with
+ * `AADSTS<n>: ` as Entra's does, and ends with the trace and correlation ids and the timestamp when rendered.
+ */
+export class EntraError extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    readonly code: number,
+    message: string,
+    /** Extra response headers, e.g. Retry-After on a 429. */
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(`AADSTS${code}: ${message}`);
+    this.name = 'EntraError';
+  }
+
+  /** `baseUrl` stands in for https://login.microsoftonline.com in `error_uri`. */
+  body(baseUrl: string, correlationId: string | undefined): EntraErrorBody {
+    const traceId = randomUUID();
+    const correlation = correlationId ?? randomUUID();
+    const timestamp = entraTimestamp(new Date());
+    return {
+      error: this.error,
+      error_description: `${this.message}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlation}\r\nTimestamp: ${timestamp}`,
+      error_codes: [this.code],
+      timestamp,
+      trace_id: traceId,
+      correlation_id: correlation,
+      error_uri: `${baseUrl}/error?code=${this.code}`,
+    };
+  }
+}
+
+export function isEntraError(value: unknown): value is EntraError {
+  return value instanceof EntraError;
+}
+
+/** Entra writes `2024-05-02 10:11:12Z`: ISO without the `T` and without fractions. */
+function entraTimestamp(date: Date): string {
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')}Z`;
+}
+
+/**
+ * The errors this simulator answers with. AADSTS numbers and `error` strings are Entra's; where the reference
+ * had no wording, messages follow Entra's as seen in public error reports (docs/simulators-identity.md lists them).
+ */
+export const entraErrors = {
+  tenantNotFound: (tenant: string, onDiscovery: boolean) =>
+    new EntraError(
+      400,
+      onDiscovery ? 'invalid_tenant' : 'invalid_request',
+      90002,
+      `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
+    ),
+  postOnly: (method: string) =>
+    new EntraError(
+      400,
+      'invalid_request',
+      900561,
+      `The endpoint only accepts POST, OPTIONS requests. Received a ${method} request.`,
+    ),
+  missingParameter: (name: string) =>
+    new EntraError(
+      400,
+      'invalid_request',
+      900144,
+      `The request body must contain the following parameter: '${name}'.`,
+    ),
+  unsupportedGrantType: (grantType: string) =>
+    new EntraError(
+      400,
+      'unsupported_grant_type',
+      70003,
+      `The app requested an unsupported grant type '${grantType}'.`,
+    ),
+  applicationNotFound: (clientId: string, tenantId: string) =>
+    new EntraError(
+      400,
+      'unauthorized_client',
+      700016,
+      `Application with identifier '${clientId}' was not found in the directory '${tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+    ),
+  missingClientCredential: () =>
+    new EntraError(
+      401,
+      'invalid_client',
+      7000218,
+      "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+    ),
+  invalidClientSecret: (clientId: string) =>
+    new EntraError(
+      401,
+      'invalid_client',
+      7000215,
+      `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
+    ),
+  scopeWithoutDefault: (scope: string) =>
+    new EntraError(
+      400,
+      'invalid_scope',
+      1002012,
+      `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+    ),
+  resourceNotFound: (resource: string, tenant: string) =>
+    new EntraError(
+      400,
+      'invalid_resource',
+      500011,
+      `The resource principal named ${resource} was not found in the tenant named ${tenant}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+    ),
+  applicationNotAssigned: (clientId: string, applicationName: string, resource: string) =>
+    new EntraError(
+      400,
+      'invalid_grant',
+      501051,
+      `Application '${clientId}'(${applicationName}) is not assigned to a role for the application '${resource}'.`,
+    ),
+  throttled: (retryAfterSeconds: number) =>
+    new EntraError(
+      429,
+      'temporarily_unavailable',
+      90055,
+      'There are too many incoming requests. Please try again later.',
+      { 'retry-after': String(retryAfterSeconds) },
+    ),
+  serverError: () =>
+    new EntraError(
+      500,
+      'server_error',
+      50000,
+      'There was an error issuing a token or an issue with our sign-in service.',
+    ),
+} as const;

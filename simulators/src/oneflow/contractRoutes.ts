@@ -1,0 +1,40 @@
+import type { FastifyInstance } from 'fastify';
+import { announce, type SimulatorContext } from './context';
+import { idParam, parseBody } from './http';
+import { renderContract } from './render';
+import { ContractCreateSchema, PublishSchema } from './schemas';
+
+interface ContractParams {
+  Params: { id: string };
+}
+
+/** Registered under /v1. */
+export function registerContractRoutes(api: FastifyInstance, context: SimulatorContext): void {
+  const { store } = context;
+
+  api.get('/ping', async () => ({}));
+
+  api.post('/contracts/create', async (request) => {
+    const contract = store.createContract(parseBody(ContractCreateSchema, request.body));
+    return renderContract(contract);
+  });
+
+  api.get<ContractParams>('/contracts/:id', async (request) =>
+    renderContract(store.contract(idParam(request.params.id))),
+  );
+
+  // Oneflow answers 200 with an empty body, also when the contract does not exist.
+  api.delete<ContractParams>('/contracts/:id', async (request, reply) => {
+    const deleted = store.deleteContract(idParam(request.params.id));
+    if (deleted) announce(context, deleted, ['contract:delete']);
+    return reply.code(200).send();
+  });
+
+  api.post<ContractParams>('/contracts/:id/publish', async (request) => {
+    const id = idParam(request.params.id);
+    parseBody(PublishSchema, request.body);
+    const contract = store.publish(id);
+    announce(context, contract, ['contract:publish']);
+    return renderContract(contract);
+  });
+}

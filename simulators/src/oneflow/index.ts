@@ -1,0 +1,134 @@
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import { installControl, type Control } from '../common/control';
+import { listenLocal, type RunningServer } from '../common/listen';
+import type { SimulatorContext } from './context';
+import { registerContractRoutes } from './contractRoutes';
+import { DETAILS, notFound, OneflowError, sendOneflowError, sendRateLimited, unauthorized } from './errors';
+import { readDefaultFixture } from './fixture';
+import type { Clock } from './model';
+import { registerPage } from './page';
+import { registerProductRoutes } from './productRoutes';
+import { ONEFLOW_RATE_LIMIT, RateLimiter, type RateLimitSettings } from './rateLimit';
+import { registerSimControls } from './simControls';
+import { OneflowStore } from './store';
+import { registerWebhookRoutes } from './webhookRoutes';
+import { WebhookDispatcher } from './webhooks';
+
+export interface OneflowSimulatorOptions {
+  /** The seed state; simulators/fixtures/oneflow.json when left out. */
+  fixture?: unknown;
+  /** Multiplies webhook retry delays (1 = Oneflow's 1 s … 3600 s; 0.001 in tests). */
+  webhookTimeFactor?: number;
+  /** Oneflow's 2000 requests per token per 5 minutes unless given. */
+  rateLimit?: RateLimitSettings;
+  /** The time stamped on contracts, products and events. */
+  clock?: Clock;
+}
+
+export interface OneflowSimulator {
+  app: FastifyInstance;
+  store: OneflowStore;
+  webhooks: WebhookDispatcher;
+  rateLimiter: RateLimiter;
+  control: Control;
+}
+
+export const ONEFLOW_DEFAULT_PORT = 7102;
+
+/** Oneflow's answer for anything that went wrong outside the modeled rules (bad JSON, wrong media type, bugs). */
+function handleError(
+  error: FastifyError | OneflowError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  if (error instanceof OneflowError) return sendOneflowError(reply, error);
+  const status = error.statusCode ?? 500;
+  if (status >= 500 || status < 400) return sendOneflowError(reply, new OneflowError(500, DETAILS.internal));
+  return sendOneflowError(
+    reply,
+    new OneflowError(status, status === 400 ? DETAILS.badRequest : error.message),
+  );
+}
+
+/**
+ * Every /v1 call needs a known `x-oneflow-api-token`; an `x-oneflow-user-email` that is given must name a
+ * known user ("401: The API token or the user email is invalid"); then the token's rate limit applies.
+ */
+function registerApi(api: FastifyInstance, context: SimulatorContext): void {
+  api.addHook('onRequest', async (request, reply) => {
+    const token = request.headers['x-oneflow-api-token'];
+    if (typeof token !== 'string' || !context.store.isKnownToken(token)) {
+      return sendOneflowError(reply, unauthorized());
+    }
+    const email = request.headers['x-oneflow-user-email'];
+    if (email !== undefined && (typeof email !== 'string' || !context.store.isKnownUser(email))) {
+      return sendOneflowError(reply, unauthorized());
+    }
+    if (!context.limiter.take(token)) return sendRateLimited(reply);
+  });
+  api.setNotFoundHandler(async (_request, reply) => sendOneflowError(reply, notFound()));
+  registerContractRoutes(api, context);
+  registerProductRoutes(api, context);
+  registerWebhookRoutes(api, context);
+}
+
+export function createOneflowSimulator(options: OneflowSimulatorOptions = {}): OneflowSimulator {
+  const clock = options.clock ?? (() => new Date());
+  const context: SimulatorContext = {
+    store: new OneflowStore(options.fixture ?? readDefaultFixture(), clock),
+    dispatcher: new WebhookDispatcher(options.webhookTimeFactor ?? 1, clock),
+    limiter: new RateLimiter(options.rateLimit ?? ONEFLOW_RATE_LIMIT),
+  };
+  const forgetTraffic = (): void => {
+    context.dispatcher.reset();
+    context.limiter.reset();
+  };
+  const app = Fastify({ logger: false });
+  const control = installControl(app, {
+    reset: () => {
+      context.store.reset();
+      forgetTraffic();
+    },
+    loadFixture: (fixture) => {
+      context.store.load(fixture);
+      forgetTraffic();
+    },
+    sendFault: (kind, _request, reply) =>
+      kind === '429'
+        ? sendRateLimited(reply)
+        : sendOneflowError(reply, new OneflowError(500, DETAILS.internal)),
+    loggedHeaders: ['x-oneflow-user-email'],
+  });
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(async (_request, reply) => sendOneflowError(reply, notFound()));
+  app.register(
+    async (api) => {
+      registerApi(api, context);
+    },
+    { prefix: '/v1' },
+  );
+  app.register(async (page) => {
+    registerPage(page, context);
+  });
+  registerSimControls(app, context);
+  // Pending webhook retries must not outlive the server (tests exit with no open handles).
+  app.addHook('onClose', async () => {
+    context.dispatcher.close();
+  });
+  return { app, store: context.store, webhooks: context.dispatcher, rateLimiter: context.limiter, control };
+}
+
+export type RunningOneflowSimulator = RunningServer & OneflowSimulator;
+
+export async function startOneflowSimulator(
+  options: OneflowSimulatorOptions & { port?: number } = {},
+): Promise<RunningOneflowSimulator> {
+  const simulator = createOneflowSimulator(options);
+  const running = await listenLocal(simulator.app, options.port ?? ONEFLOW_DEFAULT_PORT);
+  return { ...simulator, ...running };
+}

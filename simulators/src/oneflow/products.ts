@@ -1,0 +1,215 @@
+import { QUANTITY_TYPES } from '@oneflow-sync/shared';
+import { z } from 'zod';
+import { Decimal } from './decimal';
+import { fieldPath, type Problems } from './errors';
+import type { GroupConfiguration, PriceState, ProductContent, QuantityType } from './model';
+
+/** Oneflow's documented product limits. */
+export const PRODUCT_LIMITS = { nameMaxLength: 80, descriptionMaxLength: 3000 } as const;
+
+/** Type given when a product is written without one (documented). */
+export const DEFAULT_QUANTITY_TYPE: QuantityType = 'multiple_choice';
+
+/** Amount given when a product is written without one (inferred: an unticked choice, one unit otherwise). */
+export function defaultQuantityAmount(type: QuantityType): Decimal {
+  return type === 'quantity' ? Decimal.of(1n) : Decimal.ZERO;
+}
+
+/** Discount percentages are kept at two decimals (inferred). */
+export const PERCENT_PLACES = 2;
+
+const DecimalInput = z.union([z.string(), z.number()]).transform((value, context) => {
+  const parsed = Decimal.parse(value);
+  if (parsed === null) {
+    context.addIssue({ code: 'custom', message: 'A valid decimal number is required.' });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+const AmountInput = z.object({ amount: DecimalInput.nullable().optional() }).nullable();
+
+const PriceInput = z.object({
+  base_amount: AmountInput.optional(),
+  discount_amount: AmountInput.optional(),
+  discount_percent: DecimalInput.nullable().optional(),
+  // `amount` (the final price) is computed by Oneflow; a client echoing it back is ignored.
+});
+type PriceInput = z.output<typeof PriceInput>;
+
+/**
+ * A product as a client writes it (create, update, or one row of a bulk replace). Unknown keys are dropped, so
+ * a product read with GET can be sent back as is. `custom_id` is accepted top-level (as Oneflow's product
+ * tutorial lists it) and under `_private_ownerside` (where Oneflow returns it).
+ */
+export const ProductInputSchema = z.object({
+  id: z.number().int().optional(),
+  name: z.string().optional(),
+  description: z.string().nullable().optional(),
+  counterparty_lock: z.boolean().optional(),
+  custom_id: z.string().nullable().optional(),
+  _private_ownerside: z.object({ custom_id: z.string().nullable().optional() }).nullable().optional(),
+  price_1: PriceInput.nullable().optional(),
+  price_2: PriceInput.nullable().optional(),
+  quantity: z
+    .object({ type: z.enum(QUANTITY_TYPES).optional(), amount: DecimalInput.optional() })
+    .nullable()
+    .optional(),
+});
+export type ProductInput = z.output<typeof ProductInputSchema>;
+
+const NO_PRICE: PriceState = { base: Decimal.ZERO, discountAmount: null, discountPercent: null };
+
+/** Where a product's custom_id was written, so a duplicate is reported under the field the client used. */
+export function customIdField(input: ProductInput): string {
+  return input.custom_id !== undefined ? 'custom_id' : '_private_ownerside.custom_id';
+}
+
+/**
+ * The product that results from writing `input` over `existing` (or over nothing, on create): given fields
+ * replace stored ones, `null` clears, omitted fields stay. Then rounded to the group's precision, as Oneflow
+ * stores amounts at the table's precision (inferred).
+ */
+export function draftProduct(
+  existing: ProductContent | undefined,
+  input: ProductInput,
+  configuration: GroupConfiguration,
+  problems: Problems,
+  prefix: string,
+): ProductContent {
+  if (existing === undefined && input.name === undefined) {
+    problems.add(fieldPath(prefix, ['name']), 'This field is required.');
+  }
+  const customId = pickCustomId(input, existing?.customId ?? null, problems, prefix);
+  const type = input.quantity?.type ?? existing?.quantity.type ?? DEFAULT_QUANTITY_TYPE;
+  const amount = input.quantity?.amount ?? existing?.quantity.amount ?? defaultQuantityAmount(type);
+  const draft: ProductContent = {
+    name: input.name ?? existing?.name ?? '',
+    description: input.description !== undefined ? input.description : (existing?.description ?? null),
+    counterpartyLock: input.counterparty_lock ?? existing?.counterpartyLock ?? false,
+    customId,
+    price1: mergePrice(existing?.price1, input.price_1),
+    price2: mergePrice(existing?.price2, input.price_2),
+    quantity: { type, amount },
+  };
+  return roundToGroup(draft, configuration);
+}
+
+function pickCustomId(
+  input: ProductInput,
+  current: string | null,
+  problems: Problems,
+  prefix: string,
+): string | null {
+  const topLevel = input.custom_id;
+  const nested = input._private_ownerside?.custom_id;
+  if (topLevel !== undefined && nested !== undefined && topLevel !== nested) {
+    problems.add(
+      fieldPath(prefix, ['custom_id']),
+      'custom_id and _private_ownerside.custom_id disagree; send one of them.',
+    );
+  }
+  if (topLevel !== undefined) return topLevel;
+  if (nested !== undefined) return nested;
+  return current;
+}
+
+function mergePrice(existing: PriceState | undefined, input: PriceInput | null | undefined): PriceState {
+  const start = existing ?? NO_PRICE;
+  if (input === undefined) return start;
+  if (input === null) return NO_PRICE;
+  return {
+    base: mergeAmount(start.base, input.base_amount) ?? Decimal.ZERO,
+    discountAmount: mergeAmount(start.discountAmount, input.discount_amount),
+    discountPercent: input.discount_percent !== undefined ? input.discount_percent : start.discountPercent,
+  };
+}
+
+function mergeAmount(
+  current: Decimal | null,
+  field: { amount?: Decimal | null | undefined } | null | undefined,
+): Decimal | null {
+  if (field === undefined) return current;
+  if (field === null) return null;
+  return field.amount !== undefined ? field.amount : current;
+}
+
+/** Amounts at the group's price precision, quantities at its quantity precision (choices stay 0 or 1). */
+export function roundToGroup(product: ProductContent, configuration: GroupConfiguration): ProductContent {
+  const places = configuration.price_precision;
+  const roundPrice = (price: PriceState): PriceState => ({
+    base: price.base.rounded(places),
+    discountAmount: price.discountAmount?.rounded(places) ?? null,
+    discountPercent: price.discountPercent?.rounded(PERCENT_PLACES) ?? null,
+  });
+  const { type, amount } = product.quantity;
+  return {
+    ...product,
+    price1: roundPrice(product.price1),
+    price2: roundPrice(product.price2),
+    quantity: {
+      type,
+      amount: type === 'quantity' ? amount.rounded(configuration.quantity_precision) : amount,
+    },
+  };
+}
+
+/** Oneflow counts characters as code points (an emoji is one), not UTF-16 units. */
+const codePoints = (text: string): number => Array.from(text).length;
+
+/** The rules Oneflow documents for one product, each reported under the field it concerns. */
+export function checkProduct(product: ProductContent, problems: Problems, prefix: string): void {
+  const at = (...path: string[]): string => fieldPath(prefix, path);
+  const nameLength = codePoints(product.name);
+  if (nameLength < 1) problems.add(at('name'), 'Ensure this field has at least 1 character.');
+  if (nameLength > PRODUCT_LIMITS.nameMaxLength) {
+    problems.add(
+      at('name'),
+      `Ensure this field has no more than ${PRODUCT_LIMITS.nameMaxLength} characters.`,
+    );
+  }
+  if (product.description !== null && codePoints(product.description) > PRODUCT_LIMITS.descriptionMaxLength) {
+    problems.add(
+      at('description'),
+      `Ensure this field has no more than ${PRODUCT_LIMITS.descriptionMaxLength} characters.`,
+    );
+  }
+  checkPrice(product.price1, problems, (field) => at('price_1', field));
+  checkPrice(product.price2, problems, (field) => at('price_2', field));
+  const { type, amount } = product.quantity;
+  if (type !== 'quantity' && !amount.isZero() && amount.compare(Decimal.of(1n)) !== 0) {
+    problems.add(at('quantity', 'amount'), `A ${type} product's amount must be 0 or 1.`);
+  }
+}
+
+const isSet = (value: Decimal | null): value is Decimal => value !== null && !value.isZero();
+
+function checkPrice(price: PriceState, problems: Problems, at: (field: string) => string): void {
+  const { base, discountAmount, discountPercent } = price;
+  if (discountAmount?.isNegative()) problems.add(at('discount_amount'), 'The discount cannot be negative.');
+  if (discountPercent?.isNegative()) problems.add(at('discount_percent'), 'The discount cannot be negative.');
+  if (isSet(discountAmount) && isSet(discountPercent)) {
+    const message =
+      'Only one of discount_amount and discount_percent can be set; the other must be null or 0.';
+    problems.add(at('discount_amount'), message);
+    problems.add(at('discount_percent'), message);
+    return;
+  }
+  const discount = unitDiscount(price);
+  if (!discount.isZero() && base.compare(discount) <= 0) {
+    const field = isSet(discountAmount) ? 'discount_amount' : 'discount_percent';
+    problems.add(at(field), 'The base amount must be greater than the discount.');
+  }
+}
+
+/** The discount on one unit, in money: the amount itself, or the percentage of the base. */
+function unitDiscount({ base, discountAmount, discountPercent }: PriceState): Decimal {
+  if (isSet(discountAmount)) return discountAmount;
+  if (isSet(discountPercent)) return base.times(discountPercent).dividedBy(Decimal.of(100n));
+  return Decimal.ZERO;
+}
+
+/** The final unit price Oneflow computes: base − discount amount, or base × (1 − percent / 100). */
+export function finalAmount(price: PriceState, pricePrecision: number): Decimal {
+  return price.base.minus(unitDiscount(price)).rounded(pricePrecision);
+}

@@ -1,0 +1,139 @@
+import { Decimal } from './decimal';
+import type {
+  ContractState,
+  GroupConfiguration,
+  GroupState,
+  PriceState,
+  ProductContent,
+  ProductState,
+  WebhookState,
+} from './model';
+import { finalAmount, PERCENT_PLACES } from './products';
+
+/** The JSON Oneflow returns: amounts as decimal strings at the group's precision. */
+
+export interface PriceJson {
+  base_amount: { amount: string };
+  discount_amount: { amount: string | null };
+  discount_percent: string | null;
+  /** The final unit price. */
+  amount: { amount: string };
+}
+
+export interface ProductJson {
+  id: number;
+  name: string;
+  description: string | null;
+  counterparty_lock: boolean;
+  _private_ownerside: { created_time: string; updated_time: string; custom_id: string | null };
+  price_1: PriceJson;
+  price_2: PriceJson;
+  /** A number, as in Oneflow's connector definition; decimals only when the group's quantity precision allows. */
+  quantity: { type: string; amount: number };
+}
+
+function renderPrice(price: PriceState, places: number): PriceJson {
+  return {
+    base_amount: { amount: price.base.toFixed(places) },
+    discount_amount: { amount: price.discountAmount?.toFixed(places) ?? null },
+    discount_percent: price.discountPercent?.toFixed(PERCENT_PLACES) ?? null,
+    amount: { amount: finalAmount(price, places).toFixed(places) },
+  };
+}
+
+export function renderProduct(product: ProductState, configuration: GroupConfiguration): ProductJson {
+  const { type, amount } = product.quantity;
+  return {
+    id: product.id,
+    name: product.name,
+    description: product.description,
+    counterparty_lock: product.counterpartyLock,
+    _private_ownerside: {
+      created_time: product.createdTime,
+      updated_time: product.updatedTime,
+      custom_id: product.customId,
+    },
+    price_1: renderPrice(product.price1, configuration.price_precision),
+    price_2: renderPrice(product.price2, configuration.price_precision),
+    quantity: { type, amount: amount.toNumber(type === 'quantity' ? configuration.quantity_precision : 0) },
+  };
+}
+
+/** What a product looks like to a reader, without its id and times: two equal keys mean nothing changed. */
+export function contentKey(product: ProductContent, configuration: GroupConfiguration): string {
+  const probe: ProductState = { ...product, id: 0, createdTime: '', updatedTime: '' };
+  const { _private_ownerside: owner, ...rest } = renderProduct(probe, configuration);
+  return JSON.stringify({ ...rest, custom_id: owner.custom_id });
+}
+
+export function renderGroup(group: GroupState): Record<string, unknown> {
+  return {
+    id: group.id,
+    created_from: group.createdFrom,
+    _private_ownerside: { created_time: group.createdTime, updated_time: group.updatedTime },
+    configuration: group.configuration,
+    products: group.products.map((product) => renderProduct(product, group.configuration)),
+  };
+}
+
+/** The contract value: Σ final unit price (price_1) × quantity, at the finest price precision in the contract (inferred). */
+export function contractValue(contract: ContractState): string {
+  let total = Decimal.ZERO;
+  let places = 0;
+  for (const group of contract.productGroups) {
+    places = Math.max(places, group.configuration.price_precision);
+    for (const product of group.products) {
+      const unit = finalAmount(product.price1, group.configuration.price_precision);
+      total = total.plus(unit.times(product.quantity.amount));
+    }
+  }
+  return total.toFixed(contract.productGroups.length === 0 ? 2 : places);
+}
+
+export function renderContract(contract: ContractState): Record<string, unknown> {
+  return {
+    id: contract.id,
+    state: contract.state,
+    state_updated_time: contract.stateUpdatedTime,
+    updated_time: contract.updatedTime,
+    published_time: contract.publishedTime,
+    _private: {
+      name: contract.name,
+      value: { amount: contractValue(contract), currency: contract.currency },
+      workspace_id: contract.workspaceId,
+    },
+    _private_ownerside: {
+      created_time: contract.createdTime,
+      template_id: contract.templateId,
+      template_type_id: contract.templateGroupId,
+    },
+    available_options: { can_receive_products: contract.productGroups.length > 0 },
+    data_fields: contract.dataFields.map((field) => ({
+      id: field.id,
+      name: field.name,
+      value: field.value,
+      _private_ownerside: {
+        custom_id: field.customId,
+        created_time: contract.createdTime,
+        updated_time: contract.updatedTime,
+      },
+    })),
+    parties: contract.parties,
+    product_groups: contract.productGroups.map(renderGroup),
+  };
+}
+
+/**
+ * Oneflow's webhook attributes. The sign key is a secret the client already knows; Oneflow's data model does
+ * not list it among the returned attributes, so it is not echoed.
+ */
+export function renderWebhook(webhook: WebhookState): Record<string, unknown> {
+  return {
+    webhook_id: webhook.id,
+    callback_url: webhook.callbackUrl,
+    filters: webhook.filters,
+    template_group_id: webhook.templateGroupId,
+    integration_instance: null,
+    legacy_webhook: false,
+  };
+}

@@ -1,0 +1,67 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { announce, type SimulatorContext } from './context';
+import { idParam } from './http';
+import { renderContract } from './render';
+import { DeliveryOptionsSchema } from './webhooks';
+
+/** This simulator's own controls, next to the common ones of installControl (all under /_sim/). */
+
+const RateLimitSchema = z.object({
+  budget: z.number().int().min(1),
+  windowMs: z.number().int().min(1),
+});
+
+interface ContractParams {
+  Params: { id: string };
+}
+
+export function registerSimControls(app: FastifyInstance, context: SimulatorContext): void {
+  const { store, dispatcher, limiter } = context;
+
+  /** Every party signs: the contract becomes signed and `contract:sign` fires. */
+  app.post<ContractParams>('/_sim/contracts/:id/sign', async (request) => {
+    const contract = store.sign(idParam(request.params.id));
+    announce(context, contract, ['contract:sign']);
+    return renderContract(contract);
+  });
+
+  app.get('/_sim/webhooks/delivery', async () => dispatcher.deliveryOptions);
+
+  /** Fields left out keep their current value. */
+  app.put('/_sim/webhooks/delivery', async (request, reply) => {
+    const body: unknown = request.body ?? {};
+    const parsed = DeliveryOptionsSchema.safeParse(
+      typeof body === 'object' ? { ...dispatcher.deliveryOptions, ...body } : body,
+    );
+    if (!parsed.success) {
+      return reply.code(400).send({ error: 'invalid delivery options', issues: parsed.error.issues });
+    }
+    dispatcher.deliveryOptions = parsed.data;
+    return parsed.data;
+  });
+
+  /** Releases notifications held for reordering, newest first. */
+  app.post('/_sim/webhooks/flush', async () => ({ released: dispatcher.flush() }));
+
+  app.get('/_sim/webhooks/deliveries', async () => ({
+    total: dispatcher.deliveries.length,
+    deliveries: dispatcher.deliveries,
+  }));
+
+  app.delete('/_sim/webhooks/deliveries', async () => {
+    dispatcher.clearLog();
+    return { cleared: true };
+  });
+
+  app.get('/_sim/rate-limit', async () => limiter.settings);
+
+  app.put('/_sim/rate-limit', async (request, reply) => {
+    const parsed = RateLimitSchema.safeParse(request.body);
+    if (!parsed.success) {
+      return reply.code(400).send({ error: 'invalid rate limit', issues: parsed.error.issues });
+    }
+    limiter.configure(parsed.data);
+    return limiter.settings;
+  });
+}

@@ -1,0 +1,261 @@
+import type { z } from 'zod';
+import { conflict, contractSignedError, fieldPath, notFound, Problems } from './errors';
+import { buildData, parseFixture, type OneflowData, type OneflowFixture } from './fixture';
+import {
+  oneflowTime,
+  type Clock,
+  type ContractState,
+  type GroupState,
+  type ProductState,
+  type TemplateState,
+  type WebhookState,
+} from './model';
+import { ProductTableEdit, type TableChange } from './productTable';
+import type { ContractCreate, WebhookInputSchema } from './schemas';
+
+export type WebhookInput = z.output<typeof WebhookInputSchema>;
+
+export interface ProductEditResult {
+  contract: ContractState;
+  change: TableChange;
+}
+
+/** The simulator's state and the operations the routes and the page share, so both obey the same rules. */
+export class OneflowStore {
+  private data: OneflowData;
+  private readonly seed: OneflowFixture;
+
+  constructor(
+    fixture: unknown,
+    private readonly clock: Clock,
+  ) {
+    this.seed = parseFixture(fixture);
+    this.data = buildData(this.seed, clock());
+  }
+
+  /** Back to the fixture the simulator started with. */
+  reset(): void {
+    this.data = buildData(this.seed, this.clock());
+  }
+
+  /** Replaces the state; throws naming the bad field, leaving the current state untouched. */
+  load(fixture: unknown): void {
+    this.data = buildData(parseFixture(fixture), this.clock());
+  }
+
+  isKnownToken(token: string): boolean {
+    return this.data.tokens.has(token);
+  }
+
+  isKnownUser(email: string): boolean {
+    const wanted = email.trim().toLowerCase();
+    return this.data.users.some((user) => user.email.toLowerCase() === wanted);
+  }
+
+  private now(): string {
+    return oneflowTime(this.clock());
+  }
+
+  // Contracts
+
+  contracts(): ContractState[] {
+    return [...this.data.contracts.values()];
+  }
+
+  contract(id: number): ContractState {
+    const contract = this.data.contracts.get(id);
+    if (!contract) throw notFound();
+    return contract;
+  }
+
+  createContract(body: ContractCreate): ContractState {
+    const workspace = this.data.workspaces.get(body.workspace_id);
+    const template = this.data.templates.get(body.template_id);
+    if (!workspace || !template?.workspaceIds.includes(workspace.id)) throw notFound();
+    const problems = new Problems();
+    const dataFields = this.contractDataFields(template, body, problems);
+    const wantsProducts = (body.product_groups ?? []).some((group) => group.products.length > 0);
+    if (wantsProducts && (!template.canReceiveProducts || template.productGroups.length === 0)) {
+      problems.add('product_groups', 'The template has no product table (can_receive_products is false).');
+    }
+    problems.throwIfAny();
+    const now = this.now();
+    const contract: ContractState = {
+      id: 0,
+      workspaceId: workspace.id,
+      templateId: template.id,
+      templateGroupId: template.templateGroupId,
+      name: body.name ?? template.name,
+      state: 'draft',
+      stateUpdatedTime: now,
+      createdTime: now,
+      updatedTime: now,
+      publishedTime: null,
+      currency: workspace.currency,
+      dataFields,
+      parties: body.parties ?? [],
+      productGroups: template.productGroups.map((group): GroupState => ({
+        id: this.data.nextIds.group++,
+        createdFrom: group.id,
+        createdTime: now,
+        updatedTime: now,
+        configuration: group.configuration,
+        products: [],
+      })),
+    };
+    this.fillFromTemplate(contract, template, body);
+    contract.id = this.data.nextIds.contract++;
+    contract.updatedTime = now;
+    this.data.contracts.set(contract.id, contract);
+    return contract;
+  }
+
+  private contractDataFields(
+    template: TemplateState,
+    body: ContractCreate,
+    problems: Problems,
+  ): ContractState['dataFields'] {
+    const values = new Map<string, string>();
+    (body.data_fields ?? []).forEach(({ custom_id, value }, index) => {
+      if (!template.dataFields.some((field) => field.customId === custom_id)) {
+        problems.add(
+          fieldPath('data_fields', [index, 'custom_id']),
+          'The template has no data field with this custom_id.',
+        );
+      }
+      values.set(custom_id, value);
+    });
+    return template.dataFields.map((field) => ({
+      id: this.data.nextIds.dataField++,
+      customId: field.customId,
+      name: field.name,
+      value: values.get(field.customId) ?? field.value,
+    }));
+  }
+
+  /** The template's products, then the request's, each group matched by template group id or by position. */
+  private fillFromTemplate(contract: ContractState, template: TemplateState, body: ContractCreate): void {
+    const edit = new ProductTableEdit(contract, () => this.data.nextIds.product++);
+    template.productGroups.forEach((templateGroup, index) => {
+      const group = contract.productGroups[index];
+      if (!group) return;
+      templateGroup.products.forEach((product) => {
+        edit.createProduct(group.id, product, `template.product_groups[${index}]`);
+      });
+    });
+    (body.product_groups ?? []).forEach((requested, index) => {
+      const position =
+        requested.id === undefined
+          ? index
+          : contract.productGroups.findIndex((group) => group.createdFrom === requested.id);
+      const group = contract.productGroups[position];
+      if (!group) {
+        edit.problems.add(`product_groups[${index}].id`, 'The template has no such product group.');
+        return;
+      }
+      requested.products.forEach((product, productIndex) => {
+        edit.createProduct(group.id, product, `product_groups[${index}].products[${productIndex}]`);
+      });
+    });
+    edit.commit(contract.createdTime);
+  }
+
+  /** Removes a contract; Oneflow answers 200 whether or not it existed. */
+  deleteContract(id: number): ContractState | undefined {
+    const contract = this.data.contracts.get(id);
+    this.data.contracts.delete(id);
+    return contract;
+  }
+
+  publish(id: number): ContractState {
+    const contract = this.contract(id);
+    if (contract.state !== 'draft')
+      throw conflict(`Only a draft contract can be published; this one is ${contract.state}.`);
+    const now = this.now();
+    Object.assign(contract, {
+      state: 'pending',
+      stateUpdatedTime: now,
+      updatedTime: now,
+      publishedTime: now,
+    });
+    return contract;
+  }
+
+  /** Stands in for every party signing (a control: the API has no such call). */
+  sign(id: number): ContractState {
+    const contract = this.contract(id);
+    if (contract.state !== 'pending' && contract.state !== 'overdue') {
+      throw conflict(`Only a published (pending) contract can be signed; this one is ${contract.state}.`);
+    }
+    const now = this.now();
+    Object.assign(contract, { state: 'signed', stateUpdatedTime: now, updatedTime: now });
+    return contract;
+  }
+
+  // Products
+
+  /** Runs one write against a contract's product table; a signed contract refuses any. */
+  editProducts(contractId: number, write: (edit: ProductTableEdit) => void): ProductEditResult {
+    const contract = this.contract(contractId);
+    if (contract.state === 'signed') throw contractSignedError();
+    const edit = new ProductTableEdit(contract, () => this.data.nextIds.product++);
+    write(edit);
+    return { contract, change: edit.commit(this.now()) };
+  }
+
+  group(contract: ContractState, groupId: number): GroupState {
+    const group = contract.productGroups.find((candidate) => candidate.id === groupId);
+    if (!group) throw notFound();
+    return group;
+  }
+
+  product(
+    contract: ContractState,
+    productId: number,
+    groupId?: number,
+  ): { group: GroupState; product: ProductState } {
+    for (const group of contract.productGroups) {
+      if (groupId !== undefined && group.id !== groupId) continue;
+      const product = group.products.find((candidate) => candidate.id === productId);
+      if (product) return { group, product };
+    }
+    throw notFound();
+  }
+
+  // Webhooks
+
+  webhooks(): WebhookState[] {
+    return [...this.data.webhooks.values()];
+  }
+
+  webhook(id: number): WebhookState {
+    const webhook = this.data.webhooks.get(id);
+    if (!webhook) throw notFound();
+    return webhook;
+  }
+
+  createWebhook(input: WebhookInput): WebhookState {
+    const webhook = { id: this.data.nextIds.webhook++, ...toWebhookFields(input) };
+    this.data.webhooks.set(webhook.id, webhook);
+    return webhook;
+  }
+
+  updateWebhook(id: number, input: WebhookInput): WebhookState {
+    const webhook = Object.assign(this.webhook(id), toWebhookFields(input));
+    return webhook;
+  }
+
+  deleteWebhook(id: number): void {
+    this.webhook(id);
+    this.data.webhooks.delete(id);
+  }
+}
+
+function toWebhookFields(input: WebhookInput): Omit<WebhookState, 'id'> {
+  return {
+    callbackUrl: input.callback_url,
+    signKey: input.sign_key ?? null,
+    filters: input.filters ?? null,
+    templateGroupId: input.template_group_id ?? null,
+  };
+}
