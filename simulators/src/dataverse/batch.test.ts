@@ -6,7 +6,7 @@ import {
   parseMultipart,
   writeBatchResponse,
 } from './batch';
-import { DataverseError } from './errors';
+import { thrown } from './testSupport';
 
 const CRLF = '\r\n';
 
@@ -50,16 +50,6 @@ const BATCH = lines(
   '',
 );
 
-function errorOf(action: () => unknown): DataverseError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof DataverseError) return error;
-    throw error;
-  }
-  throw new Error('expected a DataverseError');
-}
-
 function part(request: string): string {
   return lines('--b', 'Content-Type: application/http', 'Content-Transfer-Encoding: binary', '', request, '');
 }
@@ -68,7 +58,7 @@ describe('batch multipart', () => {
   it('reads the boundary from the Content-Type, quoted or not', () => {
     expect(boundaryOf('multipart/mixed; boundary=batch_1')).toBe('batch_1');
     expect(boundaryOf('multipart/mixed;boundary="batch_2"')).toBe('batch_2');
-    expect(errorOf(() => boundaryOf('application/json')).status).toBe(400);
+    expect(thrown(() => boundaryOf('application/json')).status).toBe(400);
   });
 
   it('parses change sets, Content-IDs, request lines, part headers and bodies', () => {
@@ -107,21 +97,21 @@ describe('batch multipart', () => {
 
   it('requires application/http parts with Content-Transfer-Encoding binary', () => {
     const missingEncoding = lines('--b', 'Content-Type: application/http', '', 'GET x HTTP/1.1', '', '--b--');
-    expect(errorOf(() => parseBatch(missingEncoding, 'b')).message).toContain('Content-Transfer-Encoding');
+    expect(thrown(() => parseBatch(missingEncoding, 'b')).message).toContain('Content-Transfer-Encoding');
     const wrongType = lines('--b', 'Content-Type: application/json', '', '{}', '--b--');
-    expect(errorOf(() => parseBatch(wrongType, 'b')).message).toContain('application/http');
+    expect(thrown(() => parseBatch(wrongType, 'b')).message).toContain('application/http');
   });
 
   it('refuses a body without its close delimiter or a malformed request line', () => {
-    expect(errorOf(() => parseBatch(lines('--b', 'Content-Type: application/http', ''), 'b')).status).toBe(
+    expect(thrown(() => parseBatch(lines('--b', 'Content-Type: application/http', ''), 'b')).status).toBe(
       400,
     );
-    expect(errorOf(() => parseBatch(part('GET') + '--b--', 'b')).message).toContain('request line');
+    expect(thrown(() => parseBatch(part('GET') + '--b--', 'b')).message).toContain('request line');
   });
 
   it(`refuses more than ${MAX_BATCH_OPERATIONS} operations`, () => {
     const body = part('GET x HTTP/1.1').repeat(MAX_BATCH_OPERATIONS + 1) + '--b--';
-    expect(errorOf(() => parseBatch(body, 'b')).message).toContain('1000');
+    expect(thrown(() => parseBatch(body, 'b')).message).toContain('1000');
     expect(parseBatch(part('GET x HTTP/1.1').repeat(MAX_BATCH_OPERATIONS) + '--b--', 'b')).toHaveLength(1000);
   });
 

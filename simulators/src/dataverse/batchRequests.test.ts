@@ -5,25 +5,12 @@ import {
   errorOf,
   IDS,
   rows,
-  startTestSimulator,
+  useTestSimulator,
   type BatchOperation,
-  type TestClient,
   type TestResponse,
 } from './testSupport';
 
-let client: TestClient;
-
-beforeAll(async () => {
-  client = await startTestSimulator();
-});
-
-beforeEach(async () => {
-  await client.reset();
-});
-
-afterAll(async () => {
-  await client.simulator.close();
-});
+const client = useTestSimulator({ resetBeforeEach: true });
 
 const BOUNDARY = 'batch_5e0f2c1a';
 

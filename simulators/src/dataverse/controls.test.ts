@@ -1,26 +1,6 @@
-import {
-  demoFixtureCopy,
-  errorOf,
-  fixtureRows,
-  IDS,
-  rows,
-  startTestSimulator,
-  type TestClient,
-} from './testSupport';
+import { demoFixtureCopy, errorOf, fixtureRows, IDS, rows, useTestSimulator } from './testSupport';
 
-let client: TestClient;
-
-beforeAll(async () => {
-  client = await startTestSimulator();
-});
-
-beforeEach(async () => {
-  await client.reset();
-});
-
-afterAll(async () => {
-  await client.simulator.close();
-});
+const client = useTestSimulator({ resetBeforeEach: true });
 
 interface RequestLog {
   total: number;

@@ -1,14 +1,6 @@
-import { errorOf, rows, startTestSimulator, type TestClient } from './testSupport';
+import { errorOf, rows, useTestSimulator } from './testSupport';
 
-let client: TestClient;
-
-beforeAll(async () => {
-  client = await startTestSimulator();
-});
-
-afterAll(async () => {
-  await client.simulator.close();
-});
+const client = useTestSimulator();
 
 const ENTITY_SELECT =
   'LogicalName,SchemaName,EntitySetName,DisplayName,PrimaryIdAttribute,PrimaryNameAttribute,IsActivity,IsBPFEntity,IsCustomizable,IsValidForAdvancedFind';

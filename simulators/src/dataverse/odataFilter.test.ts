@@ -1,5 +1,6 @@
 import { DataverseError } from './errors';
 import { checkFilter, evaluateFilter, parseFilter, type FilterSchema, type FilterValue } from './odataFilter';
+import { thrown } from './testSupport';
 
 const types: Record<string, string> = {
   name: 'Edm.String',
@@ -29,16 +30,6 @@ function matches(filter: string, row: Record<string, FilterValue>): boolean {
   return evaluateFilter(expression, (path) => row[path.join('/')] ?? null, schema);
 }
 
-function errorOf(action: () => unknown): DataverseError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof DataverseError) return error;
-    throw error;
-  }
-  throw new Error('expected a DataverseError');
-}
-
 describe('odataFilter', () => {
   it('compares strings case-insensitively, as Dataverse (SQL collation) does', () => {
     expect(matches("name eq 'widget'", { name: 'Widget' })).toBe(true);
@@ -50,8 +41,8 @@ describe('odataFilter', () => {
   });
 
   it('reports an unterminated literal with its position', () => {
-    expect(errorOf(() => parseFilter("name eq 'O'Brian'")).message).toMatch(/Syntax error|unterminated/);
-    expect(errorOf(() => parseFilter("name eq 'abc")).message).toBe(
+    expect(thrown(() => parseFilter("name eq 'O'Brian'")).message).toMatch(/Syntax error|unterminated/);
+    expect(thrown(() => parseFilter("name eq 'abc")).message).toBe(
       "There is an unterminated literal at position 9 in 'name eq 'abc'.",
     );
   });
@@ -76,7 +67,7 @@ describe('odataFilter', () => {
   });
 
   it('refuses a quoted GUID compared with an Edm.Guid property, as OData does', () => {
-    const error = errorOf(() => matches(`_opportunityid_value eq '${OPPORTUNITY}'`, {}));
+    const error = thrown(() => matches(`_opportunityid_value eq '${OPPORTUNITY}'`, {}));
     expect(error.status).toBe(400);
     expect(error.message).toBe(
       "A binary operator with incompatible types was detected. Found operand types 'Edm.Guid' and 'Edm.String' for operator kind 'Equal'.",
@@ -117,7 +108,7 @@ describe('odataFilter', () => {
 
   it('rejects unknown properties before reading any row', () => {
     expect(
-      errorOf(() => {
+      thrown(() => {
         checkFilter(parseFilter('bogus eq 1'), schema);
       }).message,
     ).toContain("'bogus'");
@@ -125,21 +116,21 @@ describe('odataFilter', () => {
 
   it('rejects string functions on non-string properties', () => {
     expect(
-      errorOf(() => {
+      thrown(() => {
         checkFilter(parseFilter("contains(quantity,'1')"), schema);
       }).message,
     ).toContain('No function signature');
   });
 
   it('refuses features it does not model instead of ignoring them', () => {
-    expect(errorOf(() => parseFilter("lines/any(l: l/name eq 'a')")).message).toContain('not modeled');
-    expect(errorOf(() => parseFilter("Microsoft.Dynamics.CRM.In(PropertyName='name')")).status).toBe(400);
-    expect(errorOf(() => parseFilter("name in ('a','b')")).message).toContain('not modeled');
+    expect(thrown(() => parseFilter("lines/any(l: l/name eq 'a')")).message).toContain('not modeled');
+    expect(thrown(() => parseFilter("Microsoft.Dynamics.CRM.In(PropertyName='name')")).status).toBe(400);
+    expect(thrown(() => parseFilter("name in ('a','b')")).message).toContain('not modeled');
   });
 
   it('reports syntax errors with a one-based position', () => {
-    expect(errorOf(() => parseFilter('name eq')).message).toBe("Syntax error at position 8 in 'name eq'.");
-    expect(errorOf(() => parseFilter('(name eq 1')).status).toBe(400);
-    expect(errorOf(() => parseFilter('')).status).toBe(400);
+    expect(thrown(() => parseFilter('name eq')).message).toBe("Syntax error at position 8 in 'name eq'.");
+    expect(thrown(() => parseFilter('(name eq 1')).status).toBe(400);
+    expect(thrown(() => parseFilter('')).status).toBe(400);
   });
 });

@@ -1,14 +1,6 @@
-import { errorOf, IDS, rows, startTestSimulator, tokenFor, type TestClient } from './testSupport';
+import { errorOf, IDS, rows, tokenFor, useTestSimulator } from './testSupport';
 
-let client: TestClient;
-
-beforeAll(async () => {
-  client = await startTestSimulator();
-});
-
-afterAll(async () => {
-  await client.simulator.close();
-});
+const client = useTestSimulator();
 
 const LINES_OF_OPPORTUNITY = `opportunityproducts?$filter=_opportunityid_value eq ${IDS.opportunity}`;
 

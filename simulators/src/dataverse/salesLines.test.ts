@@ -1,18 +1,6 @@
-import { errorOf, IDS, startTestSimulator, type TestClient } from './testSupport';
+import { errorOf, IDS, useTestSimulator } from './testSupport';
 
-let client: TestClient;
-
-beforeAll(async () => {
-  client = await startTestSimulator();
-});
-
-beforeEach(async () => {
-  await client.reset();
-});
-
-afterAll(async () => {
-  await client.simulator.close();
-});
+const client = useTestSimulator({ resetBeforeEach: true });
 
 const AMOUNTS =
   '$select=priceperunit,quantity,baseamount,manualdiscountamount,tax,extendedamount,ispriceoverridden';

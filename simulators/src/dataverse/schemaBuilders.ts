@@ -1,10 +1,4 @@
-import type {
-  AttributeDefinition,
-  AttributeTypeCode,
-  EntityDefinition,
-  LookupDefinition,
-  RequiredLevel,
-} from './schema';
+import type { AttributeDefinition, AttributeTypeCode, EntityDefinition, LookupDefinition } from './schema';
 
 /** Builders for entity definitions, filling in Dataverse's defaults for each column type. */
 
@@ -131,40 +125,20 @@ export function systemColumns(entity: string, withCurrency: boolean): AttributeD
 }
 
 /** An entity seeded for metadata answers only (activities, business process flows, system entities). */
-export interface MetadataOnlyEntitySpec {
-  logicalName: string;
-  schemaName: string;
-  entitySetName: string;
-  displayName: string;
-  displayCollectionName: string;
-  primaryIdAttribute: string;
-  primaryNameAttribute: string | null;
-  objectTypeCode: number;
-  ownershipType: 'UserOwned' | 'OrganizationOwned';
-  isActivity: boolean;
-  isBPFEntity: boolean;
-  isCustomEntity: boolean;
-  isCustomizable: boolean;
-  isValidForAdvancedFind: boolean;
-  attributes: {
-    logicalName: string;
-    schemaName: string;
-    type: Exclude<AttributeTypeCode, 'Lookup'>;
-    displayName: string;
-    isValidForCreate: boolean;
-    isValidForUpdate: boolean;
-    requiredLevel: RequiredLevel;
-    sourceType: number;
-    maxLength?: number | undefined;
-  }[];
-  lookups: {
-    logicalName: string;
-    schemaName: string;
-    displayName: string;
-    target: string;
-    navigationProperty: string;
-    relationshipSchemaName: string;
-  }[];
+export interface MetadataOnlyEntitySpec extends Omit<EntityDefinition, 'attributes'> {
+  attributes: (Pick<
+    AttributeDefinition,
+    | 'logicalName'
+    | 'schemaName'
+    | 'displayName'
+    | 'isValidForCreate'
+    | 'isValidForUpdate'
+    | 'requiredLevel'
+    | 'sourceType'
+    | 'maxLength'
+  > & { type: Exclude<AttributeTypeCode, 'Lookup'> })[];
+  lookups: (Pick<AttributeDefinition, 'logicalName' | 'schemaName' | 'displayName'> &
+    Pick<LookupDefinition, 'target' | 'navigationProperty' | 'relationshipSchemaName'>)[];
 }
 
 export function metadataOnlyEntity(spec: MetadataOnlyEntitySpec): EntityDefinition {

@@ -1,18 +1,6 @@
-import { demoFixtureCopy, errorOf, IDS, startTestSimulator, tokenFor, type TestClient } from './testSupport';
+import { demoFixtureCopy, errorOf, IDS, startTestSimulator, tokenFor, useTestSimulator } from './testSupport';
 
-let client: TestClient;
-
-beforeAll(async () => {
-  client = await startTestSimulator();
-});
-
-beforeEach(async () => {
-  await client.reset();
-});
-
-afterAll(async () => {
-  await client.simulator.close();
-});
+const client = useTestSimulator({ resetBeforeEach: true });
 
 const UNKNOWN_OBJECT_ID = 'aad00000-0000-4000-8000-00000000ffff';
 
@@ -191,15 +179,7 @@ describe('Dataverse authentication, impersonation and privileges', () => {
 });
 
 describe('Dataverse service protection limits', () => {
-  let limited: TestClient;
-
-  beforeAll(async () => {
-    limited = await startTestSimulator({ throttle: { requestsPerWindow: 3, windowMs: 60_000 } });
-  });
-
-  afterAll(async () => {
-    await limited.simulator.close();
-  });
+  const limited = useTestSimulator({ throttle: { requestsPerWindow: 3, windowMs: 60_000 } });
 
   it('fact: over the per-user budget a request gets 429 with Retry-After (seconds) and code 0x80072322', async () => {
     for (let index = 0; index < 3; index += 1) expect((await limited.request('WhoAmI')).status).toBe(200);

@@ -1,6 +1,8 @@
 import { generateKeyPair, SignJWT } from 'jose';
+import { useServer } from '../common/testSupport';
 import { parseHttpMessage, parseMultipart, boundaryOf } from './batch';
 import { startDataverseSimulator, type RunningDataverseSimulator } from './index';
+import { DataverseError } from './errors';
 import type { DataverseSimulatorOptions } from './server';
 import demoFixture from '../../fixtures/dataverse.json';
 
@@ -133,10 +135,43 @@ export async function startTestSimulator(options: DataverseSimulatorOptions = {}
   return new TestClient(await startDataverseSimulator({ port: 0, ...options }));
 }
 
+export interface TestSimulatorOptions extends DataverseSimulatorOptions {
+  /** Resets the simulator to its starting fixture before each test. */
+  resetBeforeEach?: boolean;
+}
+
+/** A simulator for the tests of the enclosing block: started before, closed after (see useServer). */
+export function useTestSimulator({
+  resetBeforeEach = false,
+  ...options
+}: TestSimulatorOptions = {}): TestClient {
+  const client = useServer(
+    () => startTestSimulator(options),
+    (started) => started.simulator.close(),
+  );
+  if (resetBeforeEach) {
+    beforeEach(async () => {
+      await client.reset();
+    });
+  }
+  return client;
+}
+
 /** The `value` array of a collection response. */
 export function rows(response: TestResponse): Record<string, unknown>[] {
   const value = response.json.value;
   return Array.isArray(value) ? (value as Record<string, unknown>[]) : [];
+}
+
+/** The DataverseError that `action` throws, in unit tests of parsers and rules (errorOf reads responses). */
+export function thrown(action: () => unknown): DataverseError {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof DataverseError) return error;
+    throw error;
+  }
+  throw new Error('expected a DataverseError');
 }
 
 export function errorOf(response: TestResponse): { code: string; message: string } {

@@ -1,3 +1,5 @@
+import { SlidingWindow } from '../common/slidingWindow';
+
 /**
  * Dataverse's number-of-requests service protection limit: a budget per user over a sliding window (6000
  * requests per 300 seconds by default). Refused requests are not counted, so the user can send again as soon as
@@ -13,13 +15,20 @@ export const DATAVERSE_DEFAULT_THROTTLE: ThrottleSettings = { requestsPerWindow:
 export type ThrottleDecision =
   { allowed: true; remaining: number } | { allowed: false; retryAfterSeconds: number };
 
+const windowBudget = ({ requestsPerWindow, windowMs }: ThrottleSettings) => ({
+  budget: requestsPerWindow,
+  windowMs,
+});
+
 export class SlidingWindowLimiter {
-  private readonly requests = new Map<string, number[]>();
+  private readonly window: SlidingWindow;
 
   constructor(
     private settings: ThrottleSettings,
-    private readonly now: () => number = Date.now,
-  ) {}
+    now: () => number = Date.now,
+  ) {
+    this.window = new SlidingWindow(windowBudget(settings), now);
+  }
 
   get limits(): ThrottleSettings {
     return this.settings;
@@ -27,25 +36,17 @@ export class SlidingWindowLimiter {
 
   configure(settings: ThrottleSettings): void {
     this.settings = settings;
-    this.requests.clear();
+    this.window.configure(windowBudget(settings));
   }
 
   reset(): void {
-    this.requests.clear();
+    this.window.reset();
   }
 
   /** Counts one request for `user` when the budget allows it. */
   take(user: string): ThrottleDecision {
-    const now = this.now();
-    const windowStart = now - this.settings.windowMs;
-    const times = (this.requests.get(user) ?? []).filter((time) => time > windowStart);
-    if (times.length >= this.settings.requestsPerWindow) {
-      this.requests.set(user, times);
-      const oldest = times[0] ?? now;
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((oldest - windowStart) / 1000)) };
-    }
-    times.push(now);
-    this.requests.set(user, times);
-    return { allowed: true, remaining: this.settings.requestsPerWindow - times.length };
+    const decision = this.window.take(user);
+    if (decision.allowed) return decision;
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(decision.retryAfterMs / 1000)) };
   }
 }

@@ -1,18 +1,6 @@
-import { errorOf, IDS, rows, startTestSimulator, type TestClient } from './testSupport';
+import { errorOf, IDS, rows, useTestSimulator } from './testSupport';
 
-let client: TestClient;
-
-beforeAll(async () => {
-  client = await startTestSimulator();
-});
-
-beforeEach(async () => {
-  await client.reset();
-});
-
-afterAll(async () => {
-  await client.simulator.close();
-});
+const client = useTestSimulator({ resetBeforeEach: true });
 
 const NEW_ID = '0a1b0000-0000-4000-8000-0000000000aa';
 

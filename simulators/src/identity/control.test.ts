@@ -1,23 +1,11 @@
 import { z } from 'zod';
-import { startIdentitySimulator, type RunningIdentitySimulator } from './index';
 import { seededEntities } from './seededEntities';
+import { useIdentitySimulator } from './testSupport';
 import { postFormTrusting, postJsonTrusting, requestTrusting } from './tlsClient';
 
 const seeded = seededEntities();
 const dataverseUrl = 'http://127.0.0.1:7101';
-let identity: RunningIdentitySimulator;
-
-beforeAll(async () => {
-  identity = await startIdentitySimulator({ port: 0 });
-});
-
-afterAll(async () => {
-  await identity.close();
-});
-
-beforeEach(async () => {
-  await requestTrusting(identity.certificatePem, `${identity.url}/_sim/reset`, { method: 'POST' });
-});
+const identity = useIdentitySimulator({ resetBeforeEach: true });
 
 function control(path: string, method: string, body?: unknown) {
   return requestTrusting(identity.certificatePem, `${identity.url}/_sim/${path}`, {

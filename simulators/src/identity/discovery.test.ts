@@ -1,20 +1,12 @@
 import https from 'node:https';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { z } from 'zod';
-import { startIdentitySimulator, type RunningIdentitySimulator } from './index';
 import { seededEntities } from './seededEntities';
+import { useIdentitySimulator } from './testSupport';
 import { requestTrusting } from './tlsClient';
 
 const seeded = seededEntities();
-let identity: RunningIdentitySimulator;
-
-beforeAll(async () => {
-  identity = await startIdentitySimulator({ port: 0 });
-});
-
-afterAll(async () => {
-  await identity.close();
-});
+const identity = useIdentitySimulator();
 
 const JwksSchema = z.object({
   keys: z.array(

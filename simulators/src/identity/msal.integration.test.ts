@@ -6,27 +6,16 @@ import {
 } from '@azure/msal-node';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { z } from 'zod';
-import { startIdentitySimulator, THROTTLE_RETRY_AFTER_SECONDS, type RunningIdentitySimulator } from './index';
+import { THROTTLE_RETRY_AFTER_SECONDS } from './index';
 import { seededEntities } from './seededEntities';
+import { useIdentitySimulator } from './testSupport';
 import { postFormTrusting, requestTrusting } from './tlsClient';
 
 const seeded = seededEntities();
 const dataverseUrl = 'http://127.0.0.1:7101';
 const TOKEN_ROUTE = 'POST /:tenant/oauth2/v2.0/token';
 const DISCOVERY_ROUTE = 'GET /:tenant/v2.0/.well-known/openid-configuration';
-let identity: RunningIdentitySimulator;
-
-beforeAll(async () => {
-  identity = await startIdentitySimulator({ port: 0 });
-});
-
-afterAll(async () => {
-  await identity.close();
-});
-
-beforeEach(async () => {
-  await requestTrusting(identity.certificatePem, `${identity.url}/_sim/reset`, { method: 'POST' });
-});
+const identity = useIdentitySimulator({ resetBeforeEach: true });
 
 const RequestLogSchema = z.object({ total: z.number(), counts: z.record(z.string(), z.number()) });
 

@@ -1,7 +1,7 @@
 import { decodeJwt } from 'jose';
 import { z } from 'zod';
-import { startIdentitySimulator, type RunningIdentitySimulator } from './index';
 import { seededEntities } from './seededEntities';
+import { useIdentitySimulator } from './testSupport';
 import { postFormTrusting, requestTrusting, type TlsResponse } from './tlsClient';
 import { APP_TOKEN_LIFETIME_SECONDS, BACKDATE_SECONDS } from './tokens';
 
@@ -9,15 +9,7 @@ const seeded = seededEntities();
 /** The URL the Dataverse simulator listens at in `npm run sim`: a Dataverse environment URL to Entra. */
 const dataverseUrl = 'http://127.0.0.1:7101';
 const productApiUri = seeded.productApi.identifierUris[0] ?? '';
-let identity: RunningIdentitySimulator;
-
-beforeAll(async () => {
-  identity = await startIdentitySimulator({ port: 0 });
-});
-
-afterAll(async () => {
-  await identity.close();
-});
+const identity = useIdentitySimulator();
 
 const TokenAnswerSchema = z.object({
   token_type: z.literal('Bearer'),

@@ -1,20 +1,12 @@
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
 import { z } from 'zod';
-import { startIdentitySimulator, type RunningIdentitySimulator } from './index';
 import { seededEntities } from './seededEntities';
+import { useIdentitySimulator } from './testSupport';
 import { postJsonTrusting } from './tlsClient';
 
 const seeded = seededEntities();
 const productApiUri = seeded.productApi.identifierUris[0] ?? '';
-let identity: RunningIdentitySimulator;
-
-beforeAll(async () => {
-  identity = await startIdentitySimulator({ port: 0 });
-});
-
-afterAll(async () => {
-  await identity.close();
-});
+const identity = useIdentitySimulator();
 
 const MintAnswerSchema = z.object({ token_type: z.literal('Bearer'), access_token: z.string() });
 

@@ -1,7 +1,6 @@
 import { OneflowProductGroupSchema } from '@oneflow-sync/shared';
 import { z } from 'zod';
-import { startOneflowSimulator, type RunningOneflowSimulator } from './index';
-import { client, OneflowErrorSchema, shape, USER_EMAIL, type Call } from './testSupport';
+import { OneflowErrorSchema, shape, useOneflowSimulator, USER_EMAIL } from './testSupport';
 
 const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000$/;
 
@@ -24,21 +23,7 @@ const WORKSPACE = 130406;
 const TEMPLATE_WITH_PRODUCTS = 756510;
 const TEMPLATE_WITHOUT_PRODUCTS = 756520;
 
-let simulator: RunningOneflowSimulator;
-let call: Call;
-
-beforeAll(async () => {
-  simulator = await startOneflowSimulator({ port: 0, webhookTimeFactor: 0.001 });
-  call = client(simulator.url);
-});
-
-afterAll(async () => {
-  await simulator.close();
-});
-
-beforeEach(async () => {
-  await call('POST', '/_sim/reset');
-});
+const { simulator, call } = useOneflowSimulator();
 
 const create = (body: unknown) =>
   call('POST', '/v1/contracts/create', { body, headers: { 'x-oneflow-user-email': USER_EMAIL } });

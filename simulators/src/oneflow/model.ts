@@ -1,6 +1,6 @@
 import { ProductGroupConfigurationSchema, QUANTITY_TYPES } from '@oneflow-sync/shared';
 import { z } from 'zod';
-import type { Decimal } from './decimal';
+import type Big from 'big.js';
 import type { ProductInput } from './products';
 
 /** The simulator's in-memory state. Amounts are exact decimals; the wire shape is made in render.ts. */
@@ -17,10 +17,10 @@ export const GroupConfigurationSchema = ProductGroupConfigurationSchema.extend({
 export type GroupConfiguration = z.output<typeof GroupConfigurationSchema>;
 
 export interface PriceState {
-  base: Decimal;
+  base: Big;
   /** Null when not set; Oneflow treats null and 0 alike ("one of them should be null or 0"). */
-  discountAmount: Decimal | null;
-  discountPercent: Decimal | null;
+  discountAmount: Big | null;
+  discountPercent: Big | null;
 }
 
 /** What a client can write on a product: everything but the id and the times. */
@@ -31,7 +31,7 @@ export interface ProductContent {
   customId: string | null;
   price1: PriceState;
   price2: PriceState;
-  quantity: { type: QuantityType; amount: Decimal };
+  quantity: { type: QuantityType; amount: Big };
 }
 
 export interface ProductState extends ProductContent {

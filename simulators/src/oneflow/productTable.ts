@@ -1,5 +1,4 @@
 import { MAX_PRODUCTS_PER_CONTRACT } from '@oneflow-sync/shared';
-import { Decimal } from './decimal';
 import { fieldPath, Problems } from './errors';
 import type { ContractState, GroupConfiguration, GroupState, ProductContent, ProductState } from './model';
 import { checkProduct, customIdField, draftProduct, roundToGroup, type ProductInput } from './products';
@@ -223,10 +222,8 @@ export class ProductTableEdit {
 
   /** "When a product group has two or more single_choice products, only one product's quantity amount can be 1." */
   private checkSingleChoice(group: ProposedGroup): void {
-    const one = Decimal.of(1n);
     const chosen = group.products.filter(
-      ({ content }) =>
-        content.quantity.type === 'single_choice' && content.quantity.amount.compare(one) === 0,
+      ({ content }) => content.quantity.type === 'single_choice' && content.quantity.amount.eq(1),
     );
     if (chosen.length < 2) return;
     for (const product of chosen.filter(({ touched }) => touched)) {

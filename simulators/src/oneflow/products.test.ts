@@ -1,7 +1,6 @@
 import { OneflowProductGroupSchema, OneflowProductSchema } from '@oneflow-sync/shared';
 import { z } from 'zod';
-import { startOneflowSimulator, type RunningOneflowSimulator } from './index';
-import { client, OneflowErrorSchema, PageSchema, shape, type Answer, type Call } from './testSupport';
+import { OneflowErrorSchema, PageSchema, shape, useOneflowSimulator, type Answer } from './testSupport';
 
 /** Contract 101 (group 20001): 300001 desk 549.00 −10 % × 12, 300002 installation 1200 − 200, 300003 warranty. */
 const DESK = '/v1/contracts/101/products/300001';
@@ -31,21 +30,7 @@ const ProductShape = z.object({
   quantity: z.object({ type: z.enum(['quantity', 'single_choice', 'multiple_choice']), amount: z.number() }),
 });
 
-let simulator: RunningOneflowSimulator;
-let call: Call;
-
-beforeAll(async () => {
-  simulator = await startOneflowSimulator({ port: 0, webhookTimeFactor: 0.001 });
-  call = client(simulator.url);
-});
-
-afterAll(async () => {
-  await simulator.close();
-});
-
-beforeEach(async () => {
-  await call('POST', '/_sim/reset');
-});
+const { call } = useOneflowSimulator();
 
 function product(answer: Answer): z.output<typeof ProductShape> {
   expect(answer.status).toBe(200);

@@ -1,6 +1,7 @@
 import { QUANTITY_TYPES } from '@oneflow-sync/shared';
+import Big from 'big.js';
 import { z } from 'zod';
-import { Decimal } from './decimal';
+import { parseDecimal, roundDecimal } from './decimal';
 import { fieldPath, type Problems } from './errors';
 import type { GroupConfiguration, PriceState, ProductContent, QuantityType } from './model';
 
@@ -11,15 +12,17 @@ export const PRODUCT_LIMITS = { nameMaxLength: 80, descriptionMaxLength: 3000 } 
 export const DEFAULT_QUANTITY_TYPE: QuantityType = 'multiple_choice';
 
 /** Amount given when a product is written without one (inferred: an unticked choice, one unit otherwise). */
-export function defaultQuantityAmount(type: QuantityType): Decimal {
-  return type === 'quantity' ? Decimal.of(1n) : Decimal.ZERO;
+export function defaultQuantityAmount(type: QuantityType): Big {
+  return new Big(type === 'quantity' ? 1 : 0);
 }
 
 /** Discount percentages are kept at two decimals (inferred). */
 export const PERCENT_PLACES = 2;
 
+const PER_CENT = new Big('0.01');
+
 const DecimalInput = z.union([z.string(), z.number()]).transform((value, context) => {
-  const parsed = Decimal.parse(value);
+  const parsed = parseDecimal(value);
   if (parsed === null) {
     context.addIssue({ code: 'custom', message: 'A valid decimal number is required.' });
     return z.NEVER;
@@ -58,7 +61,7 @@ export const ProductInputSchema = z.object({
 });
 export type ProductInput = z.output<typeof ProductInputSchema>;
 
-const NO_PRICE: PriceState = { base: Decimal.ZERO, discountAmount: null, discountPercent: null };
+const NO_PRICE: PriceState = { base: new Big(0), discountAmount: null, discountPercent: null };
 
 /** Where a product's custom_id was written, so a duplicate is reported under the field the client used. */
 export function customIdField(input: ProductInput): string {
@@ -119,16 +122,16 @@ function mergePrice(existing: PriceState | undefined, input: PriceInput | null |
   if (input === undefined) return start;
   if (input === null) return NO_PRICE;
   return {
-    base: mergeAmount(start.base, input.base_amount) ?? Decimal.ZERO,
+    base: mergeAmount(start.base, input.base_amount) ?? new Big(0),
     discountAmount: mergeAmount(start.discountAmount, input.discount_amount),
     discountPercent: input.discount_percent !== undefined ? input.discount_percent : start.discountPercent,
   };
 }
 
 function mergeAmount(
-  current: Decimal | null,
-  field: { amount?: Decimal | null | undefined } | null | undefined,
-): Decimal | null {
+  current: Big | null,
+  field: { amount?: Big | null | undefined } | null | undefined,
+): Big | null {
   if (field === undefined) return current;
   if (field === null) return null;
   return field.amount !== undefined ? field.amount : current;
@@ -138,9 +141,10 @@ function mergeAmount(
 export function roundToGroup(product: ProductContent, configuration: GroupConfiguration): ProductContent {
   const places = configuration.price_precision;
   const roundPrice = (price: PriceState): PriceState => ({
-    base: price.base.rounded(places),
-    discountAmount: price.discountAmount?.rounded(places) ?? null,
-    discountPercent: price.discountPercent?.rounded(PERCENT_PLACES) ?? null,
+    base: roundDecimal(price.base, places),
+    discountAmount: price.discountAmount === null ? null : roundDecimal(price.discountAmount, places),
+    discountPercent:
+      price.discountPercent === null ? null : roundDecimal(price.discountPercent, PERCENT_PLACES),
   });
   const { type, amount } = product.quantity;
   return {
@@ -149,7 +153,7 @@ export function roundToGroup(product: ProductContent, configuration: GroupConfig
     price2: roundPrice(product.price2),
     quantity: {
       type,
-      amount: type === 'quantity' ? amount.rounded(configuration.quantity_precision) : amount,
+      amount: type === 'quantity' ? roundDecimal(amount, configuration.quantity_precision) : amount,
     },
   };
 }
@@ -177,17 +181,17 @@ export function checkProduct(product: ProductContent, problems: Problems, prefix
   checkPrice(product.price1, problems, (field) => at('price_1', field));
   checkPrice(product.price2, problems, (field) => at('price_2', field));
   const { type, amount } = product.quantity;
-  if (type !== 'quantity' && !amount.isZero() && amount.compare(Decimal.of(1n)) !== 0) {
+  if (type !== 'quantity' && !amount.eq(0) && !amount.eq(1)) {
     problems.add(at('quantity', 'amount'), `A ${type} product's amount must be 0 or 1.`);
   }
 }
 
-const isSet = (value: Decimal | null): value is Decimal => value !== null && !value.isZero();
+const isSet = (value: Big | null): value is Big => value !== null && !value.eq(0);
 
 function checkPrice(price: PriceState, problems: Problems, at: (field: string) => string): void {
   const { base, discountAmount, discountPercent } = price;
-  if (discountAmount?.isNegative()) problems.add(at('discount_amount'), 'The discount cannot be negative.');
-  if (discountPercent?.isNegative()) problems.add(at('discount_percent'), 'The discount cannot be negative.');
+  if (discountAmount?.lt(0)) problems.add(at('discount_amount'), 'The discount cannot be negative.');
+  if (discountPercent?.lt(0)) problems.add(at('discount_percent'), 'The discount cannot be negative.');
   if (isSet(discountAmount) && isSet(discountPercent)) {
     const message =
       'Only one of discount_amount and discount_percent can be set; the other must be null or 0.';
@@ -196,20 +200,21 @@ function checkPrice(price: PriceState, problems: Problems, at: (field: string) =
     return;
   }
   const discount = unitDiscount(price);
-  if (!discount.isZero() && base.compare(discount) <= 0) {
+  if (!discount.eq(0) && base.lte(discount)) {
     const field = isSet(discountAmount) ? 'discount_amount' : 'discount_percent';
     problems.add(at(field), 'The base amount must be greater than the discount.');
   }
 }
 
 /** The discount on one unit, in money: the amount itself, or the percentage of the base. */
-function unitDiscount({ base, discountAmount, discountPercent }: PriceState): Decimal {
+function unitDiscount({ base, discountAmount, discountPercent }: PriceState): Big {
   if (isSet(discountAmount)) return discountAmount;
-  if (isSet(discountPercent)) return base.times(discountPercent).dividedBy(Decimal.of(100n));
-  return Decimal.ZERO;
+  // Times 0.01 rather than divided by 100: big.js multiplies exactly, but divides to Big.DP (20) places.
+  if (isSet(discountPercent)) return base.times(discountPercent).times(PER_CENT);
+  return new Big(0);
 }
 
 /** The final unit price Oneflow computes: base − discount amount, or base × (1 − percent / 100). */
-export function finalAmount(price: PriceState, pricePrecision: number): Decimal {
-  return price.base.minus(unitDiscount(price)).rounded(pricePrecision);
+export function finalAmount(price: PriceState, pricePrecision: number): Big {
+  return roundDecimal(price.base.minus(unitDiscount(price)), pricePrecision);
 }

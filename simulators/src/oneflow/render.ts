@@ -1,4 +1,5 @@
-import { Decimal } from './decimal';
+import Big from 'big.js';
+import { decimalNumber, formatDecimal } from './decimal';
 import type {
   ContractState,
   GroupConfiguration,
@@ -34,10 +35,13 @@ export interface ProductJson {
 
 function renderPrice(price: PriceState, places: number): PriceJson {
   return {
-    base_amount: { amount: price.base.toFixed(places) },
-    discount_amount: { amount: price.discountAmount?.toFixed(places) ?? null },
-    discount_percent: price.discountPercent?.toFixed(PERCENT_PLACES) ?? null,
-    amount: { amount: finalAmount(price, places).toFixed(places) },
+    base_amount: { amount: formatDecimal(price.base, places) },
+    discount_amount: {
+      amount: price.discountAmount === null ? null : formatDecimal(price.discountAmount, places),
+    },
+    discount_percent:
+      price.discountPercent === null ? null : formatDecimal(price.discountPercent, PERCENT_PLACES),
+    amount: { amount: formatDecimal(finalAmount(price, places), places) },
   };
 }
 
@@ -55,7 +59,10 @@ export function renderProduct(product: ProductState, configuration: GroupConfigu
     },
     price_1: renderPrice(product.price1, configuration.price_precision),
     price_2: renderPrice(product.price2, configuration.price_precision),
-    quantity: { type, amount: amount.toNumber(type === 'quantity' ? configuration.quantity_precision : 0) },
+    quantity: {
+      type,
+      amount: decimalNumber(amount, type === 'quantity' ? configuration.quantity_precision : 0),
+    },
   };
 }
 
@@ -78,7 +85,7 @@ export function renderGroup(group: GroupState): Record<string, unknown> {
 
 /** The contract value: Σ final unit price (price_1) × quantity, at the finest price precision in the contract (inferred). */
 export function contractValue(contract: ContractState): string {
-  let total = Decimal.ZERO;
+  let total = new Big(0);
   let places = 0;
   for (const group of contract.productGroups) {
     places = Math.max(places, group.configuration.price_precision);
@@ -87,7 +94,7 @@ export function contractValue(contract: ContractState): string {
       total = total.plus(unit.times(product.quantity.amount));
     }
   }
-  return total.toFixed(contract.productGroups.length === 0 ? 2 : places);
+  return formatDecimal(total, contract.productGroups.length === 0 ? 2 : places);
 }
 
 export function renderContract(contract: ContractState): Record<string, unknown> {

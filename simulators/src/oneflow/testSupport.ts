@@ -2,8 +2,13 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { useServer } from '../common/testSupport';
+import { startOneflowSimulator, type OneflowSimulatorOptions, type RunningOneflowSimulator } from './index';
 
-/** Helpers for the fidelity tests: a plain HTTP client (global fetch), a webhook receiver, polling. */
+/**
+ * Helpers for the fidelity tests: the simulator under test, a plain HTTP client (global fetch), a webhook
+ * receiver, polling.
+ */
 
 /** The fixture's API token (simulators/fixtures/oneflow.json). */
 export const TOKEN = '0f1d2c3b4a5968778695a4b3c2d1e0f1a2b3c4d5';
@@ -47,6 +52,28 @@ export function client(baseUrl: string): Call {
     }
     return { status: response.status, headers: response.headers, text, body };
   };
+}
+
+export interface OneflowUnderTest {
+  simulator: RunningOneflowSimulator;
+  /** Calls the simulator as the fixture's API token. */
+  call: Call;
+}
+
+/**
+ * A simulator for the tests of the enclosing block: started before them (webhook delays × 0.001 unless
+ * given), reset before each test, closed after them (see useServer).
+ */
+export function useOneflowSimulator(options: OneflowSimulatorOptions = {}): OneflowUnderTest {
+  const simulator = useServer(
+    () => startOneflowSimulator({ port: 0, webhookTimeFactor: 0.001, ...options }),
+    (started) => started.close(),
+  );
+  const call: Call = (method, path, callOptions) => client(simulator.url)(method, path, callOptions);
+  beforeEach(async () => {
+    await call('POST', '/_sim/reset');
+  });
+  return { simulator, call };
 }
 
 /** Parses a value with a schema, failing the test with zod's message when it does not fit. */

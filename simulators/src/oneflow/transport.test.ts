@@ -1,6 +1,14 @@
 import { z } from 'zod';
-import { startOneflowSimulator, type RunningOneflowSimulator } from './index';
-import { client, OneflowErrorSchema, PageSchema, shape, TOKEN, USER_EMAIL, type Call } from './testSupport';
+import { startOneflowSimulator } from './index';
+import {
+  client,
+  OneflowErrorSchema,
+  PageSchema,
+  shape,
+  TOKEN,
+  useOneflowSimulator,
+  USER_EMAIL,
+} from './testSupport';
 
 const RATE_LIMIT_BODY = {
   detail: 'You have reached the 5 minute rate limit for requests. Try again in a few minutes.',
@@ -10,21 +18,7 @@ const RATE_LIMIT_BODY = {
   title: 'Too Many Requests',
 };
 
-let simulator: RunningOneflowSimulator;
-let call: Call;
-
-beforeAll(async () => {
-  simulator = await startOneflowSimulator({ port: 0, webhookTimeFactor: 0.001 });
-  call = client(simulator.url);
-});
-
-afterAll(async () => {
-  await simulator.close();
-});
-
-beforeEach(async () => {
-  await call('POST', '/_sim/reset');
-});
+const { simulator, call } = useOneflowSimulator();
 
 describe('Oneflow transport: token, errors, paging, limits, faults', () => {
   it('fact: GET /v1/ping with a valid token answers 200 {}', async () => {

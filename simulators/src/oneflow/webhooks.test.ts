@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { startOneflowSimulator, type RunningOneflowSimulator } from './index';
+import { startOneflowSimulator } from './index';
 import {
   client,
   OneflowErrorSchema,
@@ -8,8 +8,8 @@ import {
   shape,
   sleep,
   until,
+  useOneflowSimulator,
   WebhookReceiver,
-  type Call,
 } from './testSupport';
 import { RETRY_DELAYS_SECONDS } from './webhooks';
 
@@ -29,24 +29,21 @@ const DeliveriesSchema = z.object({
   ),
 });
 
-let simulator: RunningOneflowSimulator;
-let call: Call;
 const receiver = new WebhookReceiver();
 
 beforeAll(async () => {
   await receiver.start();
-  simulator = await startOneflowSimulator({ port: 0, webhookTimeFactor: TIME_FACTOR });
-  call = client(simulator.url);
+});
+
+const { simulator, call } = useOneflowSimulator({ webhookTimeFactor: TIME_FACTOR });
+
+// After the simulator's own hooks: cleared after its reset, closed after it.
+beforeEach(() => {
+  receiver.clear();
 });
 
 afterAll(async () => {
-  await simulator.close();
   await receiver.close();
-});
-
-beforeEach(async () => {
-  await call('POST', '/_sim/reset');
-  receiver.clear();
 });
 
 async function registerWebhook(extra: Record<string, unknown> = {}): Promise<number> {
