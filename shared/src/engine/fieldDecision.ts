@@ -38,7 +38,7 @@ function flows(action: 'push' | 'fetch', direction: Direction): boolean {
 }
 
 /** Price per unit of a catalog line on a built-in sales line: the price list owns it (rule F4). */
-export function isCatalogPrice(entity: string, mapping: FieldMapping, line: DynamicsLine): boolean {
+function isCatalogPrice(entity: string, mapping: FieldMapping, line: DynamicsLine): boolean {
   return isBuiltInSalesLineEntity(entity) && mapping.dynamicsField === 'priceperunit' && !line.isWriteIn;
 }
 
@@ -56,7 +56,7 @@ function isEmptyRaw(raw: unknown, kind: 'text' | 'decimal'): boolean {
 const EXACT = 10;
 
 /** Which side a conflict goes to under a field's policy; `held` waits for a person. */
-export function resolveConflict(
+function resolveConflict(
   policy: ConflictPolicy,
   source: Side,
   line: DynamicsLine,

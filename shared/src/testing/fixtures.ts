@@ -10,7 +10,7 @@ import { applyPlanInMemory, type InMemoryState } from '../engine/applyInMemory';
 import { planInitialTransfer } from '../engine/planners';
 import { writeOneflowField, type OneflowFieldKey } from '../fieldCatalog';
 import type { OneflowProduct, OneflowProductGroup } from '../oneflow';
-import type { SyncPlan } from '../plan';
+import { isWrite, type SyncPlan } from '../plan';
 import type { EntitySettings, FieldMapping } from '../settings';
 
 export const CONTRACT_ID = 9001;
@@ -150,5 +150,5 @@ export function editLine(
 }
 
 export function writes(plan: SyncPlan) {
-  return plan.operations.filter((operation) => operation.kind !== 'skip');
+  return plan.operations.filter(isWrite);
 }
