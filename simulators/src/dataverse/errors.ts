@@ -111,6 +111,15 @@ export function duplicateRecord(): DataverseError {
   );
 }
 
+/** A request body sent as anything but application/json (the simulator's wording). */
+export function unsupportedContentType(contentType: string): DataverseError {
+  return new DataverseError(
+    415,
+    ErrorCodes.payloadError,
+    `The content type '${contentType}' of the request body is not supported: send application/json.`,
+  );
+}
+
 export function payloadError(entitySetName: string, detail: string): DataverseError {
   return new DataverseError(
     400,

@@ -1,7 +1,7 @@
 /**
  * The Prefer request header as Dataverse reads it: `return=representation`, `odata.maxpagesize=N`,
  * `odata.include-annotations="…"` (a comma list of names or `ns.*` patterns, `*` for all, `-name` to exclude),
- * and `odata.continue-on-error` for $batch. Several preferences may share one header, separated by commas.
+ * `odata.continue-on-error` for $batch, and `odata.track-changes` (noted only to be refused: not modeled). Several preferences may share one header, separated by commas.
  */
 export interface Preferences {
   returnRepresentation: boolean;
@@ -9,6 +9,8 @@ export interface Preferences {
   /** The include-annotations value as sent, or undefined when none was asked for. */
   includeAnnotations?: string;
   continueOnError: boolean;
+  /** `odata.track-changes` was asked for (change tracking is not modeled: reads refuse it). */
+  trackChanges: boolean;
 }
 
 /** Dataverse never returns more than 5000 records per page. */
@@ -31,13 +33,18 @@ function splitPreferences(header: string): string[] {
 }
 
 export function parsePreferences(header: string | undefined): Preferences {
-  const preferences: Preferences = { returnRepresentation: false, continueOnError: false };
+  const preferences: Preferences = {
+    returnRepresentation: false,
+    continueOnError: false,
+    trackChanges: false,
+  };
   for (const part of splitPreferences(header ?? '')) {
     const [rawName = '', ...rest] = part.split('=');
     const name = rawName.trim().toLowerCase();
     const value = rest.join('=').trim();
     if (name === 'return' && value.toLowerCase() === 'representation')
       preferences.returnRepresentation = true;
+    if (name === 'odata.track-changes') preferences.trackChanges = true;
     if (name === 'odata.continue-on-error') preferences.continueOnError = value === '' || value === 'true';
     if (name === 'odata.maxpagesize') {
       const size = Number(value);

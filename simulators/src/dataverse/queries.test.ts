@@ -244,6 +244,19 @@ describe('Dataverse queries', () => {
     expect(errorOf(twice).message).toContain('specified more than once');
   });
 
+  it('fact: Prefer odata.track-changes (change tracking, not modeled) is refused with a 400, never silently ignored', async () => {
+    const response = await client.request('opportunityproducts?$select=quantity', {
+      headers: { Prefer: 'odata.track-changes' },
+    });
+    expect(response.status).toBe(400);
+    expect(errorOf(response).message).toContain('odata.track-changes');
+    expect(response.json['@odata.deltaLink']).toBeUndefined();
+    const combined = await client.request('opportunityproducts?$select=quantity', {
+      headers: { Prefer: 'odata.maxpagesize=2, odata.track-changes' },
+    });
+    expect(combined.status).toBe(400);
+  });
+
   it('fact: WhoAmI returns the calling user, or the impersonated one', async () => {
     const me = await client.request('WhoAmI');
     expect(me.json.UserId).toBe(IDS.appUser);

@@ -1,7 +1,7 @@
 import { requirePrivilege } from './access';
 import { emptyResponse, etagOf, jsonResponse, type OperationContext, type ServiceResponse } from './context';
 import { checkOrderBy, filterSchema, recordMatches, resolveProjection, sortRecords } from './entityQuery';
-import { queryError, recordNotFound } from './errors';
+import { notModeled, queryError, recordNotFound } from './errors';
 import { checkFilter } from './odataFilter';
 import type { QueryOptions } from './odataQuery';
 import { MAX_PAGE_SIZE } from './prefer';
@@ -98,6 +98,10 @@ export function readCollection(
   scope?: CollectionScope,
 ): ServiceResponse {
   requirePrivilege(context.state, context.principal, entity, 'read');
+  // Answering without @odata.deltaLink would hide a client's reliance on change tracking (and its rules).
+  if (context.preferences.trackChanges) {
+    throw notModeled('Change tracking (Prefer: odata.track-changes, @odata.deltaLink)');
+  }
   const projection = resolveProjection(context, entity, options.select, options.expand);
   if (options.filter) checkFilter(options.filter, filterSchema(entity));
   checkOrderBy(entity, options.orderBy);

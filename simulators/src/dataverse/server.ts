@@ -4,7 +4,7 @@ import defaultFixture from '../../fixtures/dataverse.json';
 import { authenticateCaller, principalForRequest, type TokenVerifier } from './auth';
 import { executeBatch } from './batchExecutor';
 import { errorResponse, type OperationContext, type ServiceResponse } from './context';
-import { DataverseError, tooManyRequests, unexpectedError } from './errors';
+import { DataverseError, tooManyRequests, unexpectedError, unsupportedContentType } from './errors';
 import { parseFixture } from './fixture';
 import { parsePreferences } from './prefer';
 import { DATA_ENTITIES } from './entities';
@@ -146,7 +146,14 @@ export function createDataverseSimulator(options: DataverseSimulatorOptions = {}
         scope.route({ method: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'], url: `/${url}`, handler: handle });
       }
       scope.setNotFoundHandler(handle);
-      scope.setErrorHandler(async (_error, _request, reply) => send(reply, errorResponse(unexpectedError())));
+      scope.setErrorHandler(async (error: { statusCode?: number }, request, reply) => {
+        // Fastify refuses a Content-Type it cannot read (an empty one) before the handler runs: Dataverse's 415.
+        if (error.statusCode === 415) {
+          const contentType = request.headers['content-type'] ?? '';
+          return send(reply, errorResponse(unsupportedContentType(contentType)));
+        }
+        return send(reply, errorResponse(unexpectedError()));
+      });
     },
     { prefix: SERVICE_PREFIX.slice(0, -1) },
   );

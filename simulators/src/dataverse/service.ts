@@ -2,12 +2,12 @@ import { errorResponse, jsonResponse, type OperationContext, type ServiceRespons
 import { attributeByProperty } from './entityQuery';
 import {
   DataverseError,
-  ErrorCodes,
   noResourceForUri,
   notModeled,
   queryError,
   recordNotFound,
   segmentNotFound,
+  unsupportedContentType,
 } from './errors';
 import { readMetadata } from './metadata';
 import { parseQueryOptions } from './odataQuery';
@@ -44,13 +44,7 @@ function recordId(entity: EntityDefinition, key: string): string {
 function requireJsonBody(context: OperationContext, request: OperationRequest): void {
   if (request.body.trim() === '') return;
   const contentType = context.headers['content-type'] ?? '';
-  if (!/^application\/json\b/i.test(contentType)) {
-    throw new DataverseError(
-      415,
-      ErrorCodes.payloadError,
-      `The content type '${contentType}' of the request body is not supported: send application/json.`,
-    );
-  }
+  if (!/^application\/json\b/i.test(contentType)) throw unsupportedContentType(contentType);
 }
 
 function whoAmI(context: OperationContext): ServiceResponse {

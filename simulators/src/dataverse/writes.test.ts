@@ -295,6 +295,16 @@ describe('Dataverse writes', () => {
     expect(errorOf(response).code).toMatch(/^0x/);
   });
 
+  it('fact: a body with an empty Content-Type is refused as not application/json (415 with the Dataverse error body, not a 500)', async () => {
+    const response = await client.request(`opportunities(${IDS.opportunity})`, {
+      method: 'PATCH',
+      body: JSON.stringify({ name: 'x' }),
+      headers: { 'Content-Type': '' },
+    });
+    expect(response.status).toBe(415);
+    expect(errorOf(response).code).toBe('0x80048d19');
+  });
+
   it('fact: an unsupported method on a record is a 404 "No HTTP resource was found"', async () => {
     const response = await client.request(`opportunities(${IDS.opportunity})`, {
       method: 'PUT',

@@ -51,6 +51,19 @@ function expectEntraError(response: TlsResponse, status: number, error: string, 
 }
 
 describe('client credentials', () => {
+  it.each([
+    'https://contoso.crm.dynamics.com',
+    'https://contoso.crm4.dynamics.com',
+    'https://contoso.crm11.dynamics.com',
+  ])(
+    'fact: Dataverse environments answer at <org>.crm<N>.dynamics.com, and each is a resource tokens are issued for (%s)',
+    async (environment) => {
+      const response = await requestToken({ ...backendForDataverse(), scope: `${environment}/.default` });
+      expect(response.status).toBe(200);
+      expect(decodeJwt(TokenAnswerSchema.parse(response.json).access_token).aud).toBe(environment);
+    },
+  );
+
   it("fact: a valid client-credentials request answers Entra's shape {token_type, expires_in, ext_expires_in, access_token}", async () => {
     const response = await requestToken(backendForDataverse());
     expect(response.status).toBe(200);

@@ -1,6 +1,6 @@
 import { OneflowProductGroupSchema } from '@oneflow-sync/shared';
 import { z } from 'zod';
-import { OneflowErrorSchema, shape, useOneflowSimulator, USER_EMAIL } from './testSupport';
+import { OneflowErrorSchema, PUBLISH, shape, useOneflowSimulator, USER_EMAIL } from './testSupport';
 
 const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000$/;
 
@@ -114,13 +114,27 @@ describe('Oneflow contracts', () => {
     const contract = shape(ContractSchema, answer.body);
     expect(contract.state).toBe('pending');
     expect(contract.published_time).toMatch(TIME);
-    const again = await call('POST', '/v1/contracts/101/publish', { body: {} });
+    const again = await call('POST', '/v1/contracts/101/publish', { body: PUBLISH });
     expect(again.status).toBe(409);
     expect(shape(OneflowErrorSchema, again.body)).toMatchObject({ status: 409, title: 'Conflict' });
   });
 
+  it('fact: POST /v1/contracts/{id}/publish takes {subject, message}: both are required (400 naming each), and a refused publish leaves the draft', async () => {
+    for (const [body, fields] of [
+      [{}, ['message', 'subject']],
+      [{ subject: 'Hi' }, ['message']],
+      [{ message: 'Please sign' }, ['subject']],
+    ] as const) {
+      const answer = await call('POST', '/v1/contracts/101/publish', { body });
+      expect(answer.status).toBe(400);
+      expect(Object.keys(shape(OneflowErrorSchema, answer.body).parameter_problems).sort()).toEqual(fields);
+    }
+    const contract = shape(ContractSchema, (await call('GET', '/v1/contracts/101')).body);
+    expect(contract).toMatchObject({ state: 'draft', published_time: null });
+  });
+
   it("fact: a signed contract can no longer be edited: product writes get 409 with Oneflow's body", async () => {
-    await call('POST', '/v1/contracts/101/publish', { body: {} });
+    await call('POST', '/v1/contracts/101/publish', { body: PUBLISH });
     const signed = await call('POST', '/_sim/contracts/101/sign');
     expect(shape(ContractSchema, signed.body).state).toBe('signed');
     const writes = [
@@ -128,6 +142,10 @@ describe('Oneflow contracts', () => {
       call('POST', '/v1/contracts/101/product_groups/20001/products', { body: { name: 'New' } }),
       call('DELETE', '/v1/contracts/101/products/300001'),
       call('PUT', '/v1/contracts/101/product_groups/20001', { body: { products: [] } }),
+      call('PUT', '/v1/contracts/101/product_groups/20001/products/300001', { body: { name: 'Renamed' } }),
+      call('PUT', '/v1/contracts/101/product_groups', {
+        body: { product_groups: [{ id: 20001, products: [] }] },
+      }),
     ];
     for (const answer of await Promise.all(writes)) {
       expect(answer.status).toBe(409);

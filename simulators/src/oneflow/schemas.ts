@@ -23,10 +23,8 @@ export const ContractCreateSchema = z.object({
 });
 export type ContractCreate = z.output<typeof ContractCreateSchema>;
 
-export const PublishSchema = z
-  .object({ subject: z.string().optional(), message: z.string().optional() })
-  .nullable()
-  .optional();
+/** `{subject, message}`: the reference marks optional fields with `?` and neither of these has one. */
+export const PublishSchema = z.object({ subject: z.string(), message: z.string() });
 
 export const GroupReplacementSchema = z.object({
   configuration: GroupConfigurationSchema.optional(),

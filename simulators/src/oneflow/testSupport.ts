@@ -14,6 +14,9 @@ import { startOneflowSimulator, type OneflowSimulatorOptions, type RunningOneflo
 export const TOKEN = '0f1d2c3b4a5968778695a4b3c2d1e0f1a2b3c4d5';
 export const USER_EMAIL = 'alex.seller@contoso.example';
 
+/** A valid publish body: Oneflow's publish takes `{subject, message}`, both required. */
+export const PUBLISH = { subject: 'Contract to sign', message: 'Please review and sign.' } as const;
+
 export interface Answer {
   status: number;
   headers: Headers;

@@ -4,6 +4,7 @@ import {
   client,
   OneflowErrorSchema,
   PageSchema,
+  PUBLISH,
   sha1Hex,
   shape,
   sleep,
@@ -143,7 +144,7 @@ describe('Oneflow webhook delivery', () => {
 
   it('fact: publish, sign and delete fire contract:publish, contract:sign and contract:delete', async () => {
     await registerWebhook();
-    await call('POST', '/v1/contracts/101/publish', { body: {} });
+    await call('POST', '/v1/contracts/101/publish', { body: PUBLISH });
     await callsAtLeast(1);
     await call('POST', '/_sim/contracts/101/sign');
     await callsAtLeast(2);
@@ -159,7 +160,7 @@ describe('Oneflow webhook delivery', () => {
   it('fact: a write that changes nothing (PUT {}) fires no webhook', async () => {
     await registerWebhook();
     await call('PUT', DESK, { body: {} });
-    await call('POST', '/v1/contracts/101/publish', { body: {} });
+    await call('POST', '/v1/contracts/101/publish', { body: PUBLISH });
     await callsAtLeast(1);
     await sleep(20);
     expect(receiver.calls.map(({ payload }) => payload.events[0]?.type)).toEqual(['contract:publish']);
@@ -228,7 +229,7 @@ describe('Oneflow webhook delivery', () => {
     await registerWebhook();
     await call('PUT', '/_sim/webhooks/delivery', { body: { reorder: true, reorderWindowMs: 60_000 } });
     await call('PUT', DESK, { body: { name: 'First edit' } });
-    await call('POST', '/v1/contracts/101/publish', { body: {} });
+    await call('POST', '/v1/contracts/101/publish', { body: PUBLISH });
     await sleep(20);
     expect(receiver.calls).toHaveLength(0);
     expect((await call('POST', '/_sim/webhooks/flush')).body).toEqual({ released: 2 });
@@ -245,7 +246,7 @@ describe('Oneflow webhook delivery', () => {
     });
     await registerWebhook({ filters: [{ filter_rules: [{ type: 'WORKSPACE', values: [999] }] }] });
     await call('PUT', DESK, { body: { name: 'Filtered out' } });
-    await call('POST', '/v1/contracts/101/publish', { body: {} });
+    await call('POST', '/v1/contracts/101/publish', { body: PUBLISH });
     await callsAtLeast(1);
     await sleep(20);
     expect(receiver.calls.map(({ payload }) => payload.events.map(({ type }) => type))).toEqual([
@@ -312,7 +313,7 @@ describe('Oneflow page (counterparty edits)', () => {
       redirect: 'manual',
     });
     expect(locked.status).toBe(409);
-    await call('POST', '/v1/contracts/101/publish', { body: {} });
+    await call('POST', '/v1/contracts/101/publish', { body: PUBLISH });
     await call('POST', '/_sim/contracts/101/sign');
     expect((await form(deskForm)).status).toBe(409);
   });
