@@ -245,13 +245,20 @@ describe('Dataverse writes', () => {
     );
   });
 
-  it('fact: a failed write changes nothing', async () => {
-    const before = await etagOf(`opportunityproducts(${IDS.widgetLine})`);
-    await client.request(`opportunityproducts(${IDS.widgetLine})`, {
+  it('fact: a failed write changes nothing, whether it fails on an unknown column or on a rule checked after parsing', async () => {
+    const line = `opportunityproducts(${IDS.widgetLine})`;
+    const before = await client.request(`${line}?$select=quantity`);
+    const unknownColumn = await client.request(line, { method: 'PATCH', body: { quantity: 2, bogus: 1 } });
+    expect(unknownColumn.status).toBe(400);
+    // isproductoverridden is create-only: the quantity beside it must not be written either.
+    const createOnly = await client.request(line, {
       method: 'PATCH',
-      body: { quantity: 2, bogus: 1 },
+      body: { quantity: 3, isproductoverridden: true },
     });
-    expect(await etagOf(`opportunityproducts(${IDS.widgetLine})`)).toBe(before);
+    expect(createOnly.status).toBeGreaterThanOrEqual(400);
+    const after = await client.request(`${line}?$select=quantity`);
+    expect(after.json['@odata.etag']).toBe(before.json['@odata.etag']);
+    expect(after.json.quantity).toBe(before.json.quantity);
   });
 
   it('fact: deleting an opportunity deletes its lines (parental cascade) and clears lookups that only refer to it', async () => {
