@@ -7,6 +7,7 @@ export interface LoggedRequest {
   url: string;
   /** Route pattern, e.g. `GET /v1/contracts/:id`: the key for counts and faults. */
   route: string;
+  /** 0 when the simulator dropped the connection without answering. */
   status: number;
   at: string;
   /** Request headers worth asserting on (impersonation, If-Match, user email); never tokens. */
@@ -48,20 +49,7 @@ export function installControl(app: FastifyInstance, options: ControlOptions): C
   let random: Random = seededRandom(control.faults.seed);
   const isControl = (request: FastifyRequest): boolean => request.url.startsWith(CONTROL_PREFIX);
 
-  app.addHook('onRequest', async (request, reply) => {
-    if (isControl(request)) return;
-    const decision = decideFault(control.faults, routeKey(request), random);
-    if (decision.delayMs > 0) await delay(decision.delayMs);
-    const fault: FaultKind | null = decision.fault;
-    if (fault === 'drop') {
-      request.raw.socket.destroy();
-      return reply.hijack();
-    }
-    if (fault) return options.sendFault(fault, request, reply);
-  });
-
-  app.addHook('onResponse', async (request, reply) => {
-    if (isControl(request)) return;
+  const log = (request: FastifyRequest, status: number): void => {
     const headers: Record<string, string> = {};
     for (const name of options.loggedHeaders ?? []) {
       const value = request.headers[name];
@@ -71,10 +59,28 @@ export function installControl(app: FastifyInstance, options: ControlOptions): C
       method: request.method,
       url: request.url,
       route: routeKey(request),
-      status: reply.statusCode,
+      status,
       at: new Date().toISOString(),
       headers,
     });
+  };
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (isControl(request)) return;
+    const decision = decideFault(control.faults, routeKey(request), random);
+    if (decision.delayMs > 0) await delay(decision.delayMs);
+    const fault: FaultKind | null = decision.fault;
+    if (fault === 'drop') {
+      // Logged with status 0: the request arrived, and no answer ever left.
+      log(request, 0);
+      request.raw.socket.destroy();
+      return reply.hijack();
+    }
+    if (fault) return options.sendFault(fault, request, reply);
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    if (!isControl(request)) log(request, reply.statusCode);
   });
 
   app.post('/_sim/reset', async () => {

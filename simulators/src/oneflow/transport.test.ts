@@ -145,11 +145,19 @@ describe('Oneflow transport: token, errors, paging, limits, faults', () => {
     expect(shape(OneflowErrorSchema, answer.body)).toMatchObject({ status: 500, error_code: 5000000 });
   });
 
-  it('fact: an injected drop closes the connection with no answer', async () => {
+  it('fact: an injected drop closes the connection with no answer, and the log records it with status 0', async () => {
+    await call('DELETE', '/_sim/requests');
     await call('PUT', '/_sim/faults', { body: { routes: { 'GET /v1/ping': { rates: { drop: 1 } } } } });
     await expect(call('GET', '/v1/ping')).rejects.toThrow();
     await call('PUT', '/_sim/faults', { body: {} });
     expect((await call('GET', '/v1/ping')).status).toBe(200);
+    const log = (await call('GET', '/_sim/requests')).body as {
+      requests: { route: string; status: number }[];
+    };
+    expect(log.requests.map((entry) => [entry.route, entry.status])).toEqual([
+      ['GET /v1/ping', 0],
+      ['GET /v1/ping', 200],
+    ]);
   });
 
   it('fact: the request log counts requests by route and records x-oneflow-user-email, never the token', async () => {
