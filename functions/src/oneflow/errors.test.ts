@@ -4,6 +4,8 @@ import {
   isOneflowClientError,
   isOneflowConflictError,
   isOneflowError,
+  isOneflowInvalidResponseError,
+  isOneflowNetworkError,
   isOneflowNotFoundError,
   isOneflowRateLimitedError,
   isOneflowServerError,
@@ -13,20 +15,35 @@ import {
 const where = { method: 'GET', url: 'http://127.0.0.1/v1/x', attempts: 1 };
 
 describe('errorFromResponse', () => {
+  const guards = {
+    validation: isOneflowValidationError,
+    auth: isOneflowAuthError,
+    not_found: isOneflowNotFoundError,
+    conflict: isOneflowConflictError,
+    rate_limited: isOneflowRateLimitedError,
+    server: isOneflowServerError,
+    client: isOneflowClientError,
+    network: isOneflowNetworkError,
+    invalid_response: isOneflowInvalidResponseError,
+  };
+
   it.each([
-    [400, isOneflowValidationError],
-    [401, isOneflowAuthError],
-    [404, isOneflowNotFoundError],
-    [409, isOneflowConflictError],
-    [429, isOneflowRateLimitedError],
-    [500, isOneflowServerError],
-    [503, isOneflowServerError],
-    [413, isOneflowClientError],
-  ])('status %i has its own kind', (status, guard) => {
+    [400, 'validation', 'OneflowValidationError'],
+    [401, 'auth', 'OneflowAuthError'],
+    [404, 'not_found', 'OneflowNotFoundError'],
+    [409, 'conflict', 'OneflowConflictError'],
+    [429, 'rate_limited', 'OneflowRateLimitedError'],
+    [500, 'server', 'OneflowServerError'],
+    [503, 'server', 'OneflowServerError'],
+    [413, 'client', 'OneflowClientError'],
+  ] as const)('status %i has its own kind, %s, and only that guard accepts it', (status, kind, name) => {
     const error = errorFromResponse(status, {}, where);
-    expect(guard(error)).toBe(true);
+    const accepted = Object.entries(guards)
+      .filter(([, guard]) => guard(error))
+      .map(([guardKind]) => guardKind);
+    expect(accepted).toEqual([kind]);
+    expect(error).toMatchObject({ kind, name, status });
     expect(isOneflowError(error)).toBe(true);
-    expect(error.status).toBe(status);
   });
 
   it("reads Oneflow's error body", () => {

@@ -98,94 +98,60 @@ export class OneflowError extends Error {
   }
 }
 
+/** A subclass of OneflowError for one kind, whose `kind` narrows to that kind's literal. */
+function errorOfKind<K extends OneflowErrorKind>(kind: K, name: string) {
+  return class extends OneflowError {
+    declare readonly kind: K;
+    constructor(init: OneflowErrorInit) {
+      super(kind, init);
+      this.name = name;
+    }
+  };
+}
+
+/** An `isX(e: unknown)` guard for one error class. */
+function guardFor<T extends OneflowError>(type: abstract new (...args: never[]) => T) {
+  return (e: unknown): e is T => e instanceof type;
+}
+
 /** 401: unknown token or user email. */
-export class OneflowAuthError extends OneflowError {
-  constructor(init: OneflowErrorInit) {
-    super('auth', init);
-    this.name = 'OneflowAuthError';
-  }
-}
-
+export const OneflowAuthError = errorOfKind('auth', 'OneflowAuthError');
+export type OneflowAuthError = InstanceType<typeof OneflowAuthError>;
 /** 404: unknown contract, group, product or route. */
-export class OneflowNotFoundError extends OneflowError {
-  constructor(init: OneflowErrorInit) {
-    super('not_found', init);
-    this.name = 'OneflowNotFoundError';
-  }
-}
-
+export const OneflowNotFoundError = errorOfKind('not_found', 'OneflowNotFoundError');
+export type OneflowNotFoundError = InstanceType<typeof OneflowNotFoundError>;
 /** 400: the request broke a rule; `parameterProblems` names each bad field. */
-export class OneflowValidationError extends OneflowError {
-  constructor(init: OneflowErrorInit) {
-    super('validation', init);
-    this.name = 'OneflowValidationError';
-  }
-}
-
+export const OneflowValidationError = errorOfKind('validation', 'OneflowValidationError');
+export type OneflowValidationError = InstanceType<typeof OneflowValidationError>;
 /** 409: e.g. a product write on a signed contract. */
-export class OneflowConflictError extends OneflowError {
-  constructor(init: OneflowErrorInit) {
-    super('conflict', init);
-    this.name = 'OneflowConflictError';
-  }
-}
-
+export const OneflowConflictError = errorOfKind('conflict', 'OneflowConflictError');
+export type OneflowConflictError = InstanceType<typeof OneflowConflictError>;
 /** 429: the token's rate limit, still hit after every retry. */
-export class OneflowRateLimitedError extends OneflowError {
-  constructor(init: OneflowErrorInit) {
-    super('rate_limited', init);
-    this.name = 'OneflowRateLimitedError';
-  }
-}
-
+export const OneflowRateLimitedError = errorOfKind('rate_limited', 'OneflowRateLimitedError');
+export type OneflowRateLimitedError = InstanceType<typeof OneflowRateLimitedError>;
 /** 5xx, still failing after every retry. */
-export class OneflowServerError extends OneflowError {
-  constructor(init: OneflowErrorInit) {
-    super('server', init);
-    this.name = 'OneflowServerError';
-  }
-}
-
+export const OneflowServerError = errorOfKind('server', 'OneflowServerError');
+export type OneflowServerError = InstanceType<typeof OneflowServerError>;
 /** Any other 4xx (413, 415, …). */
-export class OneflowClientError extends OneflowError {
-  constructor(init: OneflowErrorInit) {
-    super('client', init);
-    this.name = 'OneflowClientError';
-  }
-}
-
+export const OneflowClientError = errorOfKind('client', 'OneflowClientError');
+export type OneflowClientError = InstanceType<typeof OneflowClientError>;
 /** No answer: connection refused or dropped, timeout. */
-export class OneflowNetworkError extends OneflowError {
-  constructor(init: OneflowErrorInit) {
-    super('network', init);
-    this.name = 'OneflowNetworkError';
-  }
-}
-
+export const OneflowNetworkError = errorOfKind('network', 'OneflowNetworkError');
+export type OneflowNetworkError = InstanceType<typeof OneflowNetworkError>;
 /** A success answer whose body did not match the expected schema; `cause` is the zod error. */
-export class OneflowInvalidResponseError extends OneflowError {
-  constructor(init: OneflowErrorInit) {
-    super('invalid_response', init);
-    this.name = 'OneflowInvalidResponseError';
-  }
-}
+export const OneflowInvalidResponseError = errorOfKind('invalid_response', 'OneflowInvalidResponseError');
+export type OneflowInvalidResponseError = InstanceType<typeof OneflowInvalidResponseError>;
 
-export const isOneflowError = (e: unknown): e is OneflowError => e instanceof OneflowError;
-export const isOneflowAuthError = (e: unknown): e is OneflowAuthError => e instanceof OneflowAuthError;
-export const isOneflowNotFoundError = (e: unknown): e is OneflowNotFoundError =>
-  e instanceof OneflowNotFoundError;
-export const isOneflowValidationError = (e: unknown): e is OneflowValidationError =>
-  e instanceof OneflowValidationError;
-export const isOneflowConflictError = (e: unknown): e is OneflowConflictError =>
-  e instanceof OneflowConflictError;
-export const isOneflowRateLimitedError = (e: unknown): e is OneflowRateLimitedError =>
-  e instanceof OneflowRateLimitedError;
-export const isOneflowServerError = (e: unknown): e is OneflowServerError => e instanceof OneflowServerError;
-export const isOneflowClientError = (e: unknown): e is OneflowClientError => e instanceof OneflowClientError;
-export const isOneflowNetworkError = (e: unknown): e is OneflowNetworkError =>
-  e instanceof OneflowNetworkError;
-export const isOneflowInvalidResponseError = (e: unknown): e is OneflowInvalidResponseError =>
-  e instanceof OneflowInvalidResponseError;
+export const isOneflowError = guardFor(OneflowError);
+export const isOneflowAuthError = guardFor(OneflowAuthError);
+export const isOneflowNotFoundError = guardFor(OneflowNotFoundError);
+export const isOneflowValidationError = guardFor(OneflowValidationError);
+export const isOneflowConflictError = guardFor(OneflowConflictError);
+export const isOneflowRateLimitedError = guardFor(OneflowRateLimitedError);
+export const isOneflowServerError = guardFor(OneflowServerError);
+export const isOneflowClientError = guardFor(OneflowClientError);
+export const isOneflowNetworkError = guardFor(OneflowNetworkError);
+export const isOneflowInvalidResponseError = guardFor(OneflowInvalidResponseError);
 
 function normaliseProblems(raw: Record<string, unknown> | null | undefined): ParameterProblems {
   const problems: ParameterProblems = {};
