@@ -5,6 +5,26 @@ const tsJest = { '^.+\\.tsx?$': ['ts-jest', { tsconfig: '<rootDir>/../tsconfig.b
 /** One project per workspace; a workspace without tests yet simply contributes none. */
 const workspaces = ['shared', 'simulators', 'functions', 'pcf-control', 'solution'] as const;
 
+/**
+ * msw 2 (functions' HTTP edge-case tests) pulls ESM-only packages; on Node < 24.9 jest cannot require() them, so
+ * the functions project compiles exactly these to CommonJS with babel-jest. Everything else in node_modules stays
+ * untransformed.
+ */
+const esmOnlyPackages = ['@open-draft', 'rettime', 'until-async'];
+const functionsEsm: Config = {
+  transform: {
+    '^.+\\.m?js$': [
+      'babel-jest',
+      {
+        babelrc: false,
+        configFile: false,
+        presets: [['@babel/preset-env', { targets: { node: 'current' }, modules: 'commonjs' }]],
+      },
+    ],
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyPackages.join('|')})/)`],
+};
+
 const config: Config = {
   projects: workspaces.map((name) => ({
     displayName: name,
@@ -12,7 +32,8 @@ const config: Config = {
     testEnvironment: 'node',
     testMatch: ['<rootDir>/**/*.test.ts'],
     testPathIgnorePatterns: ['/node_modules/', '/dist/'],
-    transform: { ...tsJest },
+    transform: { ...tsJest, ...(name === 'functions' ? functionsEsm.transform : {}) },
+    ...(name === 'functions' ? { transformIgnorePatterns: functionsEsm.transformIgnorePatterns } : {}),
     moduleNameMapper: { '^@oneflow-sync/shared$': '<rootDir>/../shared/src/index.ts' },
   })),
 };

@@ -90,6 +90,14 @@ describe('Oneflow client against the simulator (integration)', () => {
     expect(products.map((product) => product.id)).toEqual([300001, 300002, 300003]);
   });
 
+  it('creates a contract from a template, with its product table copied', async () => {
+    const { client } = clientFor();
+    const contract = await client.createContract({ workspace_id: 130406, template_id: 756510, name: 'Deal' });
+    expect(contract).toMatchObject({ state: 'draft', _private: { name: 'Deal' } });
+    expect(contract.product_groups?.map((group) => group.products.length)).toEqual([0]);
+    await expect(client.getContract(contract.id)).resolves.toMatchObject({ id: contract.id });
+  });
+
   it('writes round-trip: create, update, delete', async () => {
     const { client } = clientFor();
     const created = await client.createProduct(CONTRACT, GROUP, {

@@ -91,8 +91,16 @@ export interface OneflowClientOptions {
   timeoutMs?: number;
 }
 
+/** A new contract from a template; its product tables are copied from the template's. */
+export interface CreateContractBody {
+  workspace_id: number;
+  template_id: number;
+  name?: string;
+}
+
 export interface OneflowClient {
   ping(): Promise<void>;
+  createContract(body: CreateContractBody): Promise<OneflowContract>;
   getContract(contractId: number): Promise<OneflowContract>;
   listProducts(contractId: number): Promise<OneflowProduct[]>;
   getProductGroups(contractId: number): Promise<OneflowProductGroup[]>;
@@ -222,6 +230,8 @@ export function createOneflowClient(options: OneflowClientOptions): OneflowClien
     async ping() {
       await send({ method: 'GET', path: '/ping' }, AnyBody);
     },
+    createContract: (body) =>
+      send({ method: 'POST', path: '/contracts/create', data: body }, OneflowContractSchema),
     getContract: (contractId) =>
       send({ method: 'GET', path: contractPath(contractId) }, OneflowContractSchema),
     listProducts: (contractId) => paginate(`${contractPath(contractId)}/products`, OneflowProductSchema),

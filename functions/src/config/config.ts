@@ -1,0 +1,143 @@
+import { z } from 'zod';
+
+/** One customer organisation: its Entra tenant, its Dynamics environment and its Oneflow account. */
+const TenantEntrySchema = z.object({
+  tenantId: z.uuid(),
+  displayName: z.string().min(1).optional(),
+  dataverseUrl: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')),
+  /** The org's part of the webhook URL: `/api/webhooks/oneflow/{orgKey}`. Also names its secret settings. */
+  orgKey: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'must be 2-40 lowercase letters, digits or dashes, starting alphanumeric'),
+  oneflow: z.object({
+    apiUrl: z
+      .url({ protocol: /^https?$/ })
+      .default('https://api.oneflow.com/v1')
+      .transform((url) => url.replace(/\/+$/, '')),
+    userEmail: z.email(),
+    /** Where "Create contract" puts new contracts, and the template (with a product table) it starts from. */
+    workspaceId: z.number().int().positive(),
+    templateId: z.number().int().positive(),
+  }),
+});
+
+export interface TenantConfig extends z.infer<typeof TenantEntrySchema> {
+  /** From app settings (Key Vault references in Azure); never stored in tables, never logged. */
+  secrets: { oneflowToken: string; webhookSignKey: string };
+}
+
+export interface AppConfig {
+  tenants: TenantConfig[];
+  auth: {
+    /** Entra's host, or the local identity provider's. */
+    authorityHost: string;
+    /** PEM of a certificate to trust for the authority host (the local identity provider's self-signed one). */
+    authorityCaPem: string | undefined;
+    /** Accepted `aud` values of user tokens (the API's client id and/or its App ID URI). */
+    audiences: string[];
+    adminRole: string;
+  };
+  backend: { clientId: string; clientSecret: string };
+  /** Unset: the local runner starts Azurite. */
+  storageConnection: string | undefined;
+  webhookQueue: string;
+  retention: { activityDays: number; callbackDays: number };
+}
+
+/** Setting names of the per-org secrets: `ONEFLOW_API_TOKEN__CONTOSO` for org key `contoso`. */
+export function secretSettingNames(orgKey: string): { oneflowToken: string; webhookSignKey: string } {
+  const suffix = orgKey.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+  return { oneflowToken: `ONEFLOW_API_TOKEN__${suffix}`, webhookSignKey: `ONEFLOW_SIGN_KEY__${suffix}` };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`The Function app's settings are incomplete:\n- ${problems.join('\n- ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const positiveDays = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const EnvSchema = z.object({
+  PRODUCT_SYNC_TENANTS: z.string().min(1, 'is required: a JSON array of the allowed tenants'),
+  ENTRA_AUTHORITY_HOST: z
+    .url({ protocol: /^https$/ })
+    .default('https://login.microsoftonline.com')
+    .transform((url) => url.replace(/\/+$/, '')),
+  ENTRA_CA_CERTIFICATE_PEM: z.string().optional(),
+  API_AUDIENCES: z.string().min(1, 'is required: the API client id and/or App ID URI, comma separated'),
+  API_ADMIN_ROLE: z.string().min(1).default('ProductSync.Admin'),
+  BACKEND_CLIENT_ID: z.uuid(),
+  BACKEND_CLIENT_SECRET: z.string().min(1, 'is required'),
+  AzureWebJobsStorage: z.string().optional(),
+  WEBHOOK_QUEUE_NAME: z
+    .string()
+    .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a storage queue name')
+    .default('oneflow-webhooks'),
+  ACTIVITY_RETENTION_DAYS: positiveDays(180),
+  CALLBACK_RETENTION_DAYS: positiveDays(30),
+});
+
+function issuePath(issue: z.core.$ZodIssue, prefix: string): string {
+  const path = issue.path.map(String).join('.');
+  return path ? `${prefix}${path}` : prefix.replace(/\.$/, '');
+}
+
+/**
+ * Reads and checks every setting at start-up, so a missing or malformed one stops the app with its name
+ * instead of failing on the first request that needs it. Secret values never appear in the messages.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issuePath(issue, '')} ${issue.message}`));
+  }
+  const settings = parsed.data;
+  let rawTenants: unknown;
+  try {
+    rawTenants = JSON.parse(settings.PRODUCT_SYNC_TENANTS);
+  } catch {
+    throw new ConfigError(['PRODUCT_SYNC_TENANTS is not valid JSON']);
+  }
+  const tenants = z.array(TenantEntrySchema).min(1).safeParse(rawTenants);
+  if (!tenants.success) {
+    throw new ConfigError(
+      tenants.error.issues.map((issue) => `${issuePath(issue, 'PRODUCT_SYNC_TENANTS.')} ${issue.message}`),
+    );
+  }
+  const problems: string[] = [];
+  const seen = { tenantId: new Set<string>(), orgKey: new Set<string>() };
+  const withSecrets = tenants.data.map((tenant): TenantConfig => {
+    for (const key of ['tenantId', 'orgKey'] as const) {
+      if (seen[key].has(tenant[key])) problems.push(`PRODUCT_SYNC_TENANTS lists ${key} ${tenant[key]} twice`);
+      seen[key].add(tenant[key]);
+    }
+    const names = secretSettingNames(tenant.orgKey);
+    const secret = (name: string): string => {
+      const value = env[name];
+      if (!value) problems.push(`${name} is required (the ${tenant.orgKey} org's secret)`);
+      return value ?? '';
+    };
+    return {
+      ...tenant,
+      secrets: { oneflowToken: secret(names.oneflowToken), webhookSignKey: secret(names.webhookSignKey) },
+    };
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    tenants: withSecrets,
+    auth: {
+      authorityHost: settings.ENTRA_AUTHORITY_HOST,
+      authorityCaPem: settings.ENTRA_CA_CERTIFICATE_PEM || undefined,
+      audiences: settings.API_AUDIENCES.split(',')
+        .map((value) => value.trim())
+        .filter(Boolean),
+      adminRole: settings.API_ADMIN_ROLE,
+    },
+    backend: { clientId: settings.BACKEND_CLIENT_ID, clientSecret: settings.BACKEND_CLIENT_SECRET },
+    storageConnection: settings.AzureWebJobsStorage || undefined,
+    webhookQueue: settings.WEBHOOK_QUEUE_NAME,
+    retention: { activityDays: settings.ACTIVITY_RETENTION_DAYS, callbackDays: settings.CALLBACK_RETENTION_DAYS },
+  };
+}

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { readBody } from '../http/api';
+import { actorOf, GuidSchema, LogicalNameSchema, syncDeps } from '../http/params';
+import { signedInRoute } from '../http/route';
+import { createContractFromRecord } from '../sync/createContract';
+import { resultBody } from '../http/contracts';
+
+const CreateContractBody = z.object({ entity: LogicalNameSchema, recordId: GuidSchema });
+
+/** "Create contract": 201 with the new contract and the applied initial transfer (200 when it re-ran on one). */
+export default signedInRoute(
+  'user',
+  { name: 'contractsCreate', methods: ['POST'], route: 'contracts' },
+  async (context) => {
+    const body = await readBody(context.request, CreateContractBody);
+    const { contract, created, result } = await createContractFromRecord(syncDeps(context), {
+      mainEntity: body.entity,
+      recordId: body.recordId,
+      actor: actorOf(context),
+    });
+    return { status: created ? 201 : 200, json: { contract, ...resultBody(result) } };
+  },
+);

@@ -1,0 +1,6 @@
+import { ok } from '../http/api';
+import { publicRoute } from '../http/route';
+
+export default publicRoute({ name: 'health', methods: ['GET'], route: 'health' }, async ({ services }) =>
+  ok({ status: 'ok', time: services.clock().toISOString(), tenants: services.config.tenants.length }),
+);

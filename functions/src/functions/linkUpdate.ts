@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { LINK_STATES, type Link } from '@oneflow-sync/shared';
+import { ok, readBody, readParams } from '../http/api';
+import { notFound } from '../http/errors';
+import { actorOf, ContractIdSchema, GuidSchema } from '../http/params';
+import { signedInRoute, type SignedInContext } from '../http/route';
+import { withContractLease } from '../state/lease';
+
+export const LinkParams = z.object({ contractId: ContractIdSchema, lineId: GuidSchema });
+
+const LinkPatch = z
+  .object({
+    productId: z.number().int().positive().optional(),
+    state: z.enum(LINK_STATES).optional(),
+  })
+  .strict()
+  .refine((patch) => patch.productId !== undefined || patch.state !== undefined, {
+    message: 'must change productId or state',
+  });
+
+/**
+ * A repair by hand, under the contract's lease and recorded in the activity: re-point a link at another product
+ * (its base is forgotten, so the next action compares afresh), mark it, or (DELETE) drop it.
+ */
+export async function editLink(
+  context: SignedInContext,
+  change: (link: Link) => Link | null,
+  message: string,
+): Promise<Link | null> {
+  const { contractId, lineId } = readParams(context.request, LinkParams);
+  const { store } = context.services;
+  const tenantId = context.principal.tenantId;
+  const contract = await store.contracts.getById(tenantId, contractId);
+  if (!contract) throw notFound(`Contract ${contractId} is not synced with Dynamics here`);
+  return withContractLease(store.leases, tenantId, contractId, async () => {
+    const link = await store.links.get(tenantId, contractId, lineId);
+    if (!link) throw notFound(`No link for line ${lineId} in contract ${contractId}`);
+    const next = change(link);
+    if (next) await store.links.put(tenantId, next);
+    else await store.links.delete(tenantId, contractId, lineId);
+    await store.activity.record({
+      id: randomUUID(),
+      tenantId,
+      contractId,
+      mainEntity: contract.mainEntity,
+      recordId: contract.recordId,
+      action: 'link_edit',
+      outcome: 'applied',
+      actor: actorOf(context),
+      at: context.services.clock().toISOString(),
+      message,
+      summary: null,
+      changes: [
+        {
+          lineId,
+          productId: link.productId,
+          dynamicsField: null,
+          oneflowField: null,
+          side: null,
+          old: `${link.productId} (${link.state})`,
+          new: next ? `${next.productId} (${next.state})` : null,
+          rule: 'link_edit',
+        },
+      ],
+    });
+    return next;
+  });
+}
+
+export default signedInRoute(
+  'admin',
+  { name: 'linkUpdate', methods: ['PATCH'], route: 'links/{contractId}/{lineId}' },
+  async (context) => {
+    const patch = await readBody(context.request, LinkPatch);
+    const link = await editLink(
+      context,
+      (current) => {
+        const productChanged = patch.productId !== undefined && patch.productId !== current.productId;
+        return {
+          ...current,
+          productId: patch.productId ?? current.productId,
+          state: patch.state ?? current.state,
+          base: productChanged ? {} : current.base,
+        };
+      },
+      'Link changed by hand',
+    );
+    return ok({ link });
+  },
+);

@@ -1,0 +1,9 @@
+import { ok } from '../http/api';
+import { signedInRoute } from '../http/route';
+
+/** Entities that can carry product sync: customizable, valid for advanced find, not activities or process flows. */
+export default signedInRoute(
+  'user',
+  { name: 'metadataMainEntities', methods: ['GET'], route: 'metadata/main-entities' },
+  async ({ tenant }) => ok({ entities: await tenant.dynamics.listMainEntities() }),
+);

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { EntitySettingsSchema, validateSettings, type EntitySettings } from '@oneflow-sync/shared';
+import { ok, readBody, readParams, type ApiResponse } from '../http/api';
+import { badRequest } from '../http/errors';
+import { EntityParams } from '../http/params';
+import { signedInRoute, type SignedInContext } from '../http/route';
+
+/**
+ * Checks settings as an admin sends them: their shape, then against the product source's real columns and
+ * relationships in Dynamics. Every problem names its field (`body.mappings.2.direction`).
+ */
+export async function checkedSettings(
+  context: SignedInContext,
+  entity: string,
+  input: unknown,
+): Promise<EntitySettings> {
+  const shape = EntitySettingsSchema.safeParse(input);
+  if (!shape.success) {
+    const validation = validateSettings(input, []);
+    const problems = validation.ok ? [] : validation.problems;
+    throw badRequest(
+      'The settings are not valid',
+      problems.map((problem) => ({ field: `body.${problem.path}`.replace(/\.$/, ''), message: problem.message })),
+    );
+  }
+  const settings = shape.data;
+  if (settings.mainEntity !== entity) {
+    throw badRequest('The settings are for another entity', [
+      { field: 'body.mainEntity', message: `must be ${entity}, the entity in the address` },
+    ]);
+  }
+  const { dynamics } = context.tenant;
+  const sources = await dynamics.listProductSources(entity);
+  const source = settings.productSource;
+  const known = sources.some(
+    (option) =>
+      option.entity === source.entity &&
+      option.lookupAttribute === source.lookupAttribute &&
+      option.relationship === source.relationship,
+  );
+  if (!known) {
+    throw badRequest('The product source is not valid', [
+      {
+        field: 'body.productSource',
+        message: `${source.entity} (${source.lookupAttribute}) is not an N:1 relationship of ${entity} that can be a product source`,
+      },
+    ]);
+  }
+  const validation = validateSettings(input, await dynamics.listAttributes(source.entity));
+  if (!validation.ok) {
+    throw badRequest(
+      'The settings are not valid',
+      validation.problems.map((problem) => ({ field: `body.${problem.path}`, message: problem.message })),
+    );
+  }
+  return validation.settings;
+}
+
+/** Saves settings. `If-Match` carries the etag the admin read; without it the settings must be new. */
+export async function saveSettings(
+  context: SignedInContext,
+  entity: string,
+  settings: EntitySettings,
+): Promise<ApiResponse> {
+  const ifMatch = context.request.header('if-match');
+  const saved = await context.services.store.settings.put(
+    context.principal.tenantId,
+    entity,
+    settings,
+    ifMatch && ifMatch !== '*' ? ifMatch : null,
+    context.principal.name ?? context.principal.objectId,
+  );
+  return ok(
+    { settings: saved.settings, etag: saved.etag, isDefault: false, updatedAt: saved.updatedAt, updatedBy: saved.updatedBy },
+    { ETag: saved.etag },
+  );
+}
+
+export default signedInRoute(
+  'admin',
+  { name: 'settingsPut', methods: ['PUT'], route: 'settings/{entity}' },
+  async (context) => {
+    const { entity } = readParams(context.request, EntityParams);
+    const input = await readBody(context.request, z.unknown());
+    return saveSettings(context, entity, await checkedSettings(context, entity, input));
+  },
+);

@@ -1,0 +1,19 @@
+import { defaultSettings, resetToDefault } from '@oneflow-sync/shared';
+import { readParams } from '../http/api';
+import { notFound } from '../http/errors';
+import { EntityParams } from '../http/params';
+import { signedInRoute } from '../http/route';
+import { saveSettings } from './settingsPut';
+
+/** "Reset to default": the mappings go back to the defaults of the chosen source; the toggle and source stay. */
+export default signedInRoute(
+  'admin',
+  { name: 'settingsReset', methods: ['POST'], route: 'settings/{entity}/reset' },
+  async (context) => {
+    const { entity } = readParams(context.request, EntityParams);
+    const stored = await context.services.store.settings.get(context.principal.tenantId, entity);
+    const current = stored?.settings ?? defaultSettings(entity);
+    if (!current) throw notFound(`No product sync settings for ${entity} to reset`);
+    return saveSettings(context, entity, resetToDefault(current));
+  },
+);

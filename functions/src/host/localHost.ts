@@ -1,0 +1,215 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { QueueClient } from '@azure/storage-queue';
+import type { ApiRequest, ApiResponse } from '../http/api';
+import { dispatch } from '../http/dispatch';
+import { matchRoute } from '../http/routeMatch';
+import { MAX_DEQUEUE_COUNT } from '../queue/processContractChanged';
+import { QUEUE_FUNCTIONS, ROUTES, TIMER_FUNCTIONS } from '../registry';
+import type { Logger, Services } from '../services';
+
+export interface LocalHostOptions {
+  services: Services;
+  storageConnection: string;
+  port?: number;
+  log?: Logger;
+  /** How often the queue is polled when it was empty (ms). */
+  queuePollMs?: number;
+  /** Seconds a failed message stays invisible before its retry (Functions: host.json visibilityTimeout). */
+  retryVisibilitySeconds?: number;
+  /** Timer periods in ms by function name; a timer not named does not run. */
+  timers?: Record<string, number>;
+}
+
+export interface RunningLocalHost {
+  url: string;
+  port: number;
+  /** Processes whatever is in the queue now, until it is empty (tests use it to wait for the pipeline). */
+  drainQueue(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export const consoleLogger: Logger = {
+  info: (message, data) => console.log(JSON.stringify({ level: 'info', message, ...data })),
+  warn: (message, data) => console.warn(JSON.stringify({ level: 'warn', message, ...data })),
+  error: (message, data) => console.error(JSON.stringify({ level: 'error', message, ...data })),
+};
+
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error('request body too large'));
+        request.destroy();
+      } else {
+        chunks.push(chunk);
+      }
+    });
+    request.on('end', () => {
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    request.on('error', reject);
+  });
+}
+
+function send(response: ServerResponse, result: ApiResponse): void {
+  const headers: Record<string, string> = { ...result.headers };
+  let body = '';
+  if (result.text !== undefined) body = result.text;
+  else if (result.json !== undefined) {
+    body = JSON.stringify(result.json);
+    headers['Content-Type'] = 'application/json; charset=utf-8';
+  }
+  response.writeHead(result.status, headers);
+  response.end(body);
+}
+
+const errorBody = (code: string, message: string) => ({ error: { code, message, details: [] } });
+
+/**
+ * The Function app without the Functions host: the registry's routes under `/api` on 127.0.0.1, the queue
+ * trigger driven from the storage queue (retries and the poison queue as the host does them), and timers.
+ */
+export async function startLocalHost(options: LocalHostOptions): Promise<RunningLocalHost> {
+  const { services } = options;
+  const log = options.log ?? consoleLogger;
+  const server = createServer((request, response) => {
+    void (async () => {
+      const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+      if (!url.pathname.startsWith('/api/')) {
+        send(response, { status: 404, json: errorBody('not_found', 'No such route') });
+        return;
+      }
+      const match = matchRoute(ROUTES, request.method ?? 'GET', url.pathname.slice('/api/'.length));
+      if (match === null || match === 'method_not_allowed') {
+        const status = match === null ? 404 : 405;
+        send(response, { status, json: errorBody(status === 404 ? 'not_found' : 'method_not_allowed', 'No such route') });
+        return;
+      }
+      let text: Promise<string> | undefined;
+      const apiRequest: ApiRequest = {
+        method: request.method ?? 'GET',
+        url: url.toString(),
+        params: match.params,
+        query: url.searchParams,
+        header: (name) => {
+          const value = request.headers[name.toLowerCase()];
+          return Array.isArray(value) ? value.join(', ') : (value ?? null);
+        },
+        text: () => (text ??= readBody(request)),
+      };
+      send(response, await dispatch(match.route, apiRequest, services, log));
+    })().catch(() => {
+      if (!response.headersSent) send(response, { status: 500, json: errorBody('internal', 'Request failed') });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 7071, '127.0.0.1', resolve);
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  const queue = new QueueClient(options.storageConnection, services.config.webhookQueue);
+  const poison = new QueueClient(options.storageConnection, `${services.config.webhookQueue}-poison`);
+  await Promise.all([queue.createIfNotExists(), poison.createIfNotExists()]);
+  const handlers = QUEUE_FUNCTIONS;
+
+  /** One receive of up to 16 messages, processed in parallel as the host does; returns how many it handled. */
+  const pollOnce = async (): Promise<number> => {
+    const { receivedMessageItems: messages } = await queue.receiveMessages({
+      numberOfMessages: 16,
+      visibilityTimeout: 60,
+    });
+    await Promise.all(
+      messages.map(async (message) => {
+        let decoded: unknown;
+        try {
+          decoded = JSON.parse(Buffer.from(message.messageText, 'base64').toString('utf8'));
+        } catch {
+          decoded = message.messageText;
+        }
+        try {
+          for (const handler of handlers) await handler.handle(services, decoded, message.dequeueCount, log);
+          await queue.deleteMessage(message.messageId, message.popReceipt);
+        } catch {
+          if (message.dequeueCount >= MAX_DEQUEUE_COUNT) {
+            await poison.sendMessage(message.messageText);
+            await queue.deleteMessage(message.messageId, message.popReceipt);
+          } else {
+            await queue.updateMessage(
+              message.messageId,
+              message.popReceipt,
+              undefined,
+              options.retryVisibilitySeconds ?? 1,
+            );
+          }
+        }
+      }),
+    );
+    return messages.length;
+  };
+
+  let stopped = false;
+  let polling: Promise<void> = Promise.resolve();
+  let pollTimer: NodeJS.Timeout | undefined;
+  const schedulePoll = (delay: number): void => {
+    if (stopped) return;
+    pollTimer = setTimeout(() => {
+      polling = pollOnce()
+        .then((count) => {
+          schedulePoll(count > 0 ? 0 : (options.queuePollMs ?? 500));
+        })
+        .catch(() => {
+          schedulePoll(options.queuePollMs ?? 500);
+        });
+    }, delay);
+  };
+  schedulePoll(0);
+
+  const timers = TIMER_FUNCTIONS.flatMap((definition) => {
+    const period = options.timers?.[definition.name];
+    if (!period) return [];
+    return [
+      setInterval(() => {
+        definition.handle(services, log).catch(() => {
+          log.error('timer failed', { timer: definition.name });
+        });
+      }, period),
+    ];
+  });
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    async drainQueue() {
+      let total = 0;
+      for (;;) {
+        await polling;
+        const count = await pollOnce();
+        total += count;
+        if (count === 0) {
+          const { approximateMessagesCount } = await queue.getProperties();
+          if (!approximateMessagesCount) return total;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      }
+    },
+    async close() {
+      stopped = true;
+      if (pollTimer) clearTimeout(pollTimer);
+      for (const timer of timers) clearInterval(timer);
+      await polling.catch(() => undefined);
+      await new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+        server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { AuthenticationError } from '../auth/bearer';
+import type { Logger, Services } from '../services';
+import type { ApiRequest, ApiResponse } from './api';
+import { ApiError } from './errors';
+import { toApiError } from './errorMapping';
+import type { RouteDefinition } from './route';
+
+function errorResponse(error: ApiError): ApiResponse {
+  return {
+    status: error.status,
+    headers: error.headers,
+    json: { error: { code: error.code, message: error.message, details: error.details } },
+  };
+}
+
+/**
+ * Runs one route: checks the caller as the route demands, calls the handler, and turns every failure into the
+ * API's error shape with the right status. Unexpected errors are logged (ids only, never bodies or tokens) and
+ * answered with a 500 that reveals nothing.
+ */
+export async function dispatch(
+  route: RouteDefinition,
+  request: ApiRequest,
+  services: Services,
+  log: Logger,
+): Promise<ApiResponse> {
+  try {
+    if (route.access === 'public') return await route.handle({ request, services, log });
+    let principal;
+    try {
+      principal = await services.authenticate(request.header('authorization'));
+    } catch (error) {
+      if (error instanceof AuthenticationError) {
+        throw new ApiError(401, 'unauthorized', error.message, [], { 'WWW-Authenticate': 'Bearer' });
+      }
+      throw error;
+    }
+    if (route.access === 'admin' && !principal.roles.includes(services.config.auth.adminRole)) {
+      throw new ApiError(
+        403,
+        'forbidden',
+        `Changing product sync settings needs the ${services.config.auth.adminRole} role`,
+      );
+    }
+    const tenant = services.tenant(principal.tenantId);
+    return await route.handle({ request, services, log, principal, tenant });
+  } catch (error) {
+    const apiError = toApiError(error);
+    if (apiError) return errorResponse(apiError);
+    log.error(`${route.name} failed`, { error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown' });
+    return errorResponse(new ApiError(500, 'internal', 'Something went wrong on our side; it has been logged'));
+  }
+}

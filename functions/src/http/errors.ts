@@ -1,0 +1,33 @@
+import type { z } from 'zod';
+
+export interface ProblemDetail {
+  /** Where the problem is, e.g. `mappings.2.direction` or `query.entity`. */
+  field: string;
+  message: string;
+}
+
+/** An answer other than success, shaped `{"error":{"code","message","details"}}` on the wire. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: ProblemDetail[] = [],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export function zodDetails(error: z.ZodError, prefix: string): ProblemDetail[] {
+  return error.issues.map((issue) => ({
+    field: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
+    message: issue.message,
+  }));
+}
+
+export const badRequest = (message: string, details: ProblemDetail[] = []): ApiError =>
+  new ApiError(400, 'bad_request', message, details);
+
+export const notFound = (message: string): ApiError => new ApiError(404, 'not_found', message);

@@ -1,0 +1,65 @@
+// The Azure Functions entry point (package.json "main"): registers every function of the registry with the
+// Functions host. `func start` and deployments load this; the local runner (host/) mounts the same registry.
+import { app, HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { servicesFromEnvironment } from './bootstrap';
+import type { ApiRequest, ApiResponse } from './http/api';
+import { dispatch } from './http/dispatch';
+import { QUEUE_FUNCTIONS, ROUTES, TIMER_FUNCTIONS } from './registry';
+import type { Logger } from './services';
+
+function loggerFor(context: InvocationContext): Logger {
+  return {
+    info: (message, data) => context.log(message, data ?? {}),
+    warn: (message, data) => context.warn(message, data ?? {}),
+    error: (message, data) => context.error(message, data ?? {}),
+  };
+}
+
+function toApiRequest(request: HttpRequest): ApiRequest {
+  return {
+    method: request.method,
+    url: request.url,
+    params: request.params,
+    query: request.query,
+    header: (name) => request.headers.get(name),
+    text: () => request.text(),
+  };
+}
+
+export function toHttpResponse(response: ApiResponse): HttpResponseInit {
+  if (response.text !== undefined) return { status: response.status, headers: response.headers, body: response.text };
+  return response.json === undefined
+    ? { status: response.status, headers: response.headers }
+    : { status: response.status, headers: response.headers, jsonBody: response.json };
+}
+
+for (const route of ROUTES) {
+  app.http(route.name, {
+    methods: [...route.methods],
+    route: route.route,
+    // Our own token check runs in every handler that needs one; function keys are not a security boundary.
+    authLevel: 'anonymous',
+    handler: async (request, context) =>
+      toHttpResponse(await dispatch(route, toApiRequest(request), await servicesFromEnvironment(), loggerFor(context))),
+  });
+}
+
+for (const definition of QUEUE_FUNCTIONS) {
+  app.storageQueue(definition.name, {
+    queueName: '%WEBHOOK_QUEUE_NAME%',
+    connection: 'AzureWebJobsStorage',
+    handler: async (message, context) => {
+      const dequeueCount = Number(context.triggerMetadata?.dequeueCount ?? 1);
+      await definition.handle(await servicesFromEnvironment(), message, dequeueCount, loggerFor(context));
+    },
+  });
+}
+
+for (const definition of TIMER_FUNCTIONS) {
+  app.timer(definition.name, {
+    schedule: definition.schedule,
+    handler: async (_timer, context) => {
+      await definition.handle(await servicesFromEnvironment(), loggerFor(context));
+    },
+  });
+}

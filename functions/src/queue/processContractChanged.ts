@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { ContractChangedMessage, Logger, Services } from '../services';
+import { runSyncUnless, type Actor } from '../sync/syncService';
+
+export const ContractChangedMessageSchema = z.object({
+  tenantId: z.string().min(1),
+  contractId: z.number().int().positive(),
+  source: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('webhook'), callbackId: z.string(), events: z.array(z.string()) }),
+    z.object({ kind: z.literal('reconcile') }),
+  ]),
+  receivedAt: z.iso.datetime({ offset: true }),
+}) satisfies z.ZodType<ContractChangedMessage>;
+
+/** Retries before a message is given up (host.json `queues.maxDequeueCount`; the local runner uses the same). */
+export const MAX_DEQUEUE_COUNT = 5;
+
+export type ProcessOutcome = 'fetched' | 'coalesced' | 'not_synced';
+
+export function applicationActor(services: Services): Actor {
+  return { kind: 'application', id: services.config.backend.clientId, name: 'Oneflow webhook' };
+}
+
+/**
+ * A contract changed in Oneflow: fetch it as the application user, under the contract's lease. Messages that
+ * arrived before a fetch of the same contract began are covered by it and coalesce into nothing. A failure
+ * throws, so the queue retries; on the last attempt the failure is also written to the activity for admins.
+ */
+export async function processContractChanged(
+  services: Services,
+  raw: unknown,
+  dequeueCount: number,
+  log: Logger,
+): Promise<ProcessOutcome> {
+  const parsed = ContractChangedMessageSchema.safeParse(raw);
+  if (!parsed.success) {
+    // Retrying cannot fix a malformed message: drop it, loudly.
+    log.error('queue message is not a contract change; dropped', { problems: parsed.error.issues.length });
+    return 'not_synced';
+  }
+  const message = parsed.data;
+  const { store } = services;
+  const record = await store.contracts.getById(message.tenantId, message.contractId);
+  if (!record) return 'not_synced';
+  try {
+    const result = await runSyncUnless(
+      { tenant: services.tenant(message.tenantId), store, clock: () => services.clock() },
+      { record, action: 'fetch', actor: applicationActor(services), dryRun: false, activityAction: 'webhook' },
+      (current) => current.lastFetchStartedAt !== null && current.lastFetchStartedAt >= message.receivedAt,
+    );
+    return result ? 'fetched' : 'coalesced';
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    log.warn('contract change not processed', { contractId: message.contractId, attempt: dequeueCount });
+    if (dequeueCount >= MAX_DEQUEUE_COUNT) {
+      await store.activity.record({
+        id: randomUUID(),
+        tenantId: record.tenantId,
+        contractId: record.contractId,
+        mainEntity: record.mainEntity,
+        recordId: record.recordId,
+        action: 'webhook',
+        outcome: 'failed',
+        actor: applicationActor(services),
+        at: services.clock().toISOString(),
+        message: `Oneflow reported a change, but fetching it failed ${dequeueCount} times and was given up: ${detail}. Use Fetch updates from Oneflow once the cause is fixed.`,
+        summary: null,
+        changes: [],
+      });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,121 @@
+import { QueueClient } from '@azure/storage-queue';
+import { createAppTokenProvider } from './auth/appTokens';
+import { createBearerValidator, type BearerValidator } from './auth/bearer';
+import type { AppConfig, TenantConfig } from './config/config';
+import { createDataverseClient } from './dataverse/dataverseClient';
+import { createDynamicsGateway, type DynamicsGateway } from './dataverse/dynamicsGateway';
+import { ApiError } from './http/errors';
+import { createOneflowClient, type OneflowClient } from './oneflow/oneflowClient';
+import type { StateStore } from './state/store';
+
+export interface Logger {
+  info(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+  error(message: string, data?: Record<string, unknown>): void;
+}
+
+/** One tenant's connections: its Oneflow account and its Dynamics environment. */
+export interface TenantServices {
+  config: TenantConfig;
+  oneflow: OneflowClient;
+  dynamics: DynamicsGateway;
+}
+
+/** Work for the queue processor: "this contract changed in Oneflow". */
+export interface ContractChangedMessage {
+  tenantId: string;
+  contractId: number;
+  /** The webhook notification, or `reconcile` when the timer found the change. */
+  source: { kind: 'webhook'; callbackId: string; events: string[] } | { kind: 'reconcile' };
+  receivedAt: string;
+}
+
+/** Everything a handler needs; built once per process. */
+export interface Services {
+  config: AppConfig;
+  store: StateStore;
+  authenticate: BearerValidator;
+  /** The tenant's connections; 401 for a tenant not configured here. */
+  tenant(tenantId: string): TenantServices;
+  tenantByOrgKey(orgKey: string): TenantConfig | undefined;
+  enqueue(message: ContractChangedMessage): Promise<void>;
+  clock(): Date;
+}
+
+export interface ServiceOverrides {
+  /** Replaces the Oneflow client options (tests shorten retries). */
+  oneflowOptions?: Partial<Parameters<typeof createOneflowClient>[0]>;
+  dataverseOptions?: Partial<Parameters<typeof createDataverseClient>[0]>;
+  clock?: () => Date;
+}
+
+export function isLocalStorage(connection: string): boolean {
+  return /UseDevelopmentStorage=true|127\.0\.0\.1|localhost/i.test(connection);
+}
+
+export function createQueueClient(connection: string, name: string): QueueClient {
+  return new QueueClient(connection, name);
+}
+
+export function createServices(
+  config: AppConfig,
+  store: StateStore,
+  queue: QueueClient,
+  overrides: ServiceOverrides = {},
+): Services {
+  const tenants = new Map<string, TenantServices>();
+  const configs = new Map(config.tenants.map((tenant) => [tenant.tenantId, tenant]));
+  const byOrgKey = new Map(config.tenants.map((tenant) => [tenant.orgKey, tenant]));
+
+  const connect = (tenant: TenantConfig): TenantServices => {
+    const tokens = createAppTokenProvider({
+      authorityHost: config.auth.authorityHost,
+      tenantId: tenant.tenantId,
+      clientId: config.backend.clientId,
+      clientSecret: config.backend.clientSecret,
+      ...(config.auth.authorityCaPem ? { caCertificatePem: config.auth.authorityCaPem } : {}),
+    });
+    const dataverse = createDataverseClient({
+      environmentUrl: tenant.dataverseUrl,
+      getAccessToken: () => tokens.getToken(tenant.dataverseUrl),
+      ...overrides.dataverseOptions,
+    });
+    return {
+      config: tenant,
+      oneflow: createOneflowClient({
+        baseUrl: tenant.oneflow.apiUrl,
+        token: tenant.secrets.oneflowToken,
+        userEmail: tenant.oneflow.userEmail,
+        ...overrides.oneflowOptions,
+      }),
+      dynamics: createDynamicsGateway(dataverse),
+    };
+  };
+
+  return {
+    config,
+    store,
+    authenticate: createBearerValidator({
+      authorityHost: config.auth.authorityHost,
+      authorityCaPem: config.auth.authorityCaPem,
+      audiences: config.auth.audiences,
+      allowedTenantIds: config.tenants.map((tenant) => tenant.tenantId),
+    }),
+    tenant(tenantId) {
+      let services = tenants.get(tenantId);
+      if (!services) {
+        const tenant = configs.get(tenantId);
+        if (!tenant) throw new ApiError(401, 'unauthorized', 'This tenant is not set up for product sync');
+        services = connect(tenant);
+        tenants.set(tenantId, services);
+      }
+      return services;
+    },
+    tenantByOrgKey: (orgKey) => byOrgKey.get(orgKey),
+    async enqueue(message) {
+      // Base64, as the Functions queue trigger expects by default.
+      await queue.sendMessage(Buffer.from(JSON.stringify(message)).toString('base64'));
+    },
+    clock: overrides.clock ?? (() => new Date()),
+  };
+}

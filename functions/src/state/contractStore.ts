@@ -1,0 +1,89 @@
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { StateInputError } from './errors';
+import { key, prefixUpperBound, requireContractId, requireId, SEP } from './keys';
+import { getRow, packJson, parseStored, queryRows, submitActions, unpackJson, type Entity, type Row } from './tables';
+import { ContractRecordSchema, type ContractRecord, type ContractStore } from './types';
+
+/**
+ * Contracts: one partition per tenant holding two rows per contract, so both lookups are point reads and are
+ * written together in one entity group transaction:
+ *   RowKey `r|<mainEntity>|<recordId>` (by record) and `c|<contractId>` (by contract id).
+ * Both rows carry the whole record as JSON.
+ */
+
+const BY_RECORD = 'r';
+const BY_CONTRACT = 'c';
+
+export function createContractStore(client: TableClient): ContractStore {
+  const table = client.tableName;
+  const tenantKey = (tenantId: string) => key(requireId('tenantId', tenantId));
+  const recordRowKey = (mainEntity: string, recordId: string) =>
+    key(BY_RECORD, requireId('mainEntity', mainEntity), requireId('recordId', recordId));
+  const contractRowKey = (contractId: number) => key(BY_CONTRACT, requireContractId(contractId));
+
+  const read = (row: Row): ContractRecord => parseStored(ContractRecordSchema, unpackJson(table, row, 'data'), table, row);
+  const readKey = async (partitionKey: string, rowKey: string) => {
+    const row = await getRow(client, partitionKey, rowKey);
+    return row === null ? null : read(row);
+  };
+
+  return {
+    async getByRecord(tenantId, mainEntity, recordId) {
+      const found = await readKey(tenantKey(tenantId), recordRowKey(mainEntity, recordId));
+      return found !== null && found.tenantId === tenantId ? found : null;
+    },
+
+    async getById(tenantId, contractId) {
+      const found = await readKey(tenantKey(tenantId), contractRowKey(contractId));
+      return found !== null && found.tenantId === tenantId ? found : null;
+    },
+
+    async put(input) {
+      const parsed = ContractRecordSchema.safeParse(input);
+      if (!parsed.success) throw new StateInputError(`Contract record is not valid: ${parsed.error.message}`);
+      const record = parsed.data;
+      const partitionKey = tenantKey(record.tenantId);
+      const byRecord = recordRowKey(record.mainEntity, record.recordId);
+      const byContract = contractRowKey(record.contractId);
+      const [previousOfRecord, previousOfContract] = await Promise.all([
+        readKey(partitionKey, byRecord),
+        readKey(partitionKey, byContract),
+      ]);
+
+      const props = { kind: '', contractId: record.contractId, recordId: record.recordId, mainEntity: record.mainEntity };
+      const data = packJson('data', record, 4);
+      const actions: TransactionAction[] = [
+        ['upsert', { partitionKey, rowKey: byRecord, ...props, kind: BY_RECORD, ...data } satisfies Entity, 'Replace'],
+        ['upsert', { partitionKey, rowKey: byContract, ...props, kind: BY_CONTRACT, ...data } satisfies Entity, 'Replace'],
+      ];
+      // The record had another contract: that contract id must no longer resolve to this record.
+      if (previousOfRecord !== null && previousOfRecord.contractId !== record.contractId) {
+        const stale = await readKey(partitionKey, contractRowKey(previousOfRecord.contractId));
+        if (stale !== null && stale.mainEntity === record.mainEntity && stale.recordId === record.recordId) {
+          actions.push(['delete', { partitionKey, rowKey: contractRowKey(previousOfRecord.contractId) }]);
+        }
+      }
+      // The contract belonged to another record: that record must no longer resolve to this contract.
+      if (
+        previousOfContract !== null &&
+        (previousOfContract.mainEntity !== record.mainEntity || previousOfContract.recordId !== record.recordId)
+      ) {
+        const staleKey = recordRowKey(previousOfContract.mainEntity, previousOfContract.recordId);
+        const stale = await readKey(partitionKey, staleKey);
+        if (stale !== null && stale.contractId === record.contractId) actions.push(['delete', { partitionKey, rowKey: staleKey }]);
+      }
+      await submitActions(client, actions);
+    },
+
+    async listAll(tenantId) {
+      const lower = `${BY_CONTRACT}${SEP}`;
+      const upper = prefixUpperBound(lower);
+      const filter =
+        tenantId === undefined
+          ? odata`RowKey ge ${lower} and RowKey lt ${upper}`
+          : odata`PartitionKey eq ${tenantKey(tenantId)} and RowKey ge ${lower} and RowKey lt ${upper}`;
+      const rows = await queryRows(client, filter);
+      return rows.map(read).filter((record) => tenantId === undefined || record.tenantId === tenantId);
+    },
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * Typed state-store failures with `isX(e: unknown)` guards. Messages name tables, keys and ids only, never
+ * stored values.
+ */
+
+export type PreconditionReason = 'exists' | 'changed' | 'missing';
+
+const REASONS: Record<PreconditionReason, string> = {
+  exists: 'it already exists',
+  changed: 'it was changed by someone else since it was read (etag mismatch)',
+  missing: 'it no longer exists',
+};
+
+/** A conditional write lost: `ifMatch` null but the row exists, a stale etag, or the row is gone. */
+export class PreconditionFailedError extends Error {
+  readonly reason: PreconditionReason;
+  readonly what: string;
+
+  constructor(what: string, reason: PreconditionReason, options?: { cause?: unknown }) {
+    super(`${what} was not written: ${REASONS[reason]}`, options);
+    this.name = 'PreconditionFailedError';
+    this.what = what;
+    this.reason = reason;
+  }
+}
+
+/** The contract's lease stayed with another holder for the whole wait. */
+export class LeaseBusyError extends Error {
+  readonly tenantId: string;
+  readonly contractId: number;
+  readonly waitedMs: number;
+
+  constructor(tenantId: string, contractId: number, waitedMs: number) {
+    super(`Contract ${contractId} is busy: another sync holds its lease (waited ${waitedMs} ms)`);
+    this.name = 'LeaseBusyError';
+    this.tenantId = tenantId;
+    this.contractId = contractId;
+    this.waitedMs = waitedMs;
+  }
+}
+
+/** A stored row that cannot be read back: bad JSON, missing pieces, or it fails its schema. */
+export class CorruptStateError extends Error {
+  readonly table: string;
+  readonly partitionKey: string;
+  readonly rowKey: string;
+
+  constructor(table: string, key: { partitionKey: string; rowKey: string }, detail: string, cause?: unknown) {
+    super(
+      `Corrupt row in table ${table} (PartitionKey '${key.partitionKey}', RowKey '${key.rowKey}'): ${detail}`,
+      cause === undefined ? undefined : { cause },
+    );
+    this.name = 'CorruptStateError';
+    this.table = table;
+    this.partitionKey = key.partitionKey;
+    this.rowKey = key.rowKey;
+  }
+}
+
+/** An argument the store refuses (bad id, mismatched contract id, a value too large to store, …). */
+export class StateInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StateInputError';
+  }
+}
+
+function guardFor<T extends Error>(type: abstract new (...args: never[]) => T) {
+  return (e: unknown): e is T => e instanceof type;
+}
+
+export const isPreconditionFailedError = guardFor(PreconditionFailedError);
+export const isLeaseBusyError = guardFor(LeaseBusyError);
+export const isCorruptStateError = guardFor(CorruptStateError);
+export const isStateInputError = guardFor(StateInputError);

@@ -1,0 +1,276 @@
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { LinkSchema, type Link } from '@oneflow-sync/shared';
+import { CorruptStateError, StateInputError } from './errors';
+import { escapeKey, key, prefixUpperBound, requireContractId, requireId, SEP } from './keys';
+import {
+  deleteRow,
+  deleteRows,
+  getRow,
+  keysOf,
+  mapLimit,
+  packJson,
+  parseStored,
+  partitionFilter,
+  partitionRangeFilter,
+  queryRows,
+  rowPrefixFilter,
+  statusOf,
+  submitActions,
+  unpackJson,
+  type Entity,
+  type Row,
+  type RowKeyPair,
+} from './tables';
+import type { LinkSearchQuery, LinkStore } from './types';
+
+/**
+ * Links: one partition per (tenant, contract) — PartitionKey `<tenant>|<contractId>`, RowKey `<lineId>` — so a
+ * contract's links are one partition query and replaceAll writes them in entity group transactions.
+ *
+ * LinkIndex (search across a tenant's contracts): PartitionKey `<tenant>`, RowKeys
+ *   `l|<lower-case lineId>|<contractId>|<lineId>`   line id, case-insensitive prefix by a RowKey range
+ *   `p|<productId>|<contractId>|<lineId>`           Oneflow product id, exact by a RowKey range
+ * The index can hold more than the links (it is written before and cleaned after the links), never less; search
+ * reads the links it points at and keeps only real matches, so a stale index entry is harmless.
+ */
+
+const BASE_PIECES = 12;
+const DEFAULT_SEARCH_LIMIT = 100;
+const MAX_SEARCH_LIMIT = 1000;
+const LINE_INDEX = 'l';
+const PRODUCT_INDEX = 'p';
+
+interface IndexTarget {
+  contractId: number;
+  lineId: string;
+  productId: number;
+}
+
+export function createLinkStore(links: TableClient, index: TableClient): LinkStore {
+  const table = links.tableName;
+  const tenantKey = (tenantId: string) => requireId('tenantId', tenantId);
+  const partitionOf = (tenantId: string, contractId: number) =>
+    key(tenantKey(tenantId), requireContractId(contractId));
+  const lineKey = (lineId: string) => key(requireId('lineId', lineId));
+
+  const indexKeys = (tenantId: string, target: IndexTarget): RowKeyPair[] => {
+    const partitionKey = key(tenantKey(tenantId));
+    const contract = requireContractId(target.contractId);
+    const line = escapeKey(target.lineId);
+    return [
+      { partitionKey, rowKey: key(LINE_INDEX, escapeKey(target.lineId.toLowerCase()), contract, line) },
+      { partitionKey, rowKey: key(PRODUCT_INDEX, requireContractId(target.productId), contract, line) },
+    ];
+  };
+  const indexEntity = (target: IndexTarget, k: RowKeyPair): Entity => ({
+    ...k,
+    contractId: target.contractId,
+    lineId: target.lineId,
+    productId: target.productId,
+  });
+
+  const toEntity = (tenantId: string, link: Link): Entity => ({
+    partitionKey: partitionOf(tenantId, link.contractId),
+    rowKey: lineKey(link.lineId),
+    tenantId,
+    contractId: link.contractId,
+    lineId: link.lineId,
+    productId: link.productId,
+    state: link.state,
+    syncedAt: link.syncedAt,
+    ...packJson('base', link.base, BASE_PIECES),
+  });
+
+  const read = (row: Row, tenantId: string, contractId: number): Link => {
+    const link = parseStored(
+      LinkSchema,
+      {
+        contractId: row.contractId,
+        lineId: row.lineId,
+        productId: row.productId,
+        state: row.state,
+        syncedAt: row.syncedAt,
+        base: unpackJson(table, row, 'base'),
+      },
+      table,
+      row,
+    );
+    if (row.tenantId !== tenantId || link.contractId !== contractId || row.rowKey !== escapeKey(link.lineId)) {
+      throw new CorruptStateError(table, keysOf(row), 'its tenant, contract or line id does not match its keys');
+    }
+    return link;
+  };
+
+  /** The index target a stored row stands for, read leniently (a corrupt row must still be replaceable). */
+  const targetOf = (row: Row): IndexTarget | null =>
+    typeof row.contractId === 'number' && typeof row.lineId === 'string' && typeof row.productId === 'number'
+      ? { contractId: row.contractId, lineId: row.lineId, productId: row.productId }
+      : null;
+
+  const validated = (tenantId: string, link: Link, contractId?: number): Link => {
+    const parsed = LinkSchema.safeParse(link);
+    if (!parsed.success) throw new StateInputError(`Link is not valid: ${parsed.error.message}`);
+    if (contractId !== undefined && parsed.data.contractId !== contractId) {
+      throw new StateInputError(`Link of line ${parsed.data.lineId} belongs to contract ${parsed.data.contractId}, not ${contractId}`);
+    }
+    toEntity(tenantId, parsed.data); // key and size checks
+    return parsed.data;
+  };
+
+  const get = async (tenantId: string, contractId: number, lineId: string): Promise<Link | null> => {
+    const row = await getRow(links, partitionOf(tenantId, contractId), lineKey(lineId));
+    return row === null ? null : read(row, tenantId, contractId);
+  };
+
+  const list = async (tenantId: string, contractId: number): Promise<Link[]> => {
+    const rows = await queryRows(links, partitionFilter(partitionOf(tenantId, contractId)));
+    return rows.map((row) => read(row, tenantId, contractId));
+  };
+
+  const sameProps = (entity: Entity, row: Row | undefined): boolean =>
+    row !== undefined && Object.entries(entity).every(([name, value]) => row[name] === value);
+
+  const replaceOnce = async (tenantId: string, contractId: number, wanted: Link[]) => {
+    const existing = await queryRows(links, partitionFilter(partitionOf(tenantId, contractId)));
+    const existingByKey = new Map(existing.map((row) => [row.rowKey ?? '', row]));
+    const entities = wanted.map((link) => toEntity(tenantId, link));
+    const wantedKeys = new Set(entities.map((entity) => entity.rowKey));
+
+    const oldIndex = new Map<string, RowKeyPair>();
+    for (const row of existing) {
+      const target = targetOf(row);
+      if (target !== null) for (const k of indexKeys(tenantId, target)) oldIndex.set(k.rowKey, k);
+    }
+    const newIndex = new Map<string, Entity>();
+    for (const link of wanted) {
+      for (const k of indexKeys(tenantId, link)) newIndex.set(k.rowKey, indexEntity(link, k));
+    }
+
+    // 1. index entries first (all of them: a few transactions, and it repairs any entry lost earlier), so every
+    //    stored link is always findable
+    await submitActions(
+      index,
+      [...newIndex.values()].map((entity): TransactionAction => ['upsert', entity, 'Replace']),
+    );
+    // 2. the links themselves: unchanged rows are left alone, missing ones deleted
+    const actions: TransactionAction[] = [];
+    for (const entity of entities) {
+      if (!sameProps(entity, existingByKey.get(entity.rowKey))) actions.push(['upsert', entity, 'Replace']);
+    }
+    for (const row of existing) {
+      if (!wantedKeys.has(row.rowKey ?? '')) actions.push(['delete', { partitionKey: row.partitionKey ?? '', rowKey: row.rowKey ?? '' }]);
+    }
+    await submitActions(links, actions);
+    // 3. index entries of links that are gone
+    await deleteRows(
+      index,
+      [...oldIndex.values()].filter((k) => !newIndex.has(k.rowKey)),
+    );
+  };
+
+  const searchIndex = async (tenantId: string, q: string, limit: number): Promise<IndexTarget[]> => {
+    const partitionKey = key(tenantKey(tenantId));
+    const ranges: [string, string][] = [];
+    const linePrefix = `${LINE_INDEX}${SEP}${escapeKey(q.toLowerCase())}`;
+    ranges.push([linePrefix, prefixUpperBound(linePrefix)]);
+    if (/^\d+$/.test(q) && Number.isSafeInteger(Number(q))) {
+      const productPrefix = `${PRODUCT_INDEX}${SEP}${String(Number(q))}${SEP}`;
+      ranges.push([productPrefix, prefixUpperBound(productPrefix)]);
+    }
+    const found = new Map<string, IndexTarget>();
+    for (const [lower, upper] of ranges) {
+      // Over-fetch a little: some entries may be stale.
+      for (const row of await queryRows(index, rowPrefixFilter(partitionKey, lower, upper), { limit: limit * 2 })) {
+        const target = targetOf(row);
+        if (target !== null) found.set(`${target.contractId}${SEP}${target.lineId}`, target);
+      }
+    }
+    return [...found.values()];
+  };
+
+  return {
+    list,
+    get,
+
+    async replaceAll(tenantId, contractId, input) {
+      requireContractId(contractId);
+      const wanted = input.map((link) => validated(tenantId, link, contractId));
+      const seen = new Set<string>();
+      for (const link of wanted) {
+        if (seen.has(link.lineId)) throw new StateInputError(`Line ${link.lineId} appears twice in the links of contract ${contractId}`);
+        seen.add(link.lineId);
+      }
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await replaceOnce(tenantId, contractId, wanted);
+          return;
+        } catch (error) {
+          // A row deleted meanwhile makes its delete in a transaction fail with 404: read again and redo.
+          if (statusOf(error) !== 404 || attempt >= 3) throw error;
+        }
+      }
+    },
+
+    async put(tenantId, input) {
+      const link = validated(tenantId, input);
+      const entity = toEntity(tenantId, link);
+      const previous = await getRow(links, entity.partitionKey, entity.rowKey);
+      const previousTarget = previous === null ? null : targetOf(previous);
+      const newKeys = indexKeys(tenantId, link);
+      await submitActions(
+        index,
+        newKeys.map((k): TransactionAction => ['upsert', indexEntity(link, k), 'Replace']),
+      );
+      await links.upsertEntity(entity, 'Replace');
+      if (previousTarget !== null) {
+        const keep = new Set(newKeys.map((k) => k.rowKey));
+        await deleteRows(
+          index,
+          indexKeys(tenantId, previousTarget).filter((k) => !keep.has(k.rowKey)),
+        );
+      }
+    },
+
+    async delete(tenantId, contractId, lineId) {
+      const partitionKey = partitionOf(tenantId, contractId);
+      const rowKey = lineKey(lineId);
+      const previous = await getRow(links, partitionKey, rowKey);
+      if (previous === null) return false;
+      const removed = await deleteRow(links, partitionKey, rowKey);
+      const target = targetOf(previous);
+      if (target !== null) await deleteRows(index, indexKeys(tenantId, target));
+      return removed;
+    },
+
+    async search(tenantId, query: LinkSearchQuery) {
+      const limit = Math.min(Math.max(1, Math.floor(query.limit ?? DEFAULT_SEARCH_LIMIT)), MAX_SEARCH_LIMIT);
+      const q = query.q?.trim() ?? '';
+      const matches = (link: Link) =>
+        q === '' ||
+        link.lineId.toLowerCase().startsWith(q.toLowerCase()) ||
+        (/^\d+$/.test(q) && link.productId === Number(q));
+      const order = (a: Link, b: Link) => a.contractId - b.contractId || a.lineId.localeCompare(b.lineId);
+
+      if (query.contractId !== undefined) {
+        return (await list(tenantId, query.contractId)).filter(matches).sort(order).slice(0, limit);
+      }
+      if (q === '') {
+        const lower = `${tenantKey(tenantId)}${SEP}`;
+        const rows = await queryRows(links, partitionRangeFilter(lower, prefixUpperBound(lower)), { limit });
+        return rows
+          .map((row) => {
+            const target = targetOf(row);
+            if (target === null) throw new CorruptStateError(table, keysOf(row), 'contractId, lineId or productId is missing');
+            return read(row, tenantId, target.contractId);
+          })
+          .sort(order);
+      }
+      const targets = await searchIndex(tenantId, q, limit);
+      const found = await mapLimit(targets, 16, (target) => get(tenantId, target.contractId, target.lineId));
+      return found
+        .filter((link): link is Link => link !== null && matches(link))
+        .sort(order)
+        .slice(0, limit);
+    },
+  };
+}

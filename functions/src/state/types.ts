@@ -1,0 +1,209 @@
+import { z } from 'zod';
+import {
+  DynamicsValueSchema,
+  type DynamicsValue,
+  type EntitySettings,
+  type Link,
+  type PlanSummary,
+  type SyncAction,
+} from '@oneflow-sync/shared';
+
+/** What the state store keeps, with the zod schemas rows are checked against when read back. */
+
+const IsoTime = z.iso.datetime({ offset: true });
+
+export interface StoredSettings {
+  settings: EntitySettings;
+  etag: string;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+export const SYNC_ACTIONS = ['initial_transfer', 'push', 'fetch'] as const satisfies readonly SyncAction[];
+
+export type ContractAction = SyncAction | 'conflict_resolution';
+
+export interface ContractRecord {
+  tenantId: string;
+  contractId: number;
+  mainEntity: string;
+  recordId: string;
+  recordName: string | null;
+  createdAt: string;
+  createdBy: string;
+  lastSyncAt: string | null;
+  lastAction: ContractAction | null;
+}
+
+export const ContractRecordSchema: z.ZodType<ContractRecord> = z.object({
+  tenantId: z.string().min(1),
+  contractId: z.number().int(),
+  mainEntity: z.string().min(1),
+  recordId: z.string().min(1),
+  recordName: z.string().nullable(),
+  createdAt: IsoTime,
+  createdBy: z.string(),
+  lastSyncAt: IsoTime.nullable(),
+  lastAction: z.enum([...SYNC_ACTIONS, 'conflict_resolution']).nullable(),
+});
+
+export interface ActivityChange {
+  lineId: string | null;
+  productId: number | null;
+  dynamicsField: string | null;
+  oneflowField: string | null;
+  side: 'dynamics' | 'oneflow' | null;
+  old: DynamicsValue;
+  new: DynamicsValue;
+  rule: string;
+  note?: string;
+}
+
+export const ActivityChangeSchema: z.ZodType<ActivityChange> = z.object({
+  lineId: z.string().nullable(),
+  productId: z.number().int().nullable(),
+  dynamicsField: z.string().nullable(),
+  oneflowField: z.string().nullable(),
+  side: z.enum(['dynamics', 'oneflow']).nullable(),
+  old: DynamicsValueSchema,
+  new: DynamicsValueSchema,
+  rule: z.string(),
+  note: z.string().optional(),
+});
+
+export const ACTIVITY_ACTIONS = [...SYNC_ACTIONS, 'conflict_resolution', 'webhook', 'link_edit'] as const;
+export const ACTIVITY_OUTCOMES = ['applied', 'nothing_to_do', 'refused', 'failed'] as const;
+
+export interface ActivityActor {
+  kind: 'user' | 'application';
+  id: string;
+  name: string | null;
+}
+
+export interface ActivityEntry {
+  id: string;
+  tenantId: string;
+  contractId: number;
+  mainEntity: string;
+  recordId: string;
+  action: (typeof ACTIVITY_ACTIONS)[number];
+  outcome: (typeof ACTIVITY_OUTCOMES)[number];
+  actor: ActivityActor;
+  at: string;
+  message: string;
+  summary: PlanSummary | null;
+  changes: ActivityChange[];
+}
+
+const Count = z.number().int().min(0);
+
+export const PlanSummarySchema: z.ZodType<PlanSummary> = z.object({
+  productsCreated: Count,
+  productsUpdated: Count,
+  productsDeleted: Count,
+  linesUpdated: Count,
+  fieldsWritten: Count,
+  conflictsOverwritten: Count,
+  held: Count,
+  untouchedProducts: Count,
+  skipped: Count,
+  errors: Count,
+});
+
+/** An activity entry without its changes: what the header row holds. */
+export type ActivityHeader = Omit<ActivityEntry, 'changes'>;
+
+export const ActivityHeaderSchema: z.ZodType<ActivityHeader> = z.object({
+  id: z.string().min(1),
+  tenantId: z.string().min(1),
+  contractId: z.number().int(),
+  mainEntity: z.string().min(1),
+  recordId: z.string().min(1),
+  action: z.enum(ACTIVITY_ACTIONS),
+  outcome: z.enum(ACTIVITY_OUTCOMES),
+  actor: z.object({ kind: z.enum(['user', 'application']), id: z.string(), name: z.string().nullable() }),
+  at: IsoTime,
+  message: z.string(),
+  summary: PlanSummarySchema.nullable(),
+});
+
+export const ActivityChangesSchema = z.array(ActivityChangeSchema);
+
+export interface LinkSearchQuery {
+  contractId?: number;
+  /** A line id (case-insensitive, exact or prefix) or an Oneflow product id (exact). */
+  q?: string;
+  /** At most this many links (default 100, at most 1000). */
+  limit?: number;
+}
+
+export interface SettingsStore {
+  get(tenantId: string, mainEntity: string): Promise<StoredSettings | null>;
+  /** `ifMatch`: the etag the writer read, or null for "must not exist yet"; a mismatch throws PreconditionFailedError. */
+  put(
+    tenantId: string,
+    mainEntity: string,
+    settings: EntitySettings,
+    ifMatch: string | null,
+    updatedBy: string,
+  ): Promise<StoredSettings>;
+  delete(tenantId: string, mainEntity: string, ifMatch: string): Promise<void>;
+}
+
+export interface ContractStore {
+  getByRecord(tenantId: string, mainEntity: string, recordId: string): Promise<ContractRecord | null>;
+  getById(tenantId: string, contractId: number): Promise<ContractRecord | null>;
+  /** Upsert; both lookups stay consistent (a record's previous contract no longer resolves to it). */
+  put(record: ContractRecord): Promise<void>;
+  /** Every contract of one tenant, or of all tenants (reconciliation timer). */
+  listAll(tenantId?: string): Promise<ContractRecord[]>;
+}
+
+export interface LinkStore {
+  list(tenantId: string, contractId: number): Promise<Link[]>;
+  /** Makes the contract's links exactly `links` (rows not in `links` are deleted). */
+  replaceAll(tenantId: string, contractId: number, links: Link[]): Promise<void>;
+  get(tenantId: string, contractId: number, lineId: string): Promise<Link | null>;
+  put(tenantId: string, link: Link): Promise<void>;
+  delete(tenantId: string, contractId: number, lineId: string): Promise<boolean>;
+  search(tenantId: string, query: LinkSearchQuery): Promise<Link[]>;
+}
+
+export interface ActivityFilter {
+  contractId?: number;
+  recordId?: string;
+  /** Default 50, at most 1000. */
+  limit?: number;
+}
+
+export interface ActivityStore {
+  record(entry: ActivityEntry): Promise<void>;
+  /** Newest first. */
+  list(tenantId: string, filter: ActivityFilter): Promise<ActivityEntry[]>;
+  /** All tenants; returns how many entries were deleted. */
+  deleteOlderThan(cutoff: Date): Promise<number>;
+}
+
+export interface CallbackStore {
+  /** True the first time a callback id is seen for this org key, false after (atomic). */
+  markSeen(orgKey: string, callbackId: string, contractId: number): Promise<boolean>;
+  /** Undoes markSeen, so that a retry of a callback whose enqueueing failed is not dropped. */
+  forget(orgKey: string, callbackId: string): Promise<void>;
+  deleteOlderThan(cutoff: Date): Promise<number>;
+}
+
+export interface LeaseStore {
+  /** Create if absent; take over only when expired; re-entrant for the same holder (extends). */
+  acquire(tenantId: string, contractId: number, holder: string, ttlMs: number): Promise<boolean>;
+  /** Only if still held by `holder`. */
+  release(tenantId: string, contractId: number, holder: string): Promise<void>;
+}
+
+export interface StateStore {
+  settings: SettingsStore;
+  contracts: ContractStore;
+  links: LinkStore;
+  activity: ActivityStore;
+  callbacks: CallbackStore;
+  leases: LeaseStore;
+}

@@ -1,0 +1,194 @@
+import pLimit from 'p-limit';
+import type {
+  CreateProductOperation,
+  Link,
+  OneflowProductGroup,
+  Operation,
+  SyncPlan,
+  UpdateLineOperation,
+} from '@oneflow-sync/shared';
+import type { DynamicsCall, DynamicsGateway } from '../dataverse/dynamicsGateway';
+import type { OneflowClient } from '../oneflow/oneflowClient';
+import { productInput } from './productInput';
+
+/** A write of the plan that did not happen; its line keeps its old link, so the next run tries again. */
+export interface OperationFailure {
+  kind: Operation['kind'];
+  lineId: string | null;
+  productId: number | null;
+  message: string;
+}
+
+export interface AppliedPlan {
+  /** The writes that happened, creates with the id Oneflow gave them. */
+  applied: Operation[];
+  failures: OperationFailure[];
+  /** The contract's links afterwards. */
+  links: Link[];
+}
+
+export interface ApplyTarget {
+  oneflow: OneflowClient;
+  dynamics: DynamicsGateway;
+  call: DynamicsCall;
+  /** The product source entity the lines belong to. */
+  lineEntity: string;
+  /** The product tables as read for the plan. */
+  productGroups: readonly OneflowProductGroup[];
+  /**
+   * The contract was created in this same request: nobody else can have touched its product table, so all
+   * creates go in one bulk write of the table instead of one request per product.
+   */
+  freshContract: boolean;
+}
+
+/** Oneflow requests in flight at once: fast enough, and far below its 2000-per-5-minutes budget per burst. */
+const ONEFLOW_CONCURRENCY = 4;
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Carries out a plan: Oneflow deletes, then creates, then updates (so the 150-product limit holds mid-way),
+ * then every line write in one Dataverse change set (all or nothing, each guarded by its etag). A failed write
+ * never loses anything: the line keeps its previous link and base, so the change stays pending and shows again.
+ */
+export async function applyPlan(plan: SyncPlan, storedLinks: readonly Link[], target: ApplyTarget): Promise<AppliedPlan> {
+  const { oneflow } = target;
+  const contractId = plan.contractId;
+  const applied: Operation[] = [];
+  const failures: OperationFailure[] = [];
+  const createdIds = new Map<string, number>();
+  const limit = pLimit(ONEFLOW_CONCURRENCY);
+  const fail = (operation: Operation & { lineId: string | null }, error: unknown): void => {
+    failures.push({
+      kind: operation.kind,
+      lineId: operation.lineId,
+      productId: 'productId' in operation ? operation.productId : null,
+      message: messageOf(error),
+    });
+  };
+  const runAll = async <T extends Operation>(operations: T[], run: (operation: T) => Promise<void>) => {
+    await Promise.all(
+      operations.map((operation) =>
+        limit(async () => {
+          try {
+            await run(operation);
+          } catch (error) {
+            fail(operation, error);
+          }
+        }),
+      ),
+    );
+  };
+  const ofKind = <K extends Operation['kind']>(kind: K) =>
+    plan.operations.filter((operation): operation is Extract<Operation, { kind: K }> => operation.kind === kind);
+
+  await runAll(ofKind('delete_product'), async (operation) => {
+    try {
+      await oneflow.deleteProduct(contractId, operation.productId);
+    } catch (error) {
+      // Already gone is what we wanted.
+      if (!(error instanceof Error && 'kind' in error && error.kind === 'not_found')) throw error;
+    }
+    applied.push(operation);
+  });
+
+  const creates = ofKind('create_product');
+  if (target.freshContract && creates.length > 0) {
+    await bulkCreate(oneflow, contractId, creates, target.productGroups, createdIds).then(
+      () => applied.push(...creates),
+      (error: unknown) => {
+        for (const operation of creates) fail(operation, error);
+      },
+    );
+  } else {
+    await runAll(creates, async (operation) => {
+      createdIds.set(operation.lineId, await createOnce(oneflow, contractId, operation));
+      applied.push(operation);
+    });
+  }
+
+  await runAll(ofKind('update_product'), async (operation) => {
+    await oneflow.updateProduct(contractId, operation.productId, productInput(operation.values, 'update'));
+    applied.push(operation);
+  });
+
+  const lineWrites: UpdateLineOperation[] = ofKind('update_line');
+  if (lineWrites.length > 0) {
+    try {
+      await target.dynamics.updateLines(
+        target.lineEntity,
+        lineWrites.map((operation) => ({ lineId: operation.lineId, etag: operation.etag, values: operation.values })),
+        target.call,
+      );
+      applied.push(...lineWrites);
+    } catch (error) {
+      for (const operation of lineWrites) fail(operation, error);
+    }
+  }
+
+  return { applied, failures, links: finalLinks(plan, storedLinks, createdIds, failures) };
+}
+
+/**
+ * Creates a product; when Oneflow refuses because a product already carries the line's custom_id (an earlier
+ * attempt whose answer was lost), that product is the one we made.
+ */
+async function createOnce(oneflow: OneflowClient, contractId: number, operation: CreateProductOperation) {
+  const body = { ...productInput(operation.values, 'create'), _private_ownerside: { custom_id: operation.customId } };
+  try {
+    return (await oneflow.createProduct(contractId, operation.groupId, body)).id;
+  } catch (error) {
+    const existing = (await oneflow.listProducts(contractId)).find(
+      (product) => product._private_ownerside?.custom_id === operation.customId,
+    );
+    if (existing) return existing.id;
+    throw error;
+  }
+}
+
+async function bulkCreate(
+  oneflow: OneflowClient,
+  contractId: number,
+  creates: CreateProductOperation[],
+  groups: readonly OneflowProductGroup[],
+  createdIds: Map<string, number>,
+): Promise<void> {
+  for (const groupId of new Set(creates.map((operation) => operation.groupId))) {
+    const operations = creates.filter((operation) => operation.groupId === groupId);
+    const existing = groups.find((group) => group.id === groupId)?.products ?? [];
+    const written = await oneflow.replaceGroupProducts(contractId, groupId, {
+      // Products already in the table are listed by id alone: kept as they are.
+      products: [
+        ...existing.map((product) => ({ id: product.id })),
+        ...operations.map((operation) => ({
+          ...productInput(operation.values, 'create'),
+          _private_ownerside: { custom_id: operation.customId },
+        })),
+      ],
+    });
+    for (const operation of operations) {
+      const product = written.products.find((item) => item._private_ownerside?.custom_id === operation.customId);
+      if (!product) throw new Error(`Oneflow did not keep the product for line ${operation.lineId}`);
+      createdIds.set(operation.lineId, product.id);
+    }
+  }
+}
+
+/** The plan's links, except that a line whose write failed keeps the link it had (or stays unlinked). */
+function finalLinks(
+  plan: SyncPlan,
+  storedLinks: readonly Link[],
+  createdIds: ReadonlyMap<string, number>,
+  failures: readonly OperationFailure[],
+): Link[] {
+  const failedLines = new Set(failures.flatMap((failure) => (failure.lineId ? [failure.lineId] : [])));
+  const links: Link[] = [];
+  for (const planned of plan.links) {
+    if (failedLines.has(planned.lineId)) continue;
+    const productId = planned.productId ?? createdIds.get(planned.lineId);
+    if (productId !== undefined) links.push({ ...planned, productId });
+  }
+  links.push(...storedLinks.filter((link) => failedLines.has(link.lineId)));
+  return links.sort((a, b) => a.lineId.localeCompare(b.lineId));
+}

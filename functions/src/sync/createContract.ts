@@ -1,0 +1,57 @@
+import type { ContractRecord } from '../state/store';
+import { callFor, effectiveSettings, runSync, type Actor, type SyncDeps, type SyncResult } from './syncService';
+
+export interface CreateContractResult {
+  contract: ContractRecord;
+  /** False when the record already had a contract: the initial transfer was re-run on it instead. */
+  created: boolean;
+  result: SyncResult;
+}
+
+/**
+ * "Create contract": a new Oneflow contract from the tenant's template, named after the record, then the initial
+ * transfer of every line. Asked again for a record that has a contract (say the first attempt died mid-way), it
+ * re-runs the initial transfer on that contract: products already made are found by custom_id, never duplicated.
+ */
+export async function createContractFromRecord(
+  deps: SyncDeps,
+  request: { mainEntity: string; recordId: string; actor: Actor },
+): Promise<CreateContractResult> {
+  const { tenant, store } = deps;
+  const tenantId = tenant.config.tenantId;
+  const existing = await store.contracts.getByRecord(tenantId, request.mainEntity, request.recordId);
+  if (existing) {
+    const result = await runSync(deps, { record: existing, action: 'initial_transfer', actor: request.actor, dryRun: false });
+    return { contract: existing, created: false, result };
+  }
+  // Settings first: an unconfigured entity must not leave an empty contract behind.
+  await effectiveSettings(store, tenantId, request.mainEntity);
+  const main = await tenant.dynamics.getMainRecord(request.mainEntity, request.recordId, callFor(request.actor));
+  const contract = await tenant.oneflow.createContract({
+    workspace_id: tenant.config.oneflow.workspaceId,
+    template_id: tenant.config.oneflow.templateId,
+    name: main.name ?? `${request.mainEntity} ${request.recordId}`,
+  });
+  const record: ContractRecord = {
+    tenantId,
+    contractId: contract.id,
+    mainEntity: request.mainEntity,
+    recordId: request.recordId,
+    recordName: main.name,
+    createdAt: deps.clock().toISOString(),
+    createdBy: request.actor.id,
+    lastSyncAt: null,
+    lastAction: null,
+    lastFetchStartedAt: null,
+  };
+  // Stored before the transfer, so a crash in between leaves a contract the next attempt finds and completes.
+  await store.contracts.put(record);
+  const result = await runSync(deps, {
+    record,
+    action: 'initial_transfer',
+    actor: request.actor,
+    dryRun: false,
+    freshContract: true,
+  });
+  return { contract: record, created: true, result };
+}

@@ -1,0 +1,32 @@
+import type { Logger, Services } from '../services';
+
+/**
+ * For setups without webhooks (or a missed one): every synced contract whose Oneflow side changed since its
+ * last sync gets a fetch queued, exactly as a webhook would. Returns how many were queued.
+ */
+export async function reconcile(services: Services, log: Logger): Promise<number> {
+  let queued = 0;
+  for (const record of await services.store.contracts.listAll()) {
+    if (!services.config.tenants.some((tenant) => tenant.tenantId === record.tenantId)) continue;
+    try {
+      const contract = await services.tenant(record.tenantId).oneflow.getContract(record.contractId);
+      const changedAt = contract.updated_time ? Date.parse(contract.updated_time) : Number.NaN;
+      const syncedAt = record.lastSyncAt ? Date.parse(record.lastSyncAt) : Number.NEGATIVE_INFINITY;
+      if (!(changedAt > syncedAt)) continue;
+      await services.enqueue({
+        tenantId: record.tenantId,
+        contractId: record.contractId,
+        source: { kind: 'reconcile' },
+        receivedAt: services.clock().toISOString(),
+      });
+      queued += 1;
+    } catch (error) {
+      // One contract's trouble (deleted in Oneflow, say) must not stop the others.
+      log.warn('reconcile skipped a contract', {
+        contractId: record.contractId,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+    }
+  }
+  return queued;
+}
