@@ -100,7 +100,9 @@ describe('app tokens (msal-node client credentials) against the identity simulat
 
   it('a wrong secret is a typed credentials error with AADSTS7000215, and the secret appears nowhere', async () => {
     const secret = 'wrong-secret~0123456789abcdef';
-    const error = await failureOf(createAppTokenProvider(options({ clientSecret: secret })).getToken(DATAVERSE));
+    const error = await failureOf(
+      createAppTokenProvider(options({ clientSecret: secret })).getToken(DATAVERSE),
+    );
     expect(error).toBeInstanceOf(AppTokenError);
     expect(error).toMatchObject({
       kind: 'credentials',
@@ -125,14 +127,17 @@ describe('app tokens (msal-node client credentials) against the identity simulat
 
   it('an unknown tenant fails at discovery with Entra’s code (AADSTS90002), before any token request', async () => {
     const error = await failureOf(
-      createAppTokenProvider(options({ tenantId: '00000000-0000-4000-8000-00000000dead' })).getToken(DATAVERSE),
+      createAppTokenProvider(options({ tenantId: '00000000-0000-4000-8000-00000000dead' })).getToken(
+        DATAVERSE,
+      ),
     );
     expect(error).toMatchObject({ kind: 'configuration', aadstsCode: 90002 });
     expect((await requestCounts())[TOKEN_ROUTE]).toBeUndefined();
   });
 
   it('TLS trusts only the given certificate: without it the simulator cannot be reached', async () => {
-    const { caCertificatePem: _unused, ...withoutCa } = options();
+    const withoutCa = options();
+    delete withoutCa.caCertificatePem;
     const error = await failureOf(createAppTokenProvider(withoutCa).getToken(DATAVERSE));
     expect(error).toMatchObject({ kind: 'unavailable', errorCode: 'network', retryable: true });
     expect(error.message).toMatch(/self-signed|certificate/i);
@@ -142,7 +147,12 @@ describe('app tokens (msal-node client credentials) against the identity simulat
     const provider = createAppTokenProvider(options());
     await setFaults({ routes: { [TOKEN_ROUTE]: { rates: { '429': 1 } } } });
     const first = await failureOf(provider.getToken(DATAVERSE));
-    expect(first).toMatchObject({ kind: 'throttled', retryable: true, retryAfterMs: 60_000, aadstsCode: 90055 });
+    expect(first).toMatchObject({
+      kind: 'throttled',
+      retryable: true,
+      retryAfterMs: 60_000,
+      aadstsCode: 90055,
+    });
     await setFaults({});
     const second = await failureOf(provider.getToken(DATAVERSE));
     expect(second).toMatchObject({ kind: 'throttled', aadstsCode: 90055, errorCode: null });
@@ -157,8 +167,8 @@ describe('app tokens (msal-node client credentials) against the identity simulat
   });
 
   it('refuses an http:// authority host', () => {
-    expect(() => createAppTokenProvider(options({ authorityHost: identity.url.replace('https:', 'http:') }))).toThrow(
-      /https/,
-    );
+    expect(() =>
+      createAppTokenProvider(options({ authorityHost: identity.url.replace('https:', 'http:') })),
+    ).toThrow(/https/);
   });
 });

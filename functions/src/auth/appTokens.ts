@@ -165,22 +165,28 @@ function aadstsOf(errorNo: unknown, description: string | undefined): number | n
   return match?.[1] === undefined ? null : Number(match[1]);
 }
 
+/** The first line of Entra's description (Trace ID, Correlation ID … follow), without MSAL's "Error(s): …" prefix. */
 function firstLine(text: string | undefined): string | null {
   const line = text?.split(/\r?\n/)[0]?.trim();
-  return line === undefined || line === '' ? null : line;
+  if (line === undefined || line === '') return null;
+  return /^Error\(s\):.* - Description: (.+)$/.exec(line)?.[1] ?? line;
 }
 
 /** GET over TLS trusting only `ca` (global fetch cannot be given a CA). */
 function getTrusting(url: string, ca: string | undefined): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const request = https.get(url, { ...(ca === undefined ? {} : { ca }), agent: false, timeout: 15_000 }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
-      });
-      response.on('error', reject);
-    });
+    const request = https.get(
+      url,
+      { ...(ca === undefined ? {} : { ca }), agent: false, timeout: 15_000 },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+        });
+        response.on('error', reject);
+      },
+    );
     request.on('timeout', () => request.destroy(new Error('timed out')));
     request.on('error', reject);
   });
@@ -199,24 +205,37 @@ async function localAuthorityOptions(
 ): Promise<Pick<Configuration['auth'], 'knownAuthorities' | 'authorityMetadata' | 'cloudDiscoveryMetadata'>> {
   const authority = `${host.origin}/${identity.tenantId}`;
   const discoveryUrl = `${authority}/v2.0/.well-known/openid-configuration`;
-  const fail = (kind: AppTokenErrorKind, errorCode: string, detail: string, aadstsCode: number | null = null) =>
-    new AppTokenError({ ...identity, kind, errorCode, aadstsCode, detail, resource: null });
+  const fail = (
+    kind: AppTokenErrorKind,
+    errorCode: string,
+    detail: string,
+    aadstsCode: number | null = null,
+  ) => new AppTokenError({ ...identity, kind, errorCode, aadstsCode, detail, resource: null });
   let answer: { status: number; text: string };
   try {
     answer = await getTrusting(discoveryUrl, ca);
   } catch (cause) {
-    throw fail('unavailable', 'network', `discovery ${discoveryUrl}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    throw fail(
+      'unavailable',
+      'network',
+      `discovery ${discoveryUrl}: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
   }
   let body: unknown;
   try {
     body = JSON.parse(answer.text) as unknown;
   } catch {
-    throw fail(answer.status >= 500 ? 'unavailable' : 'configuration', 'invalid_discovery', `discovery ${discoveryUrl} answered ${answer.status} without JSON`);
+    throw fail(
+      answer.status >= 500 ? 'unavailable' : 'configuration',
+      'invalid_discovery',
+      `discovery ${discoveryUrl} answered ${answer.status} without JSON`,
+    );
   }
   if (answer.status !== 200) {
     const entra = EntraErrorSchema.safeParse(body);
     const description = entra.success ? entra.data.error_description : undefined;
-    const kind: AppTokenErrorKind = answer.status === 429 ? 'throttled' : answer.status >= 500 ? 'unavailable' : 'configuration';
+    const kind: AppTokenErrorKind =
+      answer.status === 429 ? 'throttled' : answer.status >= 500 ? 'unavailable' : 'configuration';
     throw fail(
       kind,
       (entra.success ? entra.data.error : undefined) ?? 'invalid_discovery',
@@ -225,10 +244,19 @@ async function localAuthorityOptions(
     );
   }
   const document = DiscoverySchema.safeParse(body);
-  if (!document.success) throw fail('configuration', 'invalid_discovery', `discovery ${discoveryUrl} is not an OpenID configuration`);
+  if (!document.success)
+    throw fail(
+      'configuration',
+      'invalid_discovery',
+      `discovery ${discoveryUrl} is not an OpenID configuration`,
+    );
   // The secret goes to the token endpoint: it must be on the authority host itself.
   if (new URL(document.data.token_endpoint).host !== host.host) {
-    throw fail('configuration', 'invalid_discovery', `the token endpoint ${document.data.token_endpoint} is not on ${host.host}`);
+    throw fail(
+      'configuration',
+      'invalid_discovery',
+      `the token endpoint ${document.data.token_endpoint} is not on ${host.host}`,
+    );
   }
   return {
     knownAuthorities: [host.host],
@@ -241,10 +269,19 @@ async function localAuthorityOptions(
   };
 }
 
-async function buildApplication(options: AppTokenProviderOptions, host: URL): Promise<ConfidentialClientApplication> {
-  const identity: Identity = { authorityHost: host.origin, tenantId: options.tenantId, clientId: options.clientId };
+async function buildApplication(
+  options: AppTokenProviderOptions,
+  host: URL,
+): Promise<ConfidentialClientApplication> {
+  const identity: Identity = {
+    authorityHost: host.origin,
+    tenantId: options.tenantId,
+    clientId: options.clientId,
+  };
   const isEntra = host.hostname.toLowerCase() === ENTRA_HOST;
-  const authorityOptions = isEntra ? {} : await localAuthorityOptions(host, identity, options.caCertificatePem);
+  const authorityOptions = isEntra
+    ? {}
+    : await localAuthorityOptions(host, identity, options.caCertificatePem);
   return new ConfidentialClientApplication({
     auth: {
       clientId: options.clientId,
@@ -278,11 +315,13 @@ function tokenError(error: unknown, identity: Identity, resource: string, secret
   const refusedByMsal = /^\d+( \d+)*$/.test(error.errorCode);
   const errorCode = refusedByMsal || error.errorCode === '' ? null : error.errorCode;
   const status = 'status' in error && typeof error.status === 'number' ? error.status : null;
-  const errorNo: unknown = 'errorNo' in error ? error.errorNo : refusedByMsal ? error.errorCode.split(' ')[0] : undefined;
+  const errorNo: unknown =
+    'errorNo' in error ? error.errorNo : refusedByMsal ? error.errorCode.split(' ')[0] : undefined;
   const aadstsCode = aadstsOf(errorNo, error.errorMessage);
   let kind: AppTokenErrorKind = 'configuration';
   if (errorCode === 'invalid_client') kind = 'credentials';
-  else if (status === 429 || errorCode === 'temporarily_unavailable' || aadstsCode === 90055) kind = 'throttled';
+  else if (status === 429 || errorCode === 'temporarily_unavailable' || aadstsCode === 90055)
+    kind = 'throttled';
   else if (
     (status !== null && status >= 500) ||
     errorCode === 'server_error' ||
@@ -297,14 +336,19 @@ function tokenError(error: unknown, identity: Identity, resource: string, secret
     kind,
     errorCode,
     aadstsCode,
-    detail: refusedByMsal && detail !== null ? `MSAL refuses to ask again for up to 60 s after: ${detail}` : detail,
+    detail:
+      refusedByMsal && detail !== null ? `MSAL refuses to ask again for up to 60 s after: ${detail}` : detail,
     correlationId: error.correlationId || null,
   });
 }
 
 export function createAppTokenProvider(options: AppTokenProviderOptions): AppTokenProvider {
   const host = normalisedHost(options.authorityHost);
-  const identity: Identity = { authorityHost: host.origin, tenantId: options.tenantId, clientId: options.clientId };
+  const identity: Identity = {
+    authorityHost: host.origin,
+    tenantId: options.tenantId,
+    clientId: options.clientId,
+  };
   const key = [host.origin, options.tenantId, options.clientId].map((part) => part.toLowerCase()).join('|');
 
   function cached(): CachedApplication {

@@ -86,7 +86,9 @@ export type BatchResponseItem =
 
 /** The `boundary` parameter of a `multipart/mixed` Content-Type (quoted or not), or null. */
 export function boundaryOf(contentType: string | null | undefined): string | null {
-  const match = /^\s*multipart\/mixed\s*;(?:.*;)?\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType ?? '');
+  const match = /^\s*multipart\/mixed\s*;(?:.*;)?\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(
+    contentType ?? '',
+  );
   return match?.[1] ?? match?.[2] ?? null;
 }
 
@@ -125,10 +127,11 @@ export function parseMultipart(text: string, boundary: string): MimePart[] {
       current = [];
     } else if (current) current.push(line);
   }
-  if (parts.length === 0 && !closed) {
+  if (current === null && !closed) {
     throw new BatchFormatError(`The batch answer does not contain its boundary '${boundary}'.`);
   }
-  if (!closed) throw new BatchFormatError(`The batch answer ends without the close delimiter '${delimiter}--'.`);
+  if (!closed)
+    throw new BatchFormatError(`The batch answer ends without the close delimiter '${delimiter}--'.`);
   return parts.map((lines) => {
     const { head, body } = splitHead(lines);
     return { headers: parseHeaderLines(head), body };
@@ -164,7 +167,9 @@ function parseResponsePart(part: MimePart): BatchPartResponse {
 export function parseBatchResponse(contentType: string | undefined, text: string): BatchResponseItem[] {
   const boundary = boundaryOf(contentType);
   if (boundary === null) {
-    throw new BatchFormatError(`The batch answer's Content-Type '${contentType ?? ''}' is not multipart/mixed with a boundary.`);
+    throw new BatchFormatError(
+      `The batch answer's Content-Type '${contentType ?? ''}' is not multipart/mixed with a boundary.`,
+    );
   }
   return parseMultipart(text, boundary).map((part): BatchResponseItem => {
     if (mediaType(part.headers['content-type']) === 'multipart/mixed') {

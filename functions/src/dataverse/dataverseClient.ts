@@ -211,7 +211,7 @@ export function createDataverseClient(options: DataverseClientOptions): Datavers
     const url = absolute(spec.url);
     let reauthenticated = false;
     let unanswered = false;
-    for (let attempt = 1; ; ) {
+    for (let attempt = 1; ;) {
       const where: Where = { method: spec.method, url, attempts: attempt };
       // A token failure is already typed (AppTokenError) and MSAL would refuse a retry anyway: passed on as is.
       const token = await options.getAccessToken();
@@ -260,7 +260,8 @@ export function createDataverseClient(options: DataverseClientOptions): Datavers
           // The earlier attempt may have been applied before its answer was lost: say so.
           throw dataverseError(error.kind, {
             ...error.init,
-            detail: `${error.detail ?? ''} (An earlier attempt got no answer and may have written the change.)`.trim(),
+            detail:
+              `${error.detail ?? ''} (An earlier attempt got no answer and may have written the change.)`.trim(),
           });
         }
         throw error;
@@ -341,7 +342,9 @@ export function createDataverseClient(options: DataverseClientOptions): Datavers
       try {
         body = JSON.parse(part.body) as unknown;
       } catch {
-        throw new BatchFormatError(`The answer of change set operation ${part.contentId ?? '?'} is not JSON.`);
+        throw new BatchFormatError(
+          `The answer of change set operation ${part.contentId ?? '?'} is not JSON.`,
+        );
       }
     }
     return {
@@ -381,7 +384,8 @@ export function createDataverseClient(options: DataverseClientOptions): Datavers
         const items = parseBatchResponse(contentType, typeof response.data === 'string' ? response.data : '');
         for (const item of items) {
           // A failed change set answers with its single failing operation, outside any change set.
-          if (item.kind === 'response' && item.response.status >= 400) return operationFailure(item.response, where);
+          if (item.kind === 'response' && item.response.status >= 400)
+            return operationFailure(item.response, where);
         }
         const [only, ...rest] = items;
         if (only?.kind !== 'changeset' || rest.length > 0 || only.responses.length !== count) {
@@ -421,7 +425,9 @@ export function createDataverseClient(options: DataverseClientOptions): Datavers
     for (const operation of operations) {
       // The batch body is text: a line break in a field would inject headers or requests.
       if (/[\r\n\s]/.test(operation.path) || /[\r\n]/.test(operation.ifMatch ?? '')) {
-        throw new Error(`change set operation ${operation.method} ${JSON.stringify(operation.path)} is malformed`);
+        throw new Error(
+          `change set operation ${operation.method} ${JSON.stringify(operation.path)} is malformed`,
+        );
       }
     }
     const batchBoundary = `batch_${randomUUID()}`;

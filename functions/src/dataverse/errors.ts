@@ -49,7 +49,9 @@ export interface DataverseErrorInit {
 }
 
 /** The privilege named in Dataverse's 0x80040220 message ("… is missing prvWriteOpportunity privilege …"). */
-export function missingPrivilegeOf(detail: string | null | undefined): { privilege: string; entity: string | null } | null {
+export function missingPrivilegeOf(
+  detail: string | null | undefined,
+): { privilege: string; entity: string | null } | null {
   const privilege = /missing (prv\w+) privilege/i.exec(detail ?? '')?.[1];
   if (privilege === undefined) return null;
   const entity = /for entity '([^']+)'/i.exec(detail ?? '')?.[1] ?? null;
@@ -77,8 +79,10 @@ function userMessageFor(kind: DataverseErrorKind, init: DataverseErrorInit): str
       return init.recordId
         ? `Line ${init.recordId} was changed in Dynamics after it was read, so nothing was saved. Reload and try again.`
         : 'A record was changed in Dynamics after it was read, so nothing was saved. Reload and try again.';
-    case 'validation':
-      return detail === '' ? 'Dynamics refused the change.' : `Dynamics refused the change: ${detail}`;
+    case 'validation': {
+      const what = init.method === 'GET' ? 'request' : 'change';
+      return detail === '' ? `Dynamics refused the ${what}.` : `Dynamics refused the ${what}: ${detail}`;
+    }
     case 'throttled': {
       const seconds = init.retryAfterMs == null ? null : Math.ceil(init.retryAfterMs / 1000);
       return seconds === null
@@ -119,10 +123,7 @@ export class DataverseError extends Error {
 
   constructor(kind: DataverseErrorKind, init: DataverseErrorInit) {
     const userMessage = userMessageFor(kind, init);
-    super(
-      describe(kind, init, userMessage),
-      init.cause === undefined ? undefined : { cause: init.cause },
-    );
+    super(describe(kind, init, userMessage), init.cause === undefined ? undefined : { cause: init.cause });
     this.name = 'DataverseError';
     this.kind = kind;
     this.status = init.status;

@@ -1,12 +1,21 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
-import { CorruptStateError, StateInputError } from './errors';
-import { invertedTime, key, olderThanBound, prefixUpperBound, requireContractId, requireId, SEP } from './keys';
+import { CorruptStateError } from './errors';
+import {
+  invertedTime,
+  key,
+  olderThanBound,
+  prefixUpperBound,
+  requireContractId,
+  requireId,
+  SEP,
+} from './keys';
 import {
   deleteRows,
   keysOf,
   mapLimit,
   packJson,
   parseJson,
+  parseInput,
   parseStored,
   PIECE_CHARS,
   queryRows,
@@ -78,15 +87,21 @@ export function createActivityStore(headers: TableClient, changeRows: TableClien
         throw new CorruptStateError(table, keysOf(row), `change row ${index} of ${count} is missing`);
       }
       const pieces = part.pieces;
-      if (typeof pieces !== 'number') throw new CorruptStateError(changesTable, keysOf(part), 'pieces is missing');
+      if (typeof pieces !== 'number')
+        throw new CorruptStateError(changesTable, keysOf(part), 'pieces is missing');
       for (let piece = 0; piece < pieces; piece++) {
         const value = part[`p${piece}`];
-        if (typeof value !== 'string') throw new CorruptStateError(changesTable, keysOf(part), `piece ${piece} is missing`);
+        if (typeof value !== 'string')
+          throw new CorruptStateError(changesTable, keysOf(part), `piece ${piece} is missing`);
         text += value;
       }
     }
     if (text.length !== length) {
-      throw new CorruptStateError(table, keysOf(row), `changes are incomplete (${text.length} of ${length} characters)`);
+      throw new CorruptStateError(
+        table,
+        keysOf(row),
+        `changes are incomplete (${text.length} of ${length} characters)`,
+      );
     }
     return parseStored(ActivityChangesSchema, parseJson(table, row, 'changes', text), table, row);
   };
@@ -102,15 +117,12 @@ export function createActivityStore(headers: TableClient, changeRows: TableClien
   return {
     async record(input) {
       const { changes: rawChanges, ...rawHeader } = input;
-      const header = ActivityHeaderSchema.safeParse(rawHeader);
-      if (!header.success) throw new StateInputError(`Activity entry is not valid: ${header.error.message}`);
-      const changes = ActivityChangesSchema.safeParse(rawChanges);
-      if (!changes.success) throw new StateInputError(`Activity changes are not valid: ${changes.error.message}`);
-      const entry = header.data;
+      const entry = parseInput(ActivityHeaderSchema, rawHeader, 'Activity entry');
+      const changes = parseInput(ActivityChangesSchema, rawChanges, 'Activity changes');
       const rowKey = entryRowKey(entry.at, entry.id);
       const recordKey = recordPartition(entry.tenantId, entry.recordId);
 
-      const changesText = JSON.stringify(changes.data);
+      const changesText = JSON.stringify(changes);
       let changeProps: Record<string, string | number>;
       if (changesText.length <= PIECE_CHARS) {
         changeProps = { changes: changesText, changesPieces: 1 };
@@ -173,7 +185,9 @@ export function createActivityStore(headers: TableClient, changeRows: TableClien
       const filter = odata`RowKey ge ${bound}`;
       const select = ['PartitionKey', 'RowKey'];
       const old = await queryRows(headers, filter, { select });
-      const entries = new Set(old.map((row) => `${(row.partitionKey ?? '').split(SEP)[0] ?? ''}${SEP}${row.rowKey ?? ''}`));
+      const entries = new Set(
+        old.map((row) => `${(row.partitionKey ?? '').split(SEP)[0] ?? ''}${SEP}${row.rowKey ?? ''}`),
+      );
       const toKeys = (rows: Row[]): RowKeyPair[] =>
         rows.map((row) => ({ partitionKey: row.partitionKey ?? '', rowKey: row.rowKey ?? '' }));
       // Headers first: a listed entry never lacks its changes (orphaned change rows are caught next time).
@@ -183,4 +197,3 @@ export function createActivityStore(headers: TableClient, changeRows: TableClien
     },
   };
 }
-

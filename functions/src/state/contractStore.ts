@@ -1,7 +1,16 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
-import { StateInputError } from './errors';
 import { key, prefixUpperBound, requireContractId, requireId, SEP } from './keys';
-import { getRow, packJson, parseStored, queryRows, submitActions, unpackJson, type Entity, type Row } from './tables';
+import {
+  getRow,
+  packJson,
+  parseInput,
+  parseStored,
+  queryRows,
+  submitActions,
+  unpackJson,
+  type Entity,
+  type Row,
+} from './tables';
 import { ContractRecordSchema, type ContractRecord, type ContractStore } from './types';
 
 /**
@@ -21,7 +30,8 @@ export function createContractStore(client: TableClient): ContractStore {
     key(BY_RECORD, requireId('mainEntity', mainEntity), requireId('recordId', recordId));
   const contractRowKey = (contractId: number) => key(BY_CONTRACT, requireContractId(contractId));
 
-  const read = (row: Row): ContractRecord => parseStored(ContractRecordSchema, unpackJson(table, row, 'data'), table, row);
+  const read = (row: Row): ContractRecord =>
+    parseStored(ContractRecordSchema, unpackJson(table, row, 'data'), table, row);
   const readKey = async (partitionKey: string, rowKey: string) => {
     const row = await getRow(client, partitionKey, rowKey);
     return row === null ? null : read(row);
@@ -39,9 +49,7 @@ export function createContractStore(client: TableClient): ContractStore {
     },
 
     async put(input) {
-      const parsed = ContractRecordSchema.safeParse(input);
-      if (!parsed.success) throw new StateInputError(`Contract record is not valid: ${parsed.error.message}`);
-      const record = parsed.data;
+      const record = parseInput(ContractRecordSchema, input, 'Contract record');
       const partitionKey = tenantKey(record.tenantId);
       const byRecord = recordRowKey(record.mainEntity, record.recordId);
       const byContract = contractRowKey(record.contractId);
@@ -50,11 +58,24 @@ export function createContractStore(client: TableClient): ContractStore {
         readKey(partitionKey, byContract),
       ]);
 
-      const props = { kind: '', contractId: record.contractId, recordId: record.recordId, mainEntity: record.mainEntity };
+      const props = {
+        kind: '',
+        contractId: record.contractId,
+        recordId: record.recordId,
+        mainEntity: record.mainEntity,
+      };
       const data = packJson('data', record, 4);
       const actions: TransactionAction[] = [
-        ['upsert', { partitionKey, rowKey: byRecord, ...props, kind: BY_RECORD, ...data } satisfies Entity, 'Replace'],
-        ['upsert', { partitionKey, rowKey: byContract, ...props, kind: BY_CONTRACT, ...data } satisfies Entity, 'Replace'],
+        [
+          'upsert',
+          { partitionKey, rowKey: byRecord, ...props, kind: BY_RECORD, ...data } satisfies Entity,
+          'Replace',
+        ],
+        [
+          'upsert',
+          { partitionKey, rowKey: byContract, ...props, kind: BY_CONTRACT, ...data } satisfies Entity,
+          'Replace',
+        ],
       ];
       // The record had another contract: that contract id must no longer resolve to this record.
       if (previousOfRecord !== null && previousOfRecord.contractId !== record.contractId) {
@@ -66,11 +87,13 @@ export function createContractStore(client: TableClient): ContractStore {
       // The contract belonged to another record: that record must no longer resolve to this contract.
       if (
         previousOfContract !== null &&
-        (previousOfContract.mainEntity !== record.mainEntity || previousOfContract.recordId !== record.recordId)
+        (previousOfContract.mainEntity !== record.mainEntity ||
+          previousOfContract.recordId !== record.recordId)
       ) {
         const staleKey = recordRowKey(previousOfContract.mainEntity, previousOfContract.recordId);
         const stale = await readKey(partitionKey, staleKey);
-        if (stale !== null && stale.contractId === record.contractId) actions.push(['delete', { partitionKey, rowKey: staleKey }]);
+        if (stale !== null && stale.contractId === record.contractId)
+          actions.push(['delete', { partitionKey, rowKey: staleKey }]);
       }
       await submitActions(client, actions);
     },

@@ -32,7 +32,7 @@ export function escapeKey(value: string): string {
 
 export function unescapeKey(escaped: string): string {
   const bytes: number[] = [];
-  for (let i = 0; i < escaped.length; ) {
+  for (let i = 0; i < escaped.length;) {
     const char = escaped.charAt(i);
     if (char === '~') {
       const hex = escaped.slice(i + 1, i + 3);
@@ -51,7 +51,9 @@ export function unescapeKey(escaped: string): string {
 export function key(...parts: string[]): string {
   const joined = parts.join(SEP);
   if (joined.length > MAX_KEY_LENGTH) {
-    throw new StateInputError(`Key too long (${joined.length} > ${MAX_KEY_LENGTH} characters) for '${joined.slice(0, 60)}…'`);
+    throw new StateInputError(
+      `Key too long (${joined.length} > ${MAX_KEY_LENGTH} characters) for '${joined.slice(0, 60)}…'`,
+    );
   }
   return joined;
 }
@@ -63,7 +65,8 @@ export function requireId(name: string, value: string): string {
 }
 
 export function requireContractId(contractId: number): string {
-  if (!Number.isSafeInteger(contractId)) throw new StateInputError(`contractId must be an integer, got ${contractId}`);
+  if (!Number.isSafeInteger(contractId))
+    throw new StateInputError(`contractId must be an integer, got ${contractId}`);
   return String(contractId);
 }
 

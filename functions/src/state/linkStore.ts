@@ -9,6 +9,7 @@ import {
   keysOf,
   mapLimit,
   packJson,
+  parseInput,
   parseStored,
   partitionFilter,
   partitionRangeFilter,
@@ -36,7 +37,7 @@ import type { LinkSearchQuery, LinkStore } from './types';
 
 const BASE_PIECES = 12;
 const DEFAULT_SEARCH_LIMIT = 100;
-const MAX_SEARCH_LIMIT = 1000;
+const MAX_SEARCH_LIMIT = 5000;
 const LINE_INDEX = 'l';
 const PRODUCT_INDEX = 'p';
 
@@ -95,8 +96,16 @@ export function createLinkStore(links: TableClient, index: TableClient): LinkSto
       table,
       row,
     );
-    if (row.tenantId !== tenantId || link.contractId !== contractId || row.rowKey !== escapeKey(link.lineId)) {
-      throw new CorruptStateError(table, keysOf(row), 'its tenant, contract or line id does not match its keys');
+    if (
+      row.tenantId !== tenantId ||
+      link.contractId !== contractId ||
+      row.rowKey !== escapeKey(link.lineId)
+    ) {
+      throw new CorruptStateError(
+        table,
+        keysOf(row),
+        'its tenant, contract or line id does not match its keys',
+      );
     }
     return link;
   };
@@ -108,13 +117,14 @@ export function createLinkStore(links: TableClient, index: TableClient): LinkSto
       : null;
 
   const validated = (tenantId: string, link: Link, contractId?: number): Link => {
-    const parsed = LinkSchema.safeParse(link);
-    if (!parsed.success) throw new StateInputError(`Link is not valid: ${parsed.error.message}`);
-    if (contractId !== undefined && parsed.data.contractId !== contractId) {
-      throw new StateInputError(`Link of line ${parsed.data.lineId} belongs to contract ${parsed.data.contractId}, not ${contractId}`);
+    const parsed = parseInput(LinkSchema, link, 'Link');
+    if (contractId !== undefined && parsed.contractId !== contractId) {
+      throw new StateInputError(
+        `Link of line ${parsed.lineId} belongs to contract ${parsed.contractId}, not ${contractId}`,
+      );
     }
-    toEntity(tenantId, parsed.data); // key and size checks
-    return parsed.data;
+    toEntity(tenantId, parsed); // key and size checks
+    return parsed;
   };
 
   const get = async (tenantId: string, contractId: number, lineId: string): Promise<Link | null> => {
@@ -158,7 +168,8 @@ export function createLinkStore(links: TableClient, index: TableClient): LinkSto
       if (!sameProps(entity, existingByKey.get(entity.rowKey))) actions.push(['upsert', entity, 'Replace']);
     }
     for (const row of existing) {
-      if (!wantedKeys.has(row.rowKey ?? '')) actions.push(['delete', { partitionKey: row.partitionKey ?? '', rowKey: row.rowKey ?? '' }]);
+      if (!wantedKeys.has(row.rowKey ?? ''))
+        actions.push(['delete', { partitionKey: row.partitionKey ?? '', rowKey: row.rowKey ?? '' }]);
     }
     await submitActions(links, actions);
     // 3. index entries of links that are gone
@@ -180,7 +191,9 @@ export function createLinkStore(links: TableClient, index: TableClient): LinkSto
     const found = new Map<string, IndexTarget>();
     for (const [lower, upper] of ranges) {
       // Over-fetch a little: some entries may be stale.
-      for (const row of await queryRows(index, rowPrefixFilter(partitionKey, lower, upper), { limit: limit * 2 })) {
+      for (const row of await queryRows(index, rowPrefixFilter(partitionKey, lower, upper), {
+        limit: limit * 2,
+      })) {
         const target = targetOf(row);
         if (target !== null) found.set(`${target.contractId}${SEP}${target.lineId}`, target);
       }
@@ -197,7 +210,10 @@ export function createLinkStore(links: TableClient, index: TableClient): LinkSto
       const wanted = input.map((link) => validated(tenantId, link, contractId));
       const seen = new Set<string>();
       for (const link of wanted) {
-        if (seen.has(link.lineId)) throw new StateInputError(`Line ${link.lineId} appears twice in the links of contract ${contractId}`);
+        if (seen.has(link.lineId))
+          throw new StateInputError(
+            `Line ${link.lineId} appears twice in the links of contract ${contractId}`,
+          );
         seen.add(link.lineId);
       }
       for (let attempt = 1; ; attempt++) {
@@ -260,7 +276,8 @@ export function createLinkStore(links: TableClient, index: TableClient): LinkSto
         return rows
           .map((row) => {
             const target = targetOf(row);
-            if (target === null) throw new CorruptStateError(table, keysOf(row), 'contractId, lineId or productId is missing');
+            if (target === null)
+              throw new CorruptStateError(table, keysOf(row), 'contractId, lineId or productId is missing');
             return read(row, tenantId, target.contractId);
           })
           .sort(order);

@@ -2,7 +2,17 @@ import type { TableClient } from '@azure/data-tables';
 import { EntitySettingsSchema, type EntitySettings } from '@oneflow-sync/shared';
 import { CorruptStateError, PreconditionFailedError, StateInputError } from './errors';
 import { key, requireId } from './keys';
-import { getRow, packJson, parseStored, statusOf, stringProp, unpackJson, type Entity, type Row } from './tables';
+import {
+  getRow,
+  packJson,
+  parseInput,
+  parseStored,
+  statusOf,
+  stringProp,
+  unpackJson,
+  type Entity,
+  type Row,
+} from './tables';
 import type { SettingsStore, StoredSettings } from './types';
 
 /**
@@ -22,7 +32,11 @@ export function createSettingsStore(client: TableClient): SettingsStore {
   const read = (row: Row, mainEntity: string): StoredSettings => {
     const settings = parseStored(EntitySettingsSchema, unpackJson(table, row, 'settings'), table, row);
     if (settings.mainEntity !== mainEntity) {
-      throw new CorruptStateError(table, { partitionKey: row.partitionKey ?? '?', rowKey: row.rowKey ?? '?' }, 'holds the settings of another entity');
+      throw new CorruptStateError(
+        table,
+        { partitionKey: row.partitionKey ?? '?', rowKey: row.rowKey ?? '?' },
+        'holds the settings of another entity',
+      );
     }
     return {
       settings,
@@ -40,9 +54,7 @@ export function createSettingsStore(client: TableClient): SettingsStore {
     },
 
     async put(tenantId, mainEntity, input, ifMatch, updatedBy) {
-      const parsed = EntitySettingsSchema.safeParse(input);
-      if (!parsed.success) throw new StateInputError(`Settings for ${mainEntity} are not valid: ${parsed.error.message}`);
-      const settings: EntitySettings = parsed.data;
+      const settings: EntitySettings = parseInput(EntitySettingsSchema, input, `Settings for ${mainEntity}`);
       if (settings.mainEntity !== mainEntity) {
         throw new StateInputError(`Settings for ${settings.mainEntity} cannot be stored under ${mainEntity}`);
       }

@@ -12,13 +12,14 @@ import { CorruptStateError, StateInputError } from './errors';
 /** Low-level Table Storage helpers shared by the stores. */
 
 export type Row = TableEntityResult<Record<string, unknown>>;
-export type Entity = TableEntity<Record<string, unknown>>;
+export type Entity = TableEntity;
 export interface RowKeyPair {
   partitionKey: string;
   rowKey: string;
 }
 
-const LOCAL_ENDPOINT = /(?:Table|Queue|Blob)Endpoint=https?:\/\/(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?(?:\/|;|$)/i;
+const LOCAL_ENDPOINT =
+  /(?:Table|Queue|Blob)Endpoint=https?:\/\/(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?(?:\/|;|$)/i;
 
 /** Azurite or another local emulator: the SDK refuses plain http unless told it is fine. */
 export function isLocalStorage(connectionString: string): boolean {
@@ -40,7 +41,7 @@ export function serviceClient(connectionString: string): TableServiceClient {
 /** HTTP status of an SDK error (RestError.statusCode), if any. */
 export function statusOf(error: unknown): number | undefined {
   if (typeof error === 'object' && error !== null && 'statusCode' in error) {
-    const status = (error as { statusCode: unknown }).statusCode;
+    const status = error.statusCode;
     return typeof status === 'number' ? status : undefined;
   }
   return undefined;
@@ -56,7 +57,7 @@ export async function ensureTable(service: TableServiceClient, table: string): P
 
 export async function getRow(client: TableClient, partitionKey: string, rowKey: string): Promise<Row | null> {
   try {
-    return await client.getEntity<Record<string, unknown>>(partitionKey, rowKey);
+    return await client.getEntity(partitionKey, rowKey);
   } catch (error) {
     if (statusOf(error) === 404) return null;
     throw error;
@@ -86,7 +87,7 @@ export async function queryRows(
   const rows: Row[] = [];
   if (limit <= 0) return rows;
   const pages = client
-    .listEntities<Record<string, unknown>>({
+    .listEntities({
       queryOptions: options.select ? { filter, select: options.select } : { filter },
     })
     .byPage({ maxPageSize: Math.min(1000, Number.isFinite(limit) ? limit : 1000) });
@@ -120,7 +121,10 @@ export async function submitActions(client: TableClient, actions: TransactionAct
     let bytes = 0;
     for (const action of list) {
       const size = estimatedBytes(action);
-      if (batch.length > 0 && (batch.length >= MAX_TRANSACTION_OPERATIONS || bytes + size > MAX_TRANSACTION_BYTES)) {
+      if (
+        batch.length > 0 &&
+        (batch.length >= MAX_TRANSACTION_OPERATIONS || bytes + size > MAX_TRANSACTION_BYTES)
+      ) {
         await client.submitTransaction(batch);
         batch = [];
         bytes = 0;
@@ -171,7 +175,11 @@ export async function deleteRow(client: TableClient, partitionKey: string, rowKe
 }
 
 /** Runs `fn` over items with at most `concurrency` calls in flight; results keep the input order. */
-export async function mapLimit<T, R>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
@@ -206,7 +214,9 @@ export function splitText(text: string, size: number = PIECE_CHARS): string[] {
 export function packJson(name: string, value: unknown, maxPieces: number): Record<string, string | number> {
   const pieces = splitText(JSON.stringify(value));
   if (pieces.length > maxPieces) {
-    throw new StateInputError(`${name} is too large to store (${pieces.length} pieces of ${PIECE_CHARS} characters)`);
+    throw new StateInputError(
+      `${name} is too large to store (${pieces.length} pieces of ${PIECE_CHARS} characters)`,
+    );
   }
   const props: Record<string, string | number> = { [`${name}Pieces`]: pieces.length };
   pieces.forEach((piece, index) => {
@@ -223,7 +233,8 @@ export function unpackText(table: string, row: Row, name: string): string {
   let text = '';
   for (let index = 0; index < count; index++) {
     const piece = row[index === 0 ? name : `${name}${index}`];
-    if (typeof piece !== 'string') throw new CorruptStateError(table, keysOf(row), `${name} piece ${index} is missing`);
+    if (typeof piece !== 'string')
+      throw new CorruptStateError(table, keysOf(row), `${name} piece ${index} is missing`);
     text += piece;
   }
   return text;
@@ -246,20 +257,43 @@ export function keysOf(row: Row): RowKeyPair {
 }
 
 /** Validates what was read back; a mismatch is a corrupt row, reported with the schema's complaints. */
-export function parseStored<S extends z.ZodType>(schema: S, value: unknown, table: string, row: Row): z.output<S> {
+export function parseStored<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  table: string,
+  row: Row,
+): z.output<S> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    const issues = parsed.error.issues
-      .slice(0, 5)
-      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-      .join('; ');
-    throw new CorruptStateError(table, keysOf(row), `does not match its schema (${issues})`, parsed.error);
+    throw new CorruptStateError(
+      table,
+      keysOf(row),
+      `does not match its schema (${describeIssues(parsed.error)})`,
+      parsed.error,
+    );
   }
+  return parsed.data;
+}
+
+/** The first few zod issues as `path: message; …`, for error messages. */
+export function describeIssues(error: z.ZodError): string {
+  const shown = error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
+  return error.issues.length > 5 ? `${shown}; …` : shown;
+}
+
+/** Validates an argument; a mismatch is a StateInputError naming what was wrong. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new StateInputError(`${what} is not valid: ${describeIssues(parsed.error)}`);
   return parsed.data;
 }
 
 export function stringProp(table: string, row: Row, name: string): string {
   const value = row[name];
-  if (typeof value !== 'string') throw new CorruptStateError(table, keysOf(row), `${name} is missing or not text`);
+  if (typeof value !== 'string')
+    throw new CorruptStateError(table, keysOf(row), `${name} is missing or not text`);
   return value;
 }

@@ -33,6 +33,8 @@ export interface ContractRecord {
   createdBy: string;
   lastSyncAt: string | null;
   lastAction: ContractAction | null;
+  /** When the last fetch (or webhook fetch) started: a queued change older than this is already covered. */
+  lastFetchStartedAt: string | null;
 }
 
 export const ContractRecordSchema: z.ZodType<ContractRecord> = z.object({
@@ -45,6 +47,7 @@ export const ContractRecordSchema: z.ZodType<ContractRecord> = z.object({
   createdBy: z.string(),
   lastSyncAt: IsoTime.nullable(),
   lastAction: z.enum([...SYNC_ACTIONS, 'conflict_resolution']).nullable(),
+  lastFetchStartedAt: IsoTime.nullable().default(null),
 });
 
 export interface ActivityChange {
@@ -133,7 +136,7 @@ export interface LinkSearchQuery {
   contractId?: number;
   /** A line id (case-insensitive, exact or prefix) or an Oneflow product id (exact). */
   q?: string;
-  /** At most this many links (default 100, at most 1000). */
+  /** At most this many links (default 100, at most 5000); an export should ask for the maximum. */
   limit?: number;
 }
 

@@ -35,7 +35,9 @@ async function roundTrips(connectionString: string, table: string): Promise<void
   const entity = await tables.getEntity<{ value: string }>('p', 'r');
   expect(entity.value).toBe('hello');
 
-  const queue = QueueServiceClient.fromConnectionString(connectionString).getQueueClient(`q${table.toLowerCase()}`);
+  const queue = QueueServiceClient.fromConnectionString(connectionString).getQueueClient(
+    `q${table.toLowerCase()}`,
+  );
   await queue.create();
   await queue.sendMessage('ping');
   const received = await queue.receiveMessages();
@@ -45,9 +47,15 @@ async function roundTrips(connectionString: string, table: string): Promise<void
 test('starts on OS-chosen ports on 127.0.0.1, serves tables and queues, stops by pid', async () => {
   const azurite = await startAzurite();
   try {
-    expect(azurite.connectionString).toContain(`TableEndpoint=http://127.0.0.1:${azurite.tablePort}/devstoreaccount1`);
-    expect(azurite.connectionString).toContain(`QueueEndpoint=http://127.0.0.1:${azurite.queuePort}/devstoreaccount1`);
-    expect(azurite.connectionString).toContain(`BlobEndpoint=http://127.0.0.1:${azurite.blobPort}/devstoreaccount1`);
+    expect(azurite.connectionString).toContain(
+      `TableEndpoint=http://127.0.0.1:${azurite.tablePort}/devstoreaccount1`,
+    );
+    expect(azurite.connectionString).toContain(
+      `QueueEndpoint=http://127.0.0.1:${azurite.queuePort}/devstoreaccount1`,
+    );
+    expect(azurite.connectionString).toContain(
+      `BlobEndpoint=http://127.0.0.1:${azurite.blobPort}/devstoreaccount1`,
+    );
     expect(new Set([azurite.tablePort, azurite.queuePort, azurite.blobPort]).size).toBe(3);
     await roundTrips(azurite.connectionString, 'roundtrip');
   } finally {
@@ -88,5 +96,7 @@ test('inMemory false without a location is refused', async () => {
 });
 
 test('a start that does not finish in time fails with the process output and leaves nothing running', async () => {
-  await expect(startAzurite({ startTimeoutMs: 1 })).rejects.toThrow(/not listening after 1 ms[\s\S]*azurite stderr/);
+  await expect(startAzurite({ startTimeoutMs: 1 })).rejects.toThrow(
+    /not listening after 1 ms[\s\S]*azurite stderr/,
+  );
 });

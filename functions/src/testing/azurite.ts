@@ -49,7 +49,11 @@ export function azuriteBinPath(): string {
   return path.resolve(path.dirname(packageJson), parsed.bin.azurite);
 }
 
-export function azuriteConnectionString(ports: { blobPort: number; queuePort: number; tablePort: number }): string {
+export function azuriteConnectionString(ports: {
+  blobPort: number;
+  queuePort: number;
+  tablePort: number;
+}): string {
   const endpoint = (port: number) => `http://${HOST}:${port}/${AZURITE_ACCOUNT_NAME}`;
   return [
     'DefaultEndpointsProtocol=http',

@@ -1,0 +1,83 @@
+import { AppTokenError } from '../auth/appTokens';
+import { ConfigError } from '../config/config';
+import { DataverseError } from '../dataverse/errors';
+import { OneflowError } from '../oneflow/errors';
+import { LeaseBusyError, PreconditionFailedError } from '../state/errors';
+import { ApiError } from './errors';
+
+const retryAfter = (ms: number | null): Record<string, string> =>
+  ms === null ? {} : { 'Retry-After': String(Math.max(1, Math.ceil(ms / 1000))) };
+
+function fromDataverse(error: DataverseError): ApiError {
+  const message = `Dynamics: ${error.userMessage}`;
+  switch (error.kind) {
+    case 'forbidden':
+      return new ApiError(403, 'dynamics_forbidden', message);
+    case 'not_found':
+      return new ApiError(404, 'dynamics_not_found', message);
+    case 'precondition_failed':
+      return new ApiError(
+        409,
+        'line_changed',
+        `${message} Nothing was written to Dynamics; run the action again to see the current values.`,
+      );
+    case 'validation':
+    case 'client':
+      return new ApiError(422, 'dynamics_refused', message);
+    case 'throttled':
+      return new ApiError(503, 'dynamics_busy', message, [], retryAfter(error.retryAfterMs));
+    case 'auth':
+    case 'server':
+    case 'network':
+    case 'invalid_response':
+      return new ApiError(502, 'dynamics_unavailable', message);
+  }
+}
+
+function fromOneflow(error: OneflowError): ApiError {
+  const detail = error.detail ?? error.message;
+  const details = Object.entries(error.parameterProblems).map(([field, problems]) => ({
+    field: `oneflow.${field}`,
+    message: problems.join('; '),
+  }));
+  switch (error.kind) {
+    case 'not_found':
+      return new ApiError(404, 'oneflow_not_found', `Oneflow: ${detail}`);
+    case 'validation':
+    case 'client':
+      return new ApiError(422, 'oneflow_refused', `Oneflow refused the change: ${detail}`, details);
+    case 'conflict':
+      return new ApiError(409, 'contract_locked', `Oneflow: ${detail}`);
+    case 'rate_limited':
+      return new ApiError(503, 'oneflow_busy', `Oneflow: ${detail}`, [], { 'Retry-After': '60' });
+    case 'auth':
+    case 'server':
+    case 'network':
+    case 'invalid_response':
+      return new ApiError(502, 'oneflow_unavailable', `Oneflow could not be reached or refused our credentials: ${detail}`);
+  }
+}
+
+/** The API's answer for an error we know; null for an unexpected one (a 500). */
+export function toApiError(error: unknown): ApiError | null {
+  if (error instanceof ApiError) return error;
+  if (error instanceof PreconditionFailedError) {
+    return new ApiError(412, 'precondition_failed', `${error.message}. Reload and apply your change again.`);
+  }
+  if (error instanceof LeaseBusyError) {
+    return new ApiError(
+      409,
+      'contract_busy',
+      'Another sync of this contract is running; try again in a moment',
+      [],
+      { 'Retry-After': '5' },
+    );
+  }
+  if (error instanceof DataverseError) return fromDataverse(error);
+  if (error instanceof OneflowError) return fromOneflow(error);
+  if (error instanceof AppTokenError) {
+    return new ApiError(502, 'identity_unavailable', 'Could not sign in to Dynamics as the product sync application');
+  }
+  if (error instanceof ConfigError) return new ApiError(500, 'misconfigured', 'The Function app is not fully configured');
+  return null;
+}

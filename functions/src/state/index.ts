@@ -1,0 +1,11 @@
+export {
+  createStateStore,
+  tableNames,
+  DEFAULT_TABLE_PREFIX,
+  type StateStoreOptions,
+  type TableNames,
+} from './store';
+export { withContractLease, newLeaseHolder, type ContractLeaseOptions, type HeldLease } from './lease';
+export * from './errors';
+export * from './types';
+export { isLocalStorage } from './tables';

@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { LeaseBusyError } from './errors';
+import type { LeaseStore } from './types';
+
+export interface ContractLeaseOptions {
+  /** How long the lease lives without renewal; default 120 000 ms. Renewed every ttl/3 while `fn` runs. */
+  ttlMs?: number;
+  /** How long to wait for a busy lease before LeaseBusyError; default 30 000 ms. */
+  waitMs?: number;
+  /** Polling interval while waiting; default 250 ms. */
+  pollMs?: number;
+  /** Default: a new id per call (`<host>/<pid>/<uuid>`). */
+  holder?: string;
+}
+
+export interface HeldLease {
+  holder: string;
+  /** Aborted when a renewal finds the lease taken over (this run no longer holds it). */
+  signal: AbortSignal;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function newLeaseHolder(): string {
+  return `${hostname()}/${process.pid}/${randomUUID()}`;
+}
+
+/**
+ * Runs `fn` while holding the contract's lease, so push, fetch and webhook processing of one contract never
+ * interleave. Waits (polling) up to `waitMs`, then throws LeaseBusyError; renews every ttl/3 while `fn` runs;
+ * always stops renewing and releases when `fn` settles. A failed release is left to expire (after ttl).
+ */
+export async function withContractLease<T>(
+  leases: LeaseStore,
+  tenantId: string,
+  contractId: number,
+  fn: (lease: HeldLease) => Promise<T>,
+  options: ContractLeaseOptions = {},
+): Promise<T> {
+  const ttlMs = options.ttlMs ?? 120_000;
+  const waitMs = options.waitMs ?? 30_000;
+  const pollMs = options.pollMs ?? 250;
+  const holder = options.holder ?? newLeaseHolder();
+
+  const started = Date.now();
+  while (!(await leases.acquire(tenantId, contractId, holder, ttlMs))) {
+    const remaining = started + waitMs - Date.now();
+    if (remaining <= 0) throw new LeaseBusyError(tenantId, contractId, Date.now() - started);
+    await sleep(Math.min(pollMs, remaining));
+  }
+
+  const controller = new AbortController();
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  // An object, not a `let`: the renewal callback reassigns it, which flow analysis would not see.
+  const inFlight: { renewal: Promise<void> | null } = { renewal: null };
+  let lastRenewed = Date.now();
+
+  const renew = async () => {
+    try {
+      if (await leases.acquire(tenantId, contractId, holder, ttlMs)) {
+        lastRenewed = Date.now();
+      } else {
+        controller.abort(new Error(`Lease of contract ${contractId} was taken over`));
+      }
+    } catch (error) {
+      // A transient storage failure: the next renewal tries again, unless the lease has run out by now.
+      if (Date.now() - lastRenewed >= ttlMs) controller.abort(error);
+    }
+  };
+  const schedule = () => {
+    timer = setTimeout(
+      () => {
+        inFlight.renewal = renew().finally(() => {
+          inFlight.renewal = null;
+          if (!stopped && !controller.signal.aborted) schedule();
+        });
+      },
+      Math.max(1, Math.floor(ttlMs / 3)),
+    );
+  };
+  schedule();
+
+  try {
+    return await fn({ holder, signal: controller.signal });
+  } finally {
+    stopped = true;
+    clearTimeout(timer);
+    // A renewal still in flight would re-create the lease after the release: let it finish first.
+    if (inFlight.renewal !== null) await inFlight.renewal;
+    try {
+      await leases.release(tenantId, contractId, holder);
+    } catch {
+      // Not released: it expires after ttlMs. Never hide fn's own outcome behind this.
+    }
+  }
+}

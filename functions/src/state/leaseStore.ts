@@ -1,0 +1,72 @@
+import type { TableClient } from '@azure/data-tables';
+import { StateInputError } from './errors';
+import { key, requireContractId, requireId } from './keys';
+import { getRow, statusOf } from './tables';
+import type { LeaseStore } from './types';
+
+/**
+ * Per-contract leases: PartitionKey `<tenant>`, RowKey `<contractId>`, with `holder` and `expiresAt`. Every
+ * change is etag-guarded (create if absent, replace with the etag read), so two contenders can never both win.
+ * Expiry uses the local clock of the instance that checks it; instances' clocks are assumed to agree to well
+ * under a lease's ttl.
+ */
+
+const ATTEMPTS = 5;
+
+export function createLeaseStore(client: TableClient): LeaseStore {
+  const keysFor = (tenantId: string, contractId: number) => ({
+    partitionKey: key(requireId('tenantId', tenantId)),
+    rowKey: key(requireContractId(contractId)),
+  });
+
+  return {
+    async acquire(tenantId, contractId, holder, ttlMs) {
+      if (holder.length === 0) throw new StateInputError('holder must not be empty');
+      if (!Number.isFinite(ttlMs) || ttlMs <= 0)
+        throw new StateInputError(`ttlMs must be positive, got ${ttlMs}`);
+      const keys = keysFor(tenantId, contractId);
+      for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+        const now = Date.now();
+        const entity = {
+          ...keys,
+          tenantId,
+          contractId,
+          holder,
+          expiresAt: new Date(now + ttlMs).toISOString(),
+          renewedAt: new Date(now).toISOString(),
+        };
+        const current = await getRow(client, keys.partitionKey, keys.rowKey);
+        try {
+          if (current === null) {
+            await client.createEntity(entity);
+            return true;
+          }
+          const expiresAt =
+            typeof current.expiresAt === 'string' ? Date.parse(current.expiresAt) : Number.NaN;
+          // An unreadable lease row is treated as expired: it must not block the contract forever.
+          const expired = Number.isNaN(expiresAt) || expiresAt <= now;
+          if (current.holder !== holder && !expired) return false;
+          await client.updateEntity(entity, 'Replace', { etag: current.etag });
+          return true;
+        } catch (error) {
+          const status = statusOf(error);
+          // Someone created, changed or released it between our read and write: look again.
+          if (status !== 409 && status !== 412 && status !== 404) throw error;
+        }
+      }
+      return false;
+    },
+
+    async release(tenantId, contractId, holder) {
+      const keys = keysFor(tenantId, contractId);
+      const current = await getRow(client, keys.partitionKey, keys.rowKey);
+      if (current?.holder !== holder) return;
+      try {
+        await client.deleteEntity(keys.partitionKey, keys.rowKey, { etag: current.etag });
+      } catch (error) {
+        const status = statusOf(error);
+        if (status !== 404 && status !== 412) throw error; // gone, or taken over meanwhile: not ours any more
+      }
+    },
+  };
+}

@@ -1,0 +1,471 @@
+import { randomUUID } from 'node:crypto';
+import { defaultSettings, type EntitySettings, type Link } from '@oneflow-sync/shared';
+import { startAzurite, type RunningAzurite } from '../testing/azurite';
+import {
+  CorruptStateError,
+  isPreconditionFailedError,
+  StateInputError,
+  type PreconditionFailedError,
+} from './errors';
+import { escapeKey } from './keys';
+import { createStateStore, tableNames } from './store';
+import { queryRows, tableClient } from './tables';
+import type { ActivityChange, ActivityEntry, ContractRecord, StateStore } from './types';
+
+let azurite: RunningAzurite;
+let prefixCounter = 0;
+
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+
+afterAll(async () => {
+  await azurite.stop();
+});
+
+/** A store on fresh tables: tests never see each other's rows. */
+async function freshStore(): Promise<{ store: StateStore; prefix: string }> {
+  prefixCounter += 1;
+  const prefix = `s${prefixCounter}`;
+  return { store: await createStateStore(azurite.connectionString, { tablePrefix: prefix }), prefix };
+}
+
+const TENANT_A = '11111111-1111-4111-8111-111111111111';
+const TENANT_B = '22222222-2222-4222-8222-222222222222';
+
+function settingsFor(mainEntity = 'opportunity'): EntitySettings {
+  const settings = defaultSettings(mainEntity);
+  if (settings === null) throw new Error(`no default settings for ${mainEntity}`);
+  return settings;
+}
+
+async function preconditionOf(promise: Promise<unknown>): Promise<PreconditionFailedError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isPreconditionFailedError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected PreconditionFailedError');
+}
+
+function makeLink(contractId: number, index: number, overrides: Partial<Link> = {}): Link {
+  return {
+    contractId,
+    lineId: `${String(index).padStart(8, '0')}-aaaa-4bbb-8ccc-${String(contractId).padStart(12, '0')}`,
+    productId: contractId * 1000 + index,
+    state: 'active',
+    base: {
+      name: { dynamics: `Line ${index}`, oneflow: `Line ${index}` },
+      quantity: { dynamics: String(index), oneflow: String(index) },
+    },
+    syncedAt: '2026-11-24T09:00:00.000Z',
+    ...overrides,
+  };
+}
+
+function makeContract(tenantId: string, contractId: number, recordId: string): ContractRecord {
+  return {
+    tenantId,
+    contractId,
+    mainEntity: 'opportunity',
+    recordId,
+    recordName: `Deal ${contractId}`,
+    createdAt: '2026-11-24T09:00:00.000Z',
+    createdBy: 'user-1',
+    lastSyncAt: null,
+    lastAction: null,
+    lastFetchStartedAt: null,
+  };
+}
+
+function makeChanges(count: number, text = ''): ActivityChange[] {
+  const fields = [
+    'name',
+    'description',
+    'quantity',
+    'price_1.base_amount',
+    'price_1.discount_percent',
+    'price_2.base_amount',
+  ];
+  return Array.from({ length: count }, (_, index) => ({
+    lineId: `line-${Math.floor(index / fields.length)}`,
+    productId: 5000 + Math.floor(index / fields.length),
+    dynamicsField: `field_${index % fields.length}`,
+    oneflowField: fields[index % fields.length] ?? null,
+    side: index % 2 === 0 ? 'oneflow' : 'dynamics',
+    old: index % 3 === 0 ? null : `old ${index}${text}`,
+    new: index % 5 === 0 ? index : `new ${index} ✓${text}`,
+    rule: 'P2',
+    ...(index % 7 === 0 ? { note: 'overwrote an edit' } : {}),
+  }));
+}
+
+function makeEntry(tenantId: string, overrides: Partial<ActivityEntry> = {}): ActivityEntry {
+  return {
+    id: randomUUID(),
+    tenantId,
+    contractId: 101,
+    mainEntity: 'opportunity',
+    recordId: 'rec-1',
+    action: 'push',
+    outcome: 'applied',
+    actor: { kind: 'user', id: 'user-1', name: 'Alex Seller' },
+    at: '2026-11-24T09:00:00.000Z',
+    message: 'Pushed 2 products',
+    summary: {
+      productsCreated: 1,
+      productsUpdated: 1,
+      productsDeleted: 0,
+      linesUpdated: 0,
+      fieldsWritten: 4,
+      conflictsOverwritten: 0,
+      held: 0,
+      untouchedProducts: 0,
+      skipped: 0,
+      errors: 0,
+    },
+    changes: makeChanges(3),
+    ...overrides,
+  };
+}
+
+describe('settings', () => {
+  test('etag flow: create, refuse a second create, refuse a stale etag, accept the current one', async () => {
+    const { store } = await freshStore();
+    expect(await store.settings.get(TENANT_A, 'opportunity')).toBeNull();
+
+    const created = await store.settings.put(TENANT_A, 'opportunity', settingsFor(), null, 'admin-1');
+    expect(created.etag).toEqual(expect.any(String));
+    expect(created.updatedBy).toBe('admin-1');
+    expect(await store.settings.get(TENANT_A, 'opportunity')).toEqual(created);
+
+    expect(
+      (await preconditionOf(store.settings.put(TENANT_A, 'opportunity', settingsFor(), null, 'admin-2')))
+        .reason,
+    ).toBe('exists');
+
+    const changed = { ...settingsFor(), productsEnabled: false };
+    const updated = await store.settings.put(TENANT_A, 'opportunity', changed, created.etag, 'admin-2');
+    expect(updated.etag).not.toBe(created.etag);
+    expect(updated.settings.productsEnabled).toBe(false);
+
+    // The first admin still holds the old etag.
+    const stale = await preconditionOf(
+      store.settings.put(TENANT_A, 'opportunity', settingsFor(), created.etag, 'admin-1'),
+    );
+    expect(stale.reason).toBe('changed');
+
+    const read = await store.settings.get(TENANT_A, 'opportunity');
+    expect(read).toEqual(updated);
+    expect(read?.updatedBy).toBe('admin-2');
+  });
+
+  test('delete needs the current etag', async () => {
+    const { store } = await freshStore();
+    const first = await store.settings.put(TENANT_A, 'quote', settingsFor('quote'), null, 'admin');
+    const second = await store.settings.put(TENANT_A, 'quote', settingsFor('quote'), first.etag, 'admin');
+    expect((await preconditionOf(store.settings.delete(TENANT_A, 'quote', first.etag))).reason).toBe(
+      'changed',
+    );
+    await store.settings.delete(TENANT_A, 'quote', second.etag);
+    expect(await store.settings.get(TENANT_A, 'quote')).toBeNull();
+    expect((await preconditionOf(store.settings.delete(TENANT_A, 'quote', second.etag))).reason).toBe(
+      'missing',
+    );
+    expect(
+      (await preconditionOf(store.settings.put(TENANT_A, 'quote', settingsFor('quote'), second.etag, 'a')))
+        .reason,
+    ).toBe('missing');
+  });
+
+  test('refuses settings of another entity, invalid settings and the * etag', async () => {
+    const { store } = await freshStore();
+    await expect(
+      store.settings.put(TENANT_A, 'quote', settingsFor('opportunity'), null, 'a'),
+    ).rejects.toThrow(StateInputError);
+    const invalid = { ...settingsFor(), mainEntity: 'Not A Logical Name' };
+    await expect(store.settings.put(TENANT_A, 'Not A Logical Name', invalid, null, 'a')).rejects.toThrow(
+      StateInputError,
+    );
+    await expect(store.settings.put(TENANT_A, 'opportunity', settingsFor(), '*', 'a')).rejects.toThrow(
+      StateInputError,
+    );
+  });
+
+  test('a corrupt row is reported, not returned', async () => {
+    const { store, prefix } = await freshStore();
+    const raw = tableClient(azurite.connectionString, tableNames(prefix).settings);
+    await raw.createEntity({
+      partitionKey: escapeKey(TENANT_A),
+      rowKey: 'opportunity',
+      settings: JSON.stringify({ mainEntity: 'opportunity', productsEnabled: 'yes' }),
+      settingsPieces: 1,
+      updatedAt: '2026-11-24T09:00:00.000Z',
+      updatedBy: 'x',
+    });
+    await expect(store.settings.get(TENANT_A, 'opportunity')).rejects.toThrow(
+      /Corrupt row in table s\d+Settings.*productsEnabled/,
+    );
+  });
+});
+
+describe('contracts', () => {
+  test('found by record and by id; a record moved to a new contract no longer resolves by the old id', async () => {
+    const { store } = await freshStore();
+    const record = makeContract(TENANT_A, 101, 'rec-1');
+    await store.contracts.put(record);
+    expect(await store.contracts.getByRecord(TENANT_A, 'opportunity', 'rec-1')).toEqual(record);
+    expect(await store.contracts.getById(TENANT_A, 101)).toEqual(record);
+
+    const synced: ContractRecord = { ...record, lastSyncAt: '2026-11-24T10:00:00.000Z', lastAction: 'push' };
+    await store.contracts.put(synced);
+    expect(await store.contracts.getById(TENANT_A, 101)).toEqual(synced);
+
+    const moved = { ...synced, contractId: 202 };
+    await store.contracts.put(moved);
+    expect(await store.contracts.getById(TENANT_A, 101)).toBeNull();
+    expect(await store.contracts.getById(TENANT_A, 202)).toEqual(moved);
+    expect(await store.contracts.getByRecord(TENANT_A, 'opportunity', 'rec-1')).toEqual(moved);
+
+    // The contract id now given to another record: the first record no longer resolves to it.
+    const reassigned = makeContract(TENANT_A, 202, 'rec-2');
+    await store.contracts.put(reassigned);
+    expect(await store.contracts.getByRecord(TENANT_A, 'opportunity', 'rec-1')).toBeNull();
+    expect(await store.contracts.getById(TENANT_A, 202)).toEqual(reassigned);
+
+    await store.contracts.put(makeContract(TENANT_A, 303, 'rec/odd#id?'));
+    expect((await store.contracts.listAll(TENANT_A)).map((c) => c.contractId).sort()).toEqual([202, 303]);
+  });
+
+  test('a row written before lastFetchStartedAt existed reads with null', async () => {
+    const { store, prefix } = await freshStore();
+    const old: Partial<ContractRecord> = makeContract(TENANT_A, 404, 'rec-4');
+    delete old.lastFetchStartedAt;
+    const raw = tableClient(azurite.connectionString, tableNames(prefix).contracts);
+    await raw.createEntity({
+      partitionKey: escapeKey(TENANT_A),
+      rowKey: 'c|404',
+      data: JSON.stringify(old),
+      dataPieces: 1,
+    });
+    expect((await store.contracts.getById(TENANT_A, 404))?.lastFetchStartedAt).toBeNull();
+  });
+});
+
+describe('tenant isolation', () => {
+  test('a tenant sees none of another tenant’s settings, contracts, links or activity', async () => {
+    const { store } = await freshStore();
+    // 'x' and 'x|t' would collide in a naive `<tenant>|t` partition key.
+    const tenants = [TENANT_A, TENANT_B, 'x', 'x|t'] as const;
+    const [a, ...others] = tenants;
+    await store.settings.put(a, 'opportunity', settingsFor(), null, 'admin');
+    await store.contracts.put(makeContract(a, 101, 'rec-1'));
+    await store.links.replaceAll(a, 101, [makeLink(101, 1), makeLink(101, 2)]);
+    await store.activity.record(makeEntry(a));
+
+    for (const other of others) {
+      expect(await store.settings.get(other, 'opportunity')).toBeNull();
+      expect(await store.contracts.getById(other, 101)).toBeNull();
+      expect(await store.contracts.getByRecord(other, 'opportunity', 'rec-1')).toBeNull();
+      expect(await store.contracts.listAll(other)).toEqual([]);
+      expect(await store.links.list(other, 101)).toEqual([]);
+      expect(await store.links.get(other, 101, makeLink(101, 1).lineId)).toBeNull();
+      expect(await store.links.search(other, {})).toEqual([]);
+      expect(await store.links.search(other, { q: makeLink(101, 1).lineId.slice(0, 4) })).toEqual([]);
+      expect(await store.links.search(other, { q: String(makeLink(101, 1).productId) })).toEqual([]);
+      expect(await store.activity.list(other, {})).toEqual([]);
+      expect(await store.activity.list(other, { contractId: 101 })).toEqual([]);
+      expect(await store.activity.list(other, { recordId: 'rec-1' })).toEqual([]);
+    }
+    expect(await store.links.search(a, {})).toHaveLength(2);
+    expect(await store.activity.list(a, {})).toHaveLength(1);
+    expect((await store.contracts.listAll()).map((c) => c.tenantId)).toEqual([a]);
+  });
+});
+
+describe('links', () => {
+  test('replaceAll with 250 links, then a subset: the rest are removed, changed ones rewritten', async () => {
+    const { store } = await freshStore();
+    const all = Array.from({ length: 250 }, (_, index) => makeLink(777, index));
+    await store.links.replaceAll(TENANT_A, 777, all);
+    const listed = await store.links.list(TENANT_A, 777);
+    expect(listed).toHaveLength(250);
+    expect(new Set(listed.map((l) => l.lineId))).toEqual(new Set(all.map((l) => l.lineId)));
+    expect(listed.find((l) => l.lineId === all[42]?.lineId)).toEqual(all[42]);
+
+    const subset = all
+      .filter((_, index) => index % 3 === 0)
+      .map((link, index) =>
+        index === 0 ? { ...link, productId: 999_999, state: 'deleted_in_oneflow' as const } : link,
+      );
+    await store.links.replaceAll(TENANT_A, 777, subset);
+    const after = await store.links.list(TENANT_A, 777);
+    expect(after).toHaveLength(subset.length);
+    expect(new Set(after.map((l) => l.lineId))).toEqual(new Set(subset.map((l) => l.lineId)));
+    expect(await store.links.get(TENANT_A, 777, all[1]?.lineId ?? '')).toBeNull();
+    expect(await store.links.get(TENANT_A, 777, all[0]?.lineId ?? '')).toEqual(subset[0]);
+
+    // The index follows: a removed link and an old product id are no longer found.
+    expect(await store.links.search(TENANT_A, { q: String(all[1]?.productId) })).toEqual([]);
+    expect(await store.links.search(TENANT_A, { q: String(all[0]?.productId) })).toEqual([]);
+    expect(await store.links.search(TENANT_A, { q: '999999' })).toEqual([subset[0]]);
+
+    await store.links.replaceAll(TENANT_A, 777, []);
+    expect(await store.links.list(TENANT_A, 777)).toEqual([]);
+    expect(await store.links.search(TENANT_A, {})).toEqual([]);
+  });
+
+  test('search by line id (case-insensitive exact or prefix) and by product id (exact)', async () => {
+    const { store } = await freshStore();
+    const first = [
+      makeLink(1, 1, { lineId: 'AB12cd34-0000-4000-8000-000000000001', productId: 501 }),
+      makeLink(1, 2, { lineId: 'ab12ff00-0000-4000-8000-000000000002', productId: 502 }),
+      makeLink(1, 3, { lineId: 'cd000000-0000-4000-8000-000000000003', productId: 5010 }),
+    ];
+    const second = [makeLink(2, 1, { lineId: 'ab99/odd#line?', productId: 601 })];
+    await store.links.replaceAll(TENANT_A, 1, first);
+    await store.links.replaceAll(TENANT_A, 2, second);
+
+    const ids = (links: Link[]) => links.map((l) => l.lineId);
+    expect(ids(await store.links.search(TENANT_A, { q: 'ab' }))).toEqual([
+      first[0]?.lineId,
+      first[1]?.lineId,
+      second[0]?.lineId,
+    ]);
+    expect(ids(await store.links.search(TENANT_A, { q: 'AB12' }))).toEqual([
+      first[0]?.lineId,
+      first[1]?.lineId,
+    ]);
+    expect(ids(await store.links.search(TENANT_A, { q: 'ab12CD34-0000-4000-8000-000000000001' }))).toEqual([
+      first[0]?.lineId,
+    ]);
+    expect(ids(await store.links.search(TENANT_A, { q: 'ab99/odd#' }))).toEqual([second[0]?.lineId]);
+    expect(ids(await store.links.search(TENANT_A, { q: '501' }))).toEqual([first[0]?.lineId]); // not 5010
+    expect(ids(await store.links.search(TENANT_A, { q: '5010' }))).toEqual([first[2]?.lineId]);
+    expect(ids(await store.links.search(TENANT_A, { q: '50' }))).toEqual([]);
+    expect(ids(await store.links.search(TENANT_A, { contractId: 1, q: 'ab' }))).toEqual([
+      first[0]?.lineId,
+      first[1]?.lineId,
+    ]);
+    expect(ids(await store.links.search(TENANT_A, { contractId: 2 }))).toEqual([second[0]?.lineId]);
+    expect(await store.links.search(TENANT_A, {})).toHaveLength(4);
+    expect(await store.links.search(TENANT_A, { q: 'ab', limit: 2 })).toHaveLength(2);
+    expect(await store.links.search(TENANT_A, { q: 'zz' })).toEqual([]);
+  });
+
+  test('put, get and delete one link keep the index in step', async () => {
+    const { store } = await freshStore();
+    const link = makeLink(5, 1, { lineId: 'Line ü/1' });
+    await store.links.put(TENANT_A, link);
+    expect(await store.links.get(TENANT_A, 5, 'Line ü/1')).toEqual(link);
+    await store.links.put(TENANT_A, { ...link, productId: 77 });
+    expect(await store.links.search(TENANT_A, { q: String(link.productId) })).toEqual([]);
+    expect(await store.links.search(TENANT_A, { q: '77' })).toEqual([{ ...link, productId: 77 }]);
+    expect(await store.links.search(TENANT_A, { q: 'line Ü' })).toEqual([{ ...link, productId: 77 }]);
+    expect(await store.links.delete(TENANT_A, 5, 'Line ü/1')).toBe(true);
+    expect(await store.links.delete(TENANT_A, 5, 'Line ü/1')).toBe(false);
+    expect(await store.links.get(TENANT_A, 5, 'Line ü/1')).toBeNull();
+    expect(await store.links.search(TENANT_A, { q: '77' })).toEqual([]);
+  });
+
+  test('refuses links of another contract, duplicates and invalid links', async () => {
+    const { store } = await freshStore();
+    await expect(store.links.replaceAll(TENANT_A, 1, [makeLink(2, 1)])).rejects.toThrow(StateInputError);
+    await expect(store.links.replaceAll(TENANT_A, 1, [makeLink(1, 1), makeLink(1, 1)])).rejects.toThrow(
+      StateInputError,
+    );
+    await expect(store.links.put(TENANT_A, { ...makeLink(1, 1), syncedAt: 'yesterday' })).rejects.toThrow(
+      StateInputError,
+    );
+  });
+
+  test('a corrupt link row is reported', async () => {
+    const { store, prefix } = await freshStore();
+    await store.links.replaceAll(TENANT_A, 9, [makeLink(9, 1)]);
+    const raw = tableClient(azurite.connectionString, tableNames(prefix).links);
+    await raw.updateEntity(
+      {
+        partitionKey: `${escapeKey(TENANT_A)}|9`,
+        rowKey: escapeKey(makeLink(9, 1).lineId),
+        base: '{"name":',
+        basePieces: 1,
+      },
+      'Merge',
+    );
+    await expect(store.links.list(TENANT_A, 9)).rejects.toThrow(CorruptStateError);
+    // A corrupt row can still be replaced.
+    await store.links.replaceAll(TENANT_A, 9, [makeLink(9, 2)]);
+    expect(await store.links.list(TENANT_A, 9)).toEqual([makeLink(9, 2)]);
+  });
+});
+
+describe('activity', () => {
+  test('an entry with 900 field changes round-trips', async () => {
+    const { store } = await freshStore();
+    const entry = makeEntry(TENANT_A, { changes: makeChanges(900) });
+    await store.activity.record(entry);
+    expect(await store.activity.list(TENANT_A, { recordId: 'rec-1' })).toEqual([entry]);
+    expect(await store.activity.list(TENANT_A, { contractId: 101 })).toEqual([entry]);
+    expect(await store.activity.list(TENANT_A, {})).toEqual([entry]);
+  });
+
+  test('an entry whose changes need several rows (long texts) round-trips', async () => {
+    const { store } = await freshStore();
+    const entry = makeEntry(TENANT_A, { changes: makeChanges(900, ' lorem ipsum ü'.repeat(80)) });
+    expect(JSON.stringify(entry.changes).length).toBeGreaterThan(8 * 30_000);
+    await store.activity.record(entry);
+    expect(await store.activity.list(TENANT_A, { recordId: 'rec-1' })).toEqual([entry]);
+  });
+
+  test('lists newest first, filtered by record or contract, limited', async () => {
+    const { store } = await freshStore();
+    const t = (hour: number) => `2026-11-24T${String(hour).padStart(2, '0')}:00:00.000Z`;
+    const entries = [
+      makeEntry(TENANT_A, { at: t(9), recordId: 'rec-1', contractId: 101 }),
+      makeEntry(TENANT_A, { at: t(12), recordId: 'rec-2', contractId: 202 }),
+      makeEntry(TENANT_A, { at: t(10), recordId: 'rec-1', contractId: 101, action: 'fetch' }),
+      makeEntry(TENANT_A, {
+        at: t(11),
+        recordId: 'rec-1',
+        contractId: 101,
+        action: 'webhook',
+        summary: null,
+        changes: [],
+      }),
+    ];
+    for (const entry of entries) await store.activity.record(entry);
+    const hours = (list: ActivityEntry[]) => list.map((e) => e.at.slice(11, 13));
+    expect(hours(await store.activity.list(TENANT_A, {}))).toEqual(['12', '11', '10', '09']);
+    expect(hours(await store.activity.list(TENANT_A, { recordId: 'rec-1' }))).toEqual(['11', '10', '09']);
+    expect(hours(await store.activity.list(TENANT_A, { recordId: 'rec-1', limit: 2 }))).toEqual(['11', '10']);
+    expect(hours(await store.activity.list(TENANT_A, { contractId: 202 }))).toEqual(['12']);
+    expect(hours(await store.activity.list(TENANT_A, { recordId: 'rec-1', contractId: 202 }))).toEqual([]);
+    expect(await store.activity.list(TENANT_A, { recordId: 'rec-1', limit: 1 })).toEqual([entries[3]]);
+  });
+
+  test('deleteOlderThan removes older entries of every tenant, with their change rows', async () => {
+    const { store, prefix } = await freshStore();
+    const old = makeEntry(TENANT_A, { at: '2026-01-01T00:00:00.000Z', changes: makeChanges(900) });
+    const oldOther = makeEntry(TENANT_B, { at: '2026-01-02T00:00:00.000Z' });
+    const recent = makeEntry(TENANT_A, { at: '2026-11-24T09:00:00.000Z' });
+    for (const entry of [old, oldOther, recent]) await store.activity.record(entry);
+
+    const changeRows = tableClient(azurite.connectionString, tableNames(prefix).activityChanges);
+    const allRows = () => queryRows(changeRows, "PartitionKey ne ''");
+    expect((await allRows()).length).toBeGreaterThan(0);
+
+    expect(await store.activity.deleteOlderThan(new Date('2026-06-01T00:00:00.000Z'))).toBe(2);
+    expect(await store.activity.list(TENANT_A, {})).toEqual([recent]);
+    expect(await store.activity.list(TENANT_B, {})).toEqual([]);
+    expect(await allRows()).toEqual([]);
+    expect(await store.activity.deleteOlderThan(new Date('2026-06-01T00:00:00.000Z'))).toBe(0);
+  });
+
+  test('refuses an invalid entry', async () => {
+    const { store } = await freshStore();
+    await expect(store.activity.record(makeEntry(TENANT_A, { at: 'today' }))).rejects.toThrow(
+      StateInputError,
+    );
+  });
+});
