@@ -21,7 +21,9 @@ export function servicesFromEnvironment(): Promise<Services> {
   cached ??= (async () => {
     const config = loadConfig(process.env);
     if (!config.storageConnection) {
-      throw new Error('AzureWebJobsStorage is required in Azure (the local runner starts Azurite without it)');
+      throw new Error(
+        'AzureWebJobsStorage is required in Azure (the local runner starts Azurite without it)',
+      );
     }
     return servicesFor(config, config.storageConnection);
   })();

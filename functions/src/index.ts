@@ -27,7 +27,8 @@ function toApiRequest(request: HttpRequest): ApiRequest {
 }
 
 export function toHttpResponse(response: ApiResponse): HttpResponseInit {
-  if (response.text !== undefined) return { status: response.status, headers: response.headers, body: response.text };
+  if (response.text !== undefined)
+    return { status: response.status, headers: response.headers, body: response.text };
   return response.json === undefined
     ? { status: response.status, headers: response.headers }
     : { status: response.status, headers: response.headers, jsonBody: response.json };
@@ -40,7 +41,9 @@ for (const route of ROUTES) {
     // Our own token check runs in every handler that needs one; function keys are not a security boundary.
     authLevel: 'anonymous',
     handler: async (request, context) =>
-      toHttpResponse(await dispatch(route, toApiRequest(request), await servicesFromEnvironment(), loggerFor(context))),
+      toHttpResponse(
+        await dispatch(route, toApiRequest(request), await servicesFromEnvironment(), loggerFor(context)),
+      ),
   });
 }
 

@@ -80,7 +80,7 @@ describe('defaultSettings', () => {
       productSource: {
         entity: 'opportunityproduct',
         lookupAttribute: 'opportunityid',
-        relationship: 'opportunity_products',
+        relationship: 'product_opportunities',
       },
     });
   });

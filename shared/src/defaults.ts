@@ -5,7 +5,7 @@ import type { EntitySettings, FieldMapping, ProductSource } from './settings';
 export const DEFAULT_PRODUCT_SOURCES: ReadonlyMap<string, ProductSource> = new Map([
   [
     'opportunity',
-    { entity: 'opportunityproduct', lookupAttribute: 'opportunityid', relationship: 'opportunity_products' },
+    { entity: 'opportunityproduct', lookupAttribute: 'opportunityid', relationship: 'product_opportunities' },
   ],
   ['quote', { entity: 'quotedetail', lookupAttribute: 'quoteid', relationship: 'quote_details' }],
 ]);

@@ -44,7 +44,7 @@ export const ProductSourceSchema = z.object({
   entity: LogicalName,
   /** The line's lookup column to the main record, e.g. `opportunityid`. */
   lookupAttribute: LogicalName,
-  /** Schema name of the N:1 relationship, e.g. `opportunity_products`. */
+  /** Schema name of the N:1 relationship, e.g. `product_opportunities`. */
   relationship: z.string().min(1),
 });
 export type ProductSource = z.infer<typeof ProductSourceSchema>;

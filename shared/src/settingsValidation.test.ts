@@ -57,7 +57,7 @@ function builtInSettings(entity: string, mappings: FieldMapping[]): EntitySettin
   return {
     mainEntity: 'opportunity',
     productsEnabled: true,
-    productSource: { entity, lookupAttribute: 'opportunityid', relationship: 'opportunity_products' },
+    productSource: { entity, lookupAttribute: 'opportunityid', relationship: 'product_opportunities' },
     mappings,
   };
 }

@@ -106,7 +106,10 @@ function describeJoseError(error: unknown): string {
     if (error.claim === 'iss') return 'The token was not issued by the tenant it names (issuer)';
     return `The token's ${error.claim} claim is not acceptable`;
   }
-  if (error instanceof joseErrors.JWSSignatureVerificationFailed || error instanceof joseErrors.JWKSNoMatchingKey) {
+  if (
+    error instanceof joseErrors.JWSSignatureVerificationFailed ||
+    error instanceof joseErrors.JWKSNoMatchingKey
+  ) {
     return 'The token signature does not verify';
   }
   if (error instanceof joseErrors.JOSEError) return `The token was refused (${error.code})`;

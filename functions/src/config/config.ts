@@ -8,7 +8,10 @@ const TenantEntrySchema = z.object({
   /** The org's part of the webhook URL: `/api/webhooks/oneflow/{orgKey}`. Also names its secret settings. */
   orgKey: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'must be 2-40 lowercase letters, digits or dashes, starting alphanumeric'),
+    .regex(
+      /^[a-z0-9][a-z0-9-]{1,39}$/,
+      'must be 2-40 lowercase letters, digits or dashes, starting alphanumeric',
+    ),
   oneflow: z.object({
     apiUrl: z
       .url({ protocol: /^https?$/ })
@@ -138,6 +141,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     backend: { clientId: settings.BACKEND_CLIENT_ID, clientSecret: settings.BACKEND_CLIENT_SECRET },
     storageConnection: settings.AzureWebJobsStorage || undefined,
     webhookQueue: settings.WEBHOOK_QUEUE_NAME,
-    retention: { activityDays: settings.ACTIVITY_RETENTION_DAYS, callbackDays: settings.CALLBACK_RETENTION_DAYS },
+    retention: {
+      activityDays: settings.ACTIVITY_RETENTION_DAYS,
+      callbackDays: settings.CALLBACK_RETENTION_DAYS,
+    },
   };
 }

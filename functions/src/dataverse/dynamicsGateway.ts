@@ -350,7 +350,14 @@ export function createDynamicsGateway(
   function columnReads(info: EntityInfo, wanted: readonly string[]): ColumnRead[] {
     return wanted.map((key): ColumnRead => {
       const attribute = info.attributes.get(key);
-      if (!attribute) throw unknownColumn(info, key, 'GET');
+      if (!attribute) {
+        // `<lookup>name` without its own metadata entry: still the lookup's display name.
+        const lookup = key.endsWith('name') ? info.attributes.get(key.slice(0, -'name'.length)) : undefined;
+        if (lookup && LOOKUP_TYPES.has(lookup.AttributeType ?? '')) {
+          return { key, property: propertyOf(lookup), as: 'formatted' };
+        }
+        throw unknownColumn(info, key, 'GET');
+      }
       if (attribute.AttributeOf) {
         // A companion column (productidname): the name shown for its lookup or choice.
         const base = info.attributes.get(attribute.AttributeOf);
@@ -501,7 +508,9 @@ export function createDynamicsGateway(
           toDynamicsAttribute(info.logicalName, attribute, undefined),
         ]),
       );
-      const lineIds = updates.map((update) => requireGuid(update.lineId, 'Line id'));
+      // Paths use the id as a GUID; results and errors name each line as the caller gave it.
+      const lineIds = updates.map((update) => update.lineId);
+      const guids = updates.map((update) => requireGuid(update.lineId, 'Line id'));
       const operations = updates.map((update, index) => {
         for (const column of Object.keys(update.values)) {
           const attribute = attributes.get(column);
@@ -519,7 +528,7 @@ export function createDynamicsGateway(
         }
         return {
           method: 'PATCH' as const,
-          path: odataPath(`${info.entitySetName}(${lineIds[index] ?? ''})`, {
+          path: odataPath(`${info.entitySetName}(${guids[index] ?? ''})`, {
             $select: info.primaryIdAttribute,
           }),
           body: update.values,

@@ -8,7 +8,13 @@ import { resolveConflicts } from '../sync/resolveConflicts';
 
 const ResolveBody = z.object({
   resolutions: z
-    .array(z.object({ lineId: GuidSchema, oneflowField: OneflowFieldKeySchema, keep: z.enum(['dynamics', 'oneflow']) }))
+    .array(
+      z.object({
+        lineId: GuidSchema,
+        oneflowField: OneflowFieldKeySchema,
+        keep: z.enum(['dynamics', 'oneflow']),
+      }),
+    )
     .min(1, 'must name at least one held field'),
 });
 

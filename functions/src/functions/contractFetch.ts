@@ -11,7 +11,9 @@ export default signedInRoute(
   async (context) => {
     const record = await contractInAddress(context);
     return ok(
-      resultBody(await runSync(syncDeps(context), { record, action: 'fetch', actor: actorOf(context), dryRun: false })),
+      resultBody(
+        await runSync(syncDeps(context), { record, action: 'fetch', actor: actorOf(context), dryRun: false }),
+      ),
     );
   },
 );

@@ -12,6 +12,8 @@ export default signedInRoute(
   async (context) => {
     const { action } = readQuery(context.request, z.object({ action: z.enum(['push', 'fetch']) }));
     const record = await contractInAddress(context);
-    return ok(resultBody(await runSync(syncDeps(context), { record, action, actor: actorOf(context), dryRun: true })));
+    return ok(
+      resultBody(await runSync(syncDeps(context), { record, action, actor: actorOf(context), dryRun: true })),
+    );
   },
 );

@@ -10,7 +10,11 @@ export default signedInRoute(
   { name: 'contractsGet', methods: ['GET'], route: 'contracts' },
   async ({ request, services, principal }) => {
     const query = readQuery(request, z.object({ entity: LogicalNameSchema, recordId: GuidSchema }));
-    const contract = await services.store.contracts.getByRecord(principal.tenantId, query.entity, query.recordId);
+    const contract = await services.store.contracts.getByRecord(
+      principal.tenantId,
+      query.entity,
+      query.recordId,
+    );
     if (!contract) throw notFound(`This ${query.entity} has no Oneflow contract yet`);
     const links = await services.store.links.list(principal.tenantId, contract.contractId);
     return ok({

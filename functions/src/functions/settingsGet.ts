@@ -13,7 +13,13 @@ export default signedInRoute(
     const stored = await context.services.store.settings.get(context.principal.tenantId, entity);
     if (stored) {
       return ok(
-        { settings: stored.settings, etag: stored.etag, isDefault: false, updatedAt: stored.updatedAt, updatedBy: stored.updatedBy },
+        {
+          settings: stored.settings,
+          etag: stored.etag,
+          isDefault: false,
+          updatedAt: stored.updatedAt,
+          updatedBy: stored.updatedBy,
+        },
         { ETag: stored.etag },
       );
     }

@@ -20,7 +20,10 @@ export async function checkedSettings(
     const problems = validation.ok ? [] : validation.problems;
     throw badRequest(
       'The settings are not valid',
-      problems.map((problem) => ({ field: `body.${problem.path}`.replace(/\.$/, ''), message: problem.message })),
+      problems.map((problem) => ({
+        field: `body.${problem.path}`.replace(/\.$/, ''),
+        message: problem.message,
+      })),
     );
   }
   const settings = shape.data;
@@ -71,7 +74,13 @@ export async function saveSettings(
     context.principal.name ?? context.principal.objectId,
   );
   return ok(
-    { settings: saved.settings, etag: saved.etag, isDefault: false, updatedAt: saved.updatedAt, updatedBy: saved.updatedBy },
+    {
+      settings: saved.settings,
+      etag: saved.etag,
+      isDefault: false,
+      updatedAt: saved.updatedAt,
+      updatedBy: saved.updatedBy,
+    },
     { ETag: saved.etag },
   );
 }

@@ -88,7 +88,10 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       const match = matchRoute(ROUTES, request.method ?? 'GET', url.pathname.slice('/api/'.length));
       if (match === null || match === 'method_not_allowed') {
         const status = match === null ? 404 : 405;
-        send(response, { status, json: errorBody(status === 404 ? 'not_found' : 'method_not_allowed', 'No such route') });
+        send(response, {
+          status,
+          json: errorBody(status === 404 ? 'not_found' : 'method_not_allowed', 'No such route'),
+        });
         return;
       }
       let text: Promise<string> | undefined;
@@ -105,7 +108,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       };
       send(response, await dispatch(match.route, apiRequest, services, log));
     })().catch(() => {
-      if (!response.headersSent) send(response, { status: 500, json: errorBody('internal', 'Request failed') });
+      if (!response.headersSent)
+        send(response, { status: 500, json: errorBody('internal', 'Request failed') });
     });
   });
   await new Promise<void>((resolve, reject) => {

@@ -15,12 +15,16 @@ export function localEnvironment(environment: NodeJS.ProcessEnv): NodeJS.Process
   const file = ['local.settings.json', 'local.settings.json.example']
     .map((name) => join(FUNCTIONS_DIR, name))
     .find((path) => existsSync(path));
-  const values = file ? ((JSON.parse(readFileSync(file, 'utf8')) as { Values?: Record<string, string> }).Values ?? {}) : {};
+  const values = file
+    ? ((JSON.parse(readFileSync(file, 'utf8')) as { Values?: Record<string, string> }).Values ?? {})
+    : {};
   const merged: NodeJS.ProcessEnv = { ...values, ...environment };
   const caFile = merged.ENTRA_CA_CERTIFICATE_FILE;
   if (!merged.ENTRA_CA_CERTIFICATE_PEM && caFile) {
     if (!existsSync(caFile)) {
-      throw new ConfigError([`ENTRA_CA_CERTIFICATE_FILE ${caFile} does not exist (is \`npm run sim\` running?)`]);
+      throw new ConfigError([
+        `ENTRA_CA_CERTIFICATE_FILE ${caFile} does not exist (is \`npm run sim\` running?)`,
+      ]);
     }
     merged.ENTRA_CA_CERTIFICATE_PEM = readFileSync(caFile, 'utf8');
   }
@@ -33,9 +37,14 @@ async function main(): Promise<void> {
   let azurite: RunningAzurite | undefined;
   let storage = config.storageConnection;
   if (!storage) {
-    azurite = await startAzurite({ inMemory: false, location: join(FUNCTIONS_DIR, '..', '.local', 'azurite') });
+    azurite = await startAzurite({
+      inMemory: false,
+      location: join(FUNCTIONS_DIR, '..', '.local', 'azurite'),
+    });
     storage = azurite.connectionString;
-    console.log(`Azurite (tables ${azurite.tablePort}, queues ${azurite.queuePort}) started, pid ${azurite.pid}`);
+    console.log(
+      `Azurite (tables ${azurite.tablePort}, queues ${azurite.queuePort}) started, pid ${azurite.pid}`,
+    );
   }
   const services = await servicesFor(config, storage);
   const host = await startLocalHost({

@@ -47,7 +47,11 @@ export async function dispatch(
   } catch (error) {
     const apiError = toApiError(error);
     if (apiError) return errorResponse(apiError);
-    log.error(`${route.name} failed`, { error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown' });
-    return errorResponse(new ApiError(500, 'internal', 'Something went wrong on our side; it has been logged'));
+    log.error(`${route.name} failed`, {
+      error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown',
+    });
+    return errorResponse(
+      new ApiError(500, 'internal', 'Something went wrong on our side; it has been logged'),
+    );
   }
 }

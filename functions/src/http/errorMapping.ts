@@ -54,7 +54,11 @@ function fromOneflow(error: OneflowError): ApiError {
     case 'server':
     case 'network':
     case 'invalid_response':
-      return new ApiError(502, 'oneflow_unavailable', `Oneflow could not be reached or refused our credentials: ${detail}`);
+      return new ApiError(
+        502,
+        'oneflow_unavailable',
+        `Oneflow could not be reached or refused our credentials: ${detail}`,
+      );
   }
 }
 
@@ -76,8 +80,13 @@ export function toApiError(error: unknown): ApiError | null {
   if (error instanceof DataverseError) return fromDataverse(error);
   if (error instanceof OneflowError) return fromOneflow(error);
   if (error instanceof AppTokenError) {
-    return new ApiError(502, 'identity_unavailable', 'Could not sign in to Dynamics as the product sync application');
+    return new ApiError(
+      502,
+      'identity_unavailable',
+      'Could not sign in to Dynamics as the product sync application',
+    );
   }
-  if (error instanceof ConfigError) return new ApiError(500, 'misconfigured', 'The Function app is not fully configured');
+  if (error instanceof ConfigError)
+    return new ApiError(500, 'misconfigured', 'The Function app is not fully configured');
   return null;
 }

@@ -46,7 +46,13 @@ export async function processContractChanged(
   try {
     const result = await runSyncUnless(
       { tenant: services.tenant(message.tenantId), store, clock: () => services.clock() },
-      { record, action: 'fetch', actor: applicationActor(services), dryRun: false, activityAction: 'webhook' },
+      {
+        record,
+        action: 'fetch',
+        actor: applicationActor(services),
+        dryRun: false,
+        activityAction: 'webhook',
+      },
       (current) => current.lastFetchStartedAt !== null && current.lastFetchStartedAt >= message.receivedAt,
     );
     return result ? 'fetched' : 'coalesced';

@@ -52,7 +52,11 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
  * then every line write in one Dataverse change set (all or nothing, each guarded by its etag). A failed write
  * never loses anything: the line keeps its previous link and base, so the change stays pending and shows again.
  */
-export async function applyPlan(plan: SyncPlan, storedLinks: readonly Link[], target: ApplyTarget): Promise<AppliedPlan> {
+export async function applyPlan(
+  plan: SyncPlan,
+  storedLinks: readonly Link[],
+  target: ApplyTarget,
+): Promise<AppliedPlan> {
   const { oneflow } = target;
   const contractId = plan.contractId;
   const applied: Operation[] = [];
@@ -81,7 +85,9 @@ export async function applyPlan(plan: SyncPlan, storedLinks: readonly Link[], ta
     );
   };
   const ofKind = <K extends Operation['kind']>(kind: K) =>
-    plan.operations.filter((operation): operation is Extract<Operation, { kind: K }> => operation.kind === kind);
+    plan.operations.filter(
+      (operation): operation is Extract<Operation, { kind: K }> => operation.kind === kind,
+    );
 
   await runAll(ofKind('delete_product'), async (operation) => {
     try {
@@ -118,7 +124,11 @@ export async function applyPlan(plan: SyncPlan, storedLinks: readonly Link[], ta
     try {
       await target.dynamics.updateLines(
         target.lineEntity,
-        lineWrites.map((operation) => ({ lineId: operation.lineId, etag: operation.etag, values: operation.values })),
+        lineWrites.map((operation) => ({
+          lineId: operation.lineId,
+          etag: operation.etag,
+          values: operation.values,
+        })),
         target.call,
       );
       applied.push(...lineWrites);
@@ -135,7 +145,10 @@ export async function applyPlan(plan: SyncPlan, storedLinks: readonly Link[], ta
  * attempt whose answer was lost), that product is the one we made.
  */
 async function createOnce(oneflow: OneflowClient, contractId: number, operation: CreateProductOperation) {
-  const body = { ...productInput(operation.values, 'create'), _private_ownerside: { custom_id: operation.customId } };
+  const body = {
+    ...productInput(operation.values, 'create'),
+    _private_ownerside: { custom_id: operation.customId },
+  };
   try {
     return (await oneflow.createProduct(contractId, operation.groupId, body)).id;
   } catch (error) {
@@ -168,7 +181,9 @@ async function bulkCreate(
       ],
     });
     for (const operation of operations) {
-      const product = written.products.find((item) => item._private_ownerside?.custom_id === operation.customId);
+      const product = written.products.find(
+        (item) => item._private_ownerside?.custom_id === operation.customId,
+      );
       if (!product) throw new Error(`Oneflow did not keep the product for line ${operation.lineId}`);
       createdIds.set(operation.lineId, product.id);
     }

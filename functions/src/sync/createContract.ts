@@ -1,5 +1,12 @@
 import type { ContractRecord } from '../state/store';
-import { callFor, effectiveSettings, runSync, type Actor, type SyncDeps, type SyncResult } from './syncService';
+import {
+  callFor,
+  effectiveSettings,
+  runSync,
+  type Actor,
+  type SyncDeps,
+  type SyncResult,
+} from './syncService';
 
 export interface CreateContractResult {
   contract: ContractRecord;
@@ -21,12 +28,21 @@ export async function createContractFromRecord(
   const tenantId = tenant.config.tenantId;
   const existing = await store.contracts.getByRecord(tenantId, request.mainEntity, request.recordId);
   if (existing) {
-    const result = await runSync(deps, { record: existing, action: 'initial_transfer', actor: request.actor, dryRun: false });
+    const result = await runSync(deps, {
+      record: existing,
+      action: 'initial_transfer',
+      actor: request.actor,
+      dryRun: false,
+    });
     return { contract: existing, created: false, result };
   }
   // Settings first: an unconfigured entity must not leave an empty contract behind.
   await effectiveSettings(store, tenantId, request.mainEntity);
-  const main = await tenant.dynamics.getMainRecord(request.mainEntity, request.recordId, callFor(request.actor));
+  const main = await tenant.dynamics.getMainRecord(
+    request.mainEntity,
+    request.recordId,
+    callFor(request.actor),
+  );
   const contract = await tenant.oneflow.createContract({
     workspace_id: tenant.config.oneflow.workspaceId,
     template_id: tenant.config.oneflow.templateId,

@@ -22,12 +22,20 @@ export interface Resolution {
 const key = (lineId: string, field: OneflowFieldKey): string => `${lineId}|${field}`;
 
 /** The chosen fields decided for one side, whatever their policy says. */
-function settingsKeeping(settings: EntitySettings, side: Side, fields: ReadonlySet<OneflowFieldKey>): EntitySettings {
+function settingsKeeping(
+  settings: EntitySettings,
+  side: Side,
+  fields: ReadonlySet<OneflowFieldKey>,
+): EntitySettings {
   return {
     ...settings,
     mappings: settings.mappings.map((mapping) =>
       fields.has(mapping.oneflowField)
-        ? { ...mapping, conflictPolicy: side === 'dynamics' ? 'dynamics_wins' : 'oneflow_wins', writeCondition: 'always' }
+        ? {
+            ...mapping,
+            conflictPolicy: side === 'dynamics' ? 'dynamics_wins' : 'oneflow_wins',
+            writeCondition: 'always',
+          }
         : mapping,
     ),
   };
@@ -42,12 +50,16 @@ export function resolutionPlan(input: PlanInput, side: Side, resolutions: readon
   const fields = new Set(resolutions.map((resolution) => resolution.oneflowField));
   const settings = settingsKeeping(input.settings, side, fields);
   const full = (side === 'dynamics' ? planPush : planFetch)({ ...input, settings });
-  const dynamicsFieldOf = new Map(settings.mappings.map((mapping) => [mapping.oneflowField, mapping.dynamicsField]));
+  const dynamicsFieldOf = new Map(
+    settings.mappings.map((mapping) => [mapping.oneflowField, mapping.dynamicsField]),
+  );
 
   const operations: Operation[] = [];
   for (const operation of full.operations) {
     if (operation.kind !== 'update_product' && operation.kind !== 'update_line') continue;
-    const changes = operation.changes.filter((change) => wanted.has(key(operation.lineId, change.oneflowField)));
+    const changes = operation.changes.filter((change) =>
+      wanted.has(key(operation.lineId, change.oneflowField)),
+    );
     if (changes.length === 0) continue;
     const keptFields = new Set(changes.map((change) => change.oneflowField));
     if (operation.kind === 'update_product') {
@@ -57,7 +69,9 @@ export function resolutionPlan(input: PlanInput, side: Side, resolutions: readon
       operations.push({ ...operation, values, changes, notes: [] });
     } else {
       const columns = new Set([...keptFields].map((field) => dynamicsFieldOf.get(field)));
-      const values = Object.fromEntries(Object.entries(operation.values).filter(([column]) => columns.has(column)));
+      const values = Object.fromEntries(
+        Object.entries(operation.values).filter(([column]) => columns.has(column)),
+      );
       operations.push({ ...operation, values, changes, notes: [] });
     }
   }

@@ -124,7 +124,9 @@ function describe(
   ];
   if (summary.held > 0) parts.push(`${summary.held} values held for review`);
   if (outcome === 'refused') {
-    const refusal = plan.operations.find((operation) => operation.rule === 'OFF' || operation.rule === 'SETTINGS');
+    const refusal = plan.operations.find(
+      (operation) => operation.rule === 'OFF' || operation.rule === 'SETTINGS',
+    );
     return `${ACTION_WORDS[action]}: refused. ${refusal?.reason ?? ''}`.trim();
   }
   if (failures.length > 0) {
@@ -138,7 +140,11 @@ function describe(
 }
 
 /** Field-level rows of the activity entry: every value written, every value held or refused and why. */
-export function activityChanges(plan: SyncPlan, applied: Operation[], failures: OperationFailure[]): ActivityChange[] {
+export function activityChanges(
+  plan: SyncPlan,
+  applied: Operation[],
+  failures: OperationFailure[],
+): ActivityChange[] {
   const done = new Set(applied);
   const rows: ActivityChange[] = [];
   for (const operation of plan.operations) {
@@ -159,7 +165,11 @@ export function activityChanges(plan: SyncPlan, applied: Operation[], failures: 
       }
     }
     if (operation.kind === 'delete_product' && done.has(operation)) {
-      rows.push({ ...emptyRow(operation.lineId, productId, operation.rule), side: 'oneflow', note: operation.reason });
+      rows.push({
+        ...emptyRow(operation.lineId, productId, operation.rule),
+        side: 'oneflow',
+        note: operation.reason,
+      });
     }
     if (operation.kind === 'skip' && operation.notes.length === 0 && !isWrite(operation)) {
       rows.push({ ...emptyRow(operation.lineId, productId, operation.rule), note: operation.reason });
@@ -174,13 +184,25 @@ export function activityChanges(plan: SyncPlan, applied: Operation[], failures: 
     }
   }
   for (const failure of failures) {
-    rows.push({ ...emptyRow(failure.lineId, failure.productId, 'failed'), note: `Not written: ${failure.message}` });
+    rows.push({
+      ...emptyRow(failure.lineId, failure.productId, 'failed'),
+      note: `Not written: ${failure.message}`,
+    });
   }
   return rows;
 }
 
 function emptyRow(lineId: string | null, productId: number | null, rule: string): ActivityChange {
-  return { lineId, productId, dynamicsField: null, oneflowField: null, side: null, old: null, new: null, rule };
+  return {
+    lineId,
+    productId,
+    dynamicsField: null,
+    oneflowField: null,
+    side: null,
+    old: null,
+    new: null,
+    rule,
+  };
 }
 
 export interface RunOptions {
@@ -219,12 +241,14 @@ export async function runSyncUnless(
   const run = async (): Promise<SyncResult | null> => {
     const startedAt = deps.clock().toISOString();
     const record =
-      (await deps.store.contracts.getById(options.record.tenantId, options.record.contractId)) ?? options.record;
+      (await deps.store.contracts.getById(options.record.tenantId, options.record.contractId)) ??
+      options.record;
     if (covered(record)) return null;
     const call = callFor(actor);
     const { input, contractState } = await loadInputs(deps, record, call);
     const plan = (options.plan ?? PLANNERS[options.action])(input);
-    if (options.dryRun) return { plan, applied: false, outcome: outcomeOf(plan, [], []), failures: [], activityId: null };
+    if (options.dryRun)
+      return { plan, applied: false, outcome: outcomeOf(plan, [], []), failures: [], activityId: null };
     if (plan.operations.some((operation) => operation.kind !== 'skip' && operation.kind !== 'update_line')) {
       if (contractState === 'signed' || contractState === 'declined') {
         throw new ApiError(
@@ -243,7 +267,8 @@ export async function runSyncUnless(
       freshContract: options.freshContract ?? false,
     });
     const outcome = outcomeOf(plan, result.applied, result.failures);
-    if (outcome !== 'refused') await deps.store.links.replaceAll(record.tenantId, record.contractId, result.links);
+    if (outcome !== 'refused')
+      await deps.store.links.replaceAll(record.tenantId, record.contractId, result.links);
     const action = options.activityAction ?? options.action;
     const entry: ActivityEntry = {
       id: randomUUID(),
@@ -255,7 +280,12 @@ export async function runSyncUnless(
       outcome,
       actor,
       at: deps.clock().toISOString(),
-      message: describe(action === 'webhook' || action === 'link_edit' ? 'fetch' : action, plan, outcome, result.failures),
+      message: describe(
+        action === 'webhook' || action === 'link_edit' ? 'fetch' : action,
+        plan,
+        outcome,
+        result.failures,
+      ),
       summary: plan.summary,
       changes: activityChanges(plan, result.applied, result.failures),
     };

@@ -19,6 +19,8 @@ export interface AzuriteOptions {
   location?: string;
   /** How long to wait for the services to listen and accept connections; 20 s by default. */
   startTimeoutMs?: number;
+  /** Fixed ports (the local stack uses Azurite's usual 10000-10002); 0 or absent: the OS picks. */
+  ports?: { blob?: number; queue?: number; table?: number };
 }
 
 export interface RunningAzurite {
@@ -107,11 +109,11 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     '--tableHost',
     HOST,
     '--blobPort',
-    '0',
+    String(options.ports?.blob ?? 0),
     '--queuePort',
-    '0',
+    String(options.ports?.queue ?? 0),
     '--tablePort',
-    '0',
+    String(options.ports?.table ?? 0),
     '--skipApiVersionCheck',
     '--disableTelemetry',
     ...(location === undefined ? ['--inMemoryPersistence'] : ['--location', location]),

@@ -46,11 +46,21 @@ export interface Stack {
   host: RunningLocalHost;
   services: Services;
   /** A call to the backend's API (`/api/...`), without throwing on error statuses. */
-  api(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<ApiAnswer>;
+  api(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<ApiAnswer>;
   /** A user token minted by the identity provider (`aud` defaults to the API). */
   token(user: UserName, claims?: Record<string, unknown>): Promise<string>;
   /** A call to one of the simulators (`/_sim/...` control endpoints or their APIs). */
-  sim(service: 'dataverse' | 'oneflow', method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiAnswer>;
+  sim(
+    service: 'dataverse' | 'oneflow',
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<ApiAnswer>;
   close(): Promise<void>;
 }
 
@@ -91,7 +101,10 @@ export async function startStack(options: { env?: Record<string, string> } = {})
       },
     });
     const config = loadConfig({
-      PRODUCT_SYNC_TENANTS: JSON.stringify([tenant(FIXTURE.contoso, 'contoso'), tenant(FIXTURE.fabrikam, 'fabrikam')]),
+      PRODUCT_SYNC_TENANTS: JSON.stringify([
+        tenant(FIXTURE.contoso, 'contoso'),
+        tenant(FIXTURE.fabrikam, 'fabrikam'),
+      ]),
       ONEFLOW_API_TOKEN__CONTOSO: FIXTURE.oneflowToken,
       ONEFLOW_SIGN_KEY__CONTOSO: FIXTURE.signKeys.contoso,
       ONEFLOW_API_TOKEN__FABRIKAM: FIXTURE.oneflowToken,
@@ -117,7 +130,11 @@ export async function startStack(options: { env?: Record<string, string> } = {})
       queuePollMs: 100,
     });
     const httpsAgent = new Agent({ ca: simulators.identityCertificatePem });
-    const client = axios.create({ validateStatus: () => true, responseType: 'text', transformResponse: (data: string) => data });
+    const client = axios.create({
+      validateStatus: () => true,
+      responseType: 'text',
+      transformResponse: (data: string) => data,
+    });
     const runningAzurite = azurite;
     return {
       simulators,
@@ -134,7 +151,12 @@ export async function startStack(options: { env?: Record<string, string> } = {})
               ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}),
               ...request.headers,
             },
-            data: request.body === undefined ? undefined : typeof request.body === 'string' ? request.body : JSON.stringify(request.body),
+            data:
+              request.body === undefined
+                ? undefined
+                : typeof request.body === 'string'
+                  ? request.body
+                  : JSON.stringify(request.body),
           }),
         );
       },
@@ -144,7 +166,8 @@ export async function startStack(options: { env?: Record<string, string> } = {})
           JSON.stringify({ ...FIXTURE.users[user], aud: FIXTURE.apiClientId, ...claims }),
           { httpsAgent, headers: { 'content-type': 'application/json' } },
         );
-        if (response.status !== 200) throw new Error(`token for ${user}: ${response.status} ${response.data}`);
+        if (response.status !== 200)
+          throw new Error(`token for ${user}: ${response.status} ${response.data}`);
         return (JSON.parse(response.data) as { access_token: string }).access_token;
       },
       async sim(service, method, path, body, headers = {}) {

@@ -2,7 +2,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 
 /** Oneflow signs a notification with the hex SHA-1 of callback_id + the webhook's sign key. */
 export function webhookSignature(callbackId: string, signKey: string): string {
-  return createHash('sha1').update(callbackId + signKey).digest('hex');
+  return createHash('sha1')
+    .update(callbackId + signKey)
+    .digest('hex');
 }
 
 /** Compares in constant time, so the answer's timing tells nothing about how much of a guess was right. */

@@ -1,0 +1,122 @@
+import { ConfigError, loadConfig, secretSettingNames } from './config';
+
+const TENANT = {
+  tenantId: '3f6d0c1e-8a4b-4c2d-9e7f-1a2b3c4d5e6f',
+  dataverseUrl: 'https://contoso.crm4.dynamics.com/',
+  orgKey: 'contoso',
+  oneflow: { userEmail: 'sync@contoso.example', workspaceId: 1, templateId: 2 },
+};
+
+const SECRET_TOKEN = 'token-value-that-must-not-leak';
+
+function environment(overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  return {
+    PRODUCT_SYNC_TENANTS: JSON.stringify([TENANT]),
+    ONEFLOW_API_TOKEN__CONTOSO: SECRET_TOKEN,
+    ONEFLOW_SIGN_KEY__CONTOSO: 'sign-key',
+    API_AUDIENCES: 'api://a9900000-0000-4000-8000-000000000001, a9900000-0000-4000-8000-000000000001',
+    BACKEND_CLIENT_ID: 'a9900000-0000-4000-8000-000000000001',
+    BACKEND_CLIENT_SECRET: 'client-secret',
+    ...overrides,
+  };
+}
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('reads a complete configuration with defaults', () => {
+    const config = loadConfig(environment());
+    expect(config.tenants).toEqual([
+      {
+        ...TENANT,
+        dataverseUrl: 'https://contoso.crm4.dynamics.com',
+        oneflow: { ...TENANT.oneflow, apiUrl: 'https://api.oneflow.com/v1' },
+        secrets: { oneflowToken: SECRET_TOKEN, webhookSignKey: 'sign-key' },
+      },
+    ]);
+    expect(config.auth).toEqual({
+      authorityHost: 'https://login.microsoftonline.com',
+      authorityCaPem: undefined,
+      audiences: ['api://a9900000-0000-4000-8000-000000000001', 'a9900000-0000-4000-8000-000000000001'],
+      adminRole: 'ProductSync.Admin',
+    });
+    expect(config.storageConnection).toBeUndefined();
+    expect(config.webhookQueue).toBe('oneflow-webhooks');
+    expect(config.retention).toEqual({ activityDays: 180, callbackDays: 30 });
+  });
+
+  it('names every missing setting at once', () => {
+    const problems = problemsOf({});
+    expect(problems.join('\n')).toMatch(/PRODUCT_SYNC_TENANTS/);
+    expect(problems.join('\n')).toMatch(/API_AUDIENCES/);
+    expect(problems.join('\n')).toMatch(/BACKEND_CLIENT_ID/);
+    expect(problems.join('\n')).toMatch(/BACKEND_CLIENT_SECRET/);
+  });
+
+  it('names a tenant field by its path', () => {
+    const broken = {
+      ...TENANT,
+      dataverseUrl: 'not a url',
+      oneflow: { ...TENANT.oneflow, userEmail: 'nope' },
+    };
+    const problems = problemsOf(environment({ PRODUCT_SYNC_TENANTS: JSON.stringify([broken]) }));
+    expect(problems.some((problem) => problem.startsWith('PRODUCT_SYNC_TENANTS.0.dataverseUrl'))).toBe(true);
+    expect(problems.some((problem) => problem.startsWith('PRODUCT_SYNC_TENANTS.0.oneflow.userEmail'))).toBe(
+      true,
+    );
+  });
+
+  it('refuses JSON that is not JSON', () => {
+    expect(problemsOf(environment({ PRODUCT_SYNC_TENANTS: '[{' }))).toEqual([
+      'PRODUCT_SYNC_TENANTS is not valid JSON',
+    ]);
+  });
+
+  it('names the secret setting a tenant lacks, never its value', () => {
+    const problems = problemsOf(environment({ ONEFLOW_SIGN_KEY__CONTOSO: undefined }));
+    expect(problems).toEqual(["ONEFLOW_SIGN_KEY__CONTOSO is required (the contoso org's secret)"]);
+    const error = (() => {
+      try {
+        loadConfig(environment({ ONEFLOW_SIGN_KEY__CONTOSO: '' }));
+      } catch (caught) {
+        return caught as Error;
+      }
+      return null;
+    })();
+    expect(error?.message).not.toContain(SECRET_TOKEN);
+  });
+
+  it('refuses a tenant or org key listed twice', () => {
+    const second = { ...TENANT, orgKey: 'contoso' };
+    const problems = problemsOf(environment({ PRODUCT_SYNC_TENANTS: JSON.stringify([TENANT, second]) }));
+    expect(problems).toEqual([
+      `PRODUCT_SYNC_TENANTS lists tenantId ${TENANT.tenantId} twice`,
+      'PRODUCT_SYNC_TENANTS lists orgKey contoso twice',
+    ]);
+  });
+
+  it('refuses an insecure authority and a bad queue name', () => {
+    const problems = problemsOf(
+      environment({ ENTRA_AUTHORITY_HOST: 'http://127.0.0.1:7103', WEBHOOK_QUEUE_NAME: 'Bad_Name' }),
+    );
+    expect(problems.some((problem) => problem.startsWith('ENTRA_AUTHORITY_HOST'))).toBe(true);
+    expect(problems.some((problem) => problem.startsWith('WEBHOOK_QUEUE_NAME'))).toBe(true);
+  });
+});
+
+describe('secretSettingNames', () => {
+  it('derives setting names from the org key', () => {
+    expect(secretSettingNames('contoso-eu')).toEqual({
+      oneflowToken: 'ONEFLOW_API_TOKEN__CONTOSO_EU',
+      webhookSignKey: 'ONEFLOW_SIGN_KEY__CONTOSO_EU',
+    });
+  });
+});
