@@ -9,9 +9,15 @@ import type { Logger } from './services';
 
 function loggerFor(context: InvocationContext): Logger {
   return {
-    info: (message, data) => context.log(message, data ?? {}),
-    warn: (message, data) => context.warn(message, data ?? {}),
-    error: (message, data) => context.error(message, data ?? {}),
+    info: (message, data) => {
+      context.log(message, data ?? {});
+    },
+    warn: (message, data) => {
+      context.warn(message, data ?? {});
+    },
+    error: (message, data) => {
+      context.error(message, data ?? {});
+    },
   };
 }
 

@@ -30,9 +30,15 @@ export interface RunningLocalHost {
 }
 
 export const consoleLogger: Logger = {
-  info: (message, data) => console.log(JSON.stringify({ level: 'info', message, ...data })),
-  warn: (message, data) => console.warn(JSON.stringify({ level: 'warn', message, ...data })),
-  error: (message, data) => console.error(JSON.stringify({ level: 'error', message, ...data })),
+  info: (message, data) => {
+    console.log(JSON.stringify({ level: 'info', message, ...data }));
+  },
+  warn: (message, data) => {
+    console.warn(JSON.stringify({ level: 'warn', message, ...data }));
+  },
+  error: (message, data) => {
+    console.error(JSON.stringify({ level: 'error', message, ...data }));
+  },
 };
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;

@@ -17,7 +17,10 @@ const REPO = join(__dirname, '..', '..', '..');
 function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
+    else
+      child.once('exit', () => {
+        resolve();
+      });
   });
 }
 
@@ -63,8 +66,8 @@ export async function startSimulatorProcess(): Promise<SimulatorProcess> {
         resolve({ dataverse, oneflow, identity, certificate });
       }
     };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`simulators exited (${code}) before starting:\n${output}`));
