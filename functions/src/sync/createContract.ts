@@ -37,12 +37,14 @@ export async function createContractFromRecord(
     return { contract: existing, created: false, result };
   }
   // Settings first: an unconfigured entity must not leave an empty contract behind.
-  await effectiveSettings(store, tenantId, request.mainEntity);
-  const main = await tenant.dynamics.getMainRecord(
-    request.mainEntity,
-    request.recordId,
-    callFor(request.actor),
-  );
+  const settings = await effectiveSettings(store, tenantId, request.mainEntity);
+  // Likewise a user who may not read the record or its lines (Dynamics answers 403): checked before anything
+  // is created in Oneflow, so the refusal leaves no empty contract there and no contract row here.
+  const call = callFor(request.actor);
+  const [main] = await Promise.all([
+    tenant.dynamics.getMainRecord(request.mainEntity, request.recordId, call),
+    tenant.dynamics.readLines(settings, request.recordId, call),
+  ]);
   const contract = await tenant.oneflow.createContract({
     workspace_id: tenant.config.oneflow.workspaceId,
     template_id: tenant.config.oneflow.templateId,

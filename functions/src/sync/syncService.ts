@@ -35,7 +35,7 @@ export type SyncOutcome = ActivityEntry['outcome'];
 
 export interface SyncResult {
   plan: SyncPlan;
-  /** False for a dry run: nothing was written anywhere. */
+  /** False for a dry run or a refused action (toggle off, invalid settings): nothing was written anywhere. */
   applied: boolean;
   outcome: SyncOutcome;
   failures: OperationFailure[];
@@ -296,7 +296,7 @@ export async function runSyncUnless(
       lastAction: options.action,
       ...(options.action === 'fetch' ? { lastFetchStartedAt: startedAt } : {}),
     });
-    return { plan, applied: true, outcome, failures: result.failures, activityId: entry.id };
+    return { plan, applied: outcome !== 'refused', outcome, failures: result.failures, activityId: entry.id };
   };
   return withContractLease(deps.store.leases, options.record.tenantId, options.record.contractId, run);
 }
