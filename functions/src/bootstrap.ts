@@ -18,6 +18,7 @@ let cached: Promise<Services> | undefined;
 
 /** The process's services, from the app settings; built once, on first use. */
 export function servicesFromEnvironment(): Promise<Services> {
+  // A failed start is not kept: the next invocation reads the (perhaps corrected) settings again.
   cached ??= (async () => {
     const config = loadConfig(process.env);
     if (!config.storageConnection) {
@@ -26,6 +27,9 @@ export function servicesFromEnvironment(): Promise<Services> {
       );
     }
     return servicesFor(config, config.storageConnection);
-  })();
+  })().catch((error: unknown) => {
+    cached = undefined;
+    throw error;
+  });
   return cached;
 }

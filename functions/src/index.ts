@@ -46,10 +46,29 @@ for (const route of ROUTES) {
     route: route.route,
     // Our own token check runs in every handler that needs one; function keys are not a security boundary.
     authLevel: 'anonymous',
-    handler: async (request, context) =>
-      toHttpResponse(
-        await dispatch(route, toApiRequest(request), await servicesFromEnvironment(), loggerFor(context)),
-      ),
+    handler: async (request, context) => {
+      const log = loggerFor(context);
+      let services;
+      try {
+        services = await servicesFromEnvironment();
+      } catch (error) {
+        // The setting names go to the log (never values); callers learn only that the app is misconfigured.
+        log.error('the Function app could not start', {
+          problem: error instanceof Error ? error.message : 'unknown',
+        });
+        return toHttpResponse({
+          status: 500,
+          json: {
+            error: {
+              code: 'misconfigured',
+              message: 'The Function app is not fully configured',
+              details: [],
+            },
+          },
+        });
+      }
+      return toHttpResponse(await dispatch(route, toApiRequest(request), services, log));
+    },
   });
 }
 

@@ -47,6 +47,7 @@ describe('loadConfig', () => {
       authorityCaPem: undefined,
       audiences: ['api://a9900000-0000-4000-8000-000000000001', 'a9900000-0000-4000-8000-000000000001'],
       adminRole: 'ProductSync.Admin',
+      syncRole: 'ProductSync.Sync',
     });
     expect(config.storageConnection).toBeUndefined();
     expect(config.webhookQueue).toBe('oneflow-webhooks');

@@ -39,6 +39,8 @@ export interface AppConfig {
     /** Accepted `aud` values of user tokens (the API's client id and/or its App ID URI). */
     audiences: string[];
     adminRole: string;
+    /** The app role an application (not a person) needs to call the API with its own token. */
+    syncRole: string;
   };
   backend: { clientId: string; clientSecret: string };
   /** Unset: the local runner starts Azurite. */
@@ -71,6 +73,7 @@ const EnvSchema = z.object({
   ENTRA_CA_CERTIFICATE_PEM: z.string().optional(),
   API_AUDIENCES: z.string().min(1, 'is required: the API client id and/or App ID URI, comma separated'),
   API_ADMIN_ROLE: z.string().min(1).default('ProductSync.Admin'),
+  API_SYNC_ROLE: z.string().min(1).default('ProductSync.Sync'),
   BACKEND_CLIENT_ID: z.uuid(),
   BACKEND_CLIENT_SECRET: z.string().min(1, 'is required'),
   AzureWebJobsStorage: z.string().optional(),
@@ -137,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
         .map((value) => value.trim())
         .filter(Boolean),
       adminRole: settings.API_ADMIN_ROLE,
+      syncRole: settings.API_SYNC_ROLE,
     },
     backend: { clientId: settings.BACKEND_CLIENT_ID, clientSecret: settings.BACKEND_CLIENT_SECRET },
     storageConnection: settings.AzureWebJobsStorage || undefined,

@@ -65,6 +65,8 @@ export interface DynamicsGateway {
   /** Attribute metadata of a (product source) entity, with the flags the engine checks. */
   listAttributes(entity: string): Promise<DynamicsAttribute[]>;
   entitySetName(entity: string): Promise<string>;
+  /** The entity's primary name column (`name`, `new_name`), null when it has none. */
+  primaryNameAttribute(entity: string): Promise<string | null>;
   getMainRecord(mainEntity: string, recordId: string, call: DataverseCall): Promise<MainRecord>;
   /** The product lines of a main record with the mapped columns (lookups and choices as display names). */
   readLines(settings: EntitySettings, recordId: string, call: DataverseCall): Promise<DynamicsLine[]>;
@@ -438,6 +440,10 @@ export function createDynamicsGateway(
 
     async entitySetName(entity) {
       return (await entityInfo(entity)).entitySetName;
+    },
+
+    async primaryNameAttribute(entity) {
+      return (await entityInfo(entity)).primaryNameAttribute;
     },
 
     async getMainRecord(mainEntity, recordId, call) {

@@ -7,6 +7,8 @@ export const LinksQuery = z.object({
   contractId: ContractIdSchema.optional(),
   /** A Dynamics line id (or its start) or an Oneflow product id. */
   q: z.string().trim().min(1).max(100).optional(),
+  /** At most this many links; 100 unless asked. */
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
 
 /** The tenant's links, by contract and/or searched by either side's id. */

@@ -6,6 +6,15 @@ import { EntityParams } from '../http/params';
 import { signedInRoute, type SignedInContext } from '../http/route';
 
 /**
+ * The API's name for a settings problem's place: `mappings[2].direction` → `body.mappings.2.direction`, as every
+ * other body error names its field; the whole settings object (`settings`) → `body`.
+ */
+function fieldOf(path: string): string {
+  if (path === 'settings' || path === '') return 'body';
+  return `body.${path.replace(/\[(\d+)\]/g, '.$1').replace(/^\./, '')}`;
+}
+
+/**
  * Checks settings as an admin sends them: their shape, then against the product source's real columns and
  * relationships in Dynamics. Every problem names its field (`body.mappings.2.direction`).
  */
@@ -20,10 +29,7 @@ export async function checkedSettings(
     const problems = validation.ok ? [] : validation.problems;
     throw badRequest(
       'The settings are not valid',
-      problems.map((problem) => ({
-        field: `body.${problem.path}`.replace(/\.$/, ''),
-        message: problem.message,
-      })),
+      problems.map((problem) => ({ field: fieldOf(problem.path), message: problem.message })),
     );
   }
   const settings = shape.data;
@@ -53,7 +59,7 @@ export async function checkedSettings(
   if (!validation.ok) {
     throw badRequest(
       'The settings are not valid',
-      validation.problems.map((problem) => ({ field: `body.${problem.path}`, message: problem.message })),
+      validation.problems.map((problem) => ({ field: fieldOf(problem.path), message: problem.message })),
     );
   }
   return validation.settings;
@@ -65,12 +71,16 @@ export async function saveSettings(
   entity: string,
   settings: EntitySettings,
 ): Promise<ApiResponse> {
-  const ifMatch = context.request.header('if-match');
-  const saved = await context.services.store.settings.put(
-    context.principal.tenantId,
+  const { store } = context.services;
+  const tenantId = context.principal.tenantId;
+  const header = context.request.header('if-match');
+  // No If-Match: the settings must be new. `*`: overwrite whatever is stored (HTTP's "any version").
+  const ifMatch = header === '*' ? ((await store.settings.get(tenantId, entity))?.etag ?? null) : header;
+  const saved = await store.settings.put(
+    tenantId,
     entity,
     settings,
-    ifMatch && ifMatch !== '*' ? ifMatch : null,
+    ifMatch,
     context.principal.name ?? context.principal.objectId,
   );
   return ok(

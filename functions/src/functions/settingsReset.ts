@@ -14,6 +14,9 @@ export default signedInRoute(
     const stored = await context.services.store.settings.get(context.principal.tenantId, entity);
     const current = stored?.settings ?? defaultSettings(entity);
     if (!current) throw notFound(`No product sync settings for ${entity} to reset`);
-    return saveSettings(context, entity, resetToDefault(current));
+    // A custom source's default maps its primary name column to Oneflow's Name (without it the reset settings
+    // would transfer nothing: products on, and no name for them).
+    const primaryName = await context.tenant.dynamics.primaryNameAttribute(current.productSource.entity);
+    return saveSettings(context, entity, resetToDefault(current, primaryName ?? undefined));
   },
 );

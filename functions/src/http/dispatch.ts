@@ -35,11 +35,22 @@ export async function dispatch(
       }
       throw error;
     }
-    if (route.access === 'admin' && !principal.roles.includes(services.config.auth.adminRole)) {
+    const { adminRole, syncRole } = services.config.auth;
+    if (
+      principal.kind === 'application' &&
+      !principal.roles.some((role) => role === syncRole || role === adminRole)
+    ) {
       throw new ApiError(
         403,
         'forbidden',
-        `Changing product sync settings needs the ${services.config.auth.adminRole} role`,
+        `An application calling with its own token needs the ${syncRole} role`,
+      );
+    }
+    if (route.access === 'admin' && !principal.roles.includes(adminRole)) {
+      throw new ApiError(
+        403,
+        'forbidden',
+        `Changing product sync settings or links needs the ${adminRole} role`,
       );
     }
     const tenant = services.tenant(principal.tenantId);

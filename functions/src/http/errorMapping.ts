@@ -1,5 +1,4 @@
 import { AppTokenError } from '../auth/appTokens';
-import { ConfigError } from '../config/config';
 import { DataverseError } from '../dataverse/errors';
 import { OneflowError } from '../oneflow/errors';
 import { LeaseBusyError, PreconditionFailedError } from '../state/errors';
@@ -86,7 +85,5 @@ export function toApiError(error: unknown): ApiError | null {
       'Could not sign in to Dynamics as the product sync application',
     );
   }
-  if (error instanceof ConfigError)
-    return new ApiError(500, 'misconfigured', 'The Function app is not fully configured');
   return null;
 }

@@ -21,10 +21,13 @@ export class ApiError extends Error {
 }
 
 export function zodDetails(error: z.ZodError, prefix: string): ProblemDetail[] {
-  return error.issues.map((issue) => ({
-    field: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
-    message: issue.message,
-  }));
+  const fieldOf = (path: readonly PropertyKey[]) => [prefix, ...path.map(String)].filter(Boolean).join('.');
+  return error.issues.flatMap((issue) =>
+    // A field the schema does not know is named itself (`body.foo`), not the object that holds it.
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((name) => ({ field: fieldOf([...issue.path, name]), message: 'is not a known field' }))
+      : [{ field: fieldOf(issue.path), message: issue.message }],
+  );
 }
 
 export const badRequest = (message: string, details: ProblemDetail[] = []): ApiError =>

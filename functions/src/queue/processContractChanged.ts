@@ -19,7 +19,7 @@ export const MAX_DEQUEUE_COUNT = 5;
 export type ProcessOutcome = 'fetched' | 'coalesced' | 'not_synced';
 
 export function applicationActor(services: Services): Actor {
-  return { kind: 'application', id: services.config.backend.clientId, name: 'Oneflow webhook' };
+  return { kind: 'application', id: services.config.backend.clientId, name: 'Oneflow webhook', self: true };
 }
 
 /**
@@ -68,7 +68,7 @@ export async function processContractChanged(
         recordId: record.recordId,
         action: 'webhook',
         outcome: 'failed',
-        actor: applicationActor(services),
+        actor: { kind: 'application', id: services.config.backend.clientId, name: 'Oneflow webhook' },
         at: services.clock().toISOString(),
         message: `Oneflow reported a change, but fetching it failed ${dequeueCount} times and was given up: ${detail}. Use Fetch updates from Oneflow once the cause is fixed.`,
         summary: null,

@@ -23,6 +23,8 @@ export interface Actor {
   kind: 'user' | 'application';
   id: string;
   name: string | null;
+  /** The backend itself (webhooks, timers): Dataverse calls run as its application user, impersonating no one. */
+  self?: true;
 }
 
 export interface SyncDeps {
@@ -43,7 +45,9 @@ export interface SyncResult {
 }
 
 export function callFor(actor: Actor): DynamicsCall {
-  return actor.kind === 'user' ? { callerObjectId: actor.id } : {};
+  // Callers with a token (people, or automation apps with their own Dataverse application user) act with their
+  // own privileges; only the backend's own runs use the product's application user.
+  return actor.self ? {} : { callerObjectId: actor.id };
 }
 
 /** The admin's settings for a main entity, or the product's defaults for the built-in ones. */
@@ -247,8 +251,17 @@ export async function runSyncUnless(
     const call = callFor(actor);
     const { input, contractState } = await loadInputs(deps, record, call);
     const plan = (options.plan ?? PLANNERS[options.action])(input);
-    if (options.dryRun)
-      return { plan, applied: false, outcome: outcomeOf(plan, [], []), failures: [], activityId: null };
+    if (options.dryRun) {
+      // The outcome the plan would have (`applied`: it would write), with applied: false.
+      const wouldWrite = plan.operations.filter(isWrite);
+      return {
+        plan,
+        applied: false,
+        outcome: outcomeOf(plan, wouldWrite, []),
+        failures: [],
+        activityId: null,
+      };
+    }
     if (plan.operations.some((operation) => operation.kind !== 'skip' && operation.kind !== 'update_line')) {
       if (contractState === 'signed' || contractState === 'declined') {
         throw new ApiError(
@@ -278,7 +291,7 @@ export async function runSyncUnless(
       recordId: record.recordId,
       action,
       outcome,
-      actor,
+      actor: { kind: actor.kind, id: actor.id, name: actor.name },
       at: deps.clock().toISOString(),
       message: describe(
         action === 'webhook' || action === 'link_edit' ? 'fetch' : action,
@@ -292,7 +305,8 @@ export async function runSyncUnless(
     await deps.store.activity.record(entry);
     await deps.store.contracts.put({
       ...record,
-      lastSyncAt: entry.at,
+      // When this run read both sides: a change Oneflow records after it is still found by reconcile.
+      lastSyncAt: startedAt,
       lastAction: options.action,
       ...(options.action === 'fetch' ? { lastFetchStartedAt: startedAt } : {}),
     });

@@ -133,6 +133,9 @@ export async function startStack(options: { env?: Record<string, string> } = {})
     const client = axios.create({
       validateStatus: () => true,
       responseType: 'text',
+      // Bodies go out exactly as given: axios would JSON-encode a string that is not valid JSON, so a test
+      // sending a malformed body would send a well-formed JSON string instead.
+      transformRequest: (data: unknown) => data,
       transformResponse: (data: string) => data,
     });
     const runningAzurite = azurite;

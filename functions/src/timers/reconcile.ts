@@ -1,6 +1,13 @@
 import type { Logger, Services } from '../services';
 
 /**
+ * Oneflow stamps `updated_time` in whole seconds (`2020-07-06T15:14:14+0000`): a change stamped with the second
+ * of the last sync may have come after it, so such a contract is fetched (a fetch that finds nothing costs a few
+ * reads; a missed change would stay missed until the next one).
+ */
+const ONEFLOW_TIME_RESOLUTION_MS = 1000;
+
+/**
  * For setups without webhooks (or a missed one): every synced contract whose Oneflow side changed since its
  * last sync gets a fetch queued, exactly as a webhook would. Returns how many were queued.
  */
@@ -12,7 +19,7 @@ export async function reconcile(services: Services, log: Logger): Promise<number
       const contract = await services.tenant(record.tenantId).oneflow.getContract(record.contractId);
       const changedAt = contract.updated_time ? Date.parse(contract.updated_time) : Number.NaN;
       const syncedAt = record.lastSyncAt ? Date.parse(record.lastSyncAt) : Number.NEGATIVE_INFINITY;
-      if (!(changedAt > syncedAt)) continue;
+      if (!(changedAt + ONEFLOW_TIME_RESOLUTION_MS > syncedAt)) continue;
       await services.enqueue({
         tenantId: record.tenantId,
         contractId: record.contractId,

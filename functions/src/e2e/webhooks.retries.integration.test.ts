@@ -1,0 +1,193 @@
+import { QueueClient } from '@azure/storage-queue';
+import { MAX_DEQUEUE_COUNT } from '../queue/processContractChanged';
+import { QUEUE_FUNCTIONS, type QueueFunction } from '../registry';
+import { FIXTURE, startStack, type Stack } from '../testing/stack';
+import {
+  activity,
+  clearRequestLogs,
+  CONTRACT_ROUTE,
+  countRoute,
+  createContract,
+  dynamicsLine,
+  editProduct,
+  fixtureWithOpportunities,
+  LINE,
+  LINES_ROUTE,
+  notification,
+  opportunity,
+  postNotification,
+  productFor,
+  requestLog,
+  until,
+} from './webhookSupport';
+
+/**
+ * The webhook pipeline when Dynamics fails: the queue trigger throws, the local runner makes the message visible
+ * again after the stack's retry visibility (1 s) and hands it back with a higher dequeue count; after
+ * MAX_DEQUEUE_COUNT attempts the message goes to the poison queue and an activity entry tells admins why.
+ * Notifications are posted by hand (signed like Oneflow's): no webhook is registered in this file.
+ */
+
+jest.setTimeout(30_000);
+
+let stack: Stack;
+let poison: QueueClient;
+
+/** Every run of the queue trigger, as the runner called it. */
+interface Attempt {
+  contractId: number | null;
+  dequeueCount: number;
+  error: string | null;
+}
+const attempts: Attempt[] = [];
+let restoreHandler: () => void = () => undefined;
+
+/** Watches the registry's queue function (the one the local runner calls) without changing what it does. */
+function watchQueueTrigger(): () => void {
+  const [definition] = QUEUE_FUNCTIONS as QueueFunction[];
+  if (!definition) throw new Error('no queue function registered');
+  const original = definition.handle.bind(definition);
+  definition.handle = async (services, message, dequeueCount, log) => {
+    const contractId =
+      typeof message === 'object' &&
+      message !== null &&
+      'contractId' in message &&
+      typeof message.contractId === 'number'
+        ? message.contractId
+        : null;
+    try {
+      await original(services, message, dequeueCount, log);
+      attempts.push({ contractId, dequeueCount, error: null });
+    } catch (error) {
+      attempts.push({
+        contractId,
+        dequeueCount,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      throw error;
+    }
+  };
+  return () => {
+    definition.handle = original;
+  };
+}
+
+const attemptsFor = (contractId: number) => attempts.filter((attempt) => attempt.contractId === contractId);
+
+async function poisonMessages(): Promise<unknown[]> {
+  const { receivedMessageItems } = await poison.receiveMessages({
+    numberOfMessages: 32,
+    visibilityTimeout: 1,
+  });
+  return receivedMessageItems.map(
+    (item) => JSON.parse(Buffer.from(item.messageText, 'base64').toString('utf8')) as unknown,
+  );
+}
+
+const failDataverse = () =>
+  stack.sim('dataverse', 'PUT', '/_sim/faults', { seed: 1, routes: { '*': { rates: { '500': 1 } } } });
+const healDataverse = () => stack.sim('dataverse', 'PUT', '/_sim/faults', { seed: 1, routes: {} });
+
+beforeAll(async () => {
+  stack = await startStack();
+  restoreHandler = watchQueueTrigger();
+  const fixture = await stack.sim('dataverse', 'POST', '/_sim/fixture', fixtureWithOpportunities(4));
+  if (fixture.status !== 200) throw new Error(`Dataverse fixture: ${fixture.text}`);
+  poison = new QueueClient(stack.azurite.connectionString, `${stack.services.config.webhookQueue}-poison`);
+}, 60_000);
+
+afterEach(async () => {
+  await healDataverse();
+  await stack.host.drainQueue();
+});
+
+afterAll(async () => {
+  restoreHandler();
+  await stack.close();
+});
+
+test('a fetch that fails once is retried by the queue with a higher dequeue count and then applied', async () => {
+  const record = opportunity(1);
+  const widget = record.lines[LINE.widget];
+  const contractId = await createContract(stack, record.id);
+  const product = await productFor(stack, contractId, widget);
+  await editProduct(stack, contractId, product.id, { quantity: { amount: 6 } });
+  const before = await activity(stack, contractId);
+
+  await failDataverse();
+  expect((await postNotification(stack, notification(contractId))).body).toEqual({ status: 'queued' });
+  await until('the first attempt to fail', async () => attemptsFor(contractId).length > 0);
+  await healDataverse();
+  await stack.host.drainQueue();
+
+  const runs = attemptsFor(contractId);
+  expect(runs.map((run) => run.dequeueCount)).toEqual([1, 2]);
+  expect(runs[0]?.error).toMatch(/Dynamics|Dataverse|unexpected/i);
+  expect(runs[1]?.error).toBeNull();
+  const entries = (await activity(stack, contractId)).slice(before.length);
+  expect(entries.map((entry) => [entry.action, entry.outcome])).toEqual([['webhook', 'applied']]);
+  expect((await dynamicsLine(stack, record.id, widget)).values.quantity).toBe(6);
+  expect(await poisonMessages()).toEqual([]);
+});
+
+test(`a fetch that keeps failing is tried ${String(MAX_DEQUEUE_COUNT)} times, then poisoned with a failed activity entry`, async () => {
+  const record = opportunity(2);
+  const widget = record.lines[LINE.widget];
+  const contractId = await createContract(stack, record.id);
+  const product = await productFor(stack, contractId, widget);
+  await editProduct(stack, contractId, product.id, { quantity: { amount: 4 } });
+  const before = await activity(stack, contractId);
+  await clearRequestLogs(stack);
+
+  await failDataverse();
+  const signed = notification(contractId);
+  expect((await postNotification(stack, signed)).body).toEqual({ status: 'queued' });
+  const started = Date.now();
+  await stack.host.drainQueue();
+  const elapsed = Date.now() - started;
+
+  // Five deliveries of the one message, each a whole fetch attempt that read Oneflow once and failed on Dynamics.
+  const runs = attemptsFor(contractId);
+  expect(runs.map((run) => run.dequeueCount)).toEqual([1, 2, 3, 4, 5]);
+  expect(runs.every((run) => run.error !== null)).toBe(true);
+  // At least the runner's retry visibility (1 s) between attempts.
+  expect(elapsed).toBeGreaterThanOrEqual((MAX_DEQUEUE_COUNT - 1) * 1000);
+  const oneflow = await requestLog(stack, 'oneflow');
+  const dataverse = await requestLog(stack, 'dataverse');
+  expect(countRoute(oneflow, CONTRACT_ROUTE, `/contracts/${String(contractId)}`)).toBe(MAX_DEQUEUE_COUNT);
+  expect(countRoute(dataverse, LINES_ROUTE)).toBeGreaterThanOrEqual(MAX_DEQUEUE_COUNT);
+  expect(dataverse.requests.every((request) => request.status === 500)).toBe(true);
+
+  // The message is in the poison queue as it was queued.
+  expect(await poisonMessages()).toEqual([
+    expect.objectContaining({
+      tenantId: FIXTURE.contoso,
+      contractId,
+      source: { kind: 'webhook', callbackId: signed.callback_id, events: ['contract:content_update'] },
+    }),
+  ]);
+  // One activity entry, written on the last attempt only, says what happened and what to do.
+  const entries = (await activity(stack, contractId)).slice(before.length);
+  expect(entries).toHaveLength(1);
+  expect(entries[0]).toMatchObject({
+    action: 'webhook',
+    outcome: 'failed',
+    actor: { kind: 'application', id: FIXTURE.apiClientId },
+    summary: null,
+    changes: [],
+  });
+  expect(entries[0]?.message).toContain(`failed ${String(MAX_DEQUEUE_COUNT)} times`);
+  expect(entries[0]?.message).toContain('Fetch updates from Oneflow');
+  for (const secret of [FIXTURE.oneflowToken, FIXTURE.signKeys.contoso, 'sim-backend-secret', 'Bearer ']) {
+    expect(entries[0]?.message).not.toContain(secret);
+  }
+  // Nothing was written to Dynamics; once it is back, Fetch brings the change.
+  await healDataverse();
+  expect((await dynamicsLine(stack, record.id, widget)).values.quantity).toBe(10);
+  const fetched = await stack.api('POST', `/contracts/${String(contractId)}/fetch`, {
+    token: await stack.token('alex'),
+  });
+  expect(fetched.status).toBe(200);
+  expect(fetched.body).toMatchObject({ outcome: 'applied', summary: { linesUpdated: 1 } });
+  expect((await dynamicsLine(stack, record.id, widget)).values.quantity).toBe(4);
+});
