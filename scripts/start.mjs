@@ -35,11 +35,19 @@ process.once('SIGTERM', stop);
 
 try {
   const [, certificate] = await start('sim', ['run', 'sim', '--silent'], {}, /TLS certificate (\S+?)\)/);
-  await start('functions', ['run', 'host', '-w', 'functions', '--silent'], { ENTRA_CA_CERTIFICATE_FILE: certificate }, /Functions: (\S+)/);
+  await start(
+    'functions',
+    ['run', 'host', '-w', 'functions', '--silent'],
+    { ENTRA_CA_CERTIFICATE_FILE: certificate },
+    /Functions: (\S+)/,
+  );
   const response = await fetch('http://127.0.0.1:7102/v1/webhooks', {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-oneflow-api-token': ONEFLOW_TOKEN },
-    body: JSON.stringify({ callback_url: 'http://127.0.0.1:7071/api/webhooks/oneflow/contoso', sign_key: SIGN_KEY }),
+    body: JSON.stringify({
+      callback_url: 'http://127.0.0.1:7071/api/webhooks/oneflow/contoso',
+      sign_key: SIGN_KEY,
+    }),
   });
   if (!response.ok) throw new Error(`registering the webhook failed: ${response.status}`);
   console.log(
