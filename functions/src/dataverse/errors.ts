@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { errorOfKind, guardFor } from '../common/errorKinds';
 
 /**
  * Typed Dataverse failures: one base class carrying the request and Dataverse's error, one subclass per kind
@@ -173,54 +174,43 @@ export class DataverseError extends Error {
   }
 }
 
-/** A subclass of DataverseError for one kind, whose `kind` narrows to that kind's literal. */
-function errorOfKind<K extends DataverseErrorKind>(kind: K, name: string) {
-  return class extends DataverseError {
-    declare readonly kind: K;
-    constructor(init: DataverseErrorInit) {
-      super(kind, init);
-      this.name = name;
-    }
-  };
-}
-
-/** An `isX(e: unknown)` guard for one error class. */
-function guardFor<T extends DataverseError>(type: abstract new (...args: never[]) => T) {
-  return (e: unknown): e is T => e instanceof type;
-}
-
 /** 401: the token was refused (again, after getting a new one). */
-export const DataverseAuthError = errorOfKind('auth', 'DataverseAuthError');
+export const DataverseAuthError = errorOfKind(DataverseError, 'auth', 'DataverseAuthError');
 export type DataverseAuthError = InstanceType<typeof DataverseAuthError>;
 /** 403: a missing privilege (0x80040220, the message names it), not a member, disabled user. */
-export const DataverseForbiddenError = errorOfKind('forbidden', 'DataverseForbiddenError');
+export const DataverseForbiddenError = errorOfKind(DataverseError, 'forbidden', 'DataverseForbiddenError');
 export type DataverseForbiddenError = InstanceType<typeof DataverseForbiddenError>;
 /** 404: no such record, entity set or CallerObjectId user. */
-export const DataverseNotFoundError = errorOfKind('not_found', 'DataverseNotFoundError');
+export const DataverseNotFoundError = errorOfKind(DataverseError, 'not_found', 'DataverseNotFoundError');
 export type DataverseNotFoundError = InstanceType<typeof DataverseNotFoundError>;
 /** 412: If-Match did not match (the record changed since it was read); nothing was written. */
 export const DataversePreconditionFailedError = errorOfKind(
+  DataverseError,
   'precondition_failed',
   'DataversePreconditionFailedError',
 );
 export type DataversePreconditionFailedError = InstanceType<typeof DataversePreconditionFailedError>;
 /** 400: a refused query or payload, a business rule (0x80044331, 0x80040203, …). */
-export const DataverseValidationError = errorOfKind('validation', 'DataverseValidationError');
+export const DataverseValidationError = errorOfKind(DataverseError, 'validation', 'DataverseValidationError');
 export type DataverseValidationError = InstanceType<typeof DataverseValidationError>;
 /** 429: service protection, still refused after every retry (or Retry-After too long to wait here). */
-export const DataverseThrottledError = errorOfKind('throttled', 'DataverseThrottledError');
+export const DataverseThrottledError = errorOfKind(DataverseError, 'throttled', 'DataverseThrottledError');
 export type DataverseThrottledError = InstanceType<typeof DataverseThrottledError>;
 /** 5xx, still failing after every retry. */
-export const DataverseServerError = errorOfKind('server', 'DataverseServerError');
+export const DataverseServerError = errorOfKind(DataverseError, 'server', 'DataverseServerError');
 export type DataverseServerError = InstanceType<typeof DataverseServerError>;
 /** Any other 4xx (405, 409, 415, …). */
-export const DataverseClientError = errorOfKind('client', 'DataverseClientError');
+export const DataverseClientError = errorOfKind(DataverseError, 'client', 'DataverseClientError');
 export type DataverseClientError = InstanceType<typeof DataverseClientError>;
 /** No answer: connection refused or dropped, timeout; after every retry. */
-export const DataverseNetworkError = errorOfKind('network', 'DataverseNetworkError');
+export const DataverseNetworkError = errorOfKind(DataverseError, 'network', 'DataverseNetworkError');
 export type DataverseNetworkError = InstanceType<typeof DataverseNetworkError>;
 /** An answer that is not what Dataverse sends: malformed JSON, wrong shape, a broken $batch body. */
-export const DataverseInvalidResponseError = errorOfKind('invalid_response', 'DataverseInvalidResponseError');
+export const DataverseInvalidResponseError = errorOfKind(
+  DataverseError,
+  'invalid_response',
+  'DataverseInvalidResponseError',
+);
 export type DataverseInvalidResponseError = InstanceType<typeof DataverseInvalidResponseError>;
 
 export const isDataverseError = guardFor(DataverseError);

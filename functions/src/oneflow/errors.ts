@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { errorOfKind, guardFor } from '../common/errorKinds';
 
 /**
  * Typed Oneflow failures (STYLE 7): one base class carrying the request and Oneflow's error body, one
@@ -98,48 +99,36 @@ export class OneflowError extends Error {
   }
 }
 
-/** A subclass of OneflowError for one kind, whose `kind` narrows to that kind's literal. */
-function errorOfKind<K extends OneflowErrorKind>(kind: K, name: string) {
-  return class extends OneflowError {
-    declare readonly kind: K;
-    constructor(init: OneflowErrorInit) {
-      super(kind, init);
-      this.name = name;
-    }
-  };
-}
-
-/** An `isX(e: unknown)` guard for one error class. */
-function guardFor<T extends OneflowError>(type: abstract new (...args: never[]) => T) {
-  return (e: unknown): e is T => e instanceof type;
-}
-
 /** 401: unknown token or user email. */
-export const OneflowAuthError = errorOfKind('auth', 'OneflowAuthError');
+export const OneflowAuthError = errorOfKind(OneflowError, 'auth', 'OneflowAuthError');
 export type OneflowAuthError = InstanceType<typeof OneflowAuthError>;
 /** 404: unknown contract, group, product or route. */
-export const OneflowNotFoundError = errorOfKind('not_found', 'OneflowNotFoundError');
+export const OneflowNotFoundError = errorOfKind(OneflowError, 'not_found', 'OneflowNotFoundError');
 export type OneflowNotFoundError = InstanceType<typeof OneflowNotFoundError>;
 /** 400: the request broke a rule; `parameterProblems` names each bad field. */
-export const OneflowValidationError = errorOfKind('validation', 'OneflowValidationError');
+export const OneflowValidationError = errorOfKind(OneflowError, 'validation', 'OneflowValidationError');
 export type OneflowValidationError = InstanceType<typeof OneflowValidationError>;
 /** 409: e.g. a product write on a signed contract. */
-export const OneflowConflictError = errorOfKind('conflict', 'OneflowConflictError');
+export const OneflowConflictError = errorOfKind(OneflowError, 'conflict', 'OneflowConflictError');
 export type OneflowConflictError = InstanceType<typeof OneflowConflictError>;
 /** 429: the token's rate limit, still hit after every retry. */
-export const OneflowRateLimitedError = errorOfKind('rate_limited', 'OneflowRateLimitedError');
+export const OneflowRateLimitedError = errorOfKind(OneflowError, 'rate_limited', 'OneflowRateLimitedError');
 export type OneflowRateLimitedError = InstanceType<typeof OneflowRateLimitedError>;
 /** 5xx, still failing after every retry. */
-export const OneflowServerError = errorOfKind('server', 'OneflowServerError');
+export const OneflowServerError = errorOfKind(OneflowError, 'server', 'OneflowServerError');
 export type OneflowServerError = InstanceType<typeof OneflowServerError>;
 /** Any other 4xx (413, 415, …). */
-export const OneflowClientError = errorOfKind('client', 'OneflowClientError');
+export const OneflowClientError = errorOfKind(OneflowError, 'client', 'OneflowClientError');
 export type OneflowClientError = InstanceType<typeof OneflowClientError>;
 /** No answer: connection refused or dropped, timeout. */
-export const OneflowNetworkError = errorOfKind('network', 'OneflowNetworkError');
+export const OneflowNetworkError = errorOfKind(OneflowError, 'network', 'OneflowNetworkError');
 export type OneflowNetworkError = InstanceType<typeof OneflowNetworkError>;
 /** A success answer whose body did not match the expected schema; `cause` is the zod error. */
-export const OneflowInvalidResponseError = errorOfKind('invalid_response', 'OneflowInvalidResponseError');
+export const OneflowInvalidResponseError = errorOfKind(
+  OneflowError,
+  'invalid_response',
+  'OneflowInvalidResponseError',
+);
 export type OneflowInvalidResponseError = InstanceType<typeof OneflowInvalidResponseError>;
 
 export const isOneflowError = guardFor(OneflowError);

@@ -8,6 +8,7 @@ import type {
   UpdateLineOperation,
 } from '@oneflow-sync/shared';
 import type { DynamicsCall, DynamicsGateway } from '../dataverse/dynamicsGateway';
+import { isOneflowNotFoundError } from '../oneflow/errors';
 import type { OneflowClient } from '../oneflow/oneflowClient';
 import { productInput } from './productInput';
 
@@ -94,7 +95,7 @@ export async function applyPlan(
       await oneflow.deleteProduct(contractId, operation.productId);
     } catch (error) {
       // Already gone is what we wanted.
-      if (!(error instanceof Error && 'kind' in error && error.kind === 'not_found')) throw error;
+      if (!isOneflowNotFoundError(error)) throw error;
     }
     applied.push(operation);
   });
