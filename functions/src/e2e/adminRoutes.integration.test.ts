@@ -146,6 +146,14 @@ describe('settings', () => {
     expect(await stored()).toMatchObject({ settings: winner });
   });
 
+  it('412: an If-Match that is no etag of ours is refused like a stale one, and changes nothing', async () => {
+    settingsOf(await putSettings(shippedDefaults('opportunity'), '*'));
+    const before = await stored();
+    const answer = await putSettings(withDirection('description', 'sync_once'), '"not-an-etag"');
+    expect(errorOf(answer, 412).code).toBe('precondition_failed');
+    expect(await stored()).toEqual(before);
+  });
+
   it('PUT with the current If-Match saves and answers a new ETag', async () => {
     const created = settingsOf(await putSettings(shippedDefaults('opportunity')));
     const edit = withDirection('description', 'sync_once');
@@ -544,6 +552,22 @@ describe('links', () => {
         },
       ],
     });
+  });
+
+  it('409: PATCH onto a product already linked to another line refuses and changes nothing', async () => {
+    const [first, second] = quoteLines;
+    const other = original.find((link) => link.lineId === second);
+    if (!first || !other) throw new Error('the quote needs two linked lines');
+    const edits = (await linkEdits()).length;
+    const answer = await stack.api('PATCH', linkPath(first), {
+      token: sam,
+      body: { productId: other.productId },
+    });
+    expect(errorOf(answer, 409).code).toBe('product_already_linked');
+    expect(await stack.services.store.links.get(FIXTURE.contoso, contractId, first)).toEqual(
+      original.find((link) => link.lineId === first),
+    );
+    expect(await linkEdits()).toHaveLength(edits);
   });
 
   it('PATCH of the state alone keeps the product and its base', async () => {

@@ -4,6 +4,8 @@
  * activity ledger. Every test works on an opportunity of its own (loaded into the Dataverse simulator), so the
  * tests share one stack without sharing data.
  */
+import { LeaseBusyError } from '../state/errors';
+import { runSync } from '../sync/syncService';
 import { FIXTURE, startStack, type Stack } from '../testing/stack';
 import {
   changesOf,
@@ -105,12 +107,26 @@ describe('create contract (T1)', () => {
     );
   });
 
-  test('T1: creating the contract again for the same record answers 200 and duplicates nothing', async () => {
+  test('T1: creating the contract again after an interrupted transfer answers 200 and duplicates nothing', async () => {
     const record = freshRecord();
+    const [catalog] = record.lines;
+    // The first attempt makes the contract, but Oneflow refuses its bulk write of the products.
+    await stack.sim('oneflow', 'PUT', '/_sim/faults', {
+      seed: 1,
+      routes: { 'PUT /v1/contracts/:id/product_groups/:groupId': { rates: { '500': 1 } } },
+    });
     const first = await createContract(stack, alex, record.id);
+    await stack.sim('oneflow', 'PUT', '/_sim/faults', { seed: 1, routes: {} });
+    expect(first.outcome).toBe('failed');
     const contractId = first.contract.contractId;
-    const productsBefore = await oneflow.products(contractId);
-    const linksBefore = await linksOf(stack, contractId);
+    // One product an attempt made before its answer was lost, carrying the line's id.
+    const group = (await oneflow.contract(contractId)).product_groups[0];
+    if (!group) throw new Error('the contract has no product table');
+    const made = await oneflow.add(contractId, group.id, {
+      name: 'Widget',
+      quantity: { type: 'quantity', amount: '10' },
+      _private_ownerside: { custom_id: catalog },
+    });
     await clearLogs(stack);
 
     const again = await stack.api('POST', 'contracts', {
@@ -119,18 +135,39 @@ describe('create contract (T1)', () => {
     });
     expectStatus(again, 200);
     expect((again.body as { contract: { contractId: number } }).contract.contractId).toBe(contractId);
+    expect((again.body as { outcome: string }).outcome).toBe('applied');
 
     const productsAfter = await oneflow.products(contractId);
-    expect(productsAfter.map((product) => product.id).sort()).toEqual(
-      productsBefore.map((product) => product.id).sort(),
-    );
     const customIds = productsAfter.map((product) => product._private_ownerside?.custom_id);
-    expect(new Set(customIds).size).toBe(customIds.length);
-    expect((await linksOf(stack, contractId)).map((link) => [link.lineId, link.productId])).toEqual(
-      linksBefore.map((link) => [link.lineId, link.productId]),
+    expect([...customIds].sort()).toEqual([...record.lines].sort());
+    expect((await oneflow.productOf(contractId, catalog))?.id).toBe(made.id);
+    expect((await linksOf(stack, contractId)).map((link) => [link.lineId, link.productId]).sort()).toEqual(
+      productsAfter.map((product) => [product._private_ownerside?.custom_id, product.id]).sort(),
     );
     const oneflowLog = await requestLog(stack, 'oneflow');
     expect(oneflowLog.counts['POST /v1/contracts/create']).toBeUndefined();
+  });
+
+  test('T1: creating the contract again after a completed transfer answers 409 and overwrites nothing in Oneflow', async () => {
+    const { record, contractId } = await contractForFreshRecord();
+    const [, supportLine] = record.lines;
+    const product = await oneflow.productOf(contractId, supportLine);
+    if (!product) throw new Error('no product for the line');
+    // The counterparty changes a two-way field in Oneflow; it has not been fetched yet.
+    await oneflow.update(contractId, product.id, { quantity: { amount: 20 } });
+    await clearLogs(stack);
+
+    const again = await stack.api('POST', 'contracts', {
+      token: alex,
+      body: { entity: 'opportunity', recordId: record.id },
+    });
+
+    // Before the fix, this re-ran the initial transfer and wrote every field of Dynamics over Oneflow's.
+    expect(quantityOf(await oneflow.productOf(contractId, supportLine))).toBe(20);
+    expectStatus(again, 409);
+    expect(again.body).toMatchObject({ error: { code: 'contract_exists' } });
+    expect((again.body as { error: { message: string } }).error.message).toContain(String(contractId));
+    expect(quantityOf(await oneflow.productOf(contractId, supportLine))).toBe(20);
     expect(await writesLogged(stack)).toEqual([]);
   });
 });
@@ -531,3 +568,51 @@ interface ActivityView {
   actor: { kind: string; id: string };
   changes: { rule: string; lineId: string | null }[];
 }
+
+describe('one writer per contract', () => {
+  test('a push that loses its lease while reading writes nothing to Oneflow and answers contract_busy', async () => {
+    const { record, contractId } = await contractForFreshRecord();
+    const [catalog] = record.lines;
+    await dynamics.update(catalog, { quantity: 4 });
+    const { store } = stack.services;
+    // Table Storage stops answering the renewals: after its ttl the lease is no longer this run's.
+    let acquired = 0;
+    const leases = {
+      acquire: async (tenantId: string, id: number, holder: string, ttlMs: number) => {
+        acquired += 1;
+        if (acquired > 1) throw new Error('storage unavailable');
+        return store.leases.acquire(tenantId, id, holder, ttlMs);
+      },
+      release: (tenantId: string, id: number, holder: string) => store.leases.release(tenantId, id, holder),
+    };
+    // The lines take longer to read than the lease lives.
+    await stack.sim('dataverse', 'PUT', '/_sim/faults', {
+      seed: 1,
+      routes: { 'GET /api/data/v9.2/opportunityproducts': { latencyMs: 1500 } },
+    });
+    await clearLogs(stack);
+    const contract = await store.contracts.getById(FIXTURE.contoso, contractId);
+    if (!contract) throw new Error('no contract row');
+    try {
+      const run = runSync(
+        {
+          tenant: stack.services.tenant(FIXTURE.contoso),
+          store: { ...store, leases },
+          clock: () => new Date(),
+          lease: { ttlMs: 300 },
+        },
+        {
+          record: contract,
+          action: 'push',
+          actor: { kind: 'user', id: FIXTURE.users.alex.oid, name: null },
+          dryRun: false,
+        },
+      );
+      await expect(run).rejects.toBeInstanceOf(LeaseBusyError);
+    } finally {
+      await stack.sim('dataverse', 'PUT', '/_sim/faults', { seed: 1, routes: {} });
+    }
+    expect(quantityOf(await oneflow.productOf(contractId, catalog))).toBe(10);
+    expect(await writesLogged(stack)).toEqual([]);
+  });
+});

@@ -1,9 +1,10 @@
 import { QueueClient } from '@azure/storage-queue';
-import { MAX_DEQUEUE_COUNT } from '../queue/processContractChanged';
+import { MAX_DEQUEUE_COUNT, processContractChanged } from '../queue/processContractChanged';
 import { QUEUE_FUNCTIONS, type QueueFunction } from '../registry';
 import { FIXTURE, startStack, type Stack } from '../testing/stack';
 import {
   activity,
+  BATCH_ROUTE,
   clearRequestLogs,
   CONTRACT_ROUTE,
   countRoute,
@@ -190,4 +191,61 @@ test(`a fetch that keeps failing is tried ${String(MAX_DEQUEUE_COUNT)} times, th
   expect(fetched.status).toBe(200);
   expect(fetched.body).toMatchObject({ outcome: 'applied', summary: { linesUpdated: 1 } });
   expect((await dynamicsLine(stack, record.id, widget)).values.quantity).toBe(4);
+});
+
+test('a fetch whose Dynamics write fails (the reads succeed) is retried by the queue, and the change reaches Dynamics', async () => {
+  const record = opportunity(3);
+  const widget = record.lines[LINE.widget];
+  const contractId = await createContract(stack, record.id);
+  const product = await productFor(stack, contractId, widget);
+  await editProduct(stack, contractId, product.id, { quantity: { amount: 7 } });
+
+  // Only the line write fails: the run reads both sides, plans, and its one change set is refused.
+  await stack.sim('dataverse', 'PUT', '/_sim/faults', {
+    seed: 1,
+    routes: { [BATCH_ROUTE]: { rates: { '500': 1 } } },
+  });
+  expect((await postNotification(stack, notification(contractId))).body).toEqual({ status: 'queued' });
+  await until('the first attempt to finish', async () => attemptsFor(contractId).length > 0);
+  await healDataverse();
+  await stack.host.drainQueue();
+
+  // The change Oneflow reported is in Dynamics: the failed write was not taken for a done job.
+  expect((await dynamicsLine(stack, record.id, widget)).values.quantity).toBe(7);
+  expect(attemptsFor(contractId).map((run) => run.dequeueCount)).toEqual([1, 2]);
+  expect(await poisonMessages()).not.toContainEqual(expect.objectContaining({ contractId }));
+});
+
+test('a queued notification is not taken as covered by a later fetch whose Dynamics write failed', async () => {
+  const record = opportunity(4);
+  const widget = record.lines[LINE.widget];
+  const contractId = await createContract(stack, record.id);
+  const product = await productFor(stack, contractId, widget);
+  await editProduct(stack, contractId, product.id, { quantity: { amount: 8 } });
+  // A notification received now, processed (below) only after a rep's Fetch that fails to write.
+  const receivedAt = stack.services.clock().toISOString();
+
+  await stack.sim('dataverse', 'PUT', '/_sim/faults', {
+    seed: 1,
+    routes: { [BATCH_ROUTE]: { rates: { '500': 1 } } },
+  });
+  const fetched = await stack.api('POST', `/contracts/${String(contractId)}/fetch`, {
+    token: await stack.token('alex'),
+  });
+  expect(fetched.body).toMatchObject({ outcome: 'failed' });
+  await healDataverse();
+
+  const outcome = await processContractChanged(
+    stack.services,
+    {
+      tenantId: FIXTURE.contoso,
+      contractId,
+      source: { kind: 'webhook', callbackId: 'cb-covered-by-a-failed-fetch', events: [] },
+      receivedAt,
+    },
+    1,
+    { info: () => undefined, warn: () => undefined, error: () => undefined },
+  );
+  expect(outcome).toBe('fetched');
+  expect((await dynamicsLine(stack, record.id, widget)).values.quantity).toBe(8);
 });

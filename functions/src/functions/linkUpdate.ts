@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { LINK_STATES, type Link } from '@oneflow-sync/shared';
 import { ok, readBody, readParams } from '../http/api';
-import { notFound } from '../http/errors';
+import { ApiError, notFound } from '../http/errors';
 import { actorOf, ContractIdSchema, GuidSchema } from '../http/params';
 import { signedInRoute, type SignedInContext } from '../http/route';
 import { withContractLease } from '../state/lease';
@@ -25,7 +25,8 @@ const LinkPatch = z
  */
 export async function editLink(
   context: SignedInContext,
-  change: (link: Link) => Link | null,
+  /** The new link (null: drop it), given the link and the contract's other links; may refuse with an ApiError. */
+  change: (link: Link, others: Link[]) => Link | null,
   message: string,
 ): Promise<Link | null> {
   const { contractId, lineId } = readParams(context.request, LinkParams);
@@ -34,9 +35,13 @@ export async function editLink(
   const contract = await store.contracts.getById(tenantId, contractId);
   if (!contract) throw notFound(`Contract ${contractId} is not synced with Dynamics here`);
   return withContractLease(store.leases, tenantId, contractId, async () => {
-    const link = await store.links.get(tenantId, contractId, lineId);
+    const links = await store.links.list(tenantId, contractId);
+    const link = links.find((candidate) => candidate.lineId === lineId);
     if (!link) throw notFound(`No link for line ${lineId} in contract ${contractId}`);
-    const next = change(link);
+    const next = change(
+      link,
+      links.filter((candidate) => candidate !== link),
+    );
     if (next) await store.links.put(tenantId, next);
     else await store.links.delete(tenantId, contractId, lineId);
     await store.activity.record({
@@ -75,8 +80,17 @@ export default signedInRoute(
     const patch = await readBody(context.request, LinkPatch);
     const link = await editLink(
       context,
-      (current) => {
+      (current, others) => {
         const productChanged = patch.productId !== undefined && patch.productId !== current.productId;
+        const taken = others.find((other) => other.productId === patch.productId);
+        if (productChanged && taken) {
+          // Two lines on one product: deleting either line at push would delete the other's product.
+          throw new ApiError(
+            409,
+            'product_already_linked',
+            `Oneflow product ${taken.productId} is already linked to line ${taken.lineId}`,
+          );
+        }
         return {
           ...current,
           productId: patch.productId ?? current.productId,

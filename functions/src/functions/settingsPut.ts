@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { EntitySettingsSchema, validateSettings, type EntitySettings } from '@oneflow-sync/shared';
 import { ok, readBody, readParams, type ApiResponse } from '../http/api';
 import { badRequest } from '../http/errors';
+import { PreconditionFailedError } from '../state/errors';
 import { EntityParams } from '../http/params';
 import { signedInRoute, type SignedInContext } from '../http/route';
 
@@ -75,7 +76,12 @@ export async function saveSettings(
   const tenantId = context.principal.tenantId;
   const header = context.request.header('if-match');
   // No If-Match: the settings must be new. `*`: overwrite whatever is stored (HTTP's "any version").
-  const ifMatch = header === '*' ? ((await store.settings.get(tenantId, entity))?.etag ?? null) : header;
+  const current = header === null ? null : await store.settings.get(tenantId, entity);
+  // An etag that is not the stored one is refused here: Table Storage answers a malformed one with a 400, not 412.
+  if (header !== null && header !== '*' && current?.etag !== header) {
+    throw new PreconditionFailedError(`Settings for ${entity}`, current ? 'changed' : 'missing');
+  }
+  const ifMatch = header === '*' ? (current?.etag ?? null) : header;
   const saved = await store.settings.put(
     tenantId,
     entity,

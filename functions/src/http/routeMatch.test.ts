@@ -41,6 +41,13 @@ describe('matchRoute over the registry', () => {
     });
   });
 
+  it('keeps a malformed percent-encoding as it is, for the route to refuse', () => {
+    expect(matched('GET', 'settings/%E0%A4%A')).toEqual({
+      name: 'settingsGet',
+      params: { entity: '%E0%A4%A' },
+    });
+  });
+
   it('has unique function names', () => {
     expect(new Set(ROUTES.map((route) => route.name)).size).toBe(ROUTES.length);
   });

@@ -21,7 +21,12 @@ export function matchRoute(
       const segment = segments[index] ?? '';
       const name = /^\{(\w+)\}$/.exec(part)?.[1];
       if (name) {
-        params[name] = decodeURIComponent(segment);
+        try {
+          params[name] = decodeURIComponent(segment);
+        } catch {
+          // Malformed percent-encoding: the raw segment reaches the route's own parameter check (400).
+          params[name] = segment;
+        }
         return true;
       }
       return part.toLowerCase() === segment.toLowerCase();

@@ -55,6 +55,15 @@ export async function processContractChanged(
       },
       (current) => current.lastFetchStartedAt !== null && current.lastFetchStartedAt >= message.receivedAt,
     );
+    if (result?.outcome === 'failed') {
+      // Writes that failed are still to be done: throwing lets the queue retry (and, on the last attempt, tell admins).
+      throw new Error(
+        `${result.failures.length} writes to Dynamics failed: ${result.failures
+          .slice(0, 3)
+          .map((failure) => failure.message)
+          .join('; ')}`,
+      );
+    }
     return result ? 'fetched' : 'coalesced';
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);

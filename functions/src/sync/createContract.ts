@@ -1,8 +1,10 @@
+import { ApiError } from '../http/errors';
 import type { ContractRecord } from '../state/store';
 import {
   callFor,
   effectiveSettings,
   runSync,
+  runSyncUnless,
   type Actor,
   type SyncDeps,
   type SyncResult,
@@ -28,12 +30,20 @@ export async function createContractFromRecord(
   const tenantId = tenant.config.tenantId;
   const existing = await store.contracts.getByRecord(tenantId, request.mainEntity, request.recordId);
   if (existing) {
-    const result = await runSync(deps, {
-      record: existing,
-      action: 'initial_transfer',
-      actor: request.actor,
-      dryRun: false,
-    });
+    // Only a transfer that never completed is run again: on a synced contract it would write every field of
+    // Dynamics over Oneflow's, undoing counterparty edits of two-way and sync-once fields. Checked under the lease.
+    const result = await runSyncUnless(
+      deps,
+      { record: existing, action: 'initial_transfer', actor: request.actor, dryRun: false },
+      (current) => current.lastSyncAt !== null,
+    );
+    if (!result) {
+      throw new ApiError(
+        409,
+        'contract_exists',
+        `This ${request.mainEntity} already has Oneflow contract ${existing.contractId}; use Push updates to Oneflow to send its changes`,
+      );
+    }
     return { contract: existing, created: false, result };
   }
   // Settings first: an unconfigured entity must not leave an empty contract behind.

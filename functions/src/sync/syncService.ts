@@ -14,7 +14,8 @@ import {
 import type { DynamicsCall } from '../dataverse/dynamicsGateway';
 import { ApiError } from '../http/errors';
 import type { TenantServices } from '../services';
-import { withContractLease } from '../state/lease';
+import { withContractLease, type ContractLeaseOptions, type HeldLease } from '../state/lease';
+import { LeaseBusyError } from '../state/errors';
 import type { ActivityChange, ActivityEntry, ContractRecord, StateStore } from '../state/store';
 import { applyPlan, type OperationFailure } from './apply';
 
@@ -31,6 +32,8 @@ export interface SyncDeps {
   tenant: TenantServices;
   store: StateStore;
   clock: () => Date;
+  /** The contract lease's timing (tests shorten it); the defaults otherwise. */
+  lease?: ContractLeaseOptions;
 }
 
 export type SyncOutcome = ActivityEntry['outcome'];
@@ -242,7 +245,7 @@ export async function runSyncUnless(
   covered: (current: ContractRecord) => boolean,
 ): Promise<SyncResult | null> {
   const { actor } = options;
-  const run = async (): Promise<SyncResult | null> => {
+  const run = async ({ signal }: HeldLease): Promise<SyncResult | null> => {
     const startedAt = deps.clock().toISOString();
     const record =
       (await deps.store.contracts.getById(options.record.tenantId, options.record.contractId)) ??
@@ -271,6 +274,8 @@ export async function runSyncUnless(
         );
       }
     }
+    // The lease ran out while reading (renewals failed, or it was taken over): another run may be writing now.
+    if (signal.aborted) throw new LeaseBusyError(record.tenantId, record.contractId, 0);
     const result = await applyPlan(plan, input.links, {
       oneflow: deps.tenant.oneflow,
       dynamics: deps.tenant.dynamics,
@@ -303,14 +308,23 @@ export async function runSyncUnless(
       changes: activityChanges(plan, result.applied, result.failures),
     };
     await deps.store.activity.record(entry);
-    await deps.store.contracts.put({
-      ...record,
-      // When this run read both sides: a change Oneflow records after it is still found by reconcile.
-      lastSyncAt: startedAt,
-      lastAction: options.action,
-      ...(options.action === 'fetch' ? { lastFetchStartedAt: startedAt } : {}),
-    });
+    // When this run read both sides: a change Oneflow records after it is still found by reconcile. A run whose
+    // writes failed covers nothing: reconcile and queued notifications must still see the changes it missed.
+    if (outcome !== 'failed') {
+      await deps.store.contracts.put({
+        ...record,
+        lastSyncAt: startedAt,
+        lastAction: options.action,
+        ...(options.action === 'fetch' ? { lastFetchStartedAt: startedAt } : {}),
+      });
+    }
     return { plan, applied: outcome !== 'refused', outcome, failures: result.failures, activityId: entry.id };
   };
-  return withContractLease(deps.store.leases, options.record.tenantId, options.record.contractId, run);
+  return withContractLease(
+    deps.store.leases,
+    options.record.tenantId,
+    options.record.contractId,
+    run,
+    deps.lease,
+  );
 }
