@@ -32,7 +32,7 @@ function toApiRequest(request: HttpRequest): ApiRequest {
   };
 }
 
-export function toHttpResponse(response: ApiResponse): HttpResponseInit {
+function toHttpResponse(response: ApiResponse): HttpResponseInit {
   if (response.text !== undefined)
     return { status: response.status, headers: response.headers, body: response.text };
   return response.json === undefined

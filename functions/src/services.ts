@@ -49,10 +49,6 @@ export interface ServiceOverrides {
   clock?: () => Date;
 }
 
-export function isLocalStorage(connection: string): boolean {
-  return /UseDevelopmentStorage=true|127\.0\.0\.1|localhost/i.test(connection);
-}
-
 export function createQueueClient(connection: string, name: string): QueueClient {
   return new QueueClient(connection, name);
 }

@@ -18,7 +18,7 @@ export const MAX_DEQUEUE_COUNT = 5;
 
 export type ProcessOutcome = 'fetched' | 'coalesced' | 'not_synced';
 
-export function applicationActor(services: Services): Actor {
+function applicationActor(services: Services): Actor {
   return { kind: 'application', id: services.config.backend.clientId, name: 'Oneflow webhook', self: true };
 }
 

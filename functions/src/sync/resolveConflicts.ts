@@ -45,7 +45,7 @@ function settingsKeeping(
  * The part of a push (keep Dynamics) or fetch (keep Oneflow) plan that concerns the chosen line fields: their
  * writes and their new bases. Every other field and line is left exactly as it was, held conflicts included.
  */
-export function resolutionPlan(input: PlanInput, side: Side, resolutions: readonly Resolution[]): SyncPlan {
+function resolutionPlan(input: PlanInput, side: Side, resolutions: readonly Resolution[]): SyncPlan {
   const wanted = new Set(resolutions.map((resolution) => key(resolution.lineId, resolution.oneflowField)));
   const fields = new Set(resolutions.map((resolution) => resolution.oneflowField));
   const settings = settingsKeeping(input.settings, side, fields);
