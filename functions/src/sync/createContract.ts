@@ -51,10 +51,14 @@ export async function createContractFromRecord(
   // Likewise a user who may not read the record or its lines (Dynamics answers 403): checked before anything
   // is created in Oneflow, so the refusal leaves no empty contract there and no contract row here.
   const call = callFor(request.actor);
-  const [main] = await Promise.all([
+  const [mainRead, linesRead] = await Promise.allSettled([
     tenant.dynamics.getMainRecord(request.mainEntity, request.recordId, call),
     tenant.dynamics.readLines(settings, request.recordId, call),
   ]);
+  // Both read at once; when both fail, the record's reason is the one to tell (it is the first thing missing).
+  if (mainRead.status === 'rejected') throw mainRead.reason;
+  if (linesRead.status === 'rejected') throw linesRead.reason;
+  const main = mainRead.value;
   const contract = await tenant.oneflow.createContract({
     workspace_id: tenant.config.oneflow.workspaceId,
     template_id: tenant.config.oneflow.templateId,
