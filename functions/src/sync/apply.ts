@@ -41,6 +41,11 @@ export interface ApplyTarget {
    * creates go in one bulk write of the table instead of one request per product.
    */
   freshContract: boolean;
+  /**
+   * Read once every write is done: the links' `syncedAt`. Both services stamp our writes no later than this, so
+   * the engine never takes its own writes for someone's edit after the sync (conflict policy most_recent).
+   */
+  clock: () => Date;
 }
 
 /** Oneflow requests in flight at once: fast enough, and far below its 2000-per-5-minutes budget per burst. */
@@ -138,7 +143,8 @@ export async function applyPlan(
     }
   }
 
-  return { applied, failures, links: finalLinks(plan, storedLinks, createdIds, failures) };
+  const syncedAt = target.clock().toISOString();
+  return { applied, failures, links: finalLinks(plan, storedLinks, createdIds, failures, syncedAt) };
 }
 
 /**
@@ -197,13 +203,14 @@ function finalLinks(
   storedLinks: readonly Link[],
   createdIds: ReadonlyMap<string, number>,
   failures: readonly OperationFailure[],
+  syncedAt: string,
 ): Link[] {
   const failedLines = new Set(failures.flatMap((failure) => (failure.lineId ? [failure.lineId] : [])));
   const links: Link[] = [];
   for (const planned of plan.links) {
     if (failedLines.has(planned.lineId)) continue;
     const productId = planned.productId ?? createdIds.get(planned.lineId);
-    if (productId !== undefined) links.push({ ...planned, productId });
+    if (productId !== undefined) links.push({ ...planned, productId, syncedAt });
   }
   links.push(...storedLinks.filter((link) => failedLines.has(link.lineId)));
   return links.sort((a, b) => a.lineId.localeCompare(b.lineId));

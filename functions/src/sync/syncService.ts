@@ -283,6 +283,7 @@ export async function runSyncUnless(
       lineEntity: input.settings.productSource.entity,
       productGroups: input.contract.productGroups,
       freshContract: options.freshContract ?? false,
+      clock: deps.clock,
     });
     const outcome = outcomeOf(plan, result.applied, result.failures);
     if (outcome !== 'refused')

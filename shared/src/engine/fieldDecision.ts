@@ -26,6 +26,8 @@ export interface FieldDecisionInput {
   line: DynamicsLine;
   product: OneflowProduct;
   base: BaseValue | undefined;
+  /** When the pair was last synced (the link's `syncedAt`): record times up to it are not edits since. */
+  syncedAt: string | undefined;
 }
 
 const SIDE_LABELS: Record<Side, string> = { dynamics: 'Dynamics', oneflow: 'Oneflow' };
@@ -61,6 +63,7 @@ function resolveConflict(
   source: Side,
   line: DynamicsLine,
   product: OneflowProduct,
+  syncedAt: string | undefined,
 ): Side | 'held' {
   switch (policy) {
     case 'by_action':
@@ -76,6 +79,13 @@ function resolveConflict(
       const oneflowTime = Date.parse(product._private_ownerside?.updated_time ?? '');
       // Without both times nobody can say which edit is newer: a person decides.
       if (Number.isNaN(dynamicsTime) || Number.isNaN(oneflowTime)) return 'held';
+      // Record times, not field times: our own writes at the last sync move them too. A record not edited
+      // after the last sync says nothing about when its value changed, so only edits since the sync count.
+      const syncedTime = syncedAt === undefined ? Number.NaN : Date.parse(syncedAt);
+      const dynamicsSince = Number.isNaN(syncedTime) || dynamicsTime > syncedTime;
+      const oneflowSince = Number.isNaN(syncedTime) || oneflowTime > syncedTime;
+      if (!dynamicsSince && !oneflowSince) return 'held';
+      if (dynamicsSince !== oneflowSince) return dynamicsSince ? 'dynamics' : 'oneflow';
       if (dynamicsTime === oneflowTime) return source;
       return dynamicsTime > oneflowTime ? 'dynamics' : 'oneflow';
     }
@@ -91,7 +101,7 @@ function show(value: Canonical): string {
  * the other; a change on both sides is a conflict settled by the field's policy; a one-way field's source wins.
  */
 export function decideField(input: FieldDecisionInput): FieldOutcome {
-  const { action, entity, codec, line, product, base } = input;
+  const { action, entity, codec, line, product, base, syncedAt } = input;
   const { mapping, spec } = codec;
   const rule: RuleId = action === 'push' ? 'P1' : 'F3';
   const note = (kind: FieldNoteKind, reason: string, ruleId: RuleId = rule): FieldNote => ({
@@ -156,7 +166,7 @@ export function decideField(input: FieldDecisionInput): FieldOutcome {
 
   let conflict: ConflictNote | undefined;
   if (sourceChanged && targetChanged) {
-    const resolvedFor = resolveConflict(mapping.conflictPolicy, source, line, product);
+    const resolvedFor = resolveConflict(mapping.conflictPolicy, source, line, product, syncedAt);
     conflict = { policy: mapping.conflictPolicy, resolvedFor, dynamics: d, oneflow: o, base: base ?? null };
     const both = `${spec.label} changed in both Dynamics (${show(d)}) and Oneflow (${show(o)}) since the last sync`;
     if (resolvedFor === 'held') {

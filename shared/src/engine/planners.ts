@@ -63,6 +63,7 @@ function decidePair(context: PlanContext, action: 'push' | 'fetch', pair: Linked
       line: pair.line,
       product: pair.product.product,
       base: pair.link.base[key],
+      syncedAt: pair.link.syncedAt,
     });
     if (outcome.kind === 'settled') {
       base[key] = outcome.base;

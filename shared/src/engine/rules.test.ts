@@ -346,6 +346,30 @@ describe('Conflicts (a field changed on both sides since the base)', () => {
     },
   );
 
+  it('most_recent: our own write at a sync does not make that side newer (an echo never overwrites)', () => {
+    const T3 = '2026-11-24T12:00:00.000Z';
+    const settings = opportunitySettings({
+      quantity: { direction: 'oneflow_to_dynamics', conflictPolicy: 'most_recent' },
+    });
+    let state = transferred([line('a')], settings);
+    state = editProduct(state, 'a', 'quantity', '8', T1);
+    state = editLine(state, 'a', { quantity: 5, productidname: 'Renamed' }, T2);
+    // Dynamics was edited last: fetch keeps its 5.
+    expect(writes(planFetch(inputOf(state, settings, T3)))).toEqual([]);
+    // The push writes the name, which moves the product's updated_time to the sync's time.
+    const push = planPush(inputOf(state, settings, T3));
+    expect(only(push, 'update_product').values).toEqual({ name: 'Renamed' });
+    const pushed = apply(state, push, T3);
+    expect(productOf(pushed, 'a')._private_ownerside?.updated_time).toBe(T3);
+    // That echo is no Oneflow edit: the older difference is held for a person, not overwritten with 8.
+    const fetch = planFetch(inputOf(pushed, settings, T3));
+    expect(writes(fetch)).toEqual([]);
+    expect(fetch.operations[0]?.notes[0]).toMatchObject({
+      kind: 'held_for_review',
+      oneflowField: 'quantity',
+    });
+  });
+
   it('review: the field is held for a person in both actions, and stays held until decided', () => {
     const settings = opportunitySettings({ quantity: { conflictPolicy: 'review' } });
     const state = bothChanged(settings);
