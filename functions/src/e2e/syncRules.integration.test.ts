@@ -107,6 +107,23 @@ describe('create contract (T1)', () => {
     );
   });
 
+  test('T1: two Create contract requests at once (a double click) make one Oneflow contract', async () => {
+    const record = freshRecord();
+    await clearLogs(stack);
+    const body = { entity: 'opportunity', recordId: record.id };
+    const answers = await Promise.all([
+      stack.api('POST', 'contracts', { token: alex, body }),
+      stack.api('POST', 'contracts', { token: alex, body }),
+    ]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([201, 409]);
+    const refused = answers.find((answer) => answer.status === 409);
+    expect(refused?.body).toMatchObject({ error: { code: 'contract_exists' } });
+    const creates = (await requestLog(stack, 'oneflow')).requests.filter(
+      (request) => request.method === 'POST' && request.url.endsWith('/contracts/create'),
+    );
+    expect(creates).toHaveLength(1);
+  });
+
   test('T1: creating the contract again after an interrupted transfer answers 200 and duplicates nothing', async () => {
     const record = freshRecord();
     const [catalog] = record.lines;

@@ -71,7 +71,9 @@ export function toApiError(error: unknown): ApiError | null {
     return new ApiError(
       409,
       'contract_busy',
-      'Another sync of this contract is running; try again in a moment',
+      typeof error.subject === 'number'
+        ? 'Another sync of this contract is running; try again in a moment'
+        : 'A contract for this record is being created right now; try again in a moment',
       [],
       { 'Retry-After': '5' },
     );

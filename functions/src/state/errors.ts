@@ -3,6 +3,8 @@
  * stored values.
  */
 
+import type { LeaseSubject } from './types';
+
 export type PreconditionReason = 'exists' | 'changed' | 'missing';
 
 const REASONS: Record<PreconditionReason, string> = {
@@ -27,14 +29,18 @@ export class PreconditionFailedError extends Error {
 /** The contract's lease stayed with another holder for the whole wait. */
 export class LeaseBusyError extends Error {
   readonly tenantId: string;
-  readonly contractId: number;
+  readonly subject: LeaseSubject;
   readonly waitedMs: number;
 
-  constructor(tenantId: string, contractId: number, waitedMs: number) {
-    super(`Contract ${contractId} is busy: another sync holds its lease (waited ${waitedMs} ms)`);
+  constructor(tenantId: string, subject: LeaseSubject, waitedMs: number) {
+    super(
+      typeof subject === 'number'
+        ? `Contract ${subject} is busy: another sync holds its lease (waited ${waitedMs} ms)`
+        : `${subject.mainEntity} ${subject.recordId} is busy: its contract is being created (waited ${waitedMs} ms)`,
+    );
     this.name = 'LeaseBusyError';
     this.tenantId = tenantId;
-    this.contractId = contractId;
+    this.subject = subject;
     this.waitedMs = waitedMs;
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { LeaseBusyError } from './errors';
-import type { LeaseStore } from './types';
+import type { LeaseStore, LeaseSubject } from './types';
 
 export interface ContractLeaseOptions {
   /** How long the lease lives without renewal; default 120 000 ms. Renewed every ttl/3 while `fn` runs. */
@@ -34,7 +34,7 @@ export function newLeaseHolder(): string {
 export async function withContractLease<T>(
   leases: LeaseStore,
   tenantId: string,
-  contractId: number,
+  subject: LeaseSubject,
   fn: (lease: HeldLease) => Promise<T>,
   options: ContractLeaseOptions = {},
 ): Promise<T> {
@@ -44,9 +44,9 @@ export async function withContractLease<T>(
   const holder = options.holder ?? newLeaseHolder();
 
   const started = Date.now();
-  while (!(await leases.acquire(tenantId, contractId, holder, ttlMs))) {
+  while (!(await leases.acquire(tenantId, subject, holder, ttlMs))) {
     const remaining = started + waitMs - Date.now();
-    if (remaining <= 0) throw new LeaseBusyError(tenantId, contractId, Date.now() - started);
+    if (remaining <= 0) throw new LeaseBusyError(tenantId, subject, Date.now() - started);
     await sleep(Math.min(pollMs, remaining));
   }
 
@@ -59,10 +59,14 @@ export async function withContractLease<T>(
 
   const renew = async () => {
     try {
-      if (await leases.acquire(tenantId, contractId, holder, ttlMs)) {
+      if (await leases.acquire(tenantId, subject, holder, ttlMs)) {
         lastRenewed = Date.now();
       } else {
-        controller.abort(new Error(`Lease of contract ${contractId} was taken over`));
+        controller.abort(
+          new Error(
+            `The lease on ${typeof subject === 'number' ? `contract ${subject}` : subject.recordId} was taken over`,
+          ),
+        );
       }
     } catch (error) {
       // A transient storage failure: the next renewal tries again, unless the lease has run out by now.
@@ -90,7 +94,7 @@ export async function withContractLease<T>(
     // A renewal still in flight would re-create the lease after the release: let it finish first.
     if (inFlight.renewal !== null) await inFlight.renewal;
     try {
-      await leases.release(tenantId, contractId, holder);
+      await leases.release(tenantId, subject, holder);
     } catch {
       // Not released: it expires after ttlMs. Never hide fn's own outcome behind this.
     }

@@ -2,7 +2,7 @@ import type { TableClient } from '@azure/data-tables';
 import { StateInputError } from './errors';
 import { key, requireContractId, requireId } from './keys';
 import { getRow, statusOf } from './tables';
-import type { LeaseStore } from './types';
+import type { LeaseStore, LeaseSubject } from './types';
 
 /**
  * Per-contract leases: PartitionKey `<tenant>`, RowKey `<contractId>`, with `holder` and `expiresAt`. Every
@@ -14,23 +14,27 @@ import type { LeaseStore } from './types';
 const ATTEMPTS = 5;
 
 export function createLeaseStore(client: TableClient): LeaseStore {
-  const keysFor = (tenantId: string, contractId: number) => ({
+  const keysFor = (tenantId: string, subject: LeaseSubject) => ({
     partitionKey: key(requireId('tenantId', tenantId)),
-    rowKey: key(requireContractId(contractId)),
+    // Contract ids are digits only, so a record's key can never be taken for a contract's.
+    rowKey:
+      typeof subject === 'number'
+        ? key(requireContractId(subject))
+        : key('record', requireId('mainEntity', subject.mainEntity), requireId('recordId', subject.recordId)),
   });
 
   return {
-    async acquire(tenantId, contractId, holder, ttlMs) {
+    async acquire(tenantId, subject, holder, ttlMs) {
       if (holder.length === 0) throw new StateInputError('holder must not be empty');
       if (!Number.isFinite(ttlMs) || ttlMs <= 0)
         throw new StateInputError(`ttlMs must be positive, got ${ttlMs}`);
-      const keys = keysFor(tenantId, contractId);
+      const keys = keysFor(tenantId, subject);
       for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
         const now = Date.now();
         const entity = {
           ...keys,
           tenantId,
-          contractId,
+          ...(typeof subject === 'number' ? { contractId: subject } : subject),
           holder,
           expiresAt: new Date(now + ttlMs).toISOString(),
           renewedAt: new Date(now).toISOString(),
@@ -57,8 +61,8 @@ export function createLeaseStore(client: TableClient): LeaseStore {
       return false;
     },
 
-    async release(tenantId, contractId, holder) {
-      const keys = keysFor(tenantId, contractId);
+    async release(tenantId, subject, holder) {
+      const keys = keysFor(tenantId, subject);
       const current = await getRow(client, keys.partitionKey, keys.rowKey);
       if (current?.holder !== holder) return;
       try {

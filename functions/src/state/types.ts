@@ -195,11 +195,14 @@ export interface CallbackStore {
   deleteOlderThan(cutoff: Date): Promise<number>;
 }
 
+/** What a lease guards: a contract (by id), or a record while its first contract is being created. */
+export type LeaseSubject = number | { mainEntity: string; recordId: string };
+
 export interface LeaseStore {
   /** Create if absent; take over only when expired; re-entrant for the same holder (extends). */
-  acquire(tenantId: string, contractId: number, holder: string, ttlMs: number): Promise<boolean>;
+  acquire(tenantId: string, subject: LeaseSubject, holder: string, ttlMs: number): Promise<boolean>;
   /** Only if still held by `holder`. */
-  release(tenantId: string, contractId: number, holder: string): Promise<void>;
+  release(tenantId: string, subject: LeaseSubject, holder: string): Promise<void>;
 }
 
 export interface StateStore {

@@ -1,4 +1,5 @@
 import { ApiError } from '../http/errors';
+import { withContractLease } from '../state/lease';
 import type { ContractRecord } from '../state/store';
 import {
   callFor,
@@ -23,6 +24,22 @@ export interface CreateContractResult {
  * re-runs the initial transfer on that contract: products already made are found by custom_id, never duplicated.
  */
 export async function createContractFromRecord(
+  deps: SyncDeps,
+  request: { mainEntity: string; recordId: string; actor: Actor },
+): Promise<CreateContractResult> {
+  // One creation per record at a time: a double click must not make two Oneflow contracts. The second request
+  // waits, then finds the first one's contract.
+  const subject = { mainEntity: request.mainEntity, recordId: request.recordId };
+  return withContractLease(
+    deps.store.leases,
+    deps.tenant.config.tenantId,
+    subject,
+    () => createUnderRecordLease(deps, request),
+    deps.lease,
+  );
+}
+
+async function createUnderRecordLease(
   deps: SyncDeps,
   request: { mainEntity: string; recordId: string; actor: Actor },
 ): Promise<CreateContractResult> {
