@@ -1,8 +1,15 @@
 import { defaultSettings } from '@oneflow-sync/shared';
-import { ok, readParams } from '../http/api';
+import { ok, readParams, type ApiResponse } from '../http/api';
 import { notFound } from '../http/errors';
 import { EntityParams } from '../http/params';
 import { signedInRoute } from '../http/route';
+import type { StoredSettings } from '../state/store';
+
+/** Saved settings as GET, PUT and reset answer them, with their etag also as the ETag header. */
+export function storedSettingsAnswer(stored: StoredSettings): ApiResponse {
+  const { settings, etag, updatedAt, updatedBy } = stored;
+  return ok({ settings, etag, isDefault: false, updatedAt, updatedBy }, { ETag: etag });
+}
 
 /** The entity's settings: the admin's, or the defaults (etag null: nothing saved yet). */
 export default signedInRoute(
@@ -11,18 +18,7 @@ export default signedInRoute(
   async (context) => {
     const { entity } = readParams(context.request, EntityParams);
     const stored = await context.services.store.settings.get(context.principal.tenantId, entity);
-    if (stored) {
-      return ok(
-        {
-          settings: stored.settings,
-          etag: stored.etag,
-          isDefault: false,
-          updatedAt: stored.updatedAt,
-          updatedBy: stored.updatedBy,
-        },
-        { ETag: stored.etag },
-      );
-    }
+    if (stored) return storedSettingsAnswer(stored);
     const defaults = defaultSettings(entity);
     if (!defaults) throw notFound(`No product sync settings for ${entity} yet`);
     return ok({ settings: defaults, etag: null, isDefault: true, updatedAt: null, updatedBy: null });

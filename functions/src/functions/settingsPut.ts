@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { EntitySettingsSchema, validateSettings, type EntitySettings } from '@oneflow-sync/shared';
-import { ok, readBody, readParams, type ApiResponse } from '../http/api';
+import { readBody, readParams, type ApiResponse } from '../http/api';
 import { badRequest } from '../http/errors';
 import { PreconditionFailedError } from '../state/errors';
 import { EntityParams } from '../http/params';
 import { signedInRoute, type SignedInContext } from '../http/route';
+import { storedSettingsAnswer } from './settingsGet';
 
 /**
  * The API's name for a settings problem's place: `mappings[2].direction` → `body.mappings.2.direction`, as every
@@ -89,16 +90,7 @@ export async function saveSettings(
     ifMatch,
     context.principal.name ?? context.principal.objectId,
   );
-  return ok(
-    {
-      settings: saved.settings,
-      etag: saved.etag,
-      isDefault: false,
-      updatedAt: saved.updatedAt,
-      updatedBy: saved.updatedBy,
-    },
-    { ETag: saved.etag },
-  );
+  return storedSettingsAnswer(saved);
 }
 
 export default signedInRoute(

@@ -127,7 +127,6 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
   const queue = new QueueClient(options.storageConnection, services.config.webhookQueue);
   const poison = new QueueClient(options.storageConnection, `${services.config.webhookQueue}-poison`);
   await Promise.all([queue.createIfNotExists(), poison.createIfNotExists()]);
-  const handlers = QUEUE_FUNCTIONS;
 
   /** One receive of up to 16 messages, processed in parallel as the host does; returns how many it handled. */
   const pollOnce = async (): Promise<number> => {
@@ -144,7 +143,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
           decoded = message.messageText;
         }
         try {
-          for (const handler of handlers) await handler.handle(services, decoded, message.dequeueCount, log);
+          for (const handler of QUEUE_FUNCTIONS)
+            await handler.handle(services, decoded, message.dequeueCount, log);
           await queue.deleteMessage(message.messageId, message.popReceipt);
         } catch {
           if (message.dequeueCount >= MAX_DEQUEUE_COUNT) {

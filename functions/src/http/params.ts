@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { SignedInContext } from './route';
-import type { SyncDeps } from '../sync/syncService';
-import type { Actor } from '../sync/syncService';
+import type { Actor, SyncDeps } from '../sync/syncService';
 
 export const LogicalNameSchema = z
   .string()
