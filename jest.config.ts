@@ -26,16 +26,26 @@ const functionsEsm: Config = {
 };
 
 const config: Config = {
-  projects: workspaces.map((name) => ({
-    displayName: name,
-    rootDir: `<rootDir>/${name}`,
-    testEnvironment: 'node',
-    testMatch: ['<rootDir>/**/*.test.ts'],
-    testPathIgnorePatterns: ['/node_modules/', '/dist/'],
-    transform: { ...tsJest, ...(name === 'functions' ? functionsEsm.transform : {}) },
-    ...(name === 'functions' ? { transformIgnorePatterns: functionsEsm.transformIgnorePatterns } : {}),
-    moduleNameMapper: { '^@oneflow-sync/shared$': '<rootDir>/../shared/src/index.ts' },
-  })),
+  projects: [
+    ...workspaces.map((name) => ({
+      displayName: name,
+      rootDir: `<rootDir>/${name}`,
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+      transform: { ...tsJest, ...(name === 'functions' ? functionsEsm.transform : {}) },
+      ...(name === 'functions' ? { transformIgnorePatterns: functionsEsm.transformIgnorePatterns } : {}),
+      moduleNameMapper: { '^@oneflow-sync/shared$': '<rootDir>/../shared/src/index.ts' },
+    })),
+    // Checks of the repository as a whole (its documents' links), outside any workspace.
+    {
+      displayName: 'repository',
+      rootDir: '<rootDir>/test',
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/**/*.test.ts'],
+      transform: tsJest,
+    },
+  ],
 };
 
 export default config;
