@@ -23,6 +23,8 @@ export interface OneflowFieldSpec {
   label: string;
   description: string;
   kind: 'text' | 'decimal';
+  /** Oneflow keeps this text as rich text: it is compared in a form a round trip through Oneflow cannot change. */
+  richText?: true;
   /** Decimal places: the product group's price or quantity precision, or a fixed 2 for percentages. */
   precision?: 'price' | 'quantity' | 'percent';
   minLength?: number;
@@ -72,6 +74,7 @@ export const ONEFLOW_FIELDS: readonly OneflowFieldSpec[] = [
     label: 'Description',
     description: 'Product description',
     kind: 'text',
+    richText: true,
     maxLength: 3000,
   },
   ...priceFields('price_1', 'Price 1'),

@@ -58,7 +58,13 @@ export const OneflowProductGroupSchema = z.object({
   _private_ownerside: z
     .object({ created_time: z.string().optional(), updated_time: z.string().optional() })
     .optional(),
-  configuration: ProductGroupConfigurationSchema,
+  /**
+   * Oneflow's developer reference lists it, its connector's `Product_Group` does not: a group without it has the
+   * defaults (prices at 2 places, quantities at 0).
+   */
+  configuration: ProductGroupConfigurationSchema.nullish().transform(
+    (configuration) => configuration ?? ProductGroupConfigurationSchema.parse({}),
+  ),
   products: z.array(OneflowProductSchema),
 });
 export type OneflowProductGroup = z.infer<typeof OneflowProductGroupSchema>;

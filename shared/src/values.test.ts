@@ -1,9 +1,11 @@
+import fc from 'fast-check';
 import {
   checkTextLength,
   compareDecimals,
   isZero,
   lineDiscountToPerUnit,
   normalizeDecimal,
+  normalizeRichText,
   normalizeText,
   perUnitDiscountToLine,
 } from './values';
@@ -195,6 +197,65 @@ describe('normalizeText', () => {
 
   it('keeps non-Latin text and emoji as they are', () => {
     expect(normalizeText(' Åsa 👍 ')).toEqual({ ok: true, value: 'Åsa 👍' });
+  });
+});
+
+describe('normalizeRichText', () => {
+  const text = (raw: unknown) => normalizeRichText(raw);
+
+  it('reads the text of a paragraph an editor wrapped it in, entities decoded', () => {
+    expect(text('<p>Blue &amp; white &lt;matte&gt;</p>')).toEqual({
+      ok: true,
+      value: 'Blue & white <matte>',
+    });
+    expect(text('<div class="x">Caf&eacute; &#8364;5 &#x263A;</div>')).toEqual({
+      ok: true,
+      value: 'Café €5 ☺',
+    });
+  });
+
+  it('keeps line breaks: paragraphs, <br> and newlines are lines; blank lines and runs of spaces go', () => {
+    const expected = { ok: true, value: 'One\nTwo\nThree' };
+    expect(text('One\r\n\r\n  Two \nThree')).toEqual(expected);
+    expect(text('<p>One</p><p>Two<br/>Three</p>')).toEqual(expected);
+    expect(text('<p>One</p>\n<p></p><p>Two<BR>Three&nbsp;</p>')).toEqual(expected);
+  });
+
+  it('leaves angle brackets in plain text alone: only a value opening with a block element is rich text', () => {
+    expect(text('Use a <b> tag')).toEqual({ ok: true, value: 'Use a <b> tag' });
+    expect(text('<p>Use a &lt;b&gt; tag</p>')).toEqual({ ok: true, value: 'Use a <b> tag' });
+  });
+
+  it('is null for nothing, blank text and an empty paragraph; refuses what is not text', () => {
+    for (const empty of [null, undefined, '', '  \n ', '<p></p>', '<p>&nbsp;</p>']) {
+      expect(text(empty)).toEqual({ ok: true, value: null });
+    }
+    expect(text(12)).toEqual({ ok: false, error: '12 is not text' });
+  });
+
+  it('a rich-text round trip cannot change it: wrapped, escaped, re-spaced text reads as the text it came from', () => {
+    // What an editor makes of plain text: every special character escaped, lines as paragraphs or <br>.
+    const escape = (line: string) =>
+      line.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+    // Plain text typing a literal entity (`&amp;`) or opening with a block tag (`<p>`) reads as rich text: the
+    // one kind of text the comparison cannot tell apart, so the alphabet cannot spell either.
+    const plainLine = fc.string({
+      unit: fc.constantFrom('a', 'Z', '1', ' ', '\t', '<', '>', '"', "'", 'é', '€', '😀', '.'),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(plainLine, { minLength: 1, maxLength: 4 }),
+        fc.boolean(),
+        (lines, asParagraphs) => {
+          const plain = lines.join('\n');
+          const rich = asParagraphs
+            ? lines.map((line) => `<p>${escape(line)}</p>`).join('')
+            : `<p>${lines.map(escape).join('<br>')}</p>`;
+          expect(text(`  ${rich}\n`)).toEqual(text(plain));
+          expect(text(escape(plain))).toEqual(text(plain));
+        },
+      ),
+    );
   });
 });
 

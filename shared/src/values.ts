@@ -1,4 +1,5 @@
 import Big from 'big.js';
+import { decodeHTML } from 'entities';
 import { fail, ok, type Result } from './result';
 
 /**
@@ -41,6 +42,30 @@ export function normalizeText(raw: unknown): Result<Canonical> {
   if (typeof raw !== 'string') return fail(`${JSON.stringify(raw)} is not text`);
   const text = raw.trim();
   return ok(text === '' ? null : text);
+}
+
+/** A value that opens with a block element is rich text as an editor stores it (`<p>…</p>`, `<div>`, lists). */
+const RICH_TEXT_OPENING = /^\s*<(?:p|div|ul|ol|li|h[1-6]|blockquote|pre|br)\b[^>]*>/i;
+/** Tags that end a line of text in a rendered page. */
+const LINE_ENDING_TAGS = /<\s*(?:br\b|\/(?:p|div|li|h[1-6]|blockquote|pre)\b)[^>]*>/gi;
+const ANY_TAG = /<[^>]*>/g;
+
+/**
+ * Text a rich-text round trip cannot change: Oneflow stores a product description as rich text, and may give it
+ * back wrapped in a paragraph, entity-escaped or with its whitespace changed. Rich text (a value opening with a
+ * block element) is read for its text, line breaks kept; entities are decoded; runs of whitespace inside a line
+ * become one space; blank lines go; empty text is null. The same function reads both sides, so a plain-text
+ * value and the rich text an editor makes of it compare equal.
+ */
+export function normalizeRichText(raw: unknown): Result<Canonical> {
+  if (raw === null || raw === undefined) return ok(null);
+  if (typeof raw !== 'string') return fail(`${JSON.stringify(raw)} is not text`);
+  const text = RICH_TEXT_OPENING.test(raw) ? raw.replace(LINE_ENDING_TAGS, '\n').replace(ANY_TAG, '') : raw;
+  const lines = decodeHTML(text)
+    .split(/\r\n|\r|\n/)
+    .map((line) => line.replace(/\s+/g, ' ').trim())
+    .filter((line) => line !== '');
+  return ok(lines.length === 0 ? null : lines.join('\n'));
 }
 
 /** Length limits are errors for the user to fix; text is never cut silently. */

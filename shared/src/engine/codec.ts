@@ -14,6 +14,7 @@ import {
   compareDecimals,
   lineDiscountToPerUnit,
   normalizeDecimal,
+  normalizeRichText,
   normalizeText,
   perUnitDiscountToLine,
   type Canonical,
@@ -52,8 +53,10 @@ export function makeCodec(
     spec.price?.part === 'discount_amount';
   const isText = spec.kind === 'text';
 
-  const normalize = (raw: unknown): Result<Canonical> =>
-    isText ? normalizeText(raw) : normalizeDecimal(raw, precision);
+  const normalize = (raw: unknown): Result<Canonical> => {
+    if (!isText) return normalizeDecimal(raw, precision);
+    return spec.richText ? normalizeRichText(raw) : normalizeText(raw);
+  };
   const lineQuantity = (line: DynamicsLine): Canonical => {
     const quantity = normalizeDecimal(line.values.quantity, DYNAMICS_QUANTITY_PRECISION);
     return quantity.ok ? quantity.value : null;

@@ -1,12 +1,12 @@
 import { isBuiltInSalesLineEntity, lineValue, type DynamicsLine, type DynamicsValue } from '../dynamics';
-import { readOneflowField } from '../fieldCatalog';
+import { readOneflowField, type OneflowFieldSpec } from '../fieldCatalog';
 import type { BaseValue } from '../link';
 import type { OneflowProduct } from '../oneflow';
 import type { ConflictNote, FieldChange, FieldNote, FieldNoteKind, Side } from '../plan';
 import type { RuleId } from '../rules';
 import { writesToDynamics } from '../settingsValidation';
 import { DIRECTION_LABELS, type ConflictPolicy, type Direction, type FieldMapping } from '../settings';
-import { isZero, normalizeDecimal, normalizeText, type Canonical } from '../values';
+import { isZero, normalizeDecimal, normalizeRichText, normalizeText, type Canonical } from '../values';
 import type { FieldCodec } from './codec';
 
 /** What one mapped field of one linked pair does in an action, and the base it leaves behind. */
@@ -45,9 +45,9 @@ function isCatalogPrice(entity: string, mapping: FieldMapping, line: DynamicsLin
 }
 
 /** Empty for `only_if_target_empty`: no text, or an amount that is absent or exactly zero (before rounding). */
-function isEmptyRaw(raw: unknown, kind: 'text' | 'decimal'): boolean {
-  if (kind === 'text') {
-    const text = normalizeText(raw);
+function isEmptyRaw(raw: unknown, spec: OneflowFieldSpec): boolean {
+  if (spec.kind === 'text') {
+    const text = spec.richText ? normalizeRichText(raw) : normalizeText(raw);
     return text.ok && text.value === null;
   }
   const amount = normalizeDecimal(raw, EXACT);
@@ -151,7 +151,7 @@ export function decideField(input: FieldDecisionInput): FieldOutcome {
       ? readOneflowField(product, mapping.oneflowField)
       : lineValue(entity, line, mapping.dynamicsField);
   const writesInto = (side: Side): boolean =>
-    mapping.writeCondition === 'always' || isEmptyRaw(rawOf(side), spec.kind);
+    mapping.writeCondition === 'always' || isEmptyRaw(rawOf(side), spec);
   /** What the other action will do with the value this one keeps, said truthfully. */
   const afterwards = (): string => {
     const otherAction = action === 'push' ? 'Fetch' : 'Push';

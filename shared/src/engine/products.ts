@@ -36,9 +36,11 @@ export function productProblems(product: OneflowProduct): string[] {
         `Oneflow takes a discount amount or a discount percent on ${key}, not both (amount ${raw.amount}, percent ${raw.percent})`,
       );
     }
-    if (!isZero(amount) && compareDecimals(decimal(raw.base), amount) <= 0) {
+    // A base of 0 with a discount is Oneflow's way to a negative price, so only a positive base must exceed it.
+    const base = decimal(raw.base);
+    if (!isZero(amount) && !isZero(base) && compareDecimals(base, amount) <= 0) {
       problems.push(
-        `Oneflow needs the base amount (${raw.base}) to exceed the discount (${raw.amount}) on ${key}`,
+        `Oneflow needs the base amount (${raw.base}) to exceed the discount (${raw.amount}) on ${key}, or to be 0 for a negative price`,
       );
     }
   }

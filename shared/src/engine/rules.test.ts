@@ -12,6 +12,7 @@ import {
   line,
   opportunitySettings,
   productOf,
+  T0,
   T1,
   T2,
   transferred,
@@ -525,6 +526,25 @@ describe('Values', () => {
     );
   });
 
+  it('a base amount of 0 with a discount is a negative price, which Oneflow allows: the line is created', () => {
+    const plan = planPush(
+      inputOf(
+        emptyState([line('a', { quantity: 2, priceperunit: 0, manualdiscountamount: 50 })]),
+        opportunitySettings(),
+      ),
+    );
+    expect(only(plan, 'create_product').values).toMatchObject({
+      'price_1.base_amount': '0.00',
+      'price_1.discount_amount': '25.00',
+    });
+  });
+
+  it('a linked line whose price drops to 0 with its discount kept is pushed as a negative price', () => {
+    const state = editLine(transferred([line('a', { manualdiscountamount: 20 })]), 'a', { priceperunit: 0 });
+    const update = only(planPush(inputOf(state, opportunitySettings())), 'update_product');
+    expect(update.values).toEqual({ 'price_1.base_amount': '0.00' });
+  });
+
   it(`Oneflow's limit of 150 products: lines beyond it are not added, and each says why`, () => {
     const existing = Array.from({ length: 149 }, (_, index) => ({ id: index + 1, name: `Manual ${index}` }));
     const state = emptyState([line('a'), line('b'), line('c')], existing);
@@ -536,6 +556,49 @@ describe('Values', () => {
     expect(refused.map((operation) => operation.lineId)).toEqual(['b', 'c']);
     expect(refused[0]?.reason).toMatch(/at most 150 products/);
     expect(plan.links.map((link) => link.lineId)).toEqual(['a']);
+  });
+});
+
+describe('Rich-text descriptions', () => {
+  const rewritten = [
+    ['wrapped in a paragraph', '<p>Blue &amp; white</p>'],
+    ['entity-escaped', 'Blue &amp; white'],
+    ['with its whitespace changed', '  Blue   &amp;\twhite \n'],
+    ['as a paragraph with a non-breaking space', '<p>Blue&nbsp;&amp; white</p>'],
+  ] as const;
+
+  it.each(rewritten)(
+    'a description Oneflow gives back %s is the one push wrote: no write, the base settles',
+    (_how, asOneflowShows) => {
+      let state = transferred([line('a', { description: 'Blue & white' })]);
+      state = editProduct(state, 'a', 'description', asOneflowShows, T0);
+      const plan = planPush(inputOf(state, opportunitySettings()));
+      expect(writes(plan)).toEqual([]);
+      expect(plan.operations.flatMap((operation) => operation.notes)).toEqual([]);
+      expect(plan.links[0]?.base.description).toEqual({ dynamics: 'Blue & white', oneflow: 'Blue & white' });
+    },
+  );
+
+  it('line breaks survive the comparison: paragraphs and <br> are lines, as in the text they came from', () => {
+    let state = transferred([line('a', { description: 'First line\nSecond line' })]);
+    state = editProduct(state, 'a', 'description', '<p>First line</p><p>Second line</p>', T0);
+    expect(writes(planPush(inputOf(state, opportunitySettings())))).toEqual([]);
+    state = editProduct(state, 'a', 'description', '<p>First line<br>Second line</p>', T0);
+    expect(writes(planPush(inputOf(state, opportunitySettings())))).toEqual([]);
+  });
+
+  it("a real change of the text in Oneflow is still a change: push restores Dynamics' text over it", () => {
+    let state = transferred([line('a', { description: 'Blue' })]);
+    state = editProduct(state, 'a', 'description', '<p>Green &amp; gold</p>');
+    const update = only(planPush(inputOf(state, opportunitySettings())), 'update_product');
+    expect(update.changes).toEqual([
+      expect.objectContaining({
+        oneflowField: 'description',
+        old: 'Green & gold',
+        new: 'Blue',
+        replacesEdit: true,
+      }),
+    ]);
   });
 });
 
