@@ -1,9 +1,13 @@
-// `npm run sim`: the three simulators, seeded with their default fixtures, on 127.0.0.1 until Ctrl-C.
+// `npm run sim`: the three simulators, seeded with their default fixtures, on 127.0.0.1 until Ctrl-C. With
+// SIM_STATE_DIR (the local stack's `.local/simulators`) the Oneflow and Dataverse state outlives a restart.
 import { z } from 'zod';
-import { startDataverseSimulator, type RunningDataverseSimulator } from './dataverse';
+import { listenLocal } from './common/listen';
+import { StateFileError } from './common/stateFile';
+import { createDataverseSimulator, type RunningDataverseSimulator } from './dataverse';
 import { DEFAULT_IDENTITY_PORT, startIdentitySimulator, type RunningIdentitySimulator } from './identity';
-import { writeCertificateFile } from './identity/certificate';
-import { startOneflowSimulator, type RunningOneflowSimulator } from './oneflow';
+import { certificateFileFor, removeCertificateFile, writeCertificateFile } from './identity/certificate';
+import { createOneflowSimulator, type RunningOneflowSimulator } from './oneflow';
+import { keepSimulatorState } from './stateFolder';
 
 export const DEFAULT_PORTS = { dataverse: 7101, oneflow: 7102, identity: DEFAULT_IDENTITY_PORT } as const;
 
@@ -17,8 +21,15 @@ export interface RunningSimulators {
   dataverse: RunningDataverseSimulator;
   oneflow: RunningOneflowSimulator;
   identity: RunningIdentitySimulator;
-  /** Stops all three; resolves once every server has closed. */
+  /** True when the Oneflow and Dataverse state was loaded from the state folder of an earlier run. */
+  restored: boolean;
+  /** Stops all three (saving their state last, when a folder was given); resolves once every server closed. */
   close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Keep the Oneflow and Dataverse state here across restarts; without it they start from the seed, in memory. */
+  stateDir?: string;
 }
 
 /**
@@ -26,30 +37,44 @@ export interface RunningSimulators {
  * identity simulator like the real one: signature, an audience naming the environment URL (with or without the
  * trailing slash a `//.default` scope produces) and the home tenant.
  */
-export async function startAllSimulators(ports: SimulatorPorts): Promise<RunningSimulators> {
+export async function startAllSimulators(
+  ports: SimulatorPorts,
+  options: StartOptions = {},
+): Promise<RunningSimulators> {
   const identity = await startIdentitySimulator({ port: ports.identity });
   // The Dataverse URL (the tokens' audience) is known only once it listens; no request arrives before that.
   let dataverseUrl = '';
   const started: { close(): Promise<void> }[] = [identity];
   try {
-    const dataverse = await startDataverseSimulator({
-      port: ports.dataverse,
+    const dataverseSimulator = createDataverseSimulator({
       tokenVerifier: (token) =>
         identity.verifyAccessToken(token, {
           audience: [dataverseUrl, `${dataverseUrl}/`],
           tenantId: identity.homeTenantId,
         }),
     });
+    const oneflowSimulator = createOneflowSimulator();
+    // Loaded before either listens, so no request ever sees the seed in place of the saved state.
+    const saved =
+      options.stateDir === undefined
+        ? null
+        : keepSimulatorState(options.stateDir, { oneflow: oneflowSimulator, dataverse: dataverseSimulator });
+    const dataverse = {
+      ...dataverseSimulator,
+      ...(await listenLocal(dataverseSimulator.app, ports.dataverse)),
+    };
     dataverseUrl = dataverse.url;
     started.push(dataverse);
-    const oneflow = await startOneflowSimulator({ port: ports.oneflow });
+    const oneflow = { ...oneflowSimulator, ...(await listenLocal(oneflowSimulator.app, ports.oneflow)) };
     started.push(oneflow);
     return {
       dataverse,
       oneflow,
       identity,
+      restored: saved?.restored ?? false,
       close: async () => {
         await Promise.all(started.map((server) => server.close()));
+        saved?.flush();
       },
     };
   } catch (error) {
@@ -78,18 +103,26 @@ export function portsFromEnvironment(environment: NodeJS.ProcessEnv): SimulatorP
 }
 
 async function main(): Promise<void> {
-  const simulators = await startAllSimulators(portsFromEnvironment(process.env));
+  const stateDir = process.env.SIM_STATE_DIR || undefined;
+  const simulators = await startAllSimulators(portsFromEnvironment(process.env), { stateDir });
   const { dataverse, oneflow, identity } = simulators;
-  const certificatePath = writeCertificateFile(identity.certificatePem);
+  const certificatePath = writeCertificateFile(identity.certificatePem, certificateFileFor(identity.port));
   console.log(`Dataverse simulator  ${dataverse.url}/api/data/v9.2/`);
   console.log(`Oneflow simulator    ${oneflow.url}/v1 (page at ${oneflow.url}/)`);
   console.log(
     `Identity provider    ${identity.url}/{tenant}/v2.0 (home tenant ${identity.homeTenantId}; TLS certificate ${certificatePath})`,
   );
+  if (stateDir !== undefined) {
+    console.log(
+      `State                ${stateDir} (${simulators.restored ? 'continued from the last run' : 'seeded fixtures'}; saved on every change)`,
+    );
+  }
   let stopping = false;
+  // Idempotent: Ctrl-C reaches every process of the terminal's group, and `npm start` forwards it once more.
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
+    removeCertificateFile(certificatePath);
     simulators.close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -98,14 +131,19 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 // Importing this module (the test does) must not start anything.
 if (require.main === module) {
   main().catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
+    if (error instanceof StateFileError) {
+      console.error(
+        'The saved simulator state cannot be read; `npm start -- --fresh` starts over from the seed.',
+      );
+    }
     process.exit(1);
   });
 }

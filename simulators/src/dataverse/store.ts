@@ -14,6 +14,12 @@ export interface StoredRecord {
   values: RecordValues;
 }
 
+/** Every record and the version counter, as plain data (the local stack keeps them across restarts). */
+export interface PersistedRecords {
+  lastVersion: number;
+  tables: Record<string, StoredRecord[]>;
+}
+
 export interface StoreSnapshot {
   readonly tables: ReadonlyMap<string, ReadonlyMap<string, StoredRecord>>;
 }
@@ -67,6 +73,24 @@ export class RecordStore {
 
   clear(): void {
     this.tables = new Map();
+  }
+
+  persisted(): PersistedRecords {
+    const tables: Record<string, StoredRecord[]> = {};
+    for (const [entity, table] of this.tables) tables[entity] = [...cloneTable(table).values()];
+    return { lastVersion: this.lastVersion, tables };
+  }
+
+  /** Replaces every record; the counter never goes below a version already handed out. */
+  loadPersisted(persisted: PersistedRecords): void {
+    const tables = new Map<string, Map<string, StoredRecord>>();
+    let lastVersion = Math.max(this.lastVersion, persisted.lastVersion);
+    for (const [entity, records] of Object.entries(persisted.tables)) {
+      tables.set(entity, cloneTable(new Map(records.map((record) => [record.id.toLowerCase(), record]))));
+      for (const record of records) lastVersion = Math.max(lastVersion, record.version);
+    }
+    this.tables = tables;
+    this.lastVersion = lastVersion;
   }
 
   /** A copy of every table, for rolling back a failed change set. */

@@ -1,6 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { generate } from 'selfsigned';
 
 export interface ServerCertificate {
@@ -47,15 +47,26 @@ export function generateServerCertificate(): Promise<ServerCertificate> {
   });
 }
 
-/** Where `npm run sim` and the identity simulator's own runner write the certificate for other processes. */
-export const CERTIFICATE_FILE = join(tmpdir(), 'oneflow-sync-simulators', 'identity-certificate.pem');
+/**
+ * Where a runner whose identity provider listens on `port` writes the certificate for other processes: one file
+ * per port, so two stacks on one machine (two checkouts, a test run beside `npm start`) never overwrite each
+ * other's certificate; no two running providers share a port, and the default port keeps a path one can rely on.
+ */
+export function certificateFileFor(port: number): string {
+  return join(tmpdir(), 'oneflow-sync-simulators', `identity-certificate-${port}.pem`);
+}
 
 /**
  * Other processes (the Functions runner, msal-node in the backend, curl --cacert) must trust the certificate,
  * which is new on every start: the runners write it to a known file.
  */
-export function writeCertificateFile(certificatePem: string, path: string = CERTIFICATE_FILE): string {
-  mkdirSync(join(path, '..'), { recursive: true });
+export function writeCertificateFile(certificatePem: string, path: string): string {
+  mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, certificatePem);
   return path;
+}
+
+/** A stopped provider's certificate is of no use to anyone; a port-0 run would otherwise leave one behind. */
+export function removeCertificateFile(path: string): void {
+  rmSync(path, { force: true });
 }

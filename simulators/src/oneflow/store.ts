@@ -14,6 +14,7 @@ import { ProductTableEdit, type TableChange } from './productTable';
 import type { ContractCreate, WebhookInputSchema } from './schemas';
 
 export type WebhookInput = z.output<typeof WebhookInputSchema>;
+export type OneflowRuntimeState = Pick<OneflowData, 'contracts' | 'webhooks' | 'nextIds'>;
 
 export interface ProductEditResult {
   contract: ContractState;
@@ -41,6 +42,17 @@ export class OneflowStore {
   /** Replaces the state; throws naming the bad field, leaving the current state untouched. */
   load(fixture: unknown): void {
     this.data = buildData(parseFixture(fixture), this.clock());
+  }
+
+  /** What changes as the simulator runs; the rest (tokens, users, workspaces, templates) is the seed's. */
+  runtimeState(): OneflowRuntimeState {
+    const { contracts, webhooks, nextIds } = this.data;
+    return { contracts, webhooks, nextIds };
+  }
+
+  /** The seed with a runtime state kept from an earlier run (the local stack's restarts). */
+  restoreRuntimeState(state: OneflowRuntimeState): void {
+    this.data = { ...buildData(this.seed, this.clock()), ...state };
   }
 
   isKnownToken(token: string): boolean {
