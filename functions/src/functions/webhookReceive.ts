@@ -8,7 +8,11 @@ const OrgParams = z.object({ orgKey: z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$
 
 const Notification = z.object({
   contract: z.object({ id: z.number().int().positive() }),
-  callback_id: z.string().min(1).max(200),
+  // Characters as Oneflow counts them (an emoji is one), not UTF-16 units.
+  callback_id: z
+    .string()
+    .min(1)
+    .refine((id) => Array.from(id).length <= 200, 'must have at most 200 characters'),
   events: z.array(z.object({ type: z.string().min(1) }).loose()).default([]),
   signature: z.string().min(1).max(200),
 });

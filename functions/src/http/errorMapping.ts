@@ -1,7 +1,7 @@
 import { AppTokenError } from '../auth/appTokens';
 import { DataverseError } from '../dataverse/errors';
 import { OneflowError } from '../oneflow/errors';
-import { LeaseBusyError, PreconditionFailedError } from '../state/errors';
+import { LeaseBusyError, PreconditionFailedError, StateInputError } from '../state/errors';
 import { ApiError } from './errors';
 
 const retryAfter = (ms: number | null): Record<string, string> =>
@@ -78,6 +78,8 @@ export function toApiError(error: unknown): ApiError | null {
       { 'Retry-After': '5' },
     );
   }
+  // Request values that passed their checks but cannot be kept (a key past the storage limit): the caller's input.
+  if (error instanceof StateInputError) return new ApiError(422, 'not_storable', error.message);
   if (error instanceof DataverseError) return fromDataverse(error);
   if (error instanceof OneflowError) return fromOneflow(error);
   if (error instanceof AppTokenError) {

@@ -1,17 +1,19 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import { key, requireContractId, requireId } from './keys';
+import { hashedId, key, requireContractId, requireId } from './keys';
 import { deleteRow, deleteRows, queryRows, statusOf } from './tables';
 import type { CallbackStore } from './types';
 
 /**
- * Seen webhook callbacks: PartitionKey `<orgKey>`, RowKey `<callbackId>`. createEntity is the atomic
- * "first time?" test: a second insert of the same keys fails with 409. Retention filters on `seenAt`.
+ * Seen webhook callbacks: PartitionKey `<orgKey>`, RowKey the SHA-256 of `<callbackId>` (Oneflow's ids may hold
+ * any characters, and escaped they could pass the key limit; the hash is 64 characters whatever the id).
+ * createEntity is the atomic "first time?" test: a second insert of the same keys fails with 409. Retention
+ * filters on `seenAt`.
  */
 
 export function createCallbackStore(client: TableClient): CallbackStore {
   const keysFor = (orgKey: string, callbackId: string) => ({
     partitionKey: key(requireId('orgKey', orgKey)),
-    rowKey: key(requireId('callbackId', callbackId)),
+    rowKey: key(hashedId('callbackId', callbackId)),
   });
 
   return {

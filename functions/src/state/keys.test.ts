@@ -1,4 +1,13 @@
-import { escapeKey, invertedTime, key, olderThanBound, prefixUpperBound, unescapeKey } from './keys';
+import {
+  escapeKey,
+  hashedId,
+  invertedTime,
+  key,
+  MAX_KEY_LENGTH,
+  olderThanBound,
+  prefixUpperBound,
+  unescapeKey,
+} from './keys';
 
 // eslint-disable-next-line no-control-regex -- control characters are exactly what keys must not contain
 const FORBIDDEN = /[/\\#?\u0000-\u001f\u007f-\u009f]/;
@@ -81,5 +90,24 @@ describe('invertedTime', () => {
     expect(() => invertedTime(-1)).toThrow();
     expect(() => invertedTime(Number.NaN)).toThrow();
     expect(() => invertedTime(10 ** 13)).toThrow();
+  });
+});
+
+describe('hashedId', () => {
+  test('is 64 hex digits whatever the id, so any callback id fits a key', () => {
+    for (const id of ['cb-1', '_'.repeat(200), 'é'.repeat(200), '😀'.repeat(200), 'a/b\\c#d?e\u0000']) {
+      const hashed = hashedId('callbackId', id);
+      expect(hashed).toMatch(/^[0-9a-f]{64}$/);
+      expect(key(escapeKey('contoso'), hashed).length).toBeLessThan(MAX_KEY_LENGTH);
+    }
+  });
+
+  test('tells ids apart and gives one id one key', () => {
+    expect(hashedId('callbackId', 'éa')).not.toBe(hashedId('callbackId', 'éb'));
+    expect(hashedId('callbackId', 'é')).toBe(hashedId('callbackId', 'é'));
+  });
+
+  test('refuses an empty id', () => {
+    expect(() => hashedId('callbackId', '')).toThrow('callbackId must not be empty');
   });
 });

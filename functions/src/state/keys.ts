@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { StateInputError } from './errors';
 
 /**
@@ -62,6 +63,16 @@ export function key(...parts: string[]): string {
 export function requireId(name: string, value: string): string {
   if (value.length === 0) throw new StateInputError(`${name} must not be empty`);
   return escapeKey(value);
+}
+
+/**
+ * A fixed-length key (64 hex digits, SHA-256) for an id whose escaped form could pass the key limit: escaping
+ * turns one character into up to 12 ('é' → '~C3~A9', an emoji → four bytes), so 200 characters can need 2,400.
+ * Only for ids that are looked up whole, never by prefix; the original id is kept in a column beside it.
+ */
+export function hashedId(name: string, value: string): string {
+  if (value.length === 0) throw new StateInputError(`${name} must not be empty`);
+  return createHash('sha256').update(value, 'utf8').digest('hex');
 }
 
 export function requireContractId(contractId: number): string {
