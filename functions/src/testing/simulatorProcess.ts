@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface SimulatorProcess {
@@ -25,11 +24,11 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /**
- * The three simulators as their own process (`npm run sim`'s entry), on ports the OS picks. Its certificate goes
- * to a directory of its own, so parallel test files never trust each other's identity provider.
+ * The three simulators as their own process (`npm run sim`'s entry), on ports the OS picks. Each writes its
+ * certificate to a file named after its port and prints the path, so parallel test files (and an `npm start`
+ * beside them) never trust each other's identity provider.
  */
 export async function startSimulatorProcess(): Promise<SimulatorProcess> {
-  const tmp = mkdtempSync(join(tmpdir(), 'oneflow-sync-sim-'));
   const child = spawn(
     process.execPath,
     [require.resolve('tsx/cli'), join(REPO, 'simulators', 'src', 'run.ts')],
@@ -40,7 +39,8 @@ export async function startSimulatorProcess(): Promise<SimulatorProcess> {
         SIM_DATAVERSE_PORT: '0',
         SIM_ONEFLOW_PORT: '0',
         SIM_IDENTITY_PORT: '0',
-        TMPDIR: tmp,
+        // Tests start from the seeded fixtures, whatever the shell running them has set.
+        SIM_STATE_DIR: '',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -86,7 +86,6 @@ export async function startSimulatorProcess(): Promise<SimulatorProcess> {
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       await done;
       clearTimeout(timer);
-      rmSync(tmp, { recursive: true, force: true });
     },
   };
 }
