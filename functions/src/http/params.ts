@@ -11,7 +11,19 @@ export const GuidSchema = z
   .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID')
   .transform((value) => value.toLowerCase());
 
-export const ContractIdSchema = z.coerce.number().int('must be a whole number').positive('must be positive');
+/**
+ * An Oneflow contract id as it appears in an address or a query: plain decimal digits, nothing else. A number
+ * parser would also read `0x3e9`, `00001001`, `1001.0`, `1e3` or ` 1001 ` as a contract, so one contract would
+ * have many addresses (and caches, logs and links would not agree on which one was meant).
+ */
+export const ContractIdSchema = z
+  .string()
+  .regex(
+    /^[1-9][0-9]*$/,
+    'must be a contract id: a whole number in plain digits without leading zeros, like 1001',
+  )
+  .transform(Number)
+  .pipe(z.number().max(Number.MAX_SAFE_INTEGER, `must be at most ${String(Number.MAX_SAFE_INTEGER)}`));
 
 export const EntityParams = z.object({ entity: LogicalNameSchema });
 export const ContractParams = z.object({ id: ContractIdSchema });
