@@ -1,6 +1,7 @@
 import type { ContractState } from './model';
 import type { TableChange } from './productTable';
 import type { RateLimiter } from './rateLimit';
+import type { Shown } from './render';
 import type { OneflowStore } from './store';
 import type { WebhookDispatcher } from './webhooks';
 
@@ -9,6 +10,11 @@ export interface SimulatorContext {
   store: OneflowStore;
   dispatcher: WebhookDispatcher;
   limiter: RateLimiter;
+}
+
+/** What the API's answers show of the stored state, by the readings in force. */
+export function answerShows(context: SimulatorContext): Shown {
+  return { customId: context.store.readings.customIdInAnswers };
 }
 
 /** Fires the webhooks for events on a contract. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { announce, type SimulatorContext } from './context';
+import { announce, answerShows, type SimulatorContext } from './context';
 import { idParam, parseBody } from './http';
 import { renderContract } from './render';
 import { ContractCreateSchema, PublishSchema } from './schemas';
@@ -16,11 +16,11 @@ export function registerContractRoutes(api: FastifyInstance, context: SimulatorC
 
   api.post('/contracts/create', async (request) => {
     const contract = store.createContract(parseBody(ContractCreateSchema, request.body));
-    return renderContract(contract);
+    return renderContract(contract, answerShows(context));
   });
 
   api.get<ContractParams>('/contracts/:id', async (request) =>
-    renderContract(store.contract(idParam(request.params.id))),
+    renderContract(store.contract(idParam(request.params.id)), answerShows(context)),
   );
 
   // Oneflow answers 200 with an empty body, also when the contract does not exist.
@@ -35,6 +35,6 @@ export function registerContractRoutes(api: FastifyInstance, context: SimulatorC
     parseBody(PublishSchema, request.body);
     const contract = store.publish(id);
     announce(context, contract, ['contract:publish']);
-    return renderContract(contract);
+    return renderContract(contract, answerShows(context));
   });
 }

@@ -14,6 +14,7 @@ import type { Clock } from './model';
 import { registerPage } from './page';
 import { registerProductRoutes } from './productRoutes';
 import { ONEFLOW_RATE_LIMIT, RateLimiter, type RateLimitSettings } from './rateLimit';
+import { startingReadings, type ReadingsInput } from './readings';
 import { registerSimControls } from './simControls';
 import { OneflowStore } from './store';
 import { registerWebhookRoutes } from './webhookRoutes';
@@ -28,6 +29,11 @@ export interface OneflowSimulatorOptions {
   rateLimit?: RateLimitSettings;
   /** The time stamped on contracts, products and events. */
   clock?: Clock;
+  /**
+   * How to take the facts Oneflow's sources leave open: `kind` (the default), `unkind`, or single readings
+   * (readings.ts). `/_sim/reset` comes back to these.
+   */
+  readings?: ReadingsInput;
 }
 
 export interface OneflowSimulator {
@@ -84,6 +90,8 @@ export function createOneflowSimulator(options: OneflowSimulatorOptions = {}): O
     dispatcher: new WebhookDispatcher(options.webhookTimeFactor ?? 1, clock),
     limiter: new RateLimiter(options.rateLimit ?? ONEFLOW_RATE_LIMIT),
   };
+  const startReadings = startingReadings(options.readings);
+  context.store.readings = startReadings;
   const forgetTraffic = (): void => {
     context.dispatcher.reset();
     context.limiter.reset();
@@ -92,6 +100,7 @@ export function createOneflowSimulator(options: OneflowSimulatorOptions = {}): O
   const control = installControl(app, {
     reset: () => {
       context.store.reset();
+      context.store.readings = startReadings;
       forgetTraffic();
     },
     loadFixture: (fixture) => {

@@ -1,9 +1,17 @@
-// Runs the Oneflow simulator alone: `npx tsx simulators/src/oneflow/main.ts` (SIM_ONEFLOW_PORT moves it).
+// Runs the Oneflow simulator alone: `npx tsx simulators/src/oneflow/main.ts` (SIM_ONEFLOW_PORT moves it;
+// SIM_ONEFLOW_READINGS=unkind, or a JSON object of single readings, starts it under the unkind readings).
 import { ONEFLOW_DEFAULT_PORT, startOneflowSimulator } from './index';
+import { startingReadings, type ReadingsInput } from './readings';
+
+function readingsFromEnvironment(value: string | undefined): ReadingsInput | undefined {
+  if (value === undefined || value === '') return undefined;
+  return value.trim().startsWith('{') ? (JSON.parse(value) as ReadingsInput) : (value as ReadingsInput);
+}
 
 async function main(): Promise<void> {
   const port = Number(process.env.SIM_ONEFLOW_PORT ?? ONEFLOW_DEFAULT_PORT);
-  const simulator = await startOneflowSimulator({ port });
+  const readings = startingReadings(readingsFromEnvironment(process.env.SIM_ONEFLOW_READINGS));
+  const simulator = await startOneflowSimulator({ port, readings });
   console.log(`Oneflow simulator: ${simulator.url}/v1 (page at ${simulator.url}/)`);
   const stop = (): void => {
     void simulator.close().then(() => process.exit(0));
@@ -12,4 +20,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
-void main();
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -5,7 +5,7 @@ import { OneflowError } from './errors';
 import { idParam, parseBody } from './http';
 import type { ContractState, GroupState, ProductState } from './model';
 import { ProductInputSchema } from './products';
-import { contractValue, renderProduct } from './render';
+import { contractValue, renderProduct, SHOW_ALL } from './render';
 
 /**
  * A small stand-in for Oneflow's contract view: a person edits a contract's products as a counterparty would,
@@ -65,7 +65,7 @@ function quantityTypeSelect(selected: string): string {
 }
 
 function productRow(contract: ContractState, group: GroupState, product: ProductState): string {
-  const json = renderProduct(product, group.configuration);
+  const json = renderProduct(product, group.configuration, SHOW_ALL);
   const form = `product-${product.id}`;
   const input = (name: string, value: string | number | null, wide = false): string =>
     field(name, value, wide).replace('<input ', `<input form="${form}" `);

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { announceTableChange, type SimulatorContext } from './context';
+import { announceTableChange, answerShows, type SimulatorContext } from './context';
 import { badRequest } from './errors';
 import { idParam, paginate, parseBody } from './http';
 import type { ContractState } from './model';
@@ -26,13 +26,13 @@ export function registerProductRoutes(api: FastifyInstance, context: SimulatorCo
 
   const productAnswer = (contract: ContractState, productId: number): unknown => {
     const { group, product } = store.product(contract, productId);
-    return renderProduct(product, group.configuration);
+    return renderProduct(product, group.configuration, answerShows(context));
   };
 
   api.get<ContractParams>('/contracts/:id/products', async (request) => {
     const contract = store.contract(idParam(request.params.id));
     const products = contract.productGroups.flatMap((group) =>
-      group.products.map((product) => renderProduct(product, group.configuration)),
+      group.products.map((product) => renderProduct(product, group.configuration, answerShows(context))),
     );
     return paginate(request, products);
   });
@@ -44,12 +44,15 @@ export function registerProductRoutes(api: FastifyInstance, context: SimulatorCo
 
   api.get<ContractParams>('/contracts/:id/product_groups', async (request) => {
     const contract = store.contract(idParam(request.params.id));
-    return paginate(request, contract.productGroups.map(renderGroup));
+    return paginate(
+      request,
+      contract.productGroups.map((group) => renderGroup(group, answerShows(context))),
+    );
   });
 
   api.get<GroupParams>('/contracts/:id/product_groups/:groupId', async (request) => {
     const contract = store.contract(idParam(request.params.id));
-    return renderGroup(store.group(contract, idParam(request.params.groupId)));
+    return renderGroup(store.group(contract, idParam(request.params.groupId)), answerShows(context));
   });
 
   api.post<GroupParams>('/contracts/:id/product_groups/:groupId/products', async (request) => {
@@ -106,7 +109,7 @@ export function registerProductRoutes(api: FastifyInstance, context: SimulatorCo
       edit.replaceGroup(groupId, replacement);
     });
     announceTableChange(context, contract, change);
-    return renderGroup(store.group(contract, groupId));
+    return renderGroup(store.group(contract, groupId), answerShows(context));
   });
 
   api.put<ContractParams>('/contracts/:id/product_groups', async (request) => {
@@ -122,6 +125,9 @@ export function registerProductRoutes(api: FastifyInstance, context: SimulatorCo
       });
     });
     announceTableChange(context, contract, change);
-    return paginate(request, contract.productGroups.map(renderGroup));
+    return paginate(
+      request,
+      contract.productGroups.map((group) => renderGroup(group, answerShows(context))),
+    );
   });
 }

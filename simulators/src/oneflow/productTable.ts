@@ -1,7 +1,15 @@
 import { MAX_PRODUCTS_PER_CONTRACT } from '@oneflow-sync/shared';
 import { fieldPath, Problems } from './errors';
 import type { ContractState, GroupConfiguration, GroupState, ProductContent, ProductState } from './model';
-import { checkProduct, customIdField, draftProduct, roundToGroup, type ProductInput } from './products';
+import {
+  blankProduct,
+  checkProduct,
+  customIdField,
+  draftProduct,
+  roundToGroup,
+  type ProductInput,
+} from './products';
+import { asRichText, KIND_READINGS, type Readings } from './readings';
 import { contentKey } from './render';
 
 /** A bulk replace of one group: `configuration` replaces the group's; `products` is the complete new list. */
@@ -59,6 +67,7 @@ export class ProductTableEdit {
   constructor(
     private readonly contract: ContractState,
     private readonly allocateProductId: () => number,
+    private readonly readings: Readings = KIND_READINGS,
   ) {
     this.groups = contract.productGroups.map((group) => ({
       original: group,
@@ -141,7 +150,9 @@ export class ProductTableEdit {
         return;
       }
       seen.add(id);
-      const content = this.draft(existing.content, input, group.configuration, path);
+      const before =
+        this.readings.bulkRowWithId === 'replace' ? blankProduct(existing.content) : existing.content;
+      const content = this.draft(before, input, group.configuration, path);
       group.products.push({ ...existing, content, path, customIdField: customIdField(input), touched: true });
     });
   }
@@ -160,7 +171,7 @@ export class ProductTableEdit {
       if (!keptIds.has(id)) change.productEvents.push('delete');
     }
     change.changed ||= change.productEvents.length > 0;
-    if (change.changed) this.contract.updatedTime = now;
+    if (change.changed && this.readings.productEditMovesContractTime) this.contract.updatedTime = now;
     return change;
   }
 
@@ -240,8 +251,12 @@ export class ProductTableEdit {
     configuration: GroupConfiguration,
     path: string,
   ): ProductContent {
-    const content = draftProduct(existing, input, configuration, this.problems, path);
+    const content = draftProduct(existing, input, configuration, this.problems, path, this.readings);
     checkProduct(content, this.problems, path);
+    // The limits hold for what the client sent; the editor's markup is Oneflow's own.
+    if (this.readings.description === 'rich_text' && typeof input.description === 'string') {
+      return { ...content, description: asRichText(input.description) };
+    }
     return content;
   }
 

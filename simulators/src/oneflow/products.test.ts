@@ -207,7 +207,7 @@ describe('Oneflow product validation', () => {
     expect(product(switched).price_1.amount.amount).toBe('529.00');
   });
 
-  it('fact: base_amount must exceed the discount unless the discount is 0', async () => {
+  it('fact: base_amount must exceed the discount unless the discount is 0 or base_amount is 0 (negative prices)', async () => {
     expectRefused(
       await call('POST', CREATE, { body: { name: 'X', price_1: price('100', { amount: '100' }) } }),
       'price_1.discount_amount',
@@ -223,6 +223,14 @@ describe('Oneflow product validation', () => {
     expect(
       (await call('POST', CREATE, { body: { name: 'Free', price_1: price('0', { amount: '0' }) } })).status,
     ).toBe(200);
+    const credit = product(
+      await call('POST', CREATE, { body: { name: 'Credit', price_1: price('0', { amount: '25.5' }) } }),
+    );
+    expect(credit.price_1).toMatchObject({
+      base_amount: { amount: '0.00' },
+      discount_amount: { amount: '25.50' },
+      amount: { amount: '-25.50' },
+    });
   });
 
   it('fact: single_choice and multiple_choice take amount 0 or 1 only', async () => {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { parseDecimal, roundDecimal } from './decimal';
 import { fieldPath, type Problems } from './errors';
 import type { GroupConfiguration, PriceState, ProductContent, QuantityType } from './model';
+import { KIND_READINGS, type Readings } from './readings';
 
 /** Oneflow's documented product limits. */
 export const PRODUCT_LIMITS = { nameMaxLength: 80, descriptionMaxLength: 3000 } as const;
@@ -70,7 +71,8 @@ export function customIdField(input: ProductInput): string {
 
 /**
  * The product that results from writing `input` over `existing` (or over nothing, on create): given fields
- * replace stored ones, `null` clears, omitted fields stay. Then rounded to the group's precision, as Oneflow
+ * replace stored ones, `null` clears, omitted fields stay. A nested object given in part (`price_1`, `quantity`)
+ * keeps the rest, or under the `reset_rest` reading resets it. Then rounded to the group's precision, as Oneflow
  * stores amounts at the table's precision (inferred).
  */
 export function draftProduct(
@@ -79,23 +81,44 @@ export function draftProduct(
   configuration: GroupConfiguration,
   problems: Problems,
   prefix: string,
+  readings: Readings = KIND_READINGS,
 ): ProductContent {
   if (existing === undefined && input.name === undefined) {
     problems.add(fieldPath(prefix, ['name']), 'This field is required.');
   }
+  const keepRest = readings.partialNestedUpdate === 'keep_rest';
   const customId = pickCustomId(input, existing?.customId ?? null, problems, prefix);
-  const type = input.quantity?.type ?? existing?.quantity.type ?? DEFAULT_QUANTITY_TYPE;
-  const amount = input.quantity?.amount ?? existing?.quantity.amount ?? defaultQuantityAmount(type);
+  const quantity = input.quantity && !keepRest ? undefined : existing?.quantity;
+  const type = input.quantity?.type ?? quantity?.type ?? DEFAULT_QUANTITY_TYPE;
+  const amount = input.quantity?.amount ?? quantity?.amount ?? defaultQuantityAmount(type);
+  const priceBefore = (price: PriceState | undefined, given: PriceInput | null | undefined) =>
+    given && !keepRest ? undefined : price;
   const draft: ProductContent = {
     name: input.name ?? existing?.name ?? '',
     description: input.description !== undefined ? input.description : (existing?.description ?? null),
     counterpartyLock: input.counterparty_lock ?? existing?.counterpartyLock ?? false,
     customId,
-    price1: mergePrice(existing?.price1, input.price_1),
-    price2: mergePrice(existing?.price2, input.price_2),
+    price1: mergePrice(priceBefore(existing?.price1, input.price_1), input.price_1),
+    price2: mergePrice(priceBefore(existing?.price2, input.price_2), input.price_2),
     quantity: { type, amount },
   };
   return roundToGroup(draft, configuration);
+}
+
+/**
+ * What is left of a product that a bulk row replaces whole (the `replace` reading) before the row is written
+ * over it: a new product's defaults, but its name, which cannot be empty.
+ */
+export function blankProduct(product: ProductContent): ProductContent {
+  return {
+    name: product.name,
+    description: null,
+    counterpartyLock: false,
+    customId: null,
+    price1: NO_PRICE,
+    price2: NO_PRICE,
+    quantity: { type: DEFAULT_QUANTITY_TYPE, amount: defaultQuantityAmount(DEFAULT_QUANTITY_TYPE) },
+  };
 }
 
 function pickCustomId(
@@ -199,10 +222,11 @@ function checkPrice(price: PriceState, problems: Problems, at: (field: string) =
     problems.add(at('discount_percent'), message);
     return;
   }
+  // "base_amount must be greater than the discount, unless base_amount is 0 (to allow negative prices)".
   const discount = unitDiscount(price);
-  if (!discount.eq(0) && base.lte(discount)) {
+  if (!discount.eq(0) && !base.eq(0) && base.lte(discount)) {
     const field = isSet(discountAmount) ? 'discount_amount' : 'discount_percent';
-    problems.add(at(field), 'The base amount must be greater than the discount.');
+    problems.add(at(field), 'The base amount must be greater than the discount, or 0 for a negative price.');
   }
 }
 

@@ -26,7 +26,8 @@ export interface ProductJson {
   name: string;
   description: string | null;
   counterparty_lock: boolean;
-  _private_ownerside: { created_time: string; updated_time: string; custom_id: string | null };
+  /** `custom_id` is left out under the reading that answers do not carry it. */
+  _private_ownerside: { created_time: string; updated_time: string; custom_id?: string | null };
   price_1: PriceJson;
   price_2: PriceJson;
   /** A number, as in Oneflow's connector definition; decimals only when the group's quantity precision allows. */
@@ -45,7 +46,19 @@ function renderPrice(price: PriceState, places: number): PriceJson {
   };
 }
 
-export function renderProduct(product: ProductState, configuration: GroupConfiguration): ProductJson {
+/** What an answer shows of what is stored (the readings that concern answers). */
+export interface Shown {
+  customId: boolean;
+}
+
+/** Everything stored: what the page and the simulator's own controls show. */
+export const SHOW_ALL: Shown = { customId: true };
+
+export function renderProduct(
+  product: ProductState,
+  configuration: GroupConfiguration,
+  shown: Shown,
+): ProductJson {
   const { type, amount } = product.quantity;
   return {
     id: product.id,
@@ -55,7 +68,7 @@ export function renderProduct(product: ProductState, configuration: GroupConfigu
     _private_ownerside: {
       created_time: product.createdTime,
       updated_time: product.updatedTime,
-      custom_id: product.customId,
+      ...(shown.customId ? { custom_id: product.customId } : {}),
     },
     price_1: renderPrice(product.price1, configuration.price_precision),
     price_2: renderPrice(product.price2, configuration.price_precision),
@@ -69,17 +82,17 @@ export function renderProduct(product: ProductState, configuration: GroupConfigu
 /** What a product looks like to a reader, without its id and times: two equal keys mean nothing changed. */
 export function contentKey(product: ProductContent, configuration: GroupConfiguration): string {
   const probe: ProductState = { ...product, id: 0, createdTime: '', updatedTime: '' };
-  const { _private_ownerside: owner, ...rest } = renderProduct(probe, configuration);
+  const { _private_ownerside: owner, ...rest } = renderProduct(probe, configuration, SHOW_ALL);
   return JSON.stringify({ ...rest, custom_id: owner.custom_id });
 }
 
-export function renderGroup(group: GroupState): Record<string, unknown> {
+export function renderGroup(group: GroupState, shown: Shown): Record<string, unknown> {
   return {
     id: group.id,
     created_from: group.createdFrom,
     _private_ownerside: { created_time: group.createdTime, updated_time: group.updatedTime },
     configuration: group.configuration,
-    products: group.products.map((product) => renderProduct(product, group.configuration)),
+    products: group.products.map((product) => renderProduct(product, group.configuration, shown)),
   };
 }
 
@@ -97,7 +110,7 @@ export function contractValue(contract: ContractState): string {
   return formatDecimal(total, contract.productGroups.length === 0 ? 2 : places);
 }
 
-export function renderContract(contract: ContractState): Record<string, unknown> {
+export function renderContract(contract: ContractState, shown: Shown): Record<string, unknown> {
   return {
     id: contract.id,
     state: contract.state,
@@ -126,7 +139,7 @@ export function renderContract(contract: ContractState): Record<string, unknown>
       },
     })),
     parties: contract.parties,
-    product_groups: contract.productGroups.map(renderGroup),
+    product_groups: contract.productGroups.map((group) => renderGroup(group, shown)),
   };
 }
 

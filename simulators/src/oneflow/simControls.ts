@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { announce, type SimulatorContext } from './context';
 import { idParam } from './http';
-import { renderContract } from './render';
+import { parseReadings } from './readings';
+import { renderContract, SHOW_ALL } from './render';
 import { DeliveryOptionsSchema } from './webhooks';
 
 /** This simulator's own controls, next to the common ones of installControl (all under /_sim/). */
@@ -23,7 +24,22 @@ export function registerSimControls(app: FastifyInstance, context: SimulatorCont
   app.post<ContractParams>('/_sim/contracts/:id/sign', async (request) => {
     const contract = store.sign(idParam(request.params.id));
     announce(context, contract, ['contract:sign']);
-    return renderContract(contract);
+    return renderContract(contract, SHOW_ALL);
+  });
+
+  /** The contract as stored, whatever the answers of the API leave out under the readings (custom_id). */
+  app.get<ContractParams>('/_sim/contracts/:id', async (request) =>
+    renderContract(store.contract(idParam(request.params.id)), SHOW_ALL),
+  );
+
+  app.get('/_sim/readings', async () => store.readings);
+
+  /** `"kind"`, `"unkind"`, or the readings to change (the others keep their value). */
+  app.put('/_sim/readings', async (request, reply) => {
+    const parsed = parseReadings(request.body, store.readings);
+    if (!parsed.ok) return reply.code(400).send({ error: 'invalid readings', problems: parsed.problems });
+    store.readings = parsed.readings;
+    return store.readings;
   });
 
   app.get('/_sim/webhooks/delivery', async () => dispatcher.deliveryOptions);

@@ -11,6 +11,7 @@ import {
   type WebhookState,
 } from './model';
 import { ProductTableEdit, type TableChange } from './productTable';
+import { KIND_READINGS, type Readings } from './readings';
 import type { ContractCreate, WebhookInputSchema } from './schemas';
 
 export type WebhookInput = z.output<typeof WebhookInputSchema>;
@@ -25,6 +26,8 @@ export interface ProductEditResult {
 export class OneflowStore {
   private data: OneflowData;
   private readonly seed: OneflowFixture;
+  /** How product writes take the facts Oneflow's sources leave open (see readings.ts). */
+  readings: Readings = KIND_READINGS;
 
   constructor(
     fixture: unknown,
@@ -147,7 +150,7 @@ export class OneflowStore {
 
   /** The template's products, then the request's, each group matched by template group id or by position. */
   private fillFromTemplate(contract: ContractState, template: TemplateState, body: ContractCreate): void {
-    const edit = new ProductTableEdit(contract, () => this.data.nextIds.product++);
+    const edit = new ProductTableEdit(contract, () => this.data.nextIds.product++, this.readings);
     template.productGroups.forEach((templateGroup, index) => {
       const group = contract.productGroups[index];
       if (!group) return;
@@ -210,7 +213,7 @@ export class OneflowStore {
   editProducts(contractId: number, write: (edit: ProductTableEdit) => void): ProductEditResult {
     const contract = this.contract(contractId);
     if (contract.state === 'signed') throw contractSignedError();
-    const edit = new ProductTableEdit(contract, () => this.data.nextIds.product++);
+    const edit = new ProductTableEdit(contract, () => this.data.nextIds.product++, this.readings);
     write(edit);
     return { contract, change: edit.commit(this.now()) };
   }
