@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { QueueClient } from '@azure/storage-queue';
 import type { ApiRequest, ApiResponse } from '../http/api';
+import { ApiError, type ProblemDetail } from '../http/errors';
 import { dispatch } from '../http/dispatch';
 import { matchRoute } from '../http/routeMatch';
 import { MAX_DEQUEUE_COUNT } from '../queue/processContractChanged';
@@ -41,17 +42,42 @@ export const consoleLogger: Logger = {
   },
 };
 
+/** Nothing the API accepts comes near it; a bigger body is refused before it is read into memory. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** Azure Functions' own URL limit (4 KB), so a URL that works here works in Azure too. */
+const MAX_URL_LENGTH = 4096;
+
+const bodyTooLarge = (): ApiError =>
+  new ApiError(
+    413,
+    'payload_too_large',
+    'The request body is larger than 4 MB',
+    [{ field: 'body', message: `must be at most ${MAX_BODY_BYTES} bytes` }],
+    // The rest of the body is never read: the connection cannot carry another request.
+    { Connection: 'close' },
+  );
+
+const urlTooLong = (length: number | 'over 16 KB'): ApiError =>
+  new ApiError(414, 'uri_too_long', 'The URL is longer than 4096 characters', [
+    {
+      field: 'url',
+      message: `${typeof length === 'number' ? `has ${length} characters` : 'is longer than 16 KB'}; at most ${MAX_URL_LENGTH} characters`,
+    },
+  ]);
 
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = false;
     request.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
-        reject(new Error('request body too large'));
-        request.destroy();
+        // Keep draining (and dropping) the rest, so that the 413 reaches the client instead of a reset.
+        tooLarge = true;
+        chunks.length = 0;
+        reject(bodyTooLarge());
       } else {
         chunks.push(chunk);
       }
@@ -75,7 +101,42 @@ function send(response: ServerResponse, result: ApiResponse): void {
   response.end(body);
 }
 
-const errorBody = (code: string, message: string) => ({ error: { code, message, details: [] } });
+const errorBody = (code: string, message: string, details: ProblemDetail[] = []) => ({
+  error: { code, message, details },
+});
+
+const sendError = (response: ServerResponse, error: ApiError): void => {
+  send(response, {
+    status: error.status,
+    headers: error.headers,
+    json: errorBody(error.code, error.message, error.details),
+  });
+};
+
+/**
+ * Node refuses a request line and headers over 16 KB before any handler runs (an empty 431 by default). A
+ * request line that long is a URL too long (414); otherwise the headers are (431); both in the API's shape.
+ */
+function answerHeaderOverflow(rawPacket: Buffer | undefined): string {
+  const lineEnd = rawPacket?.indexOf('\r\n') ?? -1;
+  // "METHOD target HTTP/1.1": the target is the URL the limit is about.
+  const target =
+    lineEnd === -1 ? null : (rawPacket?.subarray(0, lineEnd).toString('latin1').split(' ')[1] ?? '');
+  const urlTooLongError = target === null || target.length > MAX_URL_LENGTH;
+  const error = urlTooLongError
+    ? urlTooLong(target === null ? 'over 16 KB' : target.length)
+    : new ApiError(431, 'request_header_fields_too_large', 'The request headers are larger than 16 KB');
+  const body = JSON.stringify(errorBody(error.code, error.message, error.details));
+  const reason = urlTooLongError ? 'URI Too Long' : 'Request Header Fields Too Large';
+  return [
+    `HTTP/1.1 ${error.status} ${reason}`,
+    'Content-Type: application/json; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Connection: close',
+    '',
+    body,
+  ].join('\r\n');
+}
 
 /**
  * The Function app without the Functions host: the registry's routes under `/api` on 127.0.0.1, the queue
@@ -86,7 +147,17 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
   const log = options.log ?? consoleLogger;
   const server = createServer((request, response) => {
     void (async () => {
-      const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+      const target = request.url ?? '/';
+      if (target.length > MAX_URL_LENGTH) {
+        sendError(response, urlTooLong(target.length));
+        return;
+      }
+      const declaredLength = Number(request.headers['content-length'] ?? 0);
+      if (declaredLength > MAX_BODY_BYTES) {
+        sendError(response, bodyTooLarge());
+        return;
+      }
+      const url = new URL(target, 'http://127.0.0.1');
       if (!url.pathname.startsWith('/api/')) {
         send(response, { status: 404, json: errorBody('not_found', 'No such route') });
         return;
@@ -117,6 +188,14 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       if (!response.headersSent)
         send(response, { status: 500, json: errorBody('internal', 'Request failed') });
     });
+  });
+  server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    if (error.code === 'HPE_HEADER_OVERFLOW') socket.end(answerHeaderOverflow(error.rawPacket));
+    else socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
