@@ -6,6 +6,7 @@ import contractPlan from './functions/contractPlan';
 import contractPush from './functions/contractPush';
 import contractsCreate from './functions/contractsCreate';
 import contractsGet from './functions/contractsGet';
+import contractUnlink from './functions/contractUnlink';
 import health from './functions/health';
 import linkDelete from './functions/linkDelete';
 import linksExport from './functions/linksExport';
@@ -53,6 +54,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   contractPlan,
   contractPush,
   contractFetch,
+  contractUnlink,
   conflictsResolve,
   linksExport,
   linksList,

@@ -117,7 +117,10 @@ describe('create contract (T1)', () => {
     ]);
     expect(answers.map((answer) => answer.status).sort()).toEqual([201, 409]);
     const refused = answers.find((answer) => answer.status === 409);
-    expect(refused?.body).toMatchObject({ error: { code: 'contract_exists' } });
+    // Busy while the first one creates (answered at once), or made already if the first one was that quick.
+    expect(['contract_busy', 'contract_exists']).toContain(
+      (refused?.body as { error: { code: string } } | undefined)?.error.code,
+    );
     const creates = (await requestLog(stack, 'oneflow')).requests.filter(
       (request) => request.method === 'POST' && request.url.endsWith('/contracts/create'),
     );
@@ -595,6 +598,7 @@ describe('one writer per contract', () => {
     // Table Storage stops answering the renewals: after its ttl the lease is no longer this run's.
     let acquired = 0;
     const leases = {
+      ...store.leases,
       acquire: async (tenantId: string, id: number, holder: string, ttlMs: number) => {
         acquired += 1;
         if (acquired > 1) throw new Error('storage unavailable');

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ok, readQuery } from '../http/api';
 import { ContractIdSchema, GuidSchema } from '../http/params';
 import { signedInRoute } from '../http/route';
+import { settleInterruptedRuns } from '../sync/runJournal';
 
 const ActivityQuery = z
   .object({
@@ -13,12 +14,19 @@ const ActivityQuery = z
     message: 'give exactly one of contractId or recordId',
   });
 
-/** What product sync did for a contract or record, newest first, field by field. */
+/**
+ * What product sync did for a contract or record, newest first, field by field. A run whose process died shows
+ * as `interrupted` from here on (its row is settled before the list is read).
+ */
 export default signedInRoute(
   'user',
   { name: 'activityList', methods: ['GET'], route: 'activity' },
   async ({ request, services, principal }) => {
     const query = readQuery(request, ActivityQuery);
-    return ok({ entries: await services.store.activity.list(principal.tenantId, query) });
+    const { store } = services;
+    const { contractId, recordId } = query;
+    if (contractId !== undefined) await settleInterruptedRuns(store, principal.tenantId, { contractId });
+    else if (recordId !== undefined) await settleInterruptedRuns(store, principal.tenantId, { recordId });
+    return ok({ entries: await store.activity.list(principal.tenantId, query) });
   },
 );

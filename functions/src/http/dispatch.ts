@@ -5,11 +5,26 @@ import { ApiError } from './errors';
 import { toApiError } from './errorMapping';
 import type { RouteDefinition } from './route';
 
+/** Retry-After in whole seconds, when the answer has one. */
+function retryAfterSeconds(headers: Record<string, string>): number | null {
+  const value = headers['Retry-After'];
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : null;
+}
+
 function errorResponse(error: ApiError): ApiResponse {
+  const retryAfter = retryAfterSeconds(error.headers);
   return {
     status: error.status,
     headers: error.headers,
-    json: { error: { code: error.code, message: error.message, details: error.details } },
+    json: {
+      error: {
+        code: error.code,
+        message: error.message,
+        details: error.details,
+        // A browser calling from another origin cannot read Retry-After (not a CORS-safelisted header).
+        ...(retryAfter === null ? {} : { retryAfterSeconds: retryAfter }),
+      },
+    },
   };
 }
 

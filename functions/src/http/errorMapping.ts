@@ -1,6 +1,7 @@
 import { AppTokenError } from '../auth/appTokens';
 import { DataverseError } from '../dataverse/errors';
 import { OneflowError } from '../oneflow/errors';
+import { ContractDeletedError } from '../sync/errors';
 import { LeaseBusyError, PreconditionFailedError, StateInputError } from '../state/errors';
 import { ApiError } from './errors';
 
@@ -68,16 +69,19 @@ export function toApiError(error: unknown): ApiError | null {
     return new ApiError(412, 'precondition_failed', `${error.message}. Reload and apply your change again.`);
   }
   if (error instanceof LeaseBusyError) {
+    // The holder's lease time left: a live holder renews it, a dead one's is free by then.
+    const seconds = Math.max(1, Math.ceil(error.retryAfterMs / 1000));
     return new ApiError(
       409,
       'contract_busy',
       typeof error.subject === 'number'
-        ? 'Another sync of this contract is running; try again in a moment'
-        : 'A contract for this record is being created right now; try again in a moment',
+        ? `Another sync of this contract is running; try again in ${seconds} seconds`
+        : `A contract for this record is being created right now; try again in ${seconds} seconds`,
       [],
-      { 'Retry-After': '5' },
+      { 'Retry-After': String(seconds) },
     );
   }
+  if (error instanceof ContractDeletedError) return new ApiError(410, 'contract_deleted', error.message);
   // Request values that passed their checks but cannot be kept (a key past the storage limit): the caller's input.
   if (error instanceof StateInputError) return new ApiError(422, 'not_storable', error.message);
   if (error instanceof DataverseError) return fromDataverse(error);

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ContractChangedMessage, Logger, Services } from '../services';
+import { LEASE_TTL_MS } from '../state/lease';
+import { isContractDeletedError } from '../sync/errors';
+import { causeOf } from '../sync/runMessages';
 import { runSyncUnless, type Actor } from '../sync/syncService';
 
 export const ContractChangedMessageSchema = z.object({
@@ -16,7 +19,13 @@ export const ContractChangedMessageSchema = z.object({
 /** Retries before a message is given up (host.json `queues.maxDequeueCount`; the local runner uses the same). */
 export const MAX_DEQUEUE_COUNT = 5;
 
-export type ProcessOutcome = 'fetched' | 'coalesced' | 'not_synced';
+/**
+ * How long a message waits for a busy contract: longer than a lease lives, so a holder that died has surely
+ * let go by then. A person gets the busy answer at once; a queued change has the time.
+ */
+export const QUEUE_LEASE_WAIT_MS = LEASE_TTL_MS + 5_000;
+
+export type ProcessOutcome = 'fetched' | 'coalesced' | 'not_synced' | 'contract_deleted';
 
 function applicationActor(services: Services): Actor {
   return { kind: 'application', id: services.config.backend.clientId, name: 'Oneflow webhook', self: true };
@@ -43,15 +52,24 @@ export async function processContractChanged(
   const { store } = services;
   const record = await store.contracts.getById(message.tenantId, message.contractId);
   if (!record) return 'not_synced';
+  // Nothing more can come of a contract deleted in Oneflow (its `contract:delete` notification included).
+  if (record.deletedInOneflowAt !== null) return 'contract_deleted';
   try {
     const result = await runSyncUnless(
-      { tenant: services.tenant(message.tenantId), store, clock: () => services.clock() },
+      {
+        tenant: services.tenant(message.tenantId),
+        store,
+        clock: () => services.clock(),
+        lease: { waitMs: QUEUE_LEASE_WAIT_MS },
+      },
       {
         record,
         action: 'fetch',
         actor: applicationActor(services),
         dryRun: false,
         activityAction: 'webhook',
+        // A failed attempt is retried; the last one is recorded below, once.
+        recordFailure: false,
       },
       (current) => current.lastFetchStartedAt !== null && current.lastFetchStartedAt >= message.receivedAt,
     );
@@ -66,7 +84,9 @@ export async function processContractChanged(
     }
     return result ? 'fetched' : 'coalesced';
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
+    // The fetch found the contract gone in Oneflow: marked and recorded by the run; nothing to retry.
+    if (isContractDeletedError(error)) return 'contract_deleted';
+    const detail = causeOf(error);
     log.warn('contract change not processed', { contractId: message.contractId, attempt: dequeueCount });
     if (dequeueCount >= MAX_DEQUEUE_COUNT) {
       await store.activity.record({

@@ -11,6 +11,7 @@ import {
 } from './keys';
 import {
   deleteRows,
+  getRow,
   keysOf,
   mapLimit,
   packJson,
@@ -160,6 +161,11 @@ export function createActivityStore(headers: TableClient, changeRows: TableClien
           (partitionKey) => headers.upsertEntity({ partitionKey, ...common }, 'Replace'),
         ),
       );
+    },
+
+    async get(tenantId, contractId, at, id) {
+      const row = await getRow(headers, contractPartition(tenantId, contractId), entryRowKey(at, id));
+      return row === null ? null : readEntry(row, tenantId);
     },
 
     async list(tenantId, filter) {

@@ -108,5 +108,20 @@ export function createContractStore(client: TableClient): ContractStore {
       const rows = await queryRows(client, filter);
       return rows.map(read).filter((record) => tenantId === undefined || record.tenantId === tenantId);
     },
+
+    async delete(tenantId, contractId) {
+      const partitionKey = tenantKey(tenantId);
+      const byContract = contractRowKey(contractId);
+      const current = await readKey(partitionKey, byContract);
+      if (current === null || current.tenantId !== tenantId) return false;
+      const actions: TransactionAction[] = [['delete', { partitionKey, rowKey: byContract }]];
+      const byRecord = recordRowKey(current.mainEntity, current.recordId);
+      // The record's row goes too, unless the record has moved on to another contract meanwhile.
+      if ((await readKey(partitionKey, byRecord))?.contractId === contractId) {
+        actions.push(['delete', { partitionKey, rowKey: byRecord }]);
+      }
+      await submitActions(client, actions);
+      return true;
+    },
   };
 }

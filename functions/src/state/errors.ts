@@ -26,22 +26,24 @@ export class PreconditionFailedError extends Error {
   }
 }
 
-/** The contract's lease stayed with another holder for the whole wait. */
+/** The contract's lease is held by another run (after the wait, if the caller chose to wait). */
 export class LeaseBusyError extends Error {
   readonly tenantId: string;
   readonly subject: LeaseSubject;
-  readonly waitedMs: number;
+  /** How long the holder's lease still runs: a dead holder's lease is free by then. */
+  readonly retryAfterMs: number;
 
-  constructor(tenantId: string, subject: LeaseSubject, waitedMs: number) {
+  constructor(tenantId: string, subject: LeaseSubject, retryAfterMs: number) {
+    const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
     super(
       typeof subject === 'number'
-        ? `Contract ${subject} is busy: another sync holds its lease (waited ${waitedMs} ms)`
-        : `${subject.mainEntity} ${subject.recordId} is busy: its contract is being created (waited ${waitedMs} ms)`,
+        ? `Contract ${subject} is busy: another sync holds its lease for up to ${seconds} s more`
+        : `${subject.mainEntity} ${subject.recordId} is busy: its contract is being created (up to ${seconds} s more)`,
     );
     this.name = 'LeaseBusyError';
     this.tenantId = tenantId;
     this.subject = subject;
-    this.waitedMs = waitedMs;
+    this.retryAfterMs = Math.max(0, retryAfterMs);
   }
 }
 

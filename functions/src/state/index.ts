@@ -5,7 +5,13 @@ export {
   type StateStoreOptions,
   type TableNames,
 } from './store';
-export { withContractLease, newLeaseHolder, type ContractLeaseOptions, type HeldLease } from './lease';
+export {
+  withContractLease,
+  newLeaseHolder,
+  LEASE_TTL_MS,
+  type ContractLeaseOptions,
+  type HeldLease,
+} from './lease';
 export * from './errors';
 export * from './types';
 export { isLocalStorage } from './tables';

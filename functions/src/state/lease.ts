@@ -3,10 +3,19 @@ import { hostname } from 'node:os';
 import { LeaseBusyError } from './errors';
 import type { LeaseStore, LeaseSubject } from './types';
 
+/**
+ * How long a lease lives without renewal. Short, so that a run whose process died frees its contract within
+ * seconds; a live run renews it every ttl/3, so a storage hiccup of a few seconds does not cost it the lease.
+ */
+export const LEASE_TTL_MS = 15_000;
+
 export interface ContractLeaseOptions {
-  /** How long the lease lives without renewal; default 120 000 ms. Renewed every ttl/3 while `fn` runs. */
+  /** How long the lease lives without renewal; default LEASE_TTL_MS. Renewed every ttl/3 while `fn` runs. */
   ttlMs?: number;
-  /** How long to wait for a busy lease before LeaseBusyError; default 30 000 ms. */
+  /**
+   * How long to wait for a busy lease before LeaseBusyError; default 0: a person asking gets the busy answer,
+   * with the time left, at once. The queue processor waits (a message has time; a person does not).
+   */
   waitMs?: number;
   /** Polling interval while waiting; default 250 ms. */
   pollMs?: number;
@@ -18,6 +27,7 @@ export interface HeldLease {
   holder: string;
   /** Aborted when a renewal finds the lease taken over (this run no longer holds it). */
   signal: AbortSignal;
+  ttlMs: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -26,10 +36,18 @@ export function newLeaseHolder(): string {
   return `${hostname()}/${process.pid}/${randomUUID()}`;
 }
 
+/** LeaseBusyError carrying how long the current holder's lease still runs. */
+async function busy(leases: LeaseStore, tenantId: string, subject: LeaseSubject): Promise<LeaseBusyError> {
+  const holding = await leases.holding(tenantId, subject);
+  const left = holding === null ? 0 : Date.parse(holding.expiresAt) - Date.now();
+  return new LeaseBusyError(tenantId, subject, left);
+}
+
 /**
  * Runs `fn` while holding the contract's lease, so push, fetch and webhook processing of one contract never
- * interleave. Waits (polling) up to `waitMs`, then throws LeaseBusyError; renews every ttl/3 while `fn` runs;
- * always stops renewing and releases when `fn` settles. A failed release is left to expire (after ttl).
+ * interleave. Waits (polling) up to `waitMs`, then throws LeaseBusyError with the holder's time left; renews
+ * every ttl/3 while `fn` runs; always stops renewing and releases when `fn` settles. A failed release is left
+ * to expire (after ttl).
  */
 export async function withContractLease<T>(
   leases: LeaseStore,
@@ -38,15 +56,15 @@ export async function withContractLease<T>(
   fn: (lease: HeldLease) => Promise<T>,
   options: ContractLeaseOptions = {},
 ): Promise<T> {
-  const ttlMs = options.ttlMs ?? 120_000;
-  const waitMs = options.waitMs ?? 30_000;
+  const ttlMs = options.ttlMs ?? LEASE_TTL_MS;
+  const waitMs = options.waitMs ?? 0;
   const pollMs = options.pollMs ?? 250;
   const holder = options.holder ?? newLeaseHolder();
 
   const started = Date.now();
   while (!(await leases.acquire(tenantId, subject, holder, ttlMs))) {
     const remaining = started + waitMs - Date.now();
-    if (remaining <= 0) throw new LeaseBusyError(tenantId, subject, Date.now() - started);
+    if (remaining <= 0) throw await busy(leases, tenantId, subject);
     await sleep(Math.min(pollMs, remaining));
   }
 
@@ -87,7 +105,7 @@ export async function withContractLease<T>(
   schedule();
 
   try {
-    return await fn({ holder, signal: controller.signal });
+    return await fn({ holder, signal: controller.signal, ttlMs });
   } finally {
     stopped = true;
     clearTimeout(timer);

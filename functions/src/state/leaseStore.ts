@@ -72,5 +72,17 @@ export function createLeaseStore(client: TableClient): LeaseStore {
         if (status !== 404 && status !== 412) throw error; // gone, or taken over meanwhile: not ours any more
       }
     },
+
+    async holding(tenantId, subject) {
+      const keys = keysFor(tenantId, subject);
+      const current = await getRow(client, keys.partitionKey, keys.rowKey);
+      if (current === null) return null;
+      const expiresAt = typeof current.expiresAt === 'string' ? Date.parse(current.expiresAt) : Number.NaN;
+      return {
+        holder: typeof current.holder === 'string' ? current.holder : '',
+        // As acquire reads it: an unreadable expiry is already past.
+        expiresAt: new Date(Number.isNaN(expiresAt) ? 0 : expiresAt).toISOString(),
+      };
+    },
   };
 }

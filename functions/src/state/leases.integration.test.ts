@@ -1,7 +1,7 @@
 import { startAzurite, type RunningAzurite } from '../testing/azurite';
 import { LeaseBusyError } from './errors';
 import { escapeKey } from './keys';
-import { withContractLease } from './lease';
+import { LEASE_TTL_MS, withContractLease } from './lease';
 import { createStateStore, tableNames } from './store';
 import { getRow, tableClient } from './tables';
 import type { StateStore } from './types';
@@ -96,6 +96,51 @@ describe('leases', () => {
       Array.from({ length: 10 }, (_, index) => store.leases.acquire(TENANT, 101, `holder-${index}`, 10_000)),
     );
     expect(results.filter(Boolean)).toHaveLength(1);
+  });
+});
+
+describe('lease timing: a dead holder frees the contract in seconds, a busy answer comes at once', () => {
+  test('holding names the holder and its expiry; null when free', async () => {
+    const { store } = await freshStore();
+    expect(await store.leases.holding(TENANT, 101)).toBeNull();
+    const before = Date.now();
+    expect(await store.leases.acquire(TENANT, 101, 'a', 10_000)).toBe(true);
+    const holding = await store.leases.holding(TENANT, 101);
+    expect(holding?.holder).toBe('a');
+    const left = Date.parse(holding?.expiresAt ?? '') - before;
+    expect(left).toBeGreaterThanOrEqual(9_000);
+    expect(left).toBeLessThanOrEqual(11_000);
+    await store.leases.release(TENANT, 101, 'a');
+    expect(await store.leases.holding(TENANT, 101)).toBeNull();
+  });
+
+  test(`by default a lease lives ${LEASE_TTL_MS} ms (seconds, not minutes) and is renewed while the run goes on`, async () => {
+    const { store } = await freshStore();
+    expect(LEASE_TTL_MS).toBeLessThanOrEqual(15_000);
+    const expiries = await withContractLease(store.leases, TENANT, 101, async () => {
+      const first = await store.leases.holding(TENANT, 101);
+      await sleep(LEASE_TTL_MS / 3 + 1_000);
+      const renewed = await store.leases.holding(TENANT, 101);
+      return [first?.expiresAt ?? '', renewed?.expiresAt ?? ''].map((at) => Date.parse(at));
+    });
+    const [first = 0, renewed = 0] = expiries;
+    expect(first - Date.now()).toBeLessThanOrEqual(LEASE_TTL_MS);
+    expect(renewed).toBeGreaterThan(first);
+  }, 20_000);
+
+  test('by default a busy lease is refused at once, with the holder’s time left', async () => {
+    const { store } = await freshStore();
+    expect(await store.leases.acquire(TENANT, 101, 'crashed-run', 12_000)).toBe(true);
+    const started = Date.now();
+    const error: unknown = await withContractLease(store.leases, TENANT, 101, async () => 'ran').catch(
+      (caught: unknown) => caught,
+    );
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(error).toBeInstanceOf(LeaseBusyError);
+    const { retryAfterMs } = error as LeaseBusyError;
+    expect(retryAfterMs).toBeGreaterThan(10_000);
+    expect(retryAfterMs).toBeLessThanOrEqual(12_000);
+    expect((error as Error).message).toContain('12 s');
   });
 });
 

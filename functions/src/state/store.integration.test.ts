@@ -10,7 +10,7 @@ import {
 import { escapeKey } from './keys';
 import { createStateStore, tableNames } from './store';
 import { queryRows, tableClient } from './tables';
-import type { ActivityChange, ActivityEntry, ContractRecord, StateStore } from './types';
+import type { ActivityChange, ActivityEntry, ContractRecord, RunRecord, StateStore } from './types';
 
 let azurite: RunningAzurite;
 let prefixCounter = 0;
@@ -76,6 +76,7 @@ function makeContract(tenantId: string, contractId: number, recordId: string): C
     lastSyncAt: null,
     lastAction: null,
     lastFetchStartedAt: null,
+    deletedInOneflowAt: null,
   };
 }
 
@@ -250,6 +251,105 @@ describe('contracts', () => {
       dataPieces: 1,
     });
     expect((await store.contracts.getById(TENANT_A, 404))?.lastFetchStartedAt).toBeNull();
+  });
+});
+
+describe('contracts deleted in Oneflow and unlinked', () => {
+  test('a row written before deletedInOneflowAt existed reads with null; a marked contract keeps its mark', async () => {
+    const { store, prefix } = await freshStore();
+    const old: Partial<ContractRecord> = makeContract(TENANT_A, 505, 'rec-5');
+    delete old.deletedInOneflowAt;
+    const raw = tableClient(azurite.connectionString, tableNames(prefix).contracts);
+    await raw.createEntity({
+      partitionKey: escapeKey(TENANT_A),
+      rowKey: 'c|505',
+      data: JSON.stringify(old),
+      dataPieces: 1,
+    });
+    expect((await store.contracts.getById(TENANT_A, 505))?.deletedInOneflowAt).toBeNull();
+
+    const marked = {
+      ...makeContract(TENANT_A, 606, 'rec-6'),
+      deletedInOneflowAt: '2026-11-24T10:00:00.000Z',
+    };
+    await store.contracts.put(marked);
+    expect(await store.contracts.getByRecord(TENANT_A, 'opportunity', 'rec-6')).toEqual(marked);
+  });
+
+  test('delete forgets the contract by id and by record, and only in its own tenant', async () => {
+    const { store } = await freshStore();
+    await store.contracts.put(makeContract(TENANT_A, 707, 'rec-7'));
+    await store.contracts.put(makeContract(TENANT_B, 707, 'rec-7'));
+    expect(await store.contracts.delete(TENANT_A, 707)).toBe(true);
+    expect(await store.contracts.getById(TENANT_A, 707)).toBeNull();
+    expect(await store.contracts.getByRecord(TENANT_A, 'opportunity', 'rec-7')).toBeNull();
+    expect(await store.contracts.delete(TENANT_A, 707)).toBe(false);
+    expect(await store.contracts.getById(TENANT_B, 707)).not.toBeNull();
+    // The record gets a new contract afterwards.
+    await store.contracts.put(makeContract(TENANT_A, 808, 'rec-7'));
+    expect((await store.contracts.getByRecord(TENANT_A, 'opportunity', 'rec-7'))?.contractId).toBe(808);
+  });
+
+  test('deleting an old contract id leaves the record with its new contract', async () => {
+    const { store } = await freshStore();
+    await store.contracts.put(makeContract(TENANT_A, 909, 'rec-9'));
+    await store.contracts.put(makeContract(TENANT_A, 910, 'rec-9'));
+    expect(await store.contracts.delete(TENANT_A, 909)).toBe(false); // moved on already: no row by that id
+    expect((await store.contracts.getByRecord(TENANT_A, 'opportunity', 'rec-9'))?.contractId).toBe(910);
+  });
+});
+
+describe('runs in progress', () => {
+  const run = (overrides: Partial<RunRecord> = {}): RunRecord => ({
+    runId: randomUUID(),
+    tenantId: TENANT_A,
+    contractId: 101,
+    mainEntity: 'opportunity',
+    recordId: 'rec-1',
+    action: 'push',
+    actor: { kind: 'user', id: 'user-1', name: 'Alex Seller' },
+    startedAt: '2026-11-24T09:00:00.000Z',
+    holder: 'host/1/holder',
+    planned: ['line-1', 'line-2', 'line-3'],
+    written: [],
+    ...overrides,
+  });
+
+  test('start, progress, get, list by record and finish', async () => {
+    const { store } = await freshStore();
+    const first = run();
+    const other = run({ contractId: 202, recordId: 'rec-2' });
+    await store.runs.start(first);
+    await store.runs.start(other);
+    await store.runs.progress(TENANT_A, 101, first.runId, ['line-1']);
+    await store.runs.progress(TENANT_A, 101, first.runId, ['line-1', 'line-3']);
+    expect(await store.runs.get(TENANT_A, 101)).toEqual({ ...first, written: ['line-1', 'line-3'] });
+    expect((await store.runs.listByRecord(TENANT_A, 'rec-1')).map((r) => r.runId)).toEqual([first.runId]);
+    expect(await store.runs.listByRecord(TENANT_B, 'rec-1')).toEqual([]);
+    expect(await store.runs.get(TENANT_B, 101)).toBeNull();
+
+    await store.runs.finish(TENANT_A, 101, first.runId);
+    expect(await store.runs.get(TENANT_A, 101)).toBeNull();
+    expect(await store.runs.get(TENANT_A, 202)).not.toBeNull();
+  });
+
+  test('progress and finish of another run leave the row alone; progress after finish writes nothing', async () => {
+    const { store } = await freshStore();
+    const dead = run();
+    await store.runs.start(dead);
+    const next = run({ holder: 'host/2/holder' });
+    await store.runs.start(next); // the next run of the contract replaces the row
+    await store.runs.progress(TENANT_A, 101, dead.runId, ['line-1']);
+    await store.runs.finish(TENANT_A, 101, dead.runId);
+    expect(await store.runs.get(TENANT_A, 101)).toEqual(next);
+    await store.runs.finish(TENANT_A, 101, next.runId);
+    await store.runs.progress(TENANT_A, 101, next.runId, ['line-2']);
+    expect(await store.runs.get(TENANT_A, 101)).toBeNull();
+  });
+
+  test('refuses a run that does not fit its schema', async () => {
+    const { store } = await freshStore();
+    await expect(store.runs.start(run({ startedAt: 'now' }))).rejects.toThrow(StateInputError);
   });
 });
 
@@ -460,6 +560,20 @@ describe('activity', () => {
     expect(await store.activity.list(TENANT_B, {})).toEqual([]);
     expect(await allRows()).toEqual([]);
     expect(await store.activity.deleteOlderThan(new Date('2026-06-01T00:00:00.000Z'))).toBe(0);
+  });
+
+  test('get reads one entry; recording the same id and time again replaces it in every listing', async () => {
+    const { store } = await freshStore();
+    const running = makeEntry(TENANT_A, { outcome: 'running', changes: makeChanges(900) });
+    await store.activity.record(running);
+    expect(await store.activity.get(TENANT_A, 101, running.at, running.id)).toEqual(running);
+    const final = { ...running, outcome: 'applied' as const, message: 'done', changes: makeChanges(2) };
+    await store.activity.record(final);
+    expect(await store.activity.get(TENANT_A, 101, running.at, running.id)).toEqual(final);
+    expect(await store.activity.list(TENANT_A, { recordId: 'rec-1' })).toEqual([final]);
+    expect(await store.activity.list(TENANT_A, {})).toEqual([final]);
+    expect(await store.activity.get(TENANT_A, 202, running.at, running.id)).toBeNull();
+    expect(await store.activity.get(TENANT_B, 101, running.at, running.id)).toBeNull();
   });
 
   test('refuses an invalid entry', async () => {

@@ -4,6 +4,7 @@ import { createCallbackStore } from './callbackStore';
 import { createContractStore } from './contractStore';
 import { createLeaseStore } from './leaseStore';
 import { createLinkStore } from './linkStore';
+import { createRunStore } from './runStore';
 import { createSettingsStore } from './settingsStore';
 import { ensureTable, serviceClient, tableClient } from './tables';
 import type { StateStore } from './types';
@@ -27,6 +28,7 @@ export const TABLE_SUFFIXES = {
   activityChanges: 'ActivityChanges',
   callbacks: 'Callbacks',
   leases: 'Leases',
+  runs: 'Runs',
 } as const;
 
 export type TableNames = Record<keyof typeof TABLE_SUFFIXES, string>;
@@ -61,5 +63,6 @@ export async function createStateStore(
     activity: createActivityStore(client(names.activity), client(names.activityChanges)),
     callbacks: createCallbackStore(client(names.callbacks)),
     leases: createLeaseStore(client(names.leases)),
+    runs: createRunStore(client(names.runs)),
   };
 }

@@ -35,6 +35,11 @@ export interface ContractRecord {
   lastAction: ContractAction | null;
   /** When the last fetch (or webhook fetch) started: a queued change older than this is already covered. */
   lastFetchStartedAt: string | null;
+  /**
+   * When we learnt that the contract no longer exists in Oneflow (a `contract:delete` notification, or Oneflow
+   * answering 404 for it); null while it exists. Such a contract takes no more runs and can be unlinked.
+   */
+  deletedInOneflowAt: string | null;
 }
 
 export const ContractRecordSchema: z.ZodType<ContractRecord> = z.object({
@@ -48,6 +53,7 @@ export const ContractRecordSchema: z.ZodType<ContractRecord> = z.object({
   lastSyncAt: IsoTime.nullable(),
   lastAction: z.enum([...SYNC_ACTIONS, 'conflict_resolution']).nullable(),
   lastFetchStartedAt: IsoTime.nullable().default(null),
+  deletedInOneflowAt: IsoTime.nullable().default(null),
 });
 
 export interface ActivityChange {
@@ -74,8 +80,26 @@ export const ActivityChangeSchema: z.ZodType<ActivityChange> = z.object({
   note: z.string().optional(),
 });
 
-export const ACTIVITY_ACTIONS = [...SYNC_ACTIONS, 'conflict_resolution', 'webhook', 'link_edit'] as const;
-export const ACTIVITY_OUTCOMES = ['applied', 'nothing_to_do', 'refused', 'failed'] as const;
+export const ACTIVITY_ACTIONS = [
+  ...SYNC_ACTIONS,
+  'conflict_resolution',
+  'webhook',
+  'link_edit',
+  /** We learnt that the contract was deleted in Oneflow. */
+  'contract_deleted',
+  /** A person unlinked the record from its (deleted) Oneflow contract. */
+  'unlink',
+] as const;
+export type ActivityAction = (typeof ACTIVITY_ACTIONS)[number];
+
+/**
+ * How a run ended; the one list of outcomes (docs/api.md, "The sync result"). A sync answer has one of these;
+ * an activity entry may also be `running` (started, not finished yet) or `interrupted` (it never finished).
+ */
+export const SYNC_OUTCOMES = ['applied', 'nothing_to_do', 'needs_attention', 'refused', 'failed'] as const;
+export type SyncOutcome = (typeof SYNC_OUTCOMES)[number];
+export const ACTIVITY_OUTCOMES = [...SYNC_OUTCOMES, 'running', 'interrupted'] as const;
+export type ActivityOutcome = (typeof ACTIVITY_OUTCOMES)[number];
 
 export interface ActivityActor {
   kind: 'user' | 'application';
@@ -89,14 +113,20 @@ export interface ActivityEntry {
   contractId: number;
   mainEntity: string;
   recordId: string;
-  action: (typeof ACTIVITY_ACTIONS)[number];
-  outcome: (typeof ACTIVITY_OUTCOMES)[number];
+  action: ActivityAction;
+  outcome: ActivityOutcome;
   actor: ActivityActor;
   at: string;
   message: string;
   summary: PlanSummary | null;
   changes: ActivityChange[];
 }
+
+const ActivityActorSchema: z.ZodType<ActivityActor> = z.object({
+  kind: z.enum(['user', 'application']),
+  id: z.string(),
+  name: z.string().nullable(),
+});
 
 const Count = z.number().int().min(0);
 
@@ -124,7 +154,7 @@ export const ActivityHeaderSchema: z.ZodType<ActivityHeader> = z.object({
   recordId: z.string().min(1),
   action: z.enum(ACTIVITY_ACTIONS),
   outcome: z.enum(ACTIVITY_OUTCOMES),
-  actor: z.object({ kind: z.enum(['user', 'application']), id: z.string(), name: z.string().nullable() }),
+  actor: ActivityActorSchema,
   at: IsoTime,
   message: z.string(),
   summary: PlanSummarySchema.nullable(),
@@ -160,6 +190,8 @@ export interface ContractStore {
   put(record: ContractRecord): Promise<void>;
   /** Every contract of one tenant, or of all tenants (reconciliation timer). */
   listAll(tenantId?: string): Promise<ContractRecord[]>;
+  /** Forgets the contract (both lookups); false when it was not stored. */
+  delete(tenantId: string, contractId: number): Promise<boolean>;
 }
 
 export interface LinkStore {
@@ -180,7 +212,10 @@ export interface ActivityFilter {
 }
 
 export interface ActivityStore {
+  /** Writes the entry; an entry with the same id and time replaces it (a run's start row, then its end). */
   record(entry: ActivityEntry): Promise<void>;
+  /** One entry of a contract by its time and id, or null. */
+  get(tenantId: string, contractId: number, at: string, id: string): Promise<ActivityEntry | null>;
   /** Newest first. */
   list(tenantId: string, filter: ActivityFilter): Promise<ActivityEntry[]>;
   /** All tenants; returns how many entries were deleted. */
@@ -198,11 +233,71 @@ export interface CallbackStore {
 /** What a lease guards: a contract (by id), or a record while its first contract is being created. */
 export type LeaseSubject = number | { mainEntity: string; recordId: string };
 
+/** Who holds a lease and until when (it may have expired already). */
+export interface LeaseHolding {
+  holder: string;
+  expiresAt: string;
+}
+
 export interface LeaseStore {
   /** Create if absent; take over only when expired; re-entrant for the same holder (extends). */
   acquire(tenantId: string, subject: LeaseSubject, holder: string, ttlMs: number): Promise<boolean>;
   /** Only if still held by `holder`. */
   release(tenantId: string, subject: LeaseSubject, holder: string): Promise<void>;
+  /** The lease row as stored (null when nobody holds it); an unreadable row reads as already expired. */
+  holding(tenantId: string, subject: LeaseSubject): Promise<LeaseHolding | null>;
+}
+
+/**
+ * A run that is writing, kept from before its first write until it ends: if its process dies, this row (and the
+ * lease it named running out) is how the next look at the contract knows the run was interrupted, and what it
+ * had written by then.
+ */
+export interface RunRecord {
+  /** Also the id of the run's activity entry. */
+  runId: string;
+  tenantId: string;
+  contractId: number;
+  mainEntity: string;
+  recordId: string;
+  action: ActivityAction;
+  actor: ActivityActor;
+  /** Also the time of the run's activity entry. */
+  startedAt: string;
+  /** The lease holder the run ran under. */
+  holder: string;
+  /** Lines the plan writes to (Oneflow products or Dynamics lines), in plan order. */
+  planned: string[];
+  /** Those whose writes the services confirmed so far. */
+  written: string[];
+}
+
+const LineIds = z.array(z.string().min(1));
+
+export const RunRecordSchema: z.ZodType<RunRecord> = z.object({
+  runId: z.string().min(1),
+  tenantId: z.string().min(1),
+  contractId: z.number().int(),
+  mainEntity: z.string().min(1),
+  recordId: z.string().min(1),
+  action: z.enum(ACTIVITY_ACTIONS),
+  actor: ActivityActorSchema,
+  startedAt: IsoTime,
+  holder: z.string().min(1),
+  planned: LineIds,
+  written: LineIds,
+});
+
+export interface RunStore {
+  /** Records a run before its first write (replacing a row left by an earlier run of the contract). */
+  start(run: RunRecord): Promise<void>;
+  /** The lines written so far; ignored once the run's row is gone or belongs to another run. */
+  progress(tenantId: string, contractId: number, runId: string, written: readonly string[]): Promise<void>;
+  /** Removes the run's row (only its own). */
+  finish(tenantId: string, contractId: number, runId: string): Promise<void>;
+  get(tenantId: string, contractId: number): Promise<RunRecord | null>;
+  /** Runs on a record's contracts (the activity list by record). */
+  listByRecord(tenantId: string, recordId: string): Promise<RunRecord[]>;
 }
 
 export interface StateStore {
@@ -212,4 +307,5 @@ export interface StateStore {
   activity: ActivityStore;
   callbacks: CallbackStore;
   leases: LeaseStore;
+  runs: RunStore;
 }

@@ -92,6 +92,7 @@ async function createUnderRecordLease(
     lastSyncAt: null,
     lastAction: null,
     lastFetchStartedAt: null,
+    deletedInOneflowAt: null,
   };
   // Stored before the transfer, so a crash in between leaves a contract the next attempt finds and completes.
   await store.contracts.put(record);

@@ -13,11 +13,24 @@ import {
 } from '@oneflow-sync/shared';
 import type { DynamicsCall } from '../dataverse/dynamicsGateway';
 import { ApiError } from '../http/errors';
+import { isOneflowNotFoundError } from '../oneflow/errors';
 import type { TenantServices } from '../services';
 import { withContractLease, type ContractLeaseOptions, type HeldLease } from '../state/lease';
-import { LeaseBusyError } from '../state/errors';
-import type { ActivityChange, ActivityEntry, ContractRecord, StateStore } from '../state/store';
-import { applyPlan, type OperationFailure } from './apply';
+import { isLeaseBusyError, LeaseBusyError } from '../state/errors';
+import type {
+  ActivityAction,
+  ActivityChange,
+  ActivityEntry,
+  ContractRecord,
+  StateStore,
+  SyncOutcome,
+} from '../state/store';
+import { applyPlan, type ApplyTarget, type OperationFailure } from './apply';
+import { ContractDeletedError, contractDeletedMessage, isContractDeletedError } from './errors';
+import { ACTION_WORDS, causeOf, describeFailure, describeResult, type RunAction } from './runMessages';
+import { settleInterruptedRun, startRunJournal, type RunJournal } from './runJournal';
+
+export type { SyncOutcome } from '../state/store';
 
 /** Who an action runs for: a signed-in person (their Dynamics privileges apply) or the app itself (webhooks). */
 export interface Actor {
@@ -32,11 +45,9 @@ export interface SyncDeps {
   tenant: TenantServices;
   store: StateStore;
   clock: () => Date;
-  /** The contract lease's timing (tests shorten it); the defaults otherwise. */
+  /** The contract lease's timing (tests shorten it; the queue processor waits); the defaults otherwise. */
   lease?: ContractLeaseOptions;
 }
-
-export type SyncOutcome = ActivityEntry['outcome'];
 
 export interface SyncResult {
   plan: SyncPlan;
@@ -76,14 +87,27 @@ interface Loaded {
   contractState: string;
 }
 
+/** The deleted-contract error for a stored contract, once it is marked. */
+function deletedError(record: ContractRecord, deletedInOneflowAt: string): ContractDeletedError {
+  return new ContractDeletedError({
+    contractId: record.contractId,
+    mainEntity: record.mainEntity,
+    deletedInOneflowAt,
+  });
+}
+
 async function loadInputs(deps: SyncDeps, record: ContractRecord, call: DynamicsCall): Promise<Loaded> {
   const { tenant, store } = deps;
   const settings = await effectiveSettings(store, record.tenantId, record.mainEntity);
+  // A 404 for the contract itself (not for one of its products) means it was deleted in Oneflow.
+  const contractRead = tenant.oneflow.getContract(record.contractId).catch((error: unknown) => {
+    throw isOneflowNotFoundError(error) ? deletedError(record, deps.clock().toISOString()) : error;
+  });
   // Both sides and our own state are read at once: the slowest of them sets the pace, not their sum.
   const [attributes, lines, contract, links] = await Promise.all([
     tenant.dynamics.listAttributes(settings.productSource.entity),
     tenant.dynamics.readLines(settings, record.recordId, call),
-    tenant.oneflow.getContract(record.contractId),
+    contractRead,
     store.links.list(record.tenantId, record.contractId),
   ]);
   return {
@@ -101,49 +125,15 @@ async function loadInputs(deps: SyncDeps, record: ContractRecord, call: Dynamics
 
 const PLANNERS = { initial_transfer: planInitialTransfer, push: planPush, fetch: planFetch } as const;
 
-function outcomeOf(plan: SyncPlan, applied: Operation[], failures: OperationFailure[]): SyncOutcome {
+export function outcomeOf(plan: SyncPlan, applied: Operation[], failures: OperationFailure[]): SyncOutcome {
   if (plan.operations.some((operation) => operation.rule === 'OFF' || operation.rule === 'SETTINGS')) {
     return 'refused';
   }
   if (failures.length > 0) return 'failed';
-  return applied.length > 0 ? 'applied' : 'nothing_to_do';
-}
-
-const ACTION_WORDS: Record<SyncAction | 'conflict_resolution', string> = {
-  initial_transfer: 'Create contract',
-  push: 'Push to Oneflow',
-  fetch: 'Fetch from Oneflow',
-  conflict_resolution: 'Conflict resolution',
-};
-
-function describe(
-  action: SyncAction | 'conflict_resolution',
-  plan: SyncPlan,
-  outcome: SyncOutcome,
-  failures: OperationFailure[],
-): string {
-  const { summary } = plan;
-  const parts = [
-    `${summary.productsCreated} products created`,
-    `${summary.productsUpdated} updated`,
-    `${summary.productsDeleted} deleted`,
-    `${summary.linesUpdated} lines updated`,
-  ];
-  if (summary.held > 0) parts.push(`${summary.held} values held for review`);
-  if (outcome === 'refused') {
-    const refusal = plan.operations.find(
-      (operation) => operation.rule === 'OFF' || operation.rule === 'SETTINGS',
-    );
-    return `${ACTION_WORDS[action]}: refused. ${refusal?.reason ?? ''}`.trim();
-  }
-  if (failures.length > 0) {
-    return `${ACTION_WORDS[action]}: ${failures.length} writes failed and stay pending (${failures
-      .slice(0, 3)
-      .map((failure) => failure.message)
-      .join('; ')}). Planned: ${parts.join(', ')}.`;
-  }
-  if (outcome === 'nothing_to_do') return `${ACTION_WORDS[action]}: nothing to change.`;
-  return `${ACTION_WORDS[action]}: ${parts.join(', ')}.`;
+  if (applied.length > 0) return 'applied';
+  // Nothing written, but not because nothing differs: values wait for someone to fix or choose them.
+  if (plan.summary.errors > 0 || plan.summary.held > 0) return 'needs_attention';
+  return 'nothing_to_do';
 }
 
 /** Field-level rows of the activity entry: every value written, every value held or refused and why. */
@@ -221,7 +211,12 @@ export interface RunOptions {
   freshContract?: boolean;
   /** Replaces the planner (conflict resolution plans from the same inputs). */
   plan?: (input: PlanInput) => SyncPlan;
-  activityAction?: ActivityEntry['action'];
+  activityAction?: ActivityAction;
+  /**
+   * False: a run that fails before its first write leaves no activity entry (the queue processor retries, and
+   * records the failure itself once it gives up). Default true: every failure of a run is in the activity.
+   */
+  recordFailure?: boolean;
 }
 
 /**
@@ -244,88 +239,237 @@ export async function runSyncUnless(
   options: RunOptions,
   covered: (current: ContractRecord) => boolean,
 ): Promise<SyncResult | null> {
-  const { actor } = options;
-  const run = async ({ signal }: HeldLease): Promise<SyncResult | null> => {
-    const startedAt = deps.clock().toISOString();
-    const record =
-      (await deps.store.contracts.getById(options.record.tenantId, options.record.contractId)) ??
-      options.record;
-    if (covered(record)) return null;
-    const call = callFor(actor);
-    const { input, contractState } = await loadInputs(deps, record, call);
-    const plan = (options.plan ?? PLANNERS[options.action])(input);
-    if (options.dryRun) {
-      // The outcome the plan would have (`applied`: it would write), with applied: false.
-      const wouldWrite = plan.operations.filter(isWrite);
-      return {
-        plan,
-        applied: false,
-        outcome: outcomeOf(plan, wouldWrite, []),
-        failures: [],
-        activityId: null,
-      };
-    }
-    if (plan.operations.some((operation) => operation.kind !== 'skip' && operation.kind !== 'update_line')) {
-      if (contractState === 'signed' || contractState === 'declined') {
-        throw new ApiError(
-          409,
-          'contract_locked',
-          `The Oneflow contract is ${contractState}; its products can no longer be changed`,
-        );
-      }
-    }
-    // The lease ran out while reading (renewals failed, or it was taken over): another run may be writing now.
-    if (signal.aborted) throw new LeaseBusyError(record.tenantId, record.contractId, 0);
-    const result = await applyPlan(plan, input.links, {
-      oneflow: deps.tenant.oneflow,
-      dynamics: deps.tenant.dynamics,
-      call,
-      lineEntity: input.settings.productSource.entity,
-      productGroups: input.contract.productGroups,
-      freshContract: options.freshContract ?? false,
-      clock: deps.clock,
-    });
-    const outcome = outcomeOf(plan, result.applied, result.failures);
-    if (outcome !== 'refused')
-      await deps.store.links.replaceAll(record.tenantId, record.contractId, result.links);
-    const action = options.activityAction ?? options.action;
-    const entry: ActivityEntry = {
-      id: randomUUID(),
-      tenantId: record.tenantId,
-      contractId: record.contractId,
-      mainEntity: record.mainEntity,
-      recordId: record.recordId,
-      action,
-      outcome,
-      actor: { kind: actor.kind, id: actor.id, name: actor.name },
-      at: deps.clock().toISOString(),
-      message: describe(
-        action === 'webhook' || action === 'link_edit' ? 'fetch' : action,
-        plan,
-        outcome,
-        result.failures,
-      ),
-      summary: plan.summary,
-      changes: activityChanges(plan, result.applied, result.failures),
-    };
-    await deps.store.activity.record(entry);
-    // When this run read both sides: a change Oneflow records after it is still found by reconcile. A run whose
-    // writes failed covers nothing: reconcile and queued notifications must still see the changes it missed.
-    if (outcome !== 'failed') {
-      await deps.store.contracts.put({
-        ...record,
-        lastSyncAt: startedAt,
-        lastAction: options.action,
-        ...(options.action === 'fetch' ? { lastFetchStartedAt: startedAt } : {}),
-      });
-    }
-    return { plan, applied: outcome !== 'refused', outcome, failures: result.failures, activityId: entry.id };
-  };
   return withContractLease(
     deps.store.leases,
     options.record.tenantId,
     options.record.contractId,
-    run,
+    (lease) => runUnderLease(deps, options, covered, lease),
     deps.lease,
   );
+}
+
+/** What a run is, for its activity entries. */
+interface RunContext {
+  deps: SyncDeps;
+  options: RunOptions;
+  record: ContractRecord;
+  startedAt: string;
+  action: ActivityAction;
+  words: RunAction;
+}
+
+function entryOf(
+  run: RunContext,
+  fields: Pick<ActivityEntry, 'outcome' | 'message' | 'summary' | 'changes'> & { id?: string },
+): ActivityEntry {
+  const { record, options } = run;
+  return {
+    id: fields.id ?? randomUUID(),
+    tenantId: record.tenantId,
+    contractId: record.contractId,
+    mainEntity: record.mainEntity,
+    recordId: record.recordId,
+    action: run.action,
+    actor: { kind: options.actor.kind, id: options.actor.id, name: options.actor.name },
+    // The start time: the entry a run writes when it ends replaces the `running` one written before its writes.
+    at: run.startedAt,
+    outcome: fields.outcome,
+    message: fields.message,
+    summary: fields.summary,
+    changes: fields.changes,
+  };
+}
+
+async function runUnderLease(
+  deps: SyncDeps,
+  options: RunOptions,
+  covered: (current: ContractRecord) => boolean,
+  lease: HeldLease,
+): Promise<SyncResult | null> {
+  const startedAt = deps.clock().toISOString();
+  const record =
+    (await deps.store.contracts.getById(options.record.tenantId, options.record.contractId)) ??
+    options.record;
+  // We hold the lease: a run row still there is a run whose process died. Its entry says so from now on.
+  await settleInterruptedRun(deps.store, record.tenantId, record.contractId, true);
+  if (record.deletedInOneflowAt !== null) throw deletedError(record, record.deletedInOneflowAt);
+  if (covered(record)) return null;
+  const action = options.activityAction ?? options.action;
+  const run: RunContext = {
+    deps,
+    options,
+    record,
+    startedAt,
+    action,
+    words: action === 'conflict_resolution' ? 'conflict_resolution' : options.action,
+  };
+  const journal: { current: RunJournal | null } = { current: null };
+  try {
+    return await planAndApply(run, lease, journal);
+  } catch (error) {
+    if (isContractDeletedError(error)) {
+      const foundBy = action === 'webhook' ? 'processing an Oneflow notification' : ACTION_WORDS[run.words];
+      await markDeletedInOneflow(deps, record, options.actor, foundBy);
+    } else if (!isLeaseBusyError(error) && !options.dryRun) {
+      await recordFailure(run, error, journal.current);
+    }
+    throw error;
+  } finally {
+    // A row left by a failed close is found later with its entry already final, and is just removed then.
+    await journal.current?.close().catch(() => undefined);
+  }
+}
+
+async function planAndApply(
+  run: RunContext,
+  lease: HeldLease,
+  journal: { current: RunJournal | null },
+): Promise<SyncResult> {
+  const { deps, options, record } = run;
+  const call = callFor(options.actor);
+  const { input, contractState } = await loadInputs(deps, record, call);
+  const plan = (options.plan ?? PLANNERS[options.action])(input);
+  if (options.dryRun) {
+    // The outcome the plan would have (`applied`: it would write), with applied: false.
+    return {
+      plan,
+      applied: false,
+      outcome: outcomeOf(plan, plan.operations.filter(isWrite), []),
+      failures: [],
+      activityId: null,
+    };
+  }
+  if (plan.operations.some((operation) => operation.kind !== 'skip' && operation.kind !== 'update_line')) {
+    if (contractState === 'signed' || contractState === 'declined') {
+      throw new ApiError(
+        409,
+        'contract_locked',
+        `The Oneflow contract is ${contractState}; its products can no longer be changed`,
+      );
+    }
+  }
+  // The lease ran out while reading (renewals failed, or it was taken over): another run may be writing now.
+  if (lease.signal.aborted) throw new LeaseBusyError(record.tenantId, record.contractId, lease.ttlMs);
+  let target: ApplyTarget = {
+    oneflow: deps.tenant.oneflow,
+    dynamics: deps.tenant.dynamics,
+    call,
+    lineEntity: input.settings.productSource.entity,
+    productGroups: input.contract.productGroups,
+    freshContract: options.freshContract ?? false,
+    clock: deps.clock,
+  };
+  const runId = randomUUID();
+  if (plan.operations.some(isWrite)) {
+    // Before the first write: if this process dies mid-way, the next look at the contract can tell.
+    journal.current = await startRunJournal(
+      deps.store,
+      plan,
+      { ...runIdentity(run, runId), holder: lease.holder },
+      entryOf(run, {
+        id: runId,
+        outcome: 'running',
+        message: `${ACTION_WORDS[run.words]}: running.`,
+        summary: plan.summary,
+        changes: activityChanges(plan, plan.operations.filter(isWrite), []),
+      }),
+    );
+    target = journal.current.track(target);
+  }
+  const result = await applyPlan(plan, input.links, target);
+  const outcome = outcomeOf(plan, result.applied, result.failures);
+  if (outcome !== 'refused')
+    await deps.store.links.replaceAll(record.tenantId, record.contractId, result.links);
+  const entry = entryOf(run, {
+    id: runId,
+    outcome,
+    message: describeResult(run.words, plan, outcome, result.failures),
+    summary: plan.summary,
+    changes: activityChanges(plan, result.applied, result.failures),
+  });
+  await deps.store.activity.record(entry);
+  // When this run read both sides: a change Oneflow records after it is still found by reconcile. A run whose
+  // writes failed covers nothing: reconcile and queued notifications must still see the changes it missed.
+  if (outcome !== 'failed') {
+    await deps.store.contracts.put({
+      ...record,
+      lastSyncAt: run.startedAt,
+      lastAction: options.action,
+      ...(options.action === 'fetch' ? { lastFetchStartedAt: run.startedAt } : {}),
+    });
+  }
+  return { plan, applied: outcome !== 'refused', outcome, failures: result.failures, activityId: entry.id };
+}
+
+function runIdentity(run: RunContext, runId: string) {
+  const { record, options } = run;
+  return {
+    runId,
+    tenantId: record.tenantId,
+    contractId: record.contractId,
+    mainEntity: record.mainEntity,
+    recordId: record.recordId,
+    action: run.action,
+    actor: { kind: options.actor.kind, id: options.actor.id, name: options.actor.name },
+    startedAt: run.startedAt,
+  };
+}
+
+/**
+ * A run that threw: its activity entry says why, and what it had written (replacing its `running` entry). A
+ * refusal of the action (the contract is signed, the entity not set up) is `refused`; anything else `failed`.
+ * Recording must not hide the run's own error, so a failure to record is left at that.
+ */
+async function recordFailure(run: RunContext, error: unknown, journal: RunJournal | null): Promise<void> {
+  if (journal === null && run.options.recordFailure === false) return;
+  const refused = error instanceof ApiError && error.status === 409;
+  const message = refused
+    ? `${ACTION_WORDS[run.words]}: refused. ${error.message}`
+    : describeFailure(run.words, causeOf(error), journal?.progress() ?? null);
+  try {
+    await run.deps.store.activity.record(
+      entryOf(run, {
+        ...(journal ? { id: journal.runId } : {}),
+        outcome: refused ? 'refused' : 'failed',
+        message,
+        summary: null,
+        changes: [],
+      }),
+    );
+  } catch {
+    // The run's own error is what the caller needs to see.
+  }
+}
+
+/**
+ * Marks a contract deleted in Oneflow (once) and says so in the activity; `foundBy` names what found it
+ * ("Push to Oneflow"). Called under the contract's lease, so
+ * no run can write the contract row back from an older read.
+ */
+export async function markDeletedInOneflow(
+  deps: SyncDeps,
+  record: ContractRecord,
+  actor: Actor,
+  foundBy: string,
+): Promise<ContractRecord> {
+  const current = (await deps.store.contracts.getById(record.tenantId, record.contractId)) ?? record;
+  if (current.deletedInOneflowAt !== null) return current;
+  const at = deps.clock().toISOString();
+  const marked = { ...current, deletedInOneflowAt: at };
+  await deps.store.contracts.put(marked);
+  await deps.store.activity.record({
+    id: randomUUID(),
+    tenantId: record.tenantId,
+    contractId: record.contractId,
+    mainEntity: record.mainEntity,
+    recordId: record.recordId,
+    action: 'contract_deleted',
+    outcome: 'applied',
+    actor: { kind: actor.kind, id: actor.id, name: actor.name },
+    at,
+    message: `${contractDeletedMessage(record.contractId, record.mainEntity)} (Found by ${foundBy}.)`,
+    summary: null,
+    changes: [],
+  });
+  return marked;
 }

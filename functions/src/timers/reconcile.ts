@@ -1,3 +1,5 @@
+import { isOneflowNotFoundError } from '../oneflow/errors';
+import type { ContractRecord } from '../state/types';
 import type { Logger, Services } from '../services';
 
 /**
@@ -13,22 +15,37 @@ const ONEFLOW_TIME_RESOLUTION_MS = 1000;
  */
 export async function reconcile(services: Services, log: Logger): Promise<number> {
   let queued = 0;
+  const enqueue = async (record: ContractRecord) => {
+    await services.enqueue({
+      tenantId: record.tenantId,
+      contractId: record.contractId,
+      source: { kind: 'reconcile' },
+      receivedAt: services.clock().toISOString(),
+    });
+    queued += 1;
+  };
   for (const record of await services.store.contracts.listAll()) {
     if (!services.config.tenants.some((tenant) => tenant.tenantId === record.tenantId)) continue;
+    if (record.deletedInOneflowAt !== null) continue;
     try {
-      const contract = await services.tenant(record.tenantId).oneflow.getContract(record.contractId);
+      const contract = await services
+        .tenant(record.tenantId)
+        .oneflow.getContract(record.contractId)
+        .catch((error: unknown) => {
+          if (isOneflowNotFoundError(error)) return null;
+          throw error;
+        });
+      // Gone from Oneflow: the queued fetch finds it so under the contract's lease, and marks it deleted there.
+      if (contract === null) {
+        await enqueue(record);
+        continue;
+      }
       const changedAt = contract.updated_time ? Date.parse(contract.updated_time) : Number.NaN;
       const syncedAt = record.lastSyncAt ? Date.parse(record.lastSyncAt) : Number.NEGATIVE_INFINITY;
       if (!(changedAt + ONEFLOW_TIME_RESOLUTION_MS > syncedAt)) continue;
-      await services.enqueue({
-        tenantId: record.tenantId,
-        contractId: record.contractId,
-        source: { kind: 'reconcile' },
-        receivedAt: services.clock().toISOString(),
-      });
-      queued += 1;
+      await enqueue(record);
     } catch (error) {
-      // One contract's trouble (deleted in Oneflow, say) must not stop the others.
+      // One contract's trouble (Oneflow unreachable for it, say) must not stop the others.
       log.warn('reconcile skipped a contract', {
         contractId: record.contractId,
         error: error instanceof Error ? error.name : 'unknown',

@@ -1,0 +1,32 @@
+import { guardFor } from '../common/errorKinds';
+
+/** Words for a main entity in a sentence ("this opportunity"). */
+const recordWords = (mainEntity: string): string => `this ${mainEntity}`;
+
+/**
+ * The record's Oneflow contract no longer exists in Oneflow (deleted there). Nothing can be synced with it any
+ * more; the record can be unlinked from it and get a new contract.
+ */
+export class ContractDeletedError extends Error {
+  readonly contractId: number;
+  readonly mainEntity: string;
+  readonly deletedInOneflowAt: string;
+
+  constructor(contract: { contractId: number; mainEntity: string; deletedInOneflowAt: string }) {
+    super(contractDeletedMessage(contract.contractId, contract.mainEntity));
+    this.name = 'ContractDeletedError';
+    this.contractId = contract.contractId;
+    this.mainEntity = contract.mainEntity;
+    this.deletedInOneflowAt = contract.deletedInOneflowAt;
+  }
+}
+
+/** What a sales rep reads about a contract deleted in Oneflow: what happened and what to do. */
+export function contractDeletedMessage(contractId: number, mainEntity: string): string {
+  return (
+    `The Oneflow contract ${contractId} of ${recordWords(mainEntity)} was deleted in Oneflow, so its products ` +
+    `can no longer be synced. Unlink it from ${recordWords(mainEntity)}, then create a new contract.`
+  );
+}
+
+export const isContractDeletedError = guardFor(ContractDeletedError);

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { ApiError, notFound } from '../http/errors';
+import { isOneflowNotFoundError } from '../oneflow/errors';
+import { withContractLease } from '../state/lease';
+import type { ContractRecord } from '../state/types';
+import { settleInterruptedRun } from './runJournal';
+import { callFor, markDeletedInOneflow, type Actor, type SyncDeps } from './syncService';
+
+export interface UnlinkResult {
+  contract: ContractRecord;
+  linksDropped: number;
+  activityId: string;
+}
+
+/** Whether Oneflow still has the contract (a 404 says it was deleted there). */
+async function existsInOneflow(deps: SyncDeps, contractId: number): Promise<boolean> {
+  try {
+    await deps.tenant.oneflow.getContract(contractId);
+    return true;
+  } catch (error) {
+    if (isOneflowNotFoundError(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * "Unlink": the record lets go of an Oneflow contract that was deleted in Oneflow, so that Create contract can
+ * make it a new one. The contract row and its links are dropped here; its activity stays, by contract and by
+ * record. A contract Oneflow still has is refused: unlinking it would leave a live contract that nothing syncs
+ * and let a second contract be created for the same record.
+ */
+export async function unlinkContract(
+  deps: SyncDeps,
+  record: ContractRecord,
+  actor: Actor,
+): Promise<UnlinkResult> {
+  const { store } = deps;
+  const { tenantId, contractId } = record;
+  // The record's users may unlink it: whoever Dynamics lets read the record (403 / 404 otherwise).
+  await deps.tenant.dynamics.getMainRecord(record.mainEntity, record.recordId, callFor(actor));
+  return withContractLease(
+    store.leases,
+    tenantId,
+    contractId,
+    async () => {
+      let current = await store.contracts.getById(tenantId, contractId);
+      if (!current) throw notFound(`Contract ${contractId} is not synced with Dynamics here`);
+      if (current.deletedInOneflowAt === null) {
+        if (await existsInOneflow(deps, contractId)) {
+          throw new ApiError(
+            409,
+            'contract_not_deleted',
+            `Oneflow contract ${contractId} still exists, so this ${current.mainEntity} stays linked to it: ` +
+              `only a contract deleted in Oneflow can be unlinked. Delete it in Oneflow first if this ` +
+              `${current.mainEntity} needs a new contract.`,
+          );
+        }
+        current = await markDeletedInOneflow(deps, current, actor, 'Unlink');
+      }
+      await settleInterruptedRun(store, tenantId, contractId, true);
+      const links = await store.links.list(tenantId, contractId);
+      await store.links.replaceAll(tenantId, contractId, []);
+      await store.contracts.delete(tenantId, contractId);
+      const activityId = randomUUID();
+      await store.activity.record({
+        id: activityId,
+        tenantId,
+        contractId,
+        mainEntity: current.mainEntity,
+        recordId: current.recordId,
+        action: 'unlink',
+        outcome: 'applied',
+        actor: { kind: actor.kind, id: actor.id, name: actor.name },
+        at: deps.clock().toISOString(),
+        message:
+          `Unlinked from Oneflow contract ${contractId}, which was deleted in Oneflow ` +
+          `(${links.length} line links dropped). Create contract makes a new one for this ${current.mainEntity}.`,
+        summary: null,
+        changes: [
+          {
+            lineId: null,
+            productId: null,
+            dynamicsField: null,
+            oneflowField: null,
+            side: null,
+            old: `Oneflow contract ${contractId}`,
+            new: null,
+            rule: 'unlink',
+          },
+        ],
+      });
+      return { contract: current, linksDropped: links.length, activityId };
+    },
+    deps.lease,
+  );
+}
