@@ -106,10 +106,12 @@ export function describeFailure(
   progress: { planned: number; written: number } | null,
 ): string {
   const words = ACTION_WORDS[action];
-  if (progress === null || progress.written === 0) return `${words}: failed, nothing was written. ${cause}.`;
+  // Services end their messages with a full stop or not; the sentence gets exactly one.
+  const reason = `${cause.replace(/[.\s]+$/, '')}.`;
+  if (progress === null || progress.written === 0) return `${words}: failed, nothing was written. ${reason}`;
   return (
     `${words}: failed after ${progress.written} of ${plural(progress.planned, 'planned write', 'planned writes')}. ` +
-    `${cause}. The rest stays pending: run it again to finish.`
+    `${reason} The rest stays pending: run it again to finish.`
   );
 }
 
