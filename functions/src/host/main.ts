@@ -1,8 +1,10 @@
 // `npm run host`: the Function app on http://127.0.0.1:7071/api without the Functions host. Settings come from
 // the environment, then functions/local.settings.json (as `func start` reads it), else the example file, which
-// points at the simulators of `npm run sim`. Without AzureWebJobsStorage it starts Azurite itself.
+// points at the simulators of `npm run sim`. Without AzureWebJobsStorage it starts Azurite itself, on
+// 10000-10002 with its data in .local/azurite (AZURITE_*_PORT and AZURITE_LOCATION move them).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { servicesFor } from '../bootstrap';
 import { ConfigError, loadConfig } from '../config/config';
 import { startAzurite, type RunningAzurite } from '../testing/azurite';
@@ -31,39 +33,94 @@ export function localEnvironment(environment: NodeJS.ProcessEnv): NodeJS.Process
   return merged;
 }
 
+/** Azurite's usual ports, which the local stack keeps (DESIGN: the default stack is on these). */
+export const DEFAULT_AZURITE_PORTS = { blob: 10000, queue: 10001, table: 10002 } as const;
+export const DEFAULT_FUNCTIONS_PORT = 7071;
+
+const PortSchema = z.coerce.number().int().min(0).max(65535);
+
+function portFrom(environment: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = environment[name];
+  if (value === undefined || value === '') return fallback;
+  const parsed = PortSchema.safeParse(value);
+  if (!parsed.success) throw new ConfigError([`${name} must be a port number (0-65535), got "${value}"`]);
+  return parsed.data;
+}
+
+export interface LocalPorts {
+  functions: number;
+  azurite: { blob: number; queue: number; table: number };
+}
+
+/** FUNCTIONS_PORT and AZURITE_{BLOB,QUEUE,TABLE}_PORT, the defaults otherwise; a bad value names its variable. */
+export function localPorts(environment: NodeJS.ProcessEnv): LocalPorts {
+  return {
+    functions: portFrom(environment, 'FUNCTIONS_PORT', DEFAULT_FUNCTIONS_PORT),
+    azurite: {
+      blob: portFrom(environment, 'AZURITE_BLOB_PORT', DEFAULT_AZURITE_PORTS.blob),
+      queue: portFrom(environment, 'AZURITE_QUEUE_PORT', DEFAULT_AZURITE_PORTS.queue),
+      table: portFrom(environment, 'AZURITE_TABLE_PORT', DEFAULT_AZURITE_PORTS.table),
+    },
+  };
+}
+
+async function startLocalAzurite(environment: NodeJS.ProcessEnv, ports: LocalPorts['azurite']) {
+  const location = environment.AZURITE_LOCATION || join(FUNCTIONS_DIR, '..', '.local', 'azurite');
+  try {
+    const azurite = await startAzurite({ inMemory: false, location, ports });
+    console.log(
+      `Azurite: blobs ${azurite.blobPort}, queues ${azurite.queuePort}, tables ${azurite.tablePort} (data in ${location}), pid ${azurite.pid}`,
+    );
+    return azurite;
+  } catch (error) {
+    if (error instanceof Error && error.message.includes('EADDRINUSE')) {
+      throw new Error(
+        `Azurite could not listen on ${ports.blob}, ${ports.queue} and ${ports.table}: one is in use (another Azurite or \`npm start\`?). Stop it, or set AZURITE_BLOB_PORT, AZURITE_QUEUE_PORT and AZURITE_TABLE_PORT.`,
+      );
+    }
+    throw error;
+  }
+}
+
 async function main(): Promise<void> {
   const environment = localEnvironment(process.env);
   const config = loadConfig(environment);
+  const ports = localPorts(environment);
   let azurite: RunningAzurite | undefined;
   let storage = config.storageConnection;
   if (!storage) {
-    azurite = await startAzurite({
-      inMemory: false,
-      location: join(FUNCTIONS_DIR, '..', '.local', 'azurite'),
-    });
+    azurite = await startLocalAzurite(environment, ports.azurite);
     storage = azurite.connectionString;
-    console.log(
-      `Azurite (tables ${azurite.tablePort}, queues ${azurite.queuePort}) started, pid ${azurite.pid}`,
-    );
   }
-  const services = await servicesFor(config, storage);
-  const host = await startLocalHost({
-    services,
-    storageConnection: storage,
-    port: Number(environment.FUNCTIONS_PORT ?? 7071),
-    timers: { reconcileTimer: 15 * 60 * 1000, cleanupTimer: 24 * 60 * 60 * 1000 },
-  });
+  let host;
+  try {
+    const services = await servicesFor(config, storage);
+    host = await startLocalHost({
+      services,
+      storageConnection: storage,
+      port: ports.functions,
+      timers: { reconcileTimer: 15 * 60 * 1000, cleanupTimer: 24 * 60 * 60 * 1000 },
+    });
+  } catch (error) {
+    await azurite?.stop();
+    throw error;
+  }
   console.log(`Functions: ${host.url}/api (health: ${host.url}/api/health)`);
+  const running = host;
+  let stopping = false;
+  // Idempotent: Ctrl-C reaches every process of the terminal's group, and `npm start` forwards it once more.
   const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
     void (async () => {
-      await host.close();
+      await running.close();
       await azurite?.stop();
       consoleLogger.info('stopped');
       process.exit(0);
     })();
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 if (require.main === module) {

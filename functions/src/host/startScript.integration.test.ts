@@ -1,0 +1,354 @@
+/**
+ * `npm start` as a person runs it: scripts/start.mjs as its own process, with every port left to the OS and a
+ * temp state folder, so it never meets an `npm start` running on this machine. A contract created in one run
+ * can be pushed in the next; `--fresh` and `npm run reset` start over; stopping leaves no process behind.
+ */
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { Agent } from 'node:https';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import axios from 'axios';
+import { z } from 'zod';
+import { FIXTURE } from '../testing/stack';
+
+const REPO = join(__dirname, '..', '..', '..');
+const EVERY_PORT_FROM_THE_OS = {
+  FUNCTIONS_PORT: '0',
+  SIM_DATAVERSE_PORT: '0',
+  SIM_ONEFLOW_PORT: '0',
+  SIM_IDENTITY_PORT: '0',
+  AZURITE_BLOB_PORT: '0',
+  AZURITE_QUEUE_PORT: '0',
+  AZURITE_TABLE_PORT: '0',
+};
+const LINE = FIXTURE.opportunityLines[0];
+
+interface RunningStack {
+  child: ChildProcessWithoutNullStreams;
+  output: () => string;
+  api: string;
+  oneflow: string;
+  dataverse: string;
+  identity: string;
+  certificate: string;
+  ports: number[];
+  /** start.mjs and every process under it, read from /proc while the stack runs. */
+  pids: number[];
+}
+
+let folder: string;
+const started: RunningStack[] = [];
+
+beforeAll(() => {
+  folder = mkdtempSync(join(tmpdir(), 'oneflow-sync-local-'));
+});
+
+afterAll(async () => {
+  await Promise.all(started.map((stack) => stop(stack, 'SIGTERM')));
+  rmSync(folder, { recursive: true, force: true });
+});
+
+function environment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, ...EVERY_PORT_FROM_THE_OS, LOCAL_STATE_DIR: folder, ...extra };
+}
+
+/** Every process below `root` (children, their children…), from the parent ids in /proc. */
+function processTree(root: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // "pid (command) state ppid …": the command may hold spaces and parentheses, so read after the last ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+  }
+  const tree = [root];
+  for (let index = 0; index < tree.length; index++) {
+    tree.push(...(parents.get(tree[index] ?? -1) ?? []));
+  }
+  return tree;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function commandOf(pid: number): string {
+  try {
+    return `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')}`;
+  } catch {
+    return `${pid} (gone)`;
+  }
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      resolve(false);
+    });
+  });
+}
+
+function exited(child: ChildProcessWithoutNullStreams): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else
+      child.once('exit', (code) => {
+        resolve(code);
+      });
+  });
+}
+
+async function start(args: string[] = []): Promise<RunningStack> {
+  const child = spawn(process.execPath, [join('scripts', 'start.mjs'), ...args], {
+    cwd: REPO,
+    env: environment(),
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const deadline = Date.now() + 150_000;
+  while (!output.includes('Ctrl-C stops everything')) {
+    if (child.exitCode !== null) throw new Error(`npm start exited (${child.exitCode}):\n${output}`);
+    if (Date.now() > deadline) throw new Error(`npm start was not ready in 150 s:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const find = (pattern: RegExp): string => {
+    const found = pattern.exec(output)?.[1];
+    if (found === undefined) throw new Error(`${String(pattern)} is not in the output:\n${output}`);
+    return found;
+  };
+  const api = find(/Function app\s+(http:\/\/127\.0\.0\.1:\d+\/api)/);
+  const oneflow = find(/Oneflow simulator\s+(http:\/\/127\.0\.0\.1:\d+)\//);
+  const dataverse = find(/Dataverse simulator\s+(http:\/\/127\.0\.0\.1:\d+)\//);
+  const identity = find(/Identity provider\s+(https:\/\/127\.0\.0\.1:\d+)/);
+  const certificate = find(/Identity provider .*TLS certificate (\S+)\)/);
+  const azurite =
+    /Azurite\s+blobs (\d+), queues (\d+), tables (\d+)/.exec(output)?.slice(1).map(Number) ?? [];
+  const ports = [api, oneflow, dataverse, identity].map((url) => Number(new URL(url).port));
+  if (child.pid === undefined) throw new Error('npm start has no pid');
+  const stack: RunningStack = {
+    child,
+    output: () => output,
+    api,
+    oneflow,
+    dataverse,
+    identity,
+    certificate,
+    ports: [...ports, ...azurite],
+    pids: processTree(child.pid),
+  };
+  started.push(stack);
+  return stack;
+}
+
+async function stop(stack: RunningStack, signal: NodeJS.Signals): Promise<number | null> {
+  started.splice(started.indexOf(stack), 1);
+  const done = exited(stack.child);
+  stack.child.kill(signal);
+  return done;
+}
+
+const client = axios.create({ validateStatus: () => true, responseType: 'json' });
+
+async function userToken(stack: RunningStack, audience: string): Promise<string> {
+  const answer = await client.post<{ access_token: string }>(
+    `${stack.identity}/_sim/tokens`,
+    { ...FIXTURE.users.alex, aud: audience },
+    { httpsAgent: new Agent({ ca: readFileSync(stack.certificate, 'utf8') }) },
+  );
+  expect(answer.status).toBe(200);
+  return answer.data.access_token;
+}
+
+async function api(stack: RunningStack, method: 'GET' | 'POST', path: string, body?: unknown) {
+  const token = await userToken(stack, FIXTURE.apiClientId);
+  return client.request<unknown>({
+    method,
+    url: `${stack.api}/${path}`,
+    headers: { authorization: `Bearer ${token}` },
+    data: body,
+  });
+}
+
+const createContract = (stack: RunningStack) =>
+  api(stack, 'POST', 'contracts', { entity: 'opportunity', recordId: FIXTURE.opportunity });
+
+const CreatedSchema = z.object({ contract: z.object({ contractId: z.number().int() }) });
+const ProductsSchema = z.object({
+  product_groups: z.array(
+    z.object({
+      products: z.array(
+        z.object({
+          _private_ownerside: z.object({ custom_id: z.string().nullable() }),
+          quantity: z.object({ amount: z.number() }),
+        }),
+      ),
+    }),
+  ),
+});
+
+async function oneflowQuantityOf(stack: RunningStack, contractId: number): Promise<number | undefined> {
+  const answer = await client.get<unknown>(`${stack.oneflow}/v1/contracts/${contractId}`, {
+    headers: { 'x-oneflow-api-token': FIXTURE.oneflowToken },
+  });
+  expect(answer.status).toBe(200);
+  return ProductsSchema.parse(answer.data)
+    .product_groups.flatMap((group) => group.products)
+    .find((product) => product._private_ownerside.custom_id?.includes(LINE))?.quantity.amount;
+}
+
+const BusySchema = z.object({
+  error: z.object({ code: z.literal('contract_busy'), retryAfterSeconds: z.number() }),
+});
+
+/**
+ * Push as the widget does: a notification queued in the last run may be fetched right after the start, and a
+ * push meanwhile is told the contract is busy and for how long.
+ */
+async function pushWhenFree(stack: RunningStack, contractId: number) {
+  for (let attempt = 1; ; attempt++) {
+    const answer = await api(stack, 'POST', `contracts/${contractId}/push`);
+    const busy = BusySchema.safeParse(answer.data);
+    if (answer.status !== 409 || !busy.success || attempt === 3) return answer;
+    await new Promise((resolve) => setTimeout(resolve, busy.data.error.retryAfterSeconds * 1000));
+  }
+}
+
+/** After a stop: start.mjs and everything it started are gone, and no port of the stack answers. */
+async function expectNothingLeft(stack: RunningStack): Promise<void> {
+  expect(stack.pids.length).toBeGreaterThanOrEqual(4);
+  // esbuild's service (tsx's compiler) leaves when it sees its parent gone, a moment after.
+  const deadline = Date.now() + 5000;
+  while (stack.pids.some(alive) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  expect(stack.pids.filter(alive).map(commandOf)).toEqual([]);
+  for (const port of stack.ports) expect(await accepts(port)).toBe(false);
+  expect(existsSync(stack.certificate)).toBe(false);
+  expect(existsSync(join(folder, 'stack.pid'))).toBe(false);
+}
+
+// The tests share one state folder and run in order, as a person would: start, restart, start fresh, reset.
+describe('npm start (integration, the real script as a process)', () => {
+  let contractId: number | undefined;
+
+  it('a contract created in one run can be pushed in the next: every part keeps its state across a stop (SIGINT) and a start', async () => {
+    const first = await start();
+    expect(first.output()).toContain('seeded demo data');
+    const created = await createContract(first);
+    expect(created.status).toBe(201);
+    contractId = CreatedSchema.parse(created.data).contract.contractId;
+    // A change in Dynamics made before the stop: the push after the restart must still see it.
+    const dynamicsToken = await userToken(first, first.dataverse);
+    const edited = await client.patch(
+      `${first.dataverse}/api/data/v9.2/opportunityproducts(${LINE})`,
+      { quantity: 14 },
+      { headers: { authorization: `Bearer ${dynamicsToken}`, 'if-match': '*' } },
+    );
+    expect(edited.status).toBe(204);
+    expect(await stop(first, 'SIGINT')).toBe(0);
+    expect(first.output()).toContain('Local stack stopped; its state is kept');
+    await expectNothingLeft(first);
+
+    const second = await start();
+    expect(second.output()).toContain('continued from the state saved in');
+    expect(await oneflowQuantityOf(second, contractId)).toBe(10);
+    const pushed = await pushWhenFree(second, contractId);
+    expect(pushed.status).toBe(200);
+    expect(pushed.data).toMatchObject({ applied: true, outcome: 'applied' });
+    expect(await oneflowQuantityOf(second, contractId)).toBe(14);
+    // Azurite kept the contract too: Create does not make a second one.
+    expect((await createContract(second)).status).toBe(409);
+    expect(await stop(second, 'SIGTERM')).toBe(0);
+    await expectNothingLeft(second);
+  }, 360_000);
+
+  it('--fresh starts from the seeded demo data; a second start on the same folder and a reset are refused while it runs; npm run reset forgets the state', async () => {
+    if (contractId === undefined) throw new Error('the previous test made no contract to forget');
+    const fresh = await start(['--fresh']);
+    expect(fresh.output()).toContain(`Starting fresh: removed the saved state in ${folder}`);
+    expect(fresh.output()).toContain('seeded demo data');
+    const missing = await client.get(`${fresh.oneflow}/v1/contracts/${contractId}`, {
+      headers: { 'x-oneflow-api-token': FIXTURE.oneflowToken },
+    });
+    expect(missing.status).toBe(404);
+    const created = await createContract(fresh);
+    expect(created.status).toBe(201);
+    expect(CreatedSchema.parse(created.data).contract.contractId).toBe(contractId);
+
+    const second = spawnSync(process.execPath, [join('scripts', 'start.mjs')], {
+      cwd: REPO,
+      env: environment(),
+      encoding: 'utf8',
+    });
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain(
+      `A local stack is already running from ${folder} (pid ${String(fresh.child.pid)})`,
+    );
+    const refusedReset = spawnSync(process.execPath, [join('scripts', 'reset.mjs')], {
+      cwd: REPO,
+      env: environment(),
+      encoding: 'utf8',
+    });
+    expect(refusedReset.status).toBe(1);
+    expect(refusedReset.stderr).toContain('stop it (Ctrl-C) first');
+    expect(existsSync(join(folder, 'simulators', 'oneflow.json'))).toBe(true);
+    expect(await stop(fresh, 'SIGTERM')).toBe(0);
+    await expectNothingLeft(fresh);
+
+    const reset = spawnSync(process.execPath, [join('scripts', 'reset.mjs')], {
+      cwd: REPO,
+      env: environment(),
+      encoding: 'utf8',
+    });
+    expect(reset.status).toBe(0);
+    expect(reset.stdout).toContain(`Removed the saved state in ${folder}`);
+    expect(existsSync(join(folder, 'azurite'))).toBe(false);
+    expect(existsSync(join(folder, 'simulators'))).toBe(false);
+  }, 360_000);
+
+  it('Azurite data without the simulators’ state (an older version’s folder) is not continued: the stack starts fresh and says why', async () => {
+    mkdirSync(join(folder, 'azurite'), { recursive: true });
+    const stack = await start();
+    expect(stack.output()).toContain("held Azurite's data without the simulators' state");
+    expect(stack.output()).toContain('seeded demo data');
+    expect(await stop(stack, 'SIGTERM')).toBe(0);
+    await expectNothingLeft(stack);
+  }, 240_000);
+
+  it('refuses a port that is not a number and an unknown option, naming them, before starting anything', () => {
+    const badPort = spawnSync(process.execPath, [join('scripts', 'start.mjs')], {
+      cwd: REPO,
+      env: environment({ AZURITE_TABLE_PORT: 'tables' }),
+      encoding: 'utf8',
+    });
+    expect(badPort.status).toBe(1);
+    expect(badPort.stderr).toContain('AZURITE_TABLE_PORT must be a port number (0-65535), got "tables"');
+    const badOption = spawnSync(process.execPath, [join('scripts', 'start.mjs'), '--frsh'], {
+      cwd: REPO,
+      env: environment(),
+      encoding: 'utf8',
+    });
+    expect(badOption.status).toBe(1);
+    expect(badOption.stderr).toContain('unknown option "--frsh"');
+    expect(badPort.stdout + badOption.stdout).not.toContain('[sim]');
+  });
+});
