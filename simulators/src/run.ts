@@ -1,5 +1,6 @@
 // `npm run sim`: the three simulators, seeded with their default fixtures, on 127.0.0.1 until Ctrl-C. With
 // SIM_STATE_DIR (the local stack's `.local/simulators`) the Oneflow and Dataverse state outlives a restart.
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { listenLocal } from './common/listen';
 import { StateFileError } from './common/stateFile';
@@ -103,7 +104,10 @@ export function portsFromEnvironment(environment: NodeJS.ProcessEnv): SimulatorP
 }
 
 async function main(): Promise<void> {
-  const stateDir = process.env.SIM_STATE_DIR || undefined;
+  // npm runs the script inside simulators/; a relative folder means one relative to where npm was run.
+  const stateDir = process.env.SIM_STATE_DIR
+    ? resolve(process.env.INIT_CWD ?? process.cwd(), process.env.SIM_STATE_DIR)
+    : undefined;
   const simulators = await startAllSimulators(portsFromEnvironment(process.env), { stateDir });
   const { dataverse, oneflow, identity } = simulators;
   const certificatePath = writeCertificateFile(identity.certificatePem, certificateFileFor(identity.port));
