@@ -186,7 +186,7 @@ async function registerWebhooks(oneflowUrl, api, tenants, settings) {
     const suffix = tenant.orgKey.toUpperCase().replace(/[^A-Z0-9]/g, '_');
     const token = settings[`ONEFLOW_API_TOKEN__${suffix}`];
     if (!token) continue;
-    const headers = { 'content-type': 'application/json', 'x-oneflow-api-token': token };
+    const headers = { 'x-oneflow-api-token': token };
     const callback = `${api}/webhooks/oneflow/${tenant.orgKey}`;
     const listed = await fetch(`${oneflowUrl}/v1/webhooks?limit=100`, { headers });
     if (!listed.ok) throw new Error(`listing the Oneflow webhooks failed: ${listed.status}`);
@@ -197,13 +197,18 @@ async function registerWebhooks(oneflowUrl, api, tenants, settings) {
     };
     for (const webhook of webhooks) {
       if (ours(webhook.callback_url) && webhook.callback_url !== callback) {
-        await fetch(`${oneflowUrl}/v1/webhooks/${webhook.webhook_id}`, { method: 'DELETE', headers });
+        const deleted = await fetch(`${oneflowUrl}/v1/webhooks/${webhook.webhook_id}`, {
+          method: 'DELETE',
+          headers,
+        });
+        if (!deleted.ok)
+          throw new Error(`removing the webhook to ${webhook.callback_url} failed: ${deleted.status}`);
       }
     }
     if (webhooks.some((webhook) => webhook.callback_url === callback)) continue;
     const created = await fetch(`${oneflowUrl}/v1/webhooks`, {
       method: 'POST',
-      headers,
+      headers: { ...headers, 'content-type': 'application/json' },
       body: JSON.stringify({
         callback_url: callback,
         sign_key: settings[`ONEFLOW_SIGN_KEY__${suffix}`] ?? null,
