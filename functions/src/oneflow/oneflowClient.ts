@@ -60,7 +60,8 @@ export interface OneflowProductInput {
   _private_ownerside?: { custom_id?: string | null };
   price_1?: OneflowPriceInput;
   price_2?: OneflowPriceInput;
-  quantity?: { type?: 'quantity' | 'single_choice' | 'multiple_choice'; amount?: number | string };
+  /** The amount is a JSON number, never a string: Oneflow's connector definition types it so. */
+  quantity?: { type?: 'quantity' | 'single_choice' | 'multiple_choice'; amount?: number };
 }
 
 export interface OneflowPriceInput {

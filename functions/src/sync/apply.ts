@@ -1,16 +1,18 @@
 import pLimit from 'p-limit';
-import type {
-  CreateProductOperation,
-  Link,
-  OneflowProductGroup,
-  Operation,
-  SyncPlan,
-  UpdateLineOperation,
+import {
+  normalizeText,
+  type CreateProductOperation,
+  type Link,
+  type OneflowProduct,
+  type OneflowProductGroup,
+  type Operation,
+  type SyncPlan,
+  type UpdateLineOperation,
 } from '@oneflow-sync/shared';
 import type { DynamicsCall, DynamicsGateway } from '../dataverse/dynamicsGateway';
-import { isOneflowNotFoundError } from '../oneflow/errors';
+import { isOneflowNotFoundError, isOneflowValidationError } from '../oneflow/errors';
 import type { OneflowClient } from '../oneflow/oneflowClient';
-import { productInput } from './productInput';
+import { productInput, unchangedProductInput } from './productInput';
 
 /** A write of the plan that did not happen; its line keeps its old link, so the next run tries again. */
 export interface OperationFailure {
@@ -65,6 +67,14 @@ export async function applyPlan(
 ): Promise<AppliedPlan> {
   const { oneflow } = target;
   const contractId = plan.contractId;
+  const productsRead = new Map(
+    target.productGroups.flatMap((group) => group.products.map((product) => [product.id, product] as const)),
+  );
+  // Products some line already owns: never taken for the product of another.
+  const owned = new Set([
+    ...storedLinks.map((link) => link.productId),
+    ...plan.links.flatMap((link) => (link.productId === null ? [] : [link.productId])),
+  ]);
   const applied: Operation[] = [];
   const failures: OperationFailure[] = [];
   const createdIds = new Map<string, number>();
@@ -107,7 +117,7 @@ export async function applyPlan(
 
   const creates = ofKind('create_product');
   if (target.freshContract && creates.length > 0) {
-    await bulkCreate(oneflow, contractId, creates, target.productGroups, createdIds).then(
+    await bulkCreate(oneflow, contractId, creates, target.productGroups, storedLinks, createdIds).then(
       () => applied.push(...creates),
       (error: unknown) => {
         for (const operation of creates) fail(operation, error);
@@ -115,13 +125,14 @@ export async function applyPlan(
     );
   } else {
     await runAll(creates, async (operation) => {
-      createdIds.set(operation.lineId, await createOnce(oneflow, contractId, operation));
+      createdIds.set(operation.lineId, await createOnce(oneflow, contractId, operation, owned));
       applied.push(operation);
     });
   }
 
   await runAll(ofKind('update_product'), async (operation) => {
-    await oneflow.updateProduct(contractId, operation.productId, productInput(operation.values, 'update'));
+    const current = productsRead.get(operation.productId);
+    await oneflow.updateProduct(contractId, operation.productId, productInput(operation.values, current));
     applied.push(operation);
   });
 
@@ -148,52 +159,111 @@ export async function applyPlan(
 }
 
 /**
- * Creates a product; when Oneflow refuses because a product already carries the line's custom_id (an earlier
- * attempt whose answer was lost), that product is the one we made.
+ * Creates a product and learns its id from the answer. When Oneflow refuses because a product already carries
+ * the line's custom_id (an earlier attempt whose answer was lost), that product is the one we made: it is
+ * found, brought up to the plan's values and linked.
  */
-async function createOnce(oneflow: OneflowClient, contractId: number, operation: CreateProductOperation) {
+async function createOnce(
+  oneflow: OneflowClient,
+  contractId: number,
+  operation: CreateProductOperation,
+  owned: ReadonlySet<number>,
+): Promise<number> {
   const body = {
-    ...productInput(operation.values, 'create'),
+    ...productInput(operation.values, undefined),
     _private_ownerside: { custom_id: operation.customId },
   };
   try {
     return (await oneflow.createProduct(contractId, operation.groupId, body)).id;
   } catch (error) {
-    const existing = (await oneflow.listProducts(contractId)).find(
-      (product) => product._private_ownerside?.custom_id === operation.customId,
-    );
-    if (existing) return existing.id;
-    throw error;
+    const earlier = await earlierAttempt(oneflow, contractId, operation, owned, error);
+    if (!earlier) throw error;
+    await oneflow.updateProduct(contractId, earlier.id, productInput(operation.values, earlier));
+    return earlier.id;
   }
 }
 
+/**
+ * The product an earlier attempt made for the line, if the failure says there is one. Oneflow may give a
+ * custom_id back (then it names the product); its documentation lists custom_id only in requests, so without it
+ * the product is the one unowned product with the line's name, and none at all when two have it.
+ */
+async function earlierAttempt(
+  oneflow: OneflowClient,
+  contractId: number,
+  operation: CreateProductOperation,
+  owned: ReadonlySet<number>,
+  failure: unknown,
+): Promise<OneflowProduct | undefined> {
+  const products = await oneflow.listProducts(contractId);
+  const byCustomId = products.find((product) => product._private_ownerside?.custom_id === operation.customId);
+  if (byCustomId) return byCustomId;
+  const customIdTaken =
+    isOneflowValidationError(failure) &&
+    Object.keys(failure.parameterProblems).some((field) => field.includes('custom_id'));
+  if (!customIdTaken) return undefined;
+  const name = textOf(operation.values.name);
+  const candidates = products.filter(
+    (product) =>
+      !owned.has(product.id) &&
+      !product._private_ownerside?.custom_id &&
+      name !== null &&
+      textOf(product.name) === name,
+  );
+  return candidates.length === 1 ? candidates[0] : undefined;
+}
+
+const textOf = (value: string | null | undefined): string | null => {
+  const text = normalizeText(value);
+  return text.ok ? text.value : null;
+};
+
+/**
+ * All creates of a contract made in this same request, in one bulk write per product table. The products the
+ * table already holds (a template's) are sent whole: a row given in part may be taken as the whole product. The
+ * new products' ids are learnt from the order of the answer (Oneflow may not give custom_id back).
+ */
 async function bulkCreate(
   oneflow: OneflowClient,
   contractId: number,
   creates: CreateProductOperation[],
   groups: readonly OneflowProductGroup[],
+  storedLinks: readonly Link[],
   createdIds: Map<string, number>,
 ): Promise<void> {
+  const lineOfProduct = new Map(storedLinks.map((link) => [link.productId, link.lineId]));
   for (const groupId of new Set(creates.map((operation) => operation.groupId))) {
     const operations = creates.filter((operation) => operation.groupId === groupId);
     const existing = groups.find((group) => group.id === groupId)?.products ?? [];
     const written = await oneflow.replaceGroupProducts(contractId, groupId, {
-      // Products already in the table are listed by id alone: kept as they are.
       products: [
-        ...existing.map((product) => ({ id: product.id })),
+        ...existing.map((product) =>
+          unchangedProductInput(
+            product,
+            product._private_ownerside?.custom_id ?? lineOfProduct.get(product.id) ?? null,
+          ),
+        ),
         ...operations.map((operation) => ({
-          ...productInput(operation.values, 'create'),
+          ...productInput(operation.values, undefined),
           _private_ownerside: { custom_id: operation.customId },
         })),
       ],
     });
-    for (const operation of operations) {
-      const product = written.products.find(
-        (item) => item._private_ownerside?.custom_id === operation.customId,
+    const keptIds = new Set(existing.map((product) => product.id));
+    const made = written.products.filter((product) => !keptIds.has(product.id));
+    if (made.length !== operations.length) {
+      throw new Error(
+        `Oneflow answered the bulk write with ${made.length} new products for ${operations.length} lines`,
       );
-      if (!product) throw new Error(`Oneflow did not keep the product for line ${operation.lineId}`);
-      createdIds.set(operation.lineId, product.id);
     }
+    operations.forEach((operation, index) => {
+      const product = made[index];
+      const echoed = product?._private_ownerside?.custom_id;
+      if (!product || (echoed && echoed !== operation.customId)) {
+        throw new Error(`Oneflow did not keep the product for line ${operation.lineId} in its place`);
+      }
+      createdIds.set(operation.lineId, product.id);
+    });
   }
 }
 

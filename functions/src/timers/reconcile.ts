@@ -1,4 +1,6 @@
+import type { Link } from '@oneflow-sync/shared';
 import { isOneflowNotFoundError } from '../oneflow/errors';
+import type { OneflowContract } from '../oneflow/oneflowClient';
 import type { ContractRecord } from '../state/types';
 import type { Logger, Services } from '../services';
 
@@ -8,6 +10,32 @@ import type { Logger, Services } from '../services';
  * reads; a missed change would stay missed until the next one).
  */
 const ONEFLOW_TIME_RESOLUTION_MS = 1000;
+
+/**
+ * Whether Oneflow's side of a contract may have changed since `lastSyncAt`. No source says a product edit moves
+ * the contract's `updated_time`, so the latest time stamped on the contract, its product tables or any of their
+ * products counts; and a product a link points at that is gone counts too, since a delete leaves no time behind.
+ * All of it comes in the one contract read.
+ */
+export function changedSince(
+  contract: OneflowContract,
+  links: readonly Link[],
+  lastSyncAt: string | null,
+): boolean {
+  const groups = contract.product_groups ?? [];
+  const products = groups.flatMap((group) => group.products);
+  const times = [
+    contract.updated_time,
+    ...groups.map((group) => group._private_ownerside?.updated_time),
+    ...products.map((product) => product._private_ownerside?.updated_time),
+  ]
+    .map((time) => (time ? Date.parse(time) : Number.NaN))
+    .filter((time) => !Number.isNaN(time));
+  const syncedAt = lastSyncAt ? Date.parse(lastSyncAt) : Number.NEGATIVE_INFINITY;
+  if (times.some((time) => time + ONEFLOW_TIME_RESOLUTION_MS > syncedAt)) return true;
+  const present = new Set(products.map((product) => product.id));
+  return links.some((link) => link.state === 'active' && !present.has(link.productId));
+}
 
 /**
  * For setups without webhooks (or a missed one): every synced contract whose Oneflow side changed since its
@@ -40,10 +68,8 @@ export async function reconcile(services: Services, log: Logger): Promise<number
         await enqueue(record);
         continue;
       }
-      const changedAt = contract.updated_time ? Date.parse(contract.updated_time) : Number.NaN;
-      const syncedAt = record.lastSyncAt ? Date.parse(record.lastSyncAt) : Number.NEGATIVE_INFINITY;
-      if (!(changedAt + ONEFLOW_TIME_RESOLUTION_MS > syncedAt)) continue;
-      await enqueue(record);
+      const links = await services.store.links.list(record.tenantId, record.contractId);
+      if (changedSince(contract, links, record.lastSyncAt)) await enqueue(record);
     } catch (error) {
       // One contract's trouble (Oneflow unreachable for it, say) must not stop the others.
       log.warn('reconcile skipped a contract', {
