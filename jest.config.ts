@@ -25,18 +25,36 @@ const functionsEsm: Config = {
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyPackages.join('|')})/)`],
 };
 
+const workspaceProject = (name: (typeof workspaces)[number]) => ({
+  displayName: name,
+  rootDir: `<rootDir>/${name}`,
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  transform: { ...tsJest, ...(name === 'functions' ? functionsEsm.transform : {}) },
+  ...(name === 'functions' ? { transformIgnorePatterns: functionsEsm.transformIgnorePatterns } : {}),
+  moduleNameMapper: { '^@oneflow-sync/shared$': '<rootDir>/../shared/src/index.ts' },
+});
+
+/**
+ * The end-to-end sync suites once more, against an Oneflow simulator that takes every fact Oneflow's sources
+ * leave open the unkind way (docs/simulators-oneflow.md, Readings): the product must work under either reading.
+ */
+const unkindOneflowSuites = [
+  'src/e2e/syncRules.integration.test.ts',
+  'src/e2e/syncConflicts.integration.test.ts',
+  'src/e2e/webhooks.integration.test.ts',
+];
+
 const config: Config = {
   projects: [
-    ...workspaces.map((name) => ({
-      displayName: name,
-      rootDir: `<rootDir>/${name}`,
-      testEnvironment: 'node',
-      testMatch: ['<rootDir>/**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '/dist/'],
-      transform: { ...tsJest, ...(name === 'functions' ? functionsEsm.transform : {}) },
-      ...(name === 'functions' ? { transformIgnorePatterns: functionsEsm.transformIgnorePatterns } : {}),
-      moduleNameMapper: { '^@oneflow-sync/shared$': '<rootDir>/../shared/src/index.ts' },
-    })),
+    ...workspaces.map(workspaceProject),
+    {
+      ...workspaceProject('functions'),
+      displayName: 'functions (unkind Oneflow)',
+      testMatch: unkindOneflowSuites.map((path) => `<rootDir>/${path}`),
+      setupFiles: ['<rootDir>/src/testing/unkindOneflow.ts'],
+    },
     // Checks of the repository as a whole (its documents' links), outside any workspace.
     {
       displayName: 'repository',

@@ -6,7 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { defaultSettings, type EntitySettings, type Link, type SyncPlan } from '@oneflow-sync/shared';
+import {
+  defaultSettings,
+  normalizeRichText,
+  type EntitySettings,
+  type Link,
+  type SyncPlan,
+} from '@oneflow-sync/shared';
 import { createAppTokenProvider } from '../auth/appTokens';
 import { createDataverseClient, type DataverseClient } from '../dataverse/dataverseClient';
 import { FIXTURE, type ApiAnswer, type Stack } from '../testing/stack';
@@ -240,6 +246,7 @@ export interface OneflowContractView {
 }
 
 export interface OneflowSide {
+  /** The contract as Oneflow stores it (custom_ids included, whatever its answers show). */
   contract(id: number): Promise<OneflowContractView>;
   products(id: number): Promise<OneflowProductView[]>;
   /** The product made from a line (by custom_id), or undefined. */
@@ -247,6 +254,33 @@ export interface OneflowSide {
   update(contractId: number, productId: number, body: Record<string, unknown>): Promise<void>;
   add(contractId: number, groupId: number, body: Record<string, unknown>): Promise<OneflowProductView>;
   remove(contractId: number, productId: number): Promise<void>;
+}
+
+/**
+ * A person's edit of a product in Oneflow, as its page sends it: each nested object it changes (`price_1`,
+ * `price_2`, `quantity`) whole, the parts not changed as they are, since Oneflow may reset what an update leaves
+ * out of a nested object.
+ */
+export function wholeEdit(
+  current: Record<string, unknown>,
+  edit: Record<string, unknown>,
+): Record<string, unknown> {
+  const whole: Record<string, unknown> = { ...edit };
+  for (const key of ['price_1', 'price_2', 'quantity']) {
+    const before = current[key];
+    const change = edit[key];
+    if (typeof change === 'object' && change !== null && typeof before === 'object' && before !== null) {
+      whole[key] = { ...before, ...change };
+    }
+  }
+  return whole;
+}
+
+/** The simulator's view of a contract as stored: custom_ids shown, whatever Oneflow's answers leave out. */
+export async function storedContract(stack: Stack, id: number): Promise<ApiAnswer> {
+  const answer = await stack.sim('oneflow', 'GET', `/_sim/contracts/${id}`);
+  if (answer.status !== 200) throw new Error(`Oneflow contract ${id}: ${answer.status} ${answer.text}`);
+  return answer;
 }
 
 export function oneflowSide(stack: Stack): OneflowSide {
@@ -258,7 +292,7 @@ export function oneflowSide(stack: Stack): OneflowSide {
   };
   const side: OneflowSide = {
     async contract(id) {
-      return (await call('GET', `/contracts/${id}`)).body as OneflowContractView;
+      return (await storedContract(stack, id)).body as OneflowContractView;
     },
     async products(id) {
       return (await side.contract(id)).product_groups.flatMap((group) => group.products);
@@ -269,7 +303,9 @@ export function oneflowSide(stack: Stack): OneflowSide {
       );
     },
     async update(contractId, productId, body) {
-      await call('PUT', `/contracts/${contractId}/products/${productId}`, body);
+      const path = `/contracts/${contractId}/products/${productId}`;
+      const current = (await call('GET', path)).body as Record<string, unknown>;
+      await call('PUT', path, wholeEdit(current, body));
     },
     async add(contractId, groupId, body) {
       return (await call('POST', `/contracts/${contractId}/product_groups/${groupId}/products`, body))
@@ -284,6 +320,12 @@ export function oneflowSide(stack: Stack): OneflowSide {
 
 export const quantityOf = (product: OneflowProductView | undefined): number =>
   Number(product?.quantity?.amount ?? Number.NaN);
+
+/** A description as text: Oneflow may keep it as rich text (`<p>…</p>`, entities), which is the same text. */
+export const descriptionText = (product: OneflowProductView | undefined): string | null => {
+  const text = normalizeRichText(product?.description);
+  return text.ok ? text.value : null;
+};
 
 // ---------------------------------------------------------------------------------------------------------
 // Request logs

@@ -11,6 +11,7 @@ import {
 import type { ContractChangedMessage } from '../services';
 import type { ActivityEntry } from '../state/store';
 import { FIXTURE, type ApiAnswer, type Stack } from '../testing/stack';
+import { storedContract, wholeEdit } from './syncE2eSupport';
 
 /**
  * Shared by the webhook pipeline's end-to-end tests (webhooks*.integration.test.ts): a Dataverse fixture with
@@ -183,19 +184,15 @@ export async function createContract(stack: Stack, recordId: string): Promise<nu
   return ContractAnswerSchema.parse(answer.body).contract.contractId;
 }
 
-const ProductPageSchema = z.object({ data: z.array(OneflowProductSchema) });
+const StoredContractSchema = z.object({
+  product_groups: z.array(z.object({ products: z.array(OneflowProductSchema) })),
+});
 
-/** The contract's products straight from the Oneflow API, by the Dynamics line id in their custom_id. */
+/** The contract's products as Oneflow stores them, by the Dynamics line id in their custom_id. */
 export async function productsByLine(stack: Stack, contractId: number): Promise<Map<string, OneflowProduct>> {
-  const answer = await stack.sim(
-    'oneflow',
-    'GET',
-    `/v1/contracts/${String(contractId)}/products`,
-    undefined,
-    ONEFLOW_HEADERS,
-  );
+  const contract = StoredContractSchema.parse((await storedContract(stack, contractId)).body);
   const products = new Map<string, OneflowProduct>();
-  for (const product of ProductPageSchema.parse(answer.body).data) {
+  for (const product of contract.product_groups.flatMap((group) => group.products)) {
     const lineId = product._private_ownerside?.custom_id;
     if (lineId) products.set(lineId, product);
   }
@@ -208,18 +205,22 @@ export async function productFor(stack: Stack, contractId: number, lineId: strin
   return product;
 }
 
-/** A product edit through the Oneflow API (as a user of Oneflow would make it). */
+/** A product edit through the Oneflow API (as a user of Oneflow would make it: nested objects whole). */
 export async function editProduct(
   stack: Stack,
   contractId: number,
   productId: number,
-  body: unknown,
+  body: Record<string, unknown>,
 ): Promise<void> {
+  const path = `/v1/contracts/${String(contractId)}/products/${String(productId)}`;
+  const current = await stack.sim('oneflow', 'GET', path, undefined, ONEFLOW_HEADERS);
+  if (current.status !== 200)
+    throw new Error(`Oneflow product read: ${String(current.status)} ${current.text}`);
   const answer = await stack.sim(
     'oneflow',
     'PUT',
-    `/v1/contracts/${String(contractId)}/products/${String(productId)}`,
-    body,
+    path,
+    wholeEdit(current.body as Record<string, unknown>, body),
     ONEFLOW_HEADERS,
   );
   if (answer.status !== 200) throw new Error(`Oneflow product edit: ${String(answer.status)} ${answer.text}`);

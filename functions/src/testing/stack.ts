@@ -81,13 +81,37 @@ function answer(response: AxiosResponse<string>): ApiAnswer {
 }
 
 /**
+ * How the Oneflow simulator takes the facts Oneflow's sources leave open: `kind`, `unkind` (every reading a
+ * client must survive), or single readings (docs/simulators-oneflow.md, Readings). The end-to-end sync suites run
+ * under both: the jest project `functions (unkind Oneflow)` sets E2E_ONEFLOW_READINGS=unkind for them; a JSON
+ * object there (`{"description":"rich_text"}`) runs a suite under single readings.
+ */
+export type OneflowReadings = 'kind' | 'unkind' | Record<string, string | boolean>;
+
+export function oneflowReadingsOfRun(): OneflowReadings {
+  const value = process.env.E2E_ONEFLOW_READINGS?.trim() ?? '';
+  if (value.startsWith('{')) return JSON.parse(value) as Record<string, string | boolean>;
+  return value === 'unkind' ? 'unkind' : 'kind';
+}
+
+/**
  * The whole backend as in production, on this machine: the simulators and Azurite as their own processes, the
  * Function app's registry mounted by the local runner, two tenants (Contoso and Fabrikam).
  */
-export async function startStack(options: { env?: Record<string, string> } = {}): Promise<Stack> {
+export async function startStack(
+  options: { env?: Record<string, string>; oneflowReadings?: OneflowReadings } = {},
+): Promise<Stack> {
   const simulators = await startSimulatorProcess();
   let azurite: RunningAzurite | undefined;
   try {
+    const readings = await axios.put<unknown>(
+      `${simulators.oneflowUrl}/_sim/readings`,
+      JSON.stringify(options.oneflowReadings ?? oneflowReadingsOfRun()),
+      { headers: { 'content-type': 'application/json' }, validateStatus: () => true },
+    );
+    if (readings.status !== 200) {
+      throw new Error(`Oneflow simulator readings: ${readings.status} ${JSON.stringify(readings.data)}`);
+    }
     azurite = await startAzurite({ inMemory: true });
     const tenant = (tenantId: string, orgKey: string) => ({
       tenantId,
