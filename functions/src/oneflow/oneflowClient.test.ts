@@ -103,6 +103,24 @@ describe('Oneflow client edge shapes (msw)', () => {
     expect(isOneflowRateLimitedError(await caught(client().oneflow.getContract(101)))).toBe(true);
   });
 
+  it('a product group without configuration (as in Oneflow’s connector definition) reads with precisions 2 and 0', async () => {
+    answerInTurn([
+      () =>
+        HttpResponse.json({
+          id: 101,
+          state: 'draft',
+          product_groups: [
+            { id: 20001, products: [{ id: 1, name: 'Desk', quantity: { type: 'quantity', amount: 2 } }] },
+          ],
+        }),
+    ]);
+    const contract = await client().oneflow.getContract(101);
+    expect(contract.product_groups?.[0]?.configuration).toEqual({
+      price_precision: 2,
+      quantity_precision: 0,
+    });
+  });
+
   it('connections dropped on every attempt end in a network error that does not carry the token', async () => {
     const seen = answerInTurn([() => HttpResponse.error()]);
     const error = await caught(client().oneflow.listProducts(101));
