@@ -238,9 +238,25 @@ describe('a change in Oneflow reaches Dynamics without anyone pressing a button'
           old: 10,
           new: 7,
         }),
+        // The line's discount of 25.00 was 2.50 per unit in the contract: it stays 2.50 for each of 7 units.
+        expect.objectContaining({
+          lineId: widget,
+          dynamicsField: 'manualdiscountamount',
+          side: 'dynamics',
+          old: 25,
+          new: 17.5,
+        }),
+        expect.objectContaining({
+          dynamicsField: 'manualdiscountamount',
+          note: 'Manual Discount 25.00 → 17.50: the quantity changed in Oneflow (10 → 7), and the contract keeps its discount of 2.50 per unit, so the line now has 7 × 2.50 off.',
+        }),
       ],
     });
-    expect((await dynamicsLine(stack, record.id, widget)).values.quantity).toBe(7);
+    expect((await dynamicsLine(stack, record.id, widget)).values).toMatchObject({
+      quantity: 7,
+      manualdiscountamount: 17.5,
+    });
+    expect((await productFor(stack, contractId, widget)).price_1?.discount_amount?.amount).toBe('2.50');
   });
 
   test('F3: a quantity edited on the Oneflow page is written to the Dynamics line by the webhook', async () => {
@@ -340,7 +356,10 @@ describe('duplicated notifications', () => {
 
     const entries = (await webhookEntries(contractId)).slice(before.length);
     expect(entries).toHaveLength(1);
-    expect(entries[0]?.changes).toEqual([expect.objectContaining({ lineId: widget, old: 10, new: 3 })]);
+    expect(entries[0]?.changes.filter((change) => change.side === 'dynamics')).toEqual([
+      expect.objectContaining({ lineId: widget, dynamicsField: 'quantity', old: 10, new: 3 }),
+      expect.objectContaining({ lineId: widget, dynamicsField: 'manualdiscountamount', old: 25, new: 7.5 }),
+    ]);
     expect(countRoute(await requestLog(stack, 'dataverse'), BATCH_ROUTE)).toBe(1);
     expect((await dynamicsLine(stack, record.id, widget)).values.quantity).toBe(3);
   });
@@ -404,10 +423,11 @@ describe('reordered and many notifications', () => {
     expect(entries[0]?.changes).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ lineId: widget, dynamicsField: 'quantity', old: 10, new: 14 }),
+        expect.objectContaining({ lineId: widget, dynamicsField: 'manualdiscountamount', old: 25, new: 35 }),
         expect.objectContaining({ lineId: support, dynamicsField: 'quantity', old: 12, new: 21 }),
       ]),
     );
-    expect(entries[0]?.changes).toHaveLength(2);
+    expect(entries[0]?.changes.filter((change) => change.side === 'dynamics')).toHaveLength(3);
     expect((await dynamicsLine(stack, record.id, widget)).values.quantity).toBe(14);
     expect((await dynamicsLine(stack, record.id, support)).values.quantity).toBe(21);
   });

@@ -115,8 +115,12 @@ describe('reconciliation', () => {
       action: 'webhook',
       outcome: 'applied',
       actor: { kind: 'application' },
-      changes: [expect.objectContaining({ lineId: changed.lines[LINE.widget], old: 10, new: 8 })],
     });
+    // The quantity, and the line's discount kept at the contract's 2.50 per unit (lineDiscount.ts).
+    expect(entries[0]?.changes.filter((change) => change.side === 'dynamics')).toEqual([
+      expect.objectContaining({ lineId: changed.lines[LINE.widget], old: 10, new: 8 }),
+      expect.objectContaining({ dynamicsField: 'manualdiscountamount', old: 25, new: 20 }),
+    ]);
     expect((await dynamicsLine(stack, changed.id, changed.lines[LINE.widget])).values.quantity).toBe(8);
     expect(await activity(stack, unchangedId)).toHaveLength(before.unchanged.length);
   });

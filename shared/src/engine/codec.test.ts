@@ -127,6 +127,23 @@ describe('makeCodec', () => {
       expect(discount.toDynamics(perUnit.value, onLine)).toEqual({ ok: true, value: 36 });
     });
 
+    it('agrees when the line total converts to the per-unit discount', () => {
+      expect(discount.lineDiscount).toBe(true);
+      expect(discount.agrees('25.00', '2.50', line({ quantity: 10 }))).toBe(true);
+      expect(discount.agrees('25.00', '2.50', line({ quantity: 14 }))).toBe(false);
+    });
+
+    it('agrees within rounding below one unit, where cents cannot hold the exact share', () => {
+      // 6.67 × 0.5 rounds to 3.34, but 3.34 ÷ 0.5 is 6.68.
+      expect(discount.agrees('3.34', '6.67', line({ quantity: 0.5 }))).toBe(false);
+      expect(discount.agreesWithinRounding('3.34', '6.67', line({ quantity: 0.5 }))).toBe(true);
+      expect(discount.agreesWithinRounding('3.34', '6.60', line({ quantity: 0.5 }))).toBe(false);
+    });
+
+    it('never agrees within rounding at a quantity of 0, where every per-unit discount makes 0', () => {
+      expect(discount.agreesWithinRounding('0.00', '5.00', line({ quantity: 0 }))).toBe(false);
+    });
+
     it("reads Dynamics' value as the line total, unconverted", () => {
       expect(discount.readDynamics(line({ quantity: 4, manualdiscountamount: 100 }))).toEqual({
         ok: true,
@@ -193,6 +210,11 @@ describe('makeCodec', () => {
 
     it('does not need a quantity', () => {
       expect(discount.toOneflow('10.00', line({ quantity: 0 }))).toEqual({ ok: true, value: '10.00' });
+    });
+
+    it('is not a line discount, so rounding never stands in for agreement', () => {
+      expect(discount.lineDiscount).toBe(false);
+      expect(discount.agreesWithinRounding('5.00', '5.00', line({ quantity: 1 }))).toBe(false);
     });
   });
 

@@ -12,6 +12,7 @@ import type { FieldMapping } from '../settings';
 import {
   checkTextLength,
   compareDecimals,
+  isZero,
   lineDiscountToPerUnit,
   normalizeDecimal,
   normalizeRichText,
@@ -35,6 +36,17 @@ export interface FieldCodec {
   toOneflow(dynamics: Canonical, line: DynamicsLine): Result<Canonical>;
   /** The Oneflow value as the Dynamics column holds it, within the column's limits. */
   toDynamics(oneflow: Canonical, line: DynamicsLine): Result<DynamicsValue>;
+  /** Whether the two sides hold the same value, each in its own terms. */
+  agrees(dynamics: Canonical, oneflow: Canonical, line: DynamicsLine): boolean;
+  /**
+   * Line discounts only: Oneflow's per-unit discount × the quantity rounds to Dynamics' line total. Below a
+   * quantity of 1 this can hold while {@link agrees} does not (6.67 × 0.5 rounds to 3.34, but 3.34 ÷ 0.5 = 6.68).
+   */
+  agreesWithinRounding(dynamics: Canonical, oneflow: Canonical, line: DynamicsLine): boolean;
+  /** Dynamics' manual discount (a line total) against Oneflow's per-unit discount amount. */
+  lineDiscount: boolean;
+  /** The Dynamics column's name as people see it. */
+  dynamicsLabel: string;
 }
 
 export function makeCodec(
@@ -62,9 +74,11 @@ export function makeCodec(
     return quantity.ok ? quantity.value : null;
   };
 
-  return {
+  const codec: FieldCodec = {
     mapping,
     spec,
+    lineDiscount: isLineDiscount,
+    dynamicsLabel,
     normalizeDynamics: normalize,
     readDynamics(line) {
       const value = normalize(lineValue(entity, line, mapping.dynamicsField));
@@ -108,5 +122,15 @@ export function makeCodec(
       }
       return ok(number);
     },
+    agrees(dynamics, oneflow, line) {
+      const asOneflow = codec.toOneflow(dynamics, line);
+      return asOneflow.ok && asOneflow.value === oneflow;
+    },
+    agreesWithinRounding(dynamics, oneflow, line) {
+      const quantity = lineQuantity(line);
+      if (!isLineDiscount || isZero(quantity)) return false;
+      return compareDecimals(perUnitDiscountToLine(oneflow, quantity, precision), dynamics) === 0;
+    },
   };
+  return codec;
 }

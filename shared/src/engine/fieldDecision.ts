@@ -119,7 +119,10 @@ export function decideField(input: FieldDecisionInput): FieldOutcome {
   const d = dynamics.value;
   const o = oneflow.value;
   const dAsOneflow = codec.toOneflow(d, line);
-  const equal = dAsOneflow.ok && dAsOneflow.value === o;
+  // A line total and a per-unit discount in step at the last sync, and touched by nobody since, are still in
+  // step when only rounding parts them (a quantity below 1): rewriting either would change a value nobody touched.
+  const unchanged = base !== undefined && base.dynamics === d && base.oneflow === o;
+  const equal = codec.agrees(d, o, line) || (unchanged && codec.agreesWithinRounding(d, o, line));
   const current: BaseValue = { dynamics: d, oneflow: o };
 
   const catalogPrice = isCatalogPrice(entity, mapping, line);

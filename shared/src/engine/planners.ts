@@ -1,4 +1,4 @@
-import type { DynamicsValue } from '../dynamics';
+import type { DynamicsLine, DynamicsValue } from '../dynamics';
 import type { OneflowFieldKey } from '../fieldCatalog';
 import type { BaseValue, Link, PlannedLink } from '../link';
 import type { FieldChange, FieldNote, Operation, SyncPlan } from '../plan';
@@ -13,7 +13,9 @@ import {
   type PlanContext,
   type PlanInput,
 } from './context';
+import type { FieldCodec } from './codec';
 import { decideField } from './fieldDecision';
+import { decideLineDiscount, isQuantityCodec, lineForDiscount } from './lineDiscount';
 import { enforceProductLimit, planCreate, productProblems, withValues, type Planned } from './products';
 
 type Base = Partial<Record<OneflowFieldKey, BaseValue>>;
@@ -54,17 +56,38 @@ function decidePair(context: PlanContext, action: 'push' | 'fetch', pair: Linked
   const notes: FieldNote[] = [];
   const base: Base = { ...pair.link.base };
   const writtenBase: Base = {};
-  for (const codec of context.codecsFor(pair.product.group)) {
-    const key = codec.mapping.oneflowField;
-    const outcome = decideField({
+  const product = pair.product.product;
+  const decide = (codec: FieldCodec, line: DynamicsLine) =>
+    decideField({
       action,
       entity: context.entity,
       codec,
-      line: pair.line,
-      product: pair.product.product,
-      base: pair.link.base[key],
+      line,
+      product,
+      base: pair.link.base[codec.mapping.oneflowField],
       syncedAt: pair.link.syncedAt,
     });
+  const codecs = context.codecsFor(pair.product.group);
+  // The quantity first: a line discount converts at the quantity the contract has afterwards (lineDiscount.ts).
+  const quantityCodec = codecs.find(isQuantityCodec);
+  const quantityOutcome = quantityCodec && decide(quantityCodec, pair.line);
+  const discountLine = lineForDiscount(action, pair.line, product, quantityCodec, quantityOutcome);
+  for (const codec of codecs) {
+    const key = codec.mapping.oneflowField;
+    const decided =
+      codec === quantityCodec && quantityOutcome
+        ? { outcome: quantityOutcome, note: null }
+        : decideLineDiscount({
+            action,
+            codec,
+            entity: context.entity,
+            line: pair.line,
+            discountLine,
+            product,
+            base: pair.link.base[key],
+            outcome: decide(codec, codec.lineDiscount ? discountLine : pair.line),
+          });
+    const { outcome } = decided;
     if (outcome.kind === 'settled') {
       base[key] = outcome.base;
     } else if (outcome.kind === 'write') {
@@ -74,6 +97,7 @@ function decidePair(context: PlanContext, action: 'push' | 'fetch', pair: Linked
     } else if (outcome.kind === 'pending') {
       notes.push(outcome.note);
     }
+    if (decided.note) notes.push(decided.note);
   }
   return { values, changes, notes, base, writtenBase };
 }

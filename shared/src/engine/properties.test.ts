@@ -1,3 +1,4 @@
+import Big from 'big.js';
 import fc from 'fast-check';
 import {
   builtInSalesLineAttributes,
@@ -6,6 +7,7 @@ import {
   type DynamicsLine,
 } from '../dynamics';
 import type { OneflowFieldKey } from '../fieldCatalog';
+import type { OneflowProduct } from '../oneflow';
 import type { InMemoryState } from './applyInMemory';
 import type { SyncPlan } from '../plan';
 import type { ConflictPolicy, Direction, EntitySettings, FieldMapping, WriteCondition } from '../settings';
@@ -424,7 +426,7 @@ describe('engine properties', () => {
     );
   });
 
-  it('after a push, every linked product equals its Dynamics line on every pushable field, unless the plan says why not', () => {
+  it('after a push, every linked product equals its Dynamics line on every pushable field (a line discount spread over the contract’s quantity), unless the plan says why not', () => {
     fc.assert(
       fc.property(anyScenario, (scene) => {
         const push = plan('push', scene);
@@ -442,30 +444,46 @@ describe('engine properties', () => {
         }
         const group = after.productGroups[0];
         if (!group) throw new Error('the contract has a product table');
+        const codecOf = (mapping: FieldMapping) =>
+          makeCodec(
+            scene.settings.productSource.entity,
+            mapping,
+            scene.attributes.find((candidate) => candidate.logicalName === mapping.dynamicsField),
+            group.configuration,
+          );
+        const quantityMapping = scene.settings.mappings.find(
+          (mapping) => mapping.dynamicsField === 'quantity' && mapping.oneflowField === 'quantity',
+        );
+        /** The line at the contract's quantity, where the contract keeps one Dynamics does not agree with. */
+        const atContractQuantity = (line: DynamicsLine, product: OneflowProduct): DynamicsLine => {
+          if (!quantityMapping) return line;
+          const quantity = codecOf(quantityMapping);
+          const dynamics = quantity.readDynamics(line);
+          const oneflow = quantity.readOneflow(product);
+          if (!dynamics.ok || !oneflow.ok || oneflow.value === null) return line;
+          if (quantity.agrees(dynamics.value, oneflow.value, line)) return line;
+          return { ...line, values: { ...line.values, quantity: Number(oneflow.value) } };
+        };
         for (const line of after.lines) {
           if (explained.has(`${line.id}|*`)) continue;
           const product = productOf(after, line.id);
           for (const mapping of scene.settings.mappings) {
             if (mapping.direction !== 'dynamics_to_oneflow' && mapping.direction !== 'two_way') continue;
             if (explained.has(`${line.id}|${mapping.oneflowField}`)) continue;
-            const attribute = scene.attributes.find(
-              (candidate) => candidate.logicalName === mapping.dynamicsField,
-            );
-            const codec = makeCodec(
-              scene.settings.productSource.entity,
-              mapping,
-              attribute,
-              group.configuration,
-            );
-            const dynamics = codec.readDynamics(line);
-            if (!dynamics.ok) throw new Error(dynamics.error);
-            expect({ line: line.id, field: mapping.oneflowField, value: codec.readOneflow(product) }).toEqual(
-              {
-                line: line.id,
-                field: mapping.oneflowField,
-                value: codec.toOneflow(dynamics.value, line),
-              },
-            );
+            const codec = codecOf(mapping);
+            const asIn = codec.lineDiscount ? atContractQuantity(line, product) : line;
+            const dynamics = codec.readDynamics(asIn);
+            const oneflow = codec.readOneflow(product);
+            if (!dynamics.ok || !oneflow.ok) throw new Error('the values read back');
+            const inStep =
+              codec.agrees(dynamics.value, oneflow.value, asIn) ||
+              codec.agreesWithinRounding(dynamics.value, oneflow.value, asIn);
+            expect({ line: line.id, field: mapping.oneflowField, inStep, oneflow: oneflow.value }).toEqual({
+              line: line.id,
+              field: mapping.oneflowField,
+              inStep: true,
+              oneflow: inStep ? oneflow.value : codec.toOneflow(dynamics.value, asIn),
+            });
           }
         }
       }),
@@ -484,6 +502,133 @@ describe('engine properties', () => {
           expect(apply(once, planned, T2)).toEqual(once);
         },
       ),
+      RUNS,
+    );
+  });
+});
+
+// ---- the discount after a quantity change: Dynamics keeps a line total, Oneflow a per-unit amount ----
+
+interface DiscountScene {
+  settings: EntitySettings;
+  quantityPrecision: number;
+  /** The line's quantity and its manual discount (a line total) when the contract was made. */
+  quantity: number;
+  lineDiscount: number;
+  /** The quantity one side changes it to. */
+  newQuantity: number;
+}
+
+/** A quantity at the group's precision: whole units, or hundredths (hours, kilograms). */
+const quantityAt = (precision: number, min: number) =>
+  precision === 0
+    ? fc.integer({ min, max: 40 })
+    : fc.integer({ min: Math.max(1, min * 100), max: 4000 }).map((hundredths) => hundredths / 100);
+
+function discountScene(quantityDirections: Direction[]): fc.Arbitrary<DiscountScene> {
+  return fc
+    .record({
+      quantityPrecision: fc.constantFrom(0, 2),
+      quantityDirection: fc.constantFrom(...quantityDirections),
+      policies: fc.array(policy, { minLength: 2, maxLength: 2 }),
+    })
+    .chain(({ quantityPrecision, quantityDirection, policies }) =>
+      fc
+        .record({
+          quantity: quantityAt(quantityPrecision, 1),
+          newQuantity: quantityAt(quantityPrecision, 1),
+          // Per unit below the price of 100.00, as Oneflow requires.
+          perUnitCents: fc.integer({ min: 1, max: 9_999 }),
+        })
+        .map(({ quantity, newQuantity, perUnitCents }) => ({
+          settings: opportunitySettings({
+            quantity: { direction: quantityDirection, conflictPolicy: policies[0] ?? 'by_action' },
+            'price_1.discount_amount': {
+              direction: 'dynamics_to_oneflow',
+              conflictPolicy: policies[1] ?? 'by_action',
+            },
+          }),
+          quantityPrecision,
+          quantity,
+          newQuantity,
+          lineDiscount: Math.round(perUnitCents * quantity) / 100,
+        })),
+    );
+}
+
+function madeContract(scene: DiscountScene): InMemoryState {
+  const start = {
+    lines: [
+      {
+        id: 'l1',
+        etag: 'W/"1"',
+        isWriteIn: false,
+        modifiedOn: T0,
+        values: {
+          productidname: 'Consulting',
+          priceperunit: 100,
+          quantity: scene.quantity,
+          manualdiscountamount: scene.lineDiscount,
+        },
+      },
+    ],
+    productGroups: [
+      {
+        id: 77,
+        configuration: { price_precision: 2, quantity_precision: scene.quantityPrecision },
+        products: [],
+      },
+    ],
+    links: [],
+    nextProductId: 1,
+  };
+  return apply(start, planInitialTransfer(inputOf(start, scene.settings, T0)), T0);
+}
+
+const perUnitDiscount = (state: InMemoryState) => productOf(state, 'l1').price_1?.discount_amount?.amount;
+const dynamicsDiscount = (state: InMemoryState) => state.lines[0]?.values.manualdiscountamount;
+
+describe('the discount after a quantity change (the decision in docs/decisions.md)', () => {
+  it('a quantity the counterparty changes in Oneflow keeps the per-unit discount the contract shows: fetch makes Dynamics’ line total follow, and push proposes no other discount', () => {
+    fc.assert(
+      fc.property(discountScene(['two_way', 'oneflow_to_dynamics']), (scene) => {
+        const made = madeContract(scene);
+        const perUnit = perUnitDiscount(made);
+        const edited = editProduct(made, 'l1', 'quantity', String(scene.newQuantity), T1);
+        const fetched = apply(edited, planFetch(inputOf(edited, scene.settings, T1)), T1);
+        expect(fetched.lines[0]?.values.quantity).toBe(scene.newQuantity);
+        // Dynamics' line total is the contract's per-unit discount at the new quantity: spread back over it, or
+        // (where cents cannot hold the exact share, below one unit) as per unit × quantity, to the cent.
+        const total = new Big(Number(dynamicsDiscount(fetched) ?? 0));
+        const unit = new Big(perUnit ?? '0');
+        const cents = (value: Big) => value.round(2, Big.roundHalfUp).toFixed(2);
+        const inStep =
+          cents(total.div(scene.newQuantity)) === cents(unit) ||
+          cents(unit.times(scene.newQuantity)) === cents(total);
+        expect({ total: cents(total), perUnit: cents(unit), inStep }).toMatchObject({ inStep: true });
+        const push = planPush(inputOf(fetched, scene.settings, T2));
+        expect(writes(push)).toEqual([]);
+        expect(perUnitDiscount(apply(fetched, push, T2))).toBe(perUnit);
+        expect(writes(planFetch(inputOf(fetched, scene.settings, T2)))).toEqual([]);
+      }),
+      RUNS,
+    );
+  });
+
+  it('a quantity the sales rep changes in Dynamics keeps the line total, as Dynamics does: push spreads it over the new quantity, and the fetch after it changes nothing', () => {
+    fc.assert(
+      fc.property(discountScene(['two_way', 'dynamics_to_oneflow']), (scene) => {
+        fc.pre(scene.lineDiscount / scene.newQuantity < 100);
+        const made = madeContract(scene);
+        const edited = editLine(made, 'l1', { quantity: scene.newQuantity }, T1);
+        const push = planPush(inputOf(edited, scene.settings, T1));
+        const pushed = apply(edited, push, T1);
+        expect(dynamicsDiscount(pushed)).toBe(scene.lineDiscount);
+        const perUnit = new Big(scene.lineDiscount).div(scene.newQuantity).round(2, Big.roundHalfUp);
+        expect(perUnitDiscount(pushed)).toBe(perUnit.toFixed(2));
+        expect(writes(planFetch(inputOf(pushed, scene.settings, T2)))).toEqual([]);
+        expect(writes(planPush(inputOf(pushed, scene.settings, T2)))).toEqual([]);
+      }),
       RUNS,
     );
   });

@@ -821,3 +821,120 @@ describe('Recovery after crashes, Oneflow limits, and notes that tell the truth'
     });
   });
 });
+
+describe('The discount after a quantity change (Dynamics: a line total; Oneflow: per unit)', () => {
+  /** A line of 10 at 100.00 with 25.00 off the line: Oneflow shows 2.50 off each unit. */
+  const discounted = () => transferred([line('a', { quantity: 10, manualdiscountamount: 25 })]);
+
+  it('the counterparty changes the quantity 10 → 14: fetch keeps the 2.50 per unit they saw, and Dynamics follows with 35.00 for the line', () => {
+    expect(productOf(discounted(), 'a').price_1?.discount_amount?.amount).toBe('2.50');
+    const state = editProduct(discounted(), 'a', 'quantity', '14');
+    const update = only(planFetch(inputOf(state, opportunitySettings())), 'update_line');
+    expect(update.values).toEqual({ quantity: 14, manualdiscountamount: 35 });
+    expect(update.changes).toEqual([
+      expect.objectContaining({ dynamicsField: 'quantity', old: 10, new: 14 }),
+      expect.objectContaining({ dynamicsField: 'manualdiscountamount', side: 'dynamics', old: 25, new: 35 }),
+    ]);
+    expect(update.notes).toEqual([
+      expect.objectContaining({
+        kind: 'info',
+        rule: 'F3',
+        dynamicsField: 'manualdiscountamount',
+        oneflowField: 'price_1.discount_amount',
+        reason:
+          'Manual Discount 25.00 → 35.00: the quantity changed in Oneflow (10 → 14), and the contract keeps its discount of 2.50 per unit, so the line now has 14 × 2.50 off.',
+      }),
+    ]);
+  });
+
+  it('… and the next push proposes nothing: the per-unit discount stays 2.50, never 1.79', () => {
+    const edited = editProduct(discounted(), 'a', 'quantity', '14');
+    const fetched = apply(edited, planFetch(inputOf(edited, opportunitySettings())), T1);
+    const push = planPush(inputOf(fetched, opportunitySettings(), T2));
+    expect(writes(push)).toEqual([]);
+    expect(productOf(fetched, 'a').price_1?.discount_amount?.amount).toBe('2.50');
+    expect(fetched.lines[0]?.values).toMatchObject({ quantity: 14, manualdiscountamount: 35 });
+  });
+
+  it('the sales rep changes the quantity 10 → 14 in Dynamics: push keeps the line total of 25.00, so Oneflow gets 1.79 per unit, and says so', () => {
+    const state = editLine(discounted(), 'a', { quantity: 14 });
+    const update = only(planPush(inputOf(state, opportunitySettings())), 'update_product');
+    expect(update.values).toEqual({ quantity: '14', 'price_1.discount_amount': '1.79' });
+    expect(update.notes).toEqual([
+      expect.objectContaining({
+        kind: 'info',
+        rule: 'P1',
+        oneflowField: 'price_1.discount_amount',
+        reason:
+          "Price 1: discount amount 2.50 → 1.79: the Manual Discount of 25.00 is for the whole line, and the line's quantity is now 14, so each unit gets 25.00 ÷ 14 off.",
+      }),
+    ]);
+  });
+
+  it('a discount the rep changed in Dynamics while the counterparty changed the quantity is the rep’s line total: fetch leaves it, push spreads it', () => {
+    let state = editProduct(discounted(), 'a', 'quantity', '14');
+    state = editLine(state, 'a', { manualdiscountamount: 28 });
+    const fetch = only(planFetch(inputOf(state, opportunitySettings())), 'update_line');
+    expect(fetch.values).toEqual({ quantity: 14 });
+    const fetched = apply(state, planFetch(inputOf(state, opportunitySettings())), T1);
+    const push = only(planPush(inputOf(fetched, opportunitySettings(), T2)), 'update_product');
+    expect(push.values).toEqual({ 'price_1.discount_amount': '2.00' });
+  });
+
+  it('a discount pushed while the contract keeps another quantity is spread over the contract’s quantity, and the fetch after it agrees', () => {
+    let state = editProduct(discounted(), 'a', 'quantity', '14');
+    state = editLine(state, 'a', { manualdiscountamount: 28 });
+    const push = only(planPush(inputOf(state, opportunitySettings())), 'update_product');
+    expect(push.values).toEqual({ 'price_1.discount_amount': '2.00' });
+    expect(push.notes).toContainEqual(
+      expect.objectContaining({
+        kind: 'info',
+        reason:
+          "Price 1: discount amount 2.50 → 2.00: the Manual Discount of 28.00 is for the whole line, and the contract's quantity is 14 (Dynamics has 10, which this push does not send), so each unit gets 28.00 ÷ 14 off.",
+      }),
+    );
+    const pushed = apply(state, planPush(inputOf(state, opportunitySettings())), T1);
+    const fetch = only(planFetch(inputOf(pushed, opportunitySettings(), T2)), 'update_line');
+    expect(fetch.values).toEqual({ quantity: 14 });
+  });
+
+  it('a quantity of 0 from Oneflow leaves the line total as it is (no units to spread it over), and brings it back at the old per-unit discount', () => {
+    const zero = editProduct(discounted(), 'a', 'quantity', '0');
+    const fetch = only(planFetch(inputOf(zero, opportunitySettings())), 'update_line');
+    expect(fetch.values).toEqual({ quantity: 0 });
+    expect(fetch.notes).toEqual([
+      expect.objectContaining({
+        kind: 'info',
+        dynamicsField: 'manualdiscountamount',
+        reason:
+          'Manual Discount stays 25.00: the quantity changed in Oneflow (10 → 0), and with no units there is nothing to take 2.50 off each; when the quantity changes again, the discount follows it at 2.50 per unit.',
+      }),
+    ]);
+    const atZero = apply(zero, planFetch(inputOf(zero, opportunitySettings())), T1);
+    const back = editProduct(atZero, 'a', 'quantity', '12', T2);
+    const refetch = only(planFetch(inputOf(back, opportunitySettings(), T2)), 'update_line');
+    expect(refetch.values).toEqual({ quantity: 12, manualdiscountamount: 30 });
+  });
+
+  it('sync-once discounts are never written after creation, whatever the quantity does', () => {
+    const settings = opportunitySettings({ 'price_1.discount_amount': { direction: 'sync_once' } });
+    const start = transferred([line('a', { quantity: 10, manualdiscountamount: 25 })], settings);
+    const state = editProduct(start, 'a', 'quantity', '14');
+    expect(only(planFetch(inputOf(state, settings)), 'update_line').values).toEqual({ quantity: 14 });
+  });
+
+  it('with fractional quantities the two forms agree within rounding, so neither side is rewritten back and forth', () => {
+    const group = { price_precision: 2, quantity_precision: 2 };
+    const atPrecision = (state: ReturnType<typeof discounted>) => ({
+      ...state,
+      productGroups: state.productGroups.map((candidate) => ({ ...candidate, configuration: group })),
+    });
+    let state = atPrecision(emptyState([line('a', { quantity: 1, manualdiscountamount: 6.67 })]));
+    state = apply(state, planInitialTransfer(inputOf(state, opportunitySettings())), T1);
+    state = editProduct(state, 'a', 'quantity', '0.5', T1);
+    state = apply(state, planFetch(inputOf(state, opportunitySettings(), T1)), T1);
+    expect(state.lines[0]?.values).toMatchObject({ quantity: 0.5, manualdiscountamount: 3.34 });
+    expect(writes(planPush(inputOf(state, opportunitySettings(), T2)))).toEqual([]);
+    expect(writes(planFetch(inputOf(state, opportunitySettings(), T2)))).toEqual([]);
+  });
+});
