@@ -15,6 +15,7 @@ import {
   createContract,
   descriptionText,
   dynamicsSide,
+  lineId,
   linksOf,
   loadRecords,
   oneflowSide,
@@ -81,7 +82,7 @@ beforeAll(async () => {
   group.products.push(TEMPLATE_PRODUCT);
   const loaded = await stack.sim('oneflow', 'POST', '/_sim/fixture', fixture);
   if (loaded.status !== 200) throw new Error(`Oneflow fixture: ${loaded.text}`);
-  ({ records } = await loadRecords(stack, { standard: 6 }));
+  ({ records } = await loadRecords(stack, { standard: 8 }));
 }, 60_000);
 
 afterAll(async () => {
@@ -215,4 +216,54 @@ test("reconcile finds a counterparty's product edit though the contract's update
   ]);
   await stack.host.drainQueue();
   expect((await dynamics.line(supportLine))?.quantity).toBe(30);
+});
+
+test('a create refused because the line’s custom_id is taken adopts the one unlinked product of its name, and guesses nothing between two', async () => {
+  const record = freshRecord();
+  const { contractId, groupId } = await (async () => {
+    const id = (await createContract(stack, alex, record.id)).contract.contractId;
+    const group = (await oneflow.contract(id)).product_groups[0];
+    if (!group) throw new Error('the contract has no product table');
+    return { contractId: id, groupId: group.id };
+  })();
+  const added = lineId(950, 1);
+  await dynamics.addWriteInLine(record.id, added, {
+    productdescription: 'Extra day',
+    priceperunit: 800,
+    quantity: 2,
+  });
+  // An earlier push made the product, but its answer was lost; the counterparty added one of the same name.
+  const lost = await oneflow.add(contractId, groupId, {
+    name: 'Extra day',
+    quantity: { type: 'quantity', amount: 1 },
+    _private_ownerside: { custom_id: added },
+  });
+  const theirs = await oneflow.add(contractId, groupId, {
+    name: 'Extra day',
+    quantity: { type: 'quantity', amount: 5 },
+  });
+
+  const refused = await runAction(stack, alex, contractId, 'push');
+
+  expect(refused.outcome).toBe('failed');
+  expect(refused.failures.map((failure) => failure.message)).toEqual([
+    expect.stringContaining('does not say which, and 2 products not linked to a line are named "Extra day"'),
+  ]);
+  const products = await oneflow.products(contractId);
+  expect(products.find((product) => product.id === lost.id)).toMatchObject({ quantity: { amount: 1 } });
+  expect(products.find((product) => product.id === theirs.id)).toMatchObject({ quantity: { amount: 5 } });
+  expect((await linksOf(stack, contractId)).map((link) => link.lineId)).not.toContain(added);
+
+  await oneflow.remove(contractId, theirs.id);
+  const pushed = await runAction(stack, alex, contractId, 'push');
+
+  expect(pushed.outcome).toBe('applied');
+  const link = (await linksOf(stack, contractId)).find((candidate) => candidate.lineId === added);
+  expect(link?.productId).toBe(lost.id);
+  const adopted = await oneflow.productOf(contractId, added);
+  expect(adopted?.id).toBe(lost.id);
+  expect(quantityOf(adopted)).toBe(2);
+  expect(priceOf(adopted)?.base_amount?.amount).toBe('800.00');
+  // The template's fee, the three lines, the extra day: nothing made twice.
+  expect(await oneflow.products(contractId)).toHaveLength(5);
 });

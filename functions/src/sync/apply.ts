@@ -186,7 +186,8 @@ async function createOnce(
 /**
  * The product an earlier attempt made for the line, if the failure says there is one. Oneflow may give a
  * custom_id back (then it names the product); its documentation lists custom_id only in requests, so without it
- * the product is the one unowned product with the line's name, and none at all when two have it.
+ * the product is the one unowned product with the line's name. With none or several, nothing is guessed: the
+ * error says what a person can do.
  */
 async function earlierAttempt(
   oneflow: OneflowClient,
@@ -205,12 +206,15 @@ async function earlierAttempt(
   const name = textOf(operation.values.name);
   const candidates = products.filter(
     (product) =>
-      !owned.has(product.id) &&
-      !product._private_ownerside?.custom_id &&
-      name !== null &&
-      textOf(product.name) === name,
+      !owned.has(product.id) && !product._private_ownerside?.custom_id && textOf(product.name) === name,
   );
-  return candidates.length === 1 ? candidates[0] : undefined;
+  const [only] = candidates;
+  if (only && candidates.length === 1) return only;
+  throw new Error(
+    `Oneflow already has a product made for line ${operation.lineId} (it carries the line's id) but does not say which, and ${
+      candidates.length === 0 ? 'no' : String(candidates.length)
+    } products not linked to a line are named "${name ?? ''}": link the line to its product (link repair) or remove the extra one in Oneflow`,
+  );
 }
 
 const textOf = (value: string | null | undefined): string | null => {
