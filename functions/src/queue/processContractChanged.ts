@@ -86,7 +86,7 @@ export async function processContractChanged(
   } catch (error) {
     // The fetch found the contract gone in Oneflow: marked and recorded by the run; nothing to retry.
     if (isContractDeletedError(error)) return 'contract_deleted';
-    const detail = causeOf(error);
+    const detail = causeOf(error).replace(/[.\s]+$/, '');
     log.warn('contract change not processed', { contractId: message.contractId, attempt: dequeueCount });
     if (dequeueCount >= MAX_DEQUEUE_COUNT) {
       await store.activity.record({
