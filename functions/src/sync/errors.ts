@@ -30,3 +30,18 @@ export function contractDeletedMessage(contractId: number, mainEntity: string): 
 }
 
 export const isContractDeletedError = guardFor(ContractDeletedError);
+
+/** Unlink asked for a contract Oneflow still has: only a contract deleted in Oneflow is unlinked. */
+export class ContractNotDeletedError extends Error {
+  readonly contractId: number;
+
+  constructor(contractId: number, mainEntity: string) {
+    super(
+      `Oneflow contract ${contractId} still exists, so ${recordWords(mainEntity)} stays linked to it: only a ` +
+        `contract deleted in Oneflow can be unlinked. Delete it in Oneflow first if ${recordWords(mainEntity)} ` +
+        `needs a new contract.`,
+    );
+    this.name = 'ContractNotDeletedError';
+    this.contractId = contractId;
+  }
+}

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { ApiError, notFound } from '../http/errors';
+import { notFound } from '../http/errors';
 import { isOneflowNotFoundError } from '../oneflow/errors';
 import { withContractLease } from '../state/lease';
 import type { ContractRecord } from '../state/types';
+import { ContractNotDeletedError } from './errors';
 import { settleInterruptedRun } from './runJournal';
 import { callFor, markDeletedInOneflow, type Actor, type SyncDeps } from './syncService';
 
@@ -47,13 +48,7 @@ export async function unlinkContract(
       if (!current) throw notFound(`Contract ${contractId} is not synced with Dynamics here`);
       if (current.deletedInOneflowAt === null) {
         if (await existsInOneflow(deps, contractId)) {
-          throw new ApiError(
-            409,
-            'contract_not_deleted',
-            `Oneflow contract ${contractId} still exists, so this ${current.mainEntity} stays linked to it: ` +
-              `only a contract deleted in Oneflow can be unlinked. Delete it in Oneflow first if this ` +
-              `${current.mainEntity} needs a new contract.`,
-          );
+          throw new ContractNotDeletedError(contractId, current.mainEntity);
         }
         current = await markDeletedInOneflow(deps, current, actor, 'Unlink');
       }
