@@ -19,7 +19,9 @@ describe('the link check', () => {
     mkdirSync(join(root, 'docs'));
     writeFileSync(join(root, 'docs', 'rules.md'), '# Sync rules\n\n## Push updates to Oneflow\n');
   });
-  afterEach(() => { rmSync(root, { recursive: true, force: true }); });
+  afterEach(() => {
+    rmSync(root, { recursive: true, force: true });
+  });
 
   const check = (readme: string) => {
     writeFileSync(join(root, 'README.md'), readme);
