@@ -142,3 +142,35 @@ describe('every other spelling of the id is a 400 naming the parameter, and noth
     expect(await activity(stack, contractId)).toHaveLength(before);
   });
 });
+
+describe('counts in queries are plain decimal digits too', () => {
+  const PLAIN = 'must be a whole number in plain digits without leading zeros, like 50';
+  test.each([
+    ['links', '0x10', PLAIN],
+    ['links', ' 5 ', PLAIN],
+    ['links', '5.0', PLAIN],
+    ['links', '0', PLAIN],
+    ['links', '1001', 'must be at most 1000'],
+    ['activity', '1e1', PLAIN],
+    ['activity', '201', 'must be at most 200'],
+  ])('GET %s?limit=%j → 400 naming query.limit', async (route, limit, message) => {
+    const answer = await stack.api(
+      'GET',
+      `/${route}?contractId=${String(contractId)}&limit=${segment(limit)}`,
+      {
+        token: alex,
+      },
+    );
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ error: { details: [{ field: 'query.limit', message }] } });
+  });
+
+  test.each(['links', 'activity'])('GET %s?limit=1 answers exactly one row', async (route) => {
+    const answer = await stack.api('GET', `/${route}?contractId=${String(contractId)}&limit=1`, {
+      token: alex,
+    });
+    expect(answer.status).toBe(200);
+    const rows = Object.values(answer.body as Record<string, unknown[]>)[0];
+    expect(rows?.length).toBe(1);
+  });
+});

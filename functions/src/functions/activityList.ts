@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ok, readQuery } from '../http/api';
-import { ContractIdSchema, GuidSchema } from '../http/params';
+import { ContractIdSchema, countSchema, GuidSchema } from '../http/params';
 import { signedInRoute } from '../http/route';
 import { settleInterruptedRuns } from '../sync/runJournal';
 
@@ -8,7 +8,7 @@ const ActivityQuery = z
   .object({
     contractId: ContractIdSchema.optional(),
     recordId: GuidSchema.optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
+    limit: countSchema(200).default(50),
   })
   .refine((query) => (query.contractId === undefined) !== (query.recordId === undefined), {
     message: 'give exactly one of contractId or recordId',

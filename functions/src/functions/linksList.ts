@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ok, readQuery } from '../http/api';
-import { ContractIdSchema } from '../http/params';
+import { ContractIdSchema, countSchema } from '../http/params';
 import { signedInRoute } from '../http/route';
 
 export const LinksQuery = z.object({
@@ -8,7 +8,7 @@ export const LinksQuery = z.object({
   /** A Dynamics line id (or its start) or an Oneflow product id. */
   q: z.string().trim().min(1).max(100).optional(),
   /** At most this many links; 100 unless asked. */
-  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  limit: countSchema(1000).optional(),
 });
 
 /** The tenant's links, by contract and/or searched by either side's id. */

@@ -25,6 +25,15 @@ export const ContractIdSchema = z
   .transform(Number)
   .pipe(z.number().max(Number.MAX_SAFE_INTEGER, `must be at most ${String(Number.MAX_SAFE_INTEGER)}`));
 
+/** A count in a query (`limit`): plain decimal digits from 1 to `max`, for the same reason as contract ids. */
+export function countSchema(max: number) {
+  return z
+    .string()
+    .regex(/^[1-9][0-9]*$/, 'must be a whole number in plain digits without leading zeros, like 50')
+    .transform(Number)
+    .pipe(z.number().max(max, `must be at most ${String(max)}`));
+}
+
 export const EntityParams = z.object({ entity: LogicalNameSchema });
 export const ContractParams = z.object({ id: ContractIdSchema });
 
