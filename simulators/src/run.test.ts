@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { seededEntities } from './identity/seededEntities';
 import { postFormTrusting, requestTrusting } from './identity/tlsClient';
+import { KIND_READINGS, UNKIND_READINGS } from './oneflow/readings';
 import { portsFromEnvironment, startAllSimulators, type RunningSimulators } from './run';
 
 const seeded = seededEntities();
@@ -93,6 +94,21 @@ describe('startAllSimulators (integration)', () => {
       aud: dataverse.url,
     });
     expect((await whoAmI(token)).status).toBe(200);
+  });
+
+  it('starts the Oneflow simulator under the readings it is given, kind by default', async () => {
+    const readingsOf = async (running: RunningSimulators) =>
+      (await fetch(`${running.oneflow.url}/_sim/readings`)).json();
+    expect(await readingsOf(simulators)).toEqual(KIND_READINGS);
+    const unkind = await startAllSimulators(
+      { dataverse: 0, oneflow: 0, identity: 0 },
+      { oneflowReadings: UNKIND_READINGS },
+    );
+    try {
+      expect(await readingsOf(unkind)).toEqual(UNKIND_READINGS);
+    } finally {
+      await unkind.close();
+    }
   });
 
   it('reads ports from SIM_*_PORT and refuses a value that is not a port', () => {

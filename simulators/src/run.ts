@@ -8,6 +8,7 @@ import { createDataverseSimulator, type RunningDataverseSimulator } from './data
 import { DEFAULT_IDENTITY_PORT, startIdentitySimulator, type RunningIdentitySimulator } from './identity';
 import { certificateFileFor, removeCertificateFile, writeCertificateFile } from './identity/certificate';
 import { createOneflowSimulator, type RunningOneflowSimulator } from './oneflow';
+import { readingsFromEnvironment, type Readings } from './oneflow/readings';
 import { keepSimulatorState } from './stateFolder';
 
 export const DEFAULT_PORTS = { dataverse: 7101, oneflow: 7102, identity: DEFAULT_IDENTITY_PORT } as const;
@@ -31,6 +32,8 @@ export interface RunningSimulators {
 export interface StartOptions {
   /** Keep the Oneflow and Dataverse state here across restarts; without it they start from the seed, in memory. */
   stateDir?: string;
+  /** How the Oneflow simulator takes the facts Oneflow's sources leave open (docs/simulators-oneflow.md). */
+  oneflowReadings?: Readings;
 }
 
 /**
@@ -54,7 +57,7 @@ export async function startAllSimulators(
           tenantId: identity.homeTenantId,
         }),
     });
-    const oneflowSimulator = createOneflowSimulator();
+    const oneflowSimulator = createOneflowSimulator({ readings: options.oneflowReadings });
     // Loaded before either listens, so no request ever sees the seed in place of the saved state.
     const saved =
       options.stateDir === undefined
@@ -108,7 +111,10 @@ async function main(): Promise<void> {
   const stateDir = process.env.SIM_STATE_DIR
     ? resolve(process.env.INIT_CWD ?? process.cwd(), process.env.SIM_STATE_DIR)
     : undefined;
-  const simulators = await startAllSimulators(portsFromEnvironment(process.env), { stateDir });
+  const simulators = await startAllSimulators(portsFromEnvironment(process.env), {
+    stateDir,
+    oneflowReadings: readingsFromEnvironment(process.env.SIM_ONEFLOW_READINGS),
+  });
   const { dataverse, oneflow, identity } = simulators;
   const certificatePath = writeCertificateFile(identity.certificatePem, certificateFileFor(identity.port));
   console.log(`Dataverse simulator  ${dataverse.url}/api/data/v9.2/`);

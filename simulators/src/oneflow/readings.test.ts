@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { asRichText, KIND_READINGS, UNKIND_READINGS } from './readings';
+import { asRichText, KIND_READINGS, readingsFromEnvironment, UNKIND_READINGS } from './readings';
 import { shape, useOneflowSimulator, WebhookReceiver, type Answer, type Call } from './testSupport';
 
 /**
@@ -275,5 +275,28 @@ describe('readings given at start', () => {
     expect(ok(await started.call('GET', '/_sim/readings'))).toEqual(UNKIND_READINGS);
     const desk = productOf(await started.call('GET', DESK));
     expect(Object.hasOwn(desk._private_ownerside, 'custom_id')).toBe(false);
+  });
+});
+
+describe('SIM_ONEFLOW_READINGS', () => {
+  it('unset or empty is kind; kind, unkind and a JSON object of single readings are taken', () => {
+    expect(readingsFromEnvironment(undefined)).toEqual(KIND_READINGS);
+    expect(readingsFromEnvironment(' ')).toEqual(KIND_READINGS);
+    expect(readingsFromEnvironment('unkind')).toEqual(UNKIND_READINGS);
+    expect(readingsFromEnvironment(' kind ')).toEqual(KIND_READINGS);
+    expect(readingsFromEnvironment('{"customIdInAnswers":false}')).toEqual({
+      ...KIND_READINGS,
+      customIdInAnswers: false,
+    });
+  });
+
+  it('a bad value names the variable (and the reading)', () => {
+    expect(() => readingsFromEnvironment('nasty')).toThrow(/^SIM_ONEFLOW_READINGS: readings: /);
+    expect(() => readingsFromEnvironment('{"description":"markdown"}')).toThrow(
+      /^SIM_ONEFLOW_READINGS: description: /,
+    );
+    expect(() => readingsFromEnvironment('{"description":')).toThrow(
+      'SIM_ONEFLOW_READINGS is not valid JSON',
+    );
   });
 });

@@ -83,6 +83,25 @@ export function startingReadings(input: ReadingsInput | undefined): Readings {
   return parsed.readings;
 }
 
+/**
+ * The readings SIM_ONEFLOW_READINGS asks for: `kind`, `unkind`, or a JSON object of single readings
+ * (`{"description":"rich_text"}`); unset means kind. A bad value throws naming the variable and the field.
+ */
+export function readingsFromEnvironment(value: string | undefined): Readings {
+  if (value === undefined || value.trim() === '') return KIND_READINGS;
+  let input: unknown = value.trim();
+  if (value.trim().startsWith('{')) {
+    try {
+      input = JSON.parse(value);
+    } catch {
+      throw new Error('SIM_ONEFLOW_READINGS is not valid JSON');
+    }
+  }
+  const parsed = parseReadings(input);
+  if (!parsed.ok) throw new Error(`SIM_ONEFLOW_READINGS: ${parsed.problems.join('; ')}`);
+  return parsed.readings;
+}
+
 /** Elements a rich-text editor's output opens with: such a value is already rich text and is kept. */
 const RICH_TEXT_OPENING = /^\s*<(?:p|div|ul|ol|h[1-6]|blockquote|pre)\b[^>]*>/i;
 
