@@ -1,8 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { acceptsConnections } from './common/listen';
 import { seededEntities } from './identity/seededEntities';
 import { client } from './oneflow/testSupport';
 import { startAllSimulators, type RunningSimulators } from './run';
@@ -121,19 +122,6 @@ function freePort(): Promise<number> {
   });
 }
 
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      resolve(false);
-    });
-  });
-}
-
 const etagVersion = (etag: string): number => Number(/W\/"(\d+)"/.exec(etag)?.[1]);
 
 describe('simulator state kept in a folder (the local stack across restarts)', () => {
@@ -217,7 +205,7 @@ describe('simulator state kept in a folder (the local stack across restarts)', (
       startAllSimulators({ ...EPHEMERAL, identity: identityPort }, { stateDir: folder }),
     ).rejects.toThrow(/oneflow\.json: contracts\[\d+\]\.name: /);
     // The identity provider had started before the file was read: it must not be left listening.
-    expect(await accepts(identityPort)).toBe(false);
+    expect(await acceptsConnections(identityPort)).toBe(false);
     writeFileSync(file, '{ not json');
     await expect(startAllSimulators(EPHEMERAL, { stateDir: folder })).rejects.toThrow(
       /oneflow\.json: not JSON/,

@@ -6,10 +6,10 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent } from 'node:https';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axios from 'axios';
+import { acceptsConnections } from '../../../simulators/src/common/listen';
 import { z } from 'zod';
 import { FIXTURE } from '../testing/stack';
 
@@ -91,19 +91,6 @@ function commandOf(pid: number): string {
   } catch {
     return `${pid} (gone)`;
   }
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      resolve(false);
-    });
-  });
 }
 
 function exited(child: ChildProcessWithoutNullStreams): Promise<number | null> {
@@ -246,7 +233,7 @@ async function expectNothingLeft(stack: RunningStack): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   expect(stack.pids.filter(alive).map(commandOf)).toEqual([]);
-  for (const port of stack.ports) expect(await accepts(port)).toBe(false);
+  for (const port of stack.ports) expect(await acceptsConnections(port)).toBe(false);
   expect(existsSync(stack.certificate)).toBe(false);
   expect(existsSync(join(folder, 'stack.pid'))).toBe(false);
 }

@@ -1,23 +1,10 @@
-import { connect } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { QueueServiceClient } from '@azure/storage-queue';
+import { acceptsConnections } from '../../../simulators/src/common/listen';
 import { startAzurite } from './azurite';
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      resolve(false);
-    });
-  });
-}
 
 function alive(pid: number): boolean {
   try {
@@ -61,8 +48,8 @@ test('starts on OS-chosen ports on 127.0.0.1, serves tables and queues, stops by
   } finally {
     await azurite.stop();
   }
-  expect(await accepts(azurite.tablePort)).toBe(false);
-  expect(await accepts(azurite.queuePort)).toBe(false);
+  expect(await acceptsConnections(azurite.tablePort)).toBe(false);
+  expect(await acceptsConnections(azurite.queuePort)).toBe(false);
   expect(alive(azurite.pid)).toBe(false);
   await azurite.stop(); // idempotent
 });

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 
 export interface RunningServer {
@@ -16,4 +17,18 @@ export async function listenLocal(app: FastifyInstance, port: number): Promise<R
     port: address.port,
     close: () => app.close(),
   };
+}
+
+/** Whether something accepts connections on 127.0.0.1:`port` now (tests check that stopped servers are gone). */
+export function acceptsConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      resolve(false);
+    });
+  });
 }
