@@ -262,15 +262,9 @@ function entryOf(
   run: RunContext,
   fields: Pick<ActivityEntry, 'outcome' | 'message' | 'summary' | 'changes'> & { id?: string },
 ): ActivityEntry {
-  const { record, options } = run;
   return {
     id: fields.id ?? randomUUID(),
-    tenantId: record.tenantId,
-    contractId: record.contractId,
-    mainEntity: record.mainEntity,
-    recordId: record.recordId,
-    action: run.action,
-    actor: { kind: options.actor.kind, id: options.actor.id, name: options.actor.name },
+    ...whoAndWhat(run),
     // The start time: the entry a run writes when it ends replaces the `running` one written before its writes.
     at: run.startedAt,
     outcome: fields.outcome,
@@ -401,18 +395,21 @@ async function planAndApply(
   return { plan, applied: outcome !== 'refused', outcome, failures: result.failures, activityId: entry.id };
 }
 
-function runIdentity(run: RunContext, runId: string) {
+/** The contract, record, action and actor of a run: what its activity entry and its journal row both name. */
+function whoAndWhat(run: RunContext) {
   const { record, options } = run;
   return {
-    runId,
     tenantId: record.tenantId,
     contractId: record.contractId,
     mainEntity: record.mainEntity,
     recordId: record.recordId,
     action: run.action,
     actor: { kind: options.actor.kind, id: options.actor.id, name: options.actor.name },
-    startedAt: run.startedAt,
   };
+}
+
+function runIdentity(run: RunContext, runId: string) {
+  return { runId, ...whoAndWhat(run), startedAt: run.startedAt };
 }
 
 /**
