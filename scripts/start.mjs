@@ -33,6 +33,8 @@ const children = new Map();
 let stopping = false;
 let exitCode = 0;
 let lockFile = null;
+/** Azurite runs in its own process group under the Function app's runner: if that runner dies, it is stopped here. */
+let azuritePid = null;
 
 /** Paths inside the checkout relative to it (`.local`), others as they are. */
 function shownPath(path) {
@@ -90,6 +92,13 @@ function stopAll() {
 }
 
 function finish() {
+  if (azuritePid !== null) {
+    try {
+      process.kill(azuritePid, 'SIGTERM');
+    } catch {
+      // Gone already: the runner stopped it, as it does on every orderly stop.
+    }
+  }
   if (lockFile) rmSync(lockFile, { force: true });
   console.log(
     exitCode === 0
@@ -279,6 +288,7 @@ async function main() {
   await registerWebhooks(simulators.oneflow, functions.api, JSON.parse(tenantsJson || '[]'), settings);
 
   const { azurite } = functions;
+  if (azurite) azuritePid = Number(azurite.pid);
   console.log(
     [
       '',

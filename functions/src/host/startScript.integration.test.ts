@@ -107,6 +107,8 @@ async function start(args: string[] = []): Promise<RunningStack> {
   const child = spawn(process.execPath, [join('scripts', 'start.mjs'), ...args], {
     cwd: REPO,
     env: environment(),
+    // A process group of its own, as in a terminal: Ctrl-C (SIGINT below) reaches every process in it at once.
+    detached: true,
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -149,7 +151,10 @@ async function start(args: string[] = []): Promise<RunningStack> {
 async function stop(stack: RunningStack, signal: NodeJS.Signals): Promise<number | null> {
   started.splice(started.indexOf(stack), 1);
   const done = exited(stack.child);
-  stack.child.kill(signal);
+  const pid = stack.child.pid;
+  // SIGINT as Ctrl-C sends it, to the whole group; SIGTERM as a service manager sends it, to the script alone.
+  if (signal === 'SIGINT' && pid !== undefined) process.kill(-pid, signal);
+  else stack.child.kill(signal);
   return done;
 }
 
@@ -256,6 +261,7 @@ describe('npm start (integration, the real script as a process)', () => {
       { headers: { authorization: `Bearer ${dynamicsToken}`, 'if-match': '*' } },
     );
     expect(edited.status).toBe(204);
+    // At once: what was written a moment before Ctrl-C is kept too (Azurite saves on its own only every 5 s).
     expect(await stop(first, 'SIGINT')).toBe(0);
     expect(first.output()).toContain('Local stack stopped; its state is kept');
     await expectNothingLeft(first);

@@ -119,6 +119,9 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     ...(location === undefined ? ['--inMemoryPersistence'] : ['--location', location]),
   ];
   const child = spawn(process.execPath, args, {
+    // Its own process group: a Ctrl-C in the terminal reaches the runner, which stops Azurite itself once its own
+    // clients are done. Signalled together with them, Azurite could exit before saving what was just written.
+    detached: true,
     cwd: location ?? tmpdir(),
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_OPTIONS: '' },
