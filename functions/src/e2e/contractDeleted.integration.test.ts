@@ -1,4 +1,6 @@
 import { FIXTURE, startStack, type ApiAnswer, type Stack } from '../testing/stack';
+import { ContractNotSyncedError } from '../sync/errors';
+import { runSyncUnless } from '../sync/syncService';
 import { dynamicsSide } from './syncE2eSupport';
 import {
   activity,
@@ -40,7 +42,7 @@ interface ContractAnswer {
 
 beforeAll(async () => {
   stack = await startStack();
-  const loaded = await stack.sim('dataverse', 'POST', '/_sim/fixture', fixtureWithOpportunities(8));
+  const loaded = await stack.sim('dataverse', 'POST', '/_sim/fixture', fixtureWithOpportunities(10));
   if (loaded.status !== 200) throw new Error(`Dataverse fixture: ${loaded.text}`);
   alex = await stack.token('alex');
   robin = await stack.token('robin');
@@ -248,7 +250,7 @@ test('a user Dynamics does not let read the record cannot unlink it (403); it st
   const contractId = await createContract(stack, record.id);
   await deleteInOneflow(contractId);
   // Robin may now read quotes only.
-  const fixture = fixtureWithOpportunities(8) as unknown as {
+  const fixture = fixtureWithOpportunities(10) as unknown as {
     systemusers: { fullname: string; privileges: Record<string, string[]> }[];
   };
   const robinUser = fixture.systemusers.find((user) => user.fullname === 'Robin Viewer');
@@ -260,4 +262,57 @@ test('a user Dynamics does not let read the record cannot unlink it (403); it st
   expectError(answer, 403, 'dynamics_forbidden');
   expect(await stack.services.store.contracts.getById(FIXTURE.contoso, contractId)).not.toBeNull();
   expect((await activity(stack, contractId)).map((entry) => entry.action)).toEqual(['initial_transfer']);
+});
+
+test('a run that read the contract before it was unlinked writes nothing: the old contract stays unlinked, the new one untouched', async () => {
+  const record = opportunity(9);
+  const { store } = stack.services;
+  const oldId = await createContract(stack, record.id);
+  await deleteInOneflow(oldId);
+  // What a queued notification read before it waited for the lease, which the unlink then held.
+  const stale = await store.contracts.getById(FIXTURE.contoso, oldId);
+  if (!stale) throw new Error('no contract row');
+  expect((await stack.api('POST', `contracts/${String(oldId)}/unlink`, { token: alex })).status).toBe(200);
+  const newId = await createContract(stack, record.id);
+  const before = await activity(stack, oldId);
+
+  const run = runSyncUnless(
+    { tenant: stack.services.tenant(FIXTURE.contoso), store, clock: () => new Date() },
+    {
+      record: stale,
+      action: 'fetch',
+      actor: { kind: 'application', id: 'test', name: null, self: true },
+      dryRun: false,
+    },
+    () => false,
+  );
+  await expect(run).rejects.toBeInstanceOf(ContractNotSyncedError);
+
+  expect(await store.contracts.getById(FIXTURE.contoso, oldId)).toBeNull();
+  expect(await activity(stack, oldId)).toEqual(before);
+  const answer = (await contractOf(record.id)).body as ContractAnswer;
+  expect(answer.contract.contractId).toBe(newId);
+  expect(answer.status).toBe('linked');
+  expect((await stack.api('POST', `contracts/${String(newId)}/push`, { token: alex })).status).toBe(200);
+});
+
+test('a contract marked deleted that Oneflow still has is not unlinked: the mark is taken back (409)', async () => {
+  const record = opportunity(10);
+  const { store } = stack.services;
+  const contractId = await createContract(stack, record.id);
+  const row = await store.contracts.getById(FIXTURE.contoso, contractId);
+  if (!row) throw new Error('no contract row');
+  // Marked by a 404 that did not last (a routing fault, a user who lost access for a moment).
+  await store.contracts.put({ ...row, deletedInOneflowAt: new Date().toISOString() });
+  expect(((await contractOf(record.id)).body as ContractAnswer).status).not.toBe('linked');
+
+  expectError(
+    await stack.api('POST', `contracts/${String(contractId)}/unlink`, { token: alex }),
+    409,
+    'contract_not_deleted',
+  );
+  const answer = (await contractOf(record.id)).body as ContractAnswer;
+  expect(answer.contract.deletedInOneflowAt).toBeNull();
+  expect(answer.status).toBe('linked');
+  expect((await stack.api('POST', `contracts/${String(contractId)}/push`, { token: alex })).status).toBe(200);
 });

@@ -1,7 +1,7 @@
 import { AppTokenError } from '../auth/appTokens';
 import { DataverseError } from '../dataverse/errors';
 import { OneflowError } from '../oneflow/errors';
-import { ContractDeletedError, ContractNotDeletedError } from '../sync/errors';
+import { ContractDeletedError, ContractNotDeletedError, ContractNotSyncedError } from '../sync/errors';
 import { LeaseBusyError, PreconditionFailedError, StateInputError } from '../state/errors';
 import { ApiError } from './errors';
 
@@ -82,6 +82,7 @@ export function toApiError(error: unknown): ApiError | null {
     );
   }
   if (error instanceof ContractDeletedError) return new ApiError(410, 'contract_deleted', error.message);
+  if (error instanceof ContractNotSyncedError) return new ApiError(404, 'not_found', error.message);
   if (error instanceof ContractNotDeletedError)
     return new ApiError(409, 'contract_not_deleted', error.message);
   // Request values that passed their checks but cannot be kept (a key past the storage limit): the caller's input.

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ContractChangedMessage, Logger, Services } from '../services';
 import { LEASE_TTL_MS } from '../state/lease';
-import { isContractDeletedError } from '../sync/errors';
+import { isContractDeletedError, isContractNotSyncedError } from '../sync/errors';
 import { causeOf } from '../sync/runMessages';
 import { runSyncUnless, type Actor } from '../sync/syncService';
 
@@ -86,6 +86,8 @@ export async function processContractChanged(
   } catch (error) {
     // The fetch found the contract gone in Oneflow: marked and recorded by the run; nothing to retry.
     if (isContractDeletedError(error)) return 'contract_deleted';
+    // Unlinked while this message waited for the lease: there is nothing left to fetch into.
+    if (isContractNotSyncedError(error)) return 'not_synced';
     const detail = causeOf(error).replace(/[.\s]+$/, '');
     log.warn('contract change not processed', { contractId: message.contractId, attempt: dequeueCount });
     if (dequeueCount >= MAX_DEQUEUE_COUNT) {

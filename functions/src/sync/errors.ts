@@ -31,6 +31,22 @@ export function contractDeletedMessage(contractId: number, mainEntity: string): 
 
 export const isContractDeletedError = guardFor(ContractDeletedError);
 
+/**
+ * The contract is no longer synced with any record here: it was unlinked while this run waited for its lease.
+ * The run writes nothing, so an unlinked contract never comes back, and a record's new contract is never touched.
+ */
+export class ContractNotSyncedError extends Error {
+  readonly contractId: number;
+
+  constructor(contractId: number) {
+    super(`Contract ${contractId} is not synced with Dynamics here`);
+    this.name = 'ContractNotSyncedError';
+    this.contractId = contractId;
+  }
+}
+
+export const isContractNotSyncedError = guardFor(ContractNotSyncedError);
+
 /** Unlink asked for a contract Oneflow still has: only a contract deleted in Oneflow is unlinked. */
 export class ContractNotDeletedError extends Error {
   readonly contractId: number;

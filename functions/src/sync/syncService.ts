@@ -26,7 +26,12 @@ import type {
   SyncOutcome,
 } from '../state/store';
 import { applyPlan, type ApplyTarget, type OperationFailure } from './apply';
-import { ContractDeletedError, contractDeletedMessage, isContractDeletedError } from './errors';
+import {
+  ContractDeletedError,
+  contractDeletedMessage,
+  ContractNotSyncedError,
+  isContractDeletedError,
+} from './errors';
 import { ACTION_WORDS, causeOf, describeFailure, describeResult, type RunAction } from './runMessages';
 import { settleInterruptedRun, startRunJournal, type RunJournal } from './runJournal';
 
@@ -281,9 +286,9 @@ async function runUnderLease(
   lease: HeldLease,
 ): Promise<SyncResult | null> {
   const startedAt = deps.clock().toISOString();
-  const record =
-    (await deps.store.contracts.getById(options.record.tenantId, options.record.contractId)) ??
-    options.record;
+  // Read again under the lease: the copy the caller read may predate an unlink (the row is gone then).
+  const record = await deps.store.contracts.getById(options.record.tenantId, options.record.contractId);
+  if (record === null) throw new ContractNotSyncedError(options.record.contractId);
   // We hold the lease: a run row still there is a run whose process died. Its entry says so from now on.
   await settleInterruptedRun(deps.store, record.tenantId, record.contractId, true);
   if (record.deletedInOneflowAt !== null) throw deletedError(record, record.deletedInOneflowAt);
@@ -449,7 +454,10 @@ export async function markDeletedInOneflow(
   actor: Actor,
   foundBy: string,
 ): Promise<ContractRecord> {
-  const current = (await deps.store.contracts.getById(record.tenantId, record.contractId)) ?? record;
+  const current = await deps.store.contracts.getById(record.tenantId, record.contractId);
+  // Unlinked meanwhile: nothing is left to mark, and writing the old row back would link it again.
+  if (current === null)
+    return { ...record, deletedInOneflowAt: record.deletedInOneflowAt ?? deps.clock().toISOString() };
   if (current.deletedInOneflowAt !== null) return current;
   const at = deps.clock().toISOString();
   const marked = { ...current, deletedInOneflowAt: at };

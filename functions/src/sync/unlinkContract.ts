@@ -46,10 +46,13 @@ export async function unlinkContract(
     async () => {
       let current = await store.contracts.getById(tenantId, contractId);
       if (!current) throw notFound(`Contract ${contractId} is not synced with Dynamics here`);
+      // Asked even when the contract is marked: a 404 that did not last must not let a live contract go.
+      if (await existsInOneflow(deps, contractId)) {
+        if (current.deletedInOneflowAt !== null)
+          await store.contracts.put({ ...current, deletedInOneflowAt: null });
+        throw new ContractNotDeletedError(contractId, current.mainEntity);
+      }
       if (current.deletedInOneflowAt === null) {
-        if (await existsInOneflow(deps, contractId)) {
-          throw new ContractNotDeletedError(contractId, current.mainEntity);
-        }
         current = await markDeletedInOneflow(deps, current, actor, 'Unlink');
       }
       await settleInterruptedRun(store, tenantId, contractId, true);
