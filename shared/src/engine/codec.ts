@@ -34,6 +34,11 @@ export interface FieldCodec {
   readOneflow(product: OneflowProduct): Result<Canonical>;
   /** The Dynamics value as Oneflow holds it, within Oneflow's limits. */
   toOneflow(dynamics: Canonical, line: DynamicsLine): Result<Canonical>;
+  /**
+   * What is sent to Oneflow for `toOneflow`'s value: that value, except a description, which goes as it was typed
+   * (trimmed). Its normalised form is only for comparing: spacing and blank lines a rep typed are not rewritten.
+   */
+  sentToOneflow(value: Canonical, line: DynamicsLine): Canonical;
   /** The Oneflow value as the Dynamics column holds it, within the column's limits. */
   toDynamics(oneflow: Canonical, line: DynamicsLine): Result<DynamicsValue>;
   /** Whether the two sides hold the same value, each in its own terms. */
@@ -121,6 +126,14 @@ export function makeCodec(
         return fail(`${dynamicsLabel} takes whole numbers; Oneflow has ${oneflow}`);
       }
       return ok(number);
+    },
+    sentToOneflow(value, line) {
+      if (!spec.richText || value === null) return value;
+      const typed = normalizeText(lineValue(entity, line, mapping.dynamicsField));
+      if (!typed.ok || typed.value === null) return value;
+      // Over the limit only by its spacing: the normalised form is the one that fits.
+      const fits = checkTextLength(typed.value, { max: spec.maxLength }, oneflowLabel).ok;
+      return fits ? typed.value : value;
     },
     agrees(dynamics, oneflow, line) {
       const asOneflow = codec.toOneflow(dynamics, line);

@@ -218,11 +218,11 @@ export function decideField(input: FieldDecisionInput): FieldOutcome {
   };
   if (action === 'push') {
     if (!dAsOneflow.ok) return { kind: 'pending', note: note('invalid_value', dAsOneflow.error) };
-    const value = dAsOneflow.value;
+    const value = codec.sentToOneflow(dAsOneflow.value, line);
     return {
       kind: 'write',
       value,
-      base: { dynamics: d, oneflow: value },
+      base: { dynamics: d, oneflow: dAsOneflow.value },
       change: {
         oneflowField: mapping.oneflowField,
         dynamicsField: mapping.dynamicsField,

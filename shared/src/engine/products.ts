@@ -112,14 +112,15 @@ export function planCreate(
       notes.push(fieldInvalid(value.error));
       continue;
     }
-    values[mapping.oneflowField] = value.value;
+    const sent = codec.sentToOneflow(value.value, line);
+    values[mapping.oneflowField] = sent;
     base[mapping.oneflowField] = { dynamics: dynamics.value, oneflow: value.value };
     changes.push({
       oneflowField: mapping.oneflowField,
       dynamicsField: mapping.dynamicsField,
       side: 'oneflow',
       old: null,
-      new: value.value,
+      new: sent,
     });
   }
   const draft = withValues({ id: 0, name: '', quantity: { type: 'quantity', amount: '0' } }, values);

@@ -587,6 +587,34 @@ describe('Rich-text descriptions', () => {
     expect(writes(planPush(inputOf(state, opportunitySettings())))).toEqual([]);
   });
 
+  it('a description goes to Oneflow as typed (blank lines and spacing kept), and compares equal afterwards', () => {
+    const typed = 'Scope:\n\n  1. Install   the widgets\n\nTerms & conditions apply';
+    const created = only(
+      planInitialTransfer(inputOf(emptyState([line('a', { description: typed })]), opportunitySettings())),
+      'create_product',
+    );
+    expect(created.values.description).toBe(typed.trim());
+
+    let state = transferred([line('a', { description: 'Short' })]);
+    state = editLine(state, 'a', { description: typed });
+    const plan = planPush(inputOf(state, opportunitySettings()));
+    const update = only(plan, 'update_product');
+    expect(update.values.description).toBe(typed.trim());
+    expect(update.changes).toEqual([
+      expect.objectContaining({ oneflowField: 'description', new: typed.trim() }),
+    ]);
+    // The base is the compared form, so Oneflow's rich-text copy of the text is no change.
+    state = apply(state, plan, T2);
+    state = editProduct(
+      state,
+      'a',
+      'description',
+      '<p>Scope:</p><p>1. Install the widgets</p><p>Terms &amp; conditions apply</p>',
+      T2,
+    );
+    expect(writes(planPush(inputOf(state, opportunitySettings(), T2)))).toEqual([]);
+  });
+
   it("a real change of the text in Oneflow is still a change: push restores Dynamics' text over it", () => {
     let state = transferred([line('a', { description: 'Blue' })]);
     state = editProduct(state, 'a', 'description', '<p>Green &amp; gold</p>');
