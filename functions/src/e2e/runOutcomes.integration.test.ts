@@ -76,9 +76,10 @@ describe('a busy contract is answered at once, with the time its holder has left
     const elapsed = Date.now() - started;
 
     expect(answer.status).toBe(409);
-    expect(elapsed).toBeLessThan(2_000);
+    // At once (a busy answer used to wait 30 s); the margins are for a loaded machine.
+    expect(elapsed).toBeLessThan(5_000);
     const seconds = Number(answer.headers['retry-after']);
-    expect(seconds).toBeGreaterThanOrEqual(10);
+    expect(seconds).toBeGreaterThanOrEqual(12 - Math.ceil(elapsed / 1000) - 1);
     expect(seconds).toBeLessThanOrEqual(12);
     expect(answer.body).toEqual({
       error: {

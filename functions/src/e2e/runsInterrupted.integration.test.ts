@@ -178,9 +178,10 @@ test('a push killed mid-way: the contract is free in seconds, and the next look 
       const answer = await stack.api('POST', `contracts/${String(byRun)}/push`, { token: alex });
       return answer.status === 200 ? answer : null;
     },
-    LEASE_TTL_MS + 5_000,
+    LEASE_TTL_MS + 10_000,
   );
-  expect(Date.now() - killedAt).toBeLessThanOrEqual(LEASE_TTL_MS + 2_000);
+  // Seconds, not the two minutes a dead run used to hold it (the margin is for a loaded machine).
+  expect(Date.now() - killedAt).toBeLessThanOrEqual(LEASE_TTL_MS + 5_000);
   // The dead run's updates may still have reached Oneflow after it died ("may or may not have been made"):
   // either way the next push converges.
   expect(['applied', 'nothing_to_do']).toContain((next.body as { outcome: string }).outcome);

@@ -71,12 +71,13 @@ export function toApiError(error: unknown): ApiError | null {
   if (error instanceof LeaseBusyError) {
     // The holder's lease time left: a live holder renews it, a dead one's is free by then.
     const seconds = Math.max(1, Math.ceil(error.retryAfterMs / 1000));
+    const wait = seconds === 1 ? 'a second' : `${String(seconds)} seconds`;
     return new ApiError(
       409,
       'contract_busy',
       typeof error.subject === 'number'
-        ? `Another sync of this contract is running; try again in ${seconds} seconds`
-        : `A contract for this record is being created right now; try again in ${seconds} seconds`,
+        ? `Another sync of this contract is running; try again in ${wait}`
+        : `A contract for this record is being created right now; try again in ${wait}`,
       [],
       { 'Retry-After': String(seconds) },
     );

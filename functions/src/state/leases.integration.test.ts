@@ -119,7 +119,8 @@ describe('lease timing: a dead holder frees the contract in seconds, a busy answ
     expect(LEASE_TTL_MS).toBeLessThanOrEqual(15_000);
     const expiries = await withContractLease(store.leases, TENANT, 101, async () => {
       const first = await store.leases.holding(TENANT, 101);
-      await sleep(LEASE_TTL_MS / 3 + 1_000);
+      // A renewal is due after a third of the lease; the margin is for a loaded machine.
+      await sleep(LEASE_TTL_MS / 3 + 3_000);
       const renewed = await store.leases.holding(TENANT, 101);
       return [first?.expiresAt ?? '', renewed?.expiresAt ?? ''].map((at) => Date.parse(at));
     });
@@ -135,12 +136,13 @@ describe('lease timing: a dead holder frees the contract in seconds, a busy answ
     const error: unknown = await withContractLease(store.leases, TENANT, 101, async () => 'ran').catch(
       (caught: unknown) => caught,
     );
-    expect(Date.now() - started).toBeLessThan(1_000);
+    // At once: the old behaviour waited 30 s. The margins are for a loaded machine, not for speed.
+    expect(Date.now() - started).toBeLessThan(5_000);
     expect(error).toBeInstanceOf(LeaseBusyError);
     const { retryAfterMs } = error as LeaseBusyError;
-    expect(retryAfterMs).toBeGreaterThan(10_000);
+    expect(retryAfterMs).toBeGreaterThan(12_000 - (Date.now() - started) - 1_000);
     expect(retryAfterMs).toBeLessThanOrEqual(12_000);
-    expect((error as Error).message).toContain('12 s');
+    expect((error as Error).message).toContain(`${String(Math.ceil(retryAfterMs / 1000))} s`);
   });
 });
 
