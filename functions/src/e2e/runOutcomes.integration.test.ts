@@ -1,4 +1,5 @@
-import type { ActivityEntry } from '../state/store';
+import type { ActivityEntry, StateStore } from '../state/store';
+import { runSync } from '../sync/syncService';
 import { MAX_DEQUEUE_COUNT } from '../queue/processContractChanged';
 import { FIXTURE, startStack, type ApiAnswer, type Stack } from '../testing/stack';
 import { dynamicsSide, restoreDefaultSettings, saveOpportunitySettings } from './syncE2eSupport';
@@ -263,5 +264,44 @@ describe('a run whose only lines were refused or held says so, not "nothing to c
     } finally {
       await restoreDefaultSettings(stack);
     }
+  });
+});
+
+describe('an entry is never left running', () => {
+  test('when storing the final entry fails, the run row stays and the next look shows the run as interrupted', async () => {
+    const record = opportunity(12);
+    const contractId = await createContract(stack, record.id);
+    await dynamicsSide(stack).update(record.lines[LINE.widget], { quantity: 21 });
+    const { store } = stack.services;
+    // Table Storage refuses the final entry (the `running` one before the writes is stored).
+    const failingStore: StateStore = {
+      ...store,
+      activity: {
+        ...store.activity,
+        record: async (entry) => {
+          if (entry.outcome !== 'running') throw new Error('storage unavailable');
+          await store.activity.record(entry);
+        },
+      },
+    };
+    const contract = await store.contracts.getById(FIXTURE.contoso, contractId);
+    if (!contract) throw new Error('no contract row');
+    const run = runSync(
+      { tenant: stack.services.tenant(FIXTURE.contoso), store: failingStore, clock: () => new Date() },
+      {
+        record: contract,
+        action: 'push',
+        actor: { kind: 'user', id: FIXTURE.users.alex.oid, name: 'Alex' },
+        dryRun: false,
+      },
+    );
+    await expect(run).rejects.toThrow('storage unavailable');
+    expect(await store.runs.get(FIXTURE.contoso, contractId)).not.toBeNull();
+
+    // The activity list is the next look: the run's lease is free, so its row is settled there.
+    const listed = await stack.api('GET', `activity?contractId=${String(contractId)}`, { token: alex });
+    const [entry] = (listed.body as { entries: ActivityEntry[] }).entries;
+    expect(entry).toMatchObject({ action: 'push', outcome: 'interrupted' });
+    expect(await store.runs.get(FIXTURE.contoso, contractId)).toBeNull();
   });
 });

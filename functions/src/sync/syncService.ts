@@ -302,28 +302,37 @@ async function runUnderLease(
     action,
     words: action === 'conflict_resolution' ? 'conflict_resolution' : options.action,
   };
-  const journal: { current: RunJournal | null } = { current: null };
+  const journal: RunState = { current: null, settled: false };
   try {
     return await planAndApply(run, lease, journal);
   } catch (error) {
     if (isContractDeletedError(error)) {
       const foundBy = action === 'webhook' ? 'processing an Oneflow notification' : ACTION_WORDS[run.words];
       await markDeletedInOneflow(deps, record, options.actor, foundBy);
-    } else if (!isLeaseBusyError(error) && !options.dryRun) {
-      await recordFailure(run, error, journal.current);
+    }
+    const due =
+      journal.current !== null ||
+      (!isContractDeletedError(error) && !isLeaseBusyError(error) && !options.dryRun);
+    // A run whose final entry is stored keeps it, even when bookkeeping after it failed.
+    if (due && !journal.settled) {
+      journal.settled = await recordFailure(run, error, journal.current);
     }
     throw error;
   } finally {
-    // A row left by a failed close is found later with its entry already final, and is just removed then.
-    await journal.current?.close().catch(() => undefined);
+    // Only once the run's final entry is stored: otherwise its row stays, and the next look at the contract
+    // settles it as interrupted (an entry left `running` for good would be a lie). A row left by a failed close
+    // is found later with its entry already final, and is just removed then.
+    if (journal.settled) await journal.current?.close().catch(() => undefined);
   }
 }
 
-async function planAndApply(
-  run: RunContext,
-  lease: HeldLease,
-  journal: { current: RunJournal | null },
-): Promise<SyncResult> {
+/** The run's journal (once it writes) and whether its final activity entry is stored. */
+interface RunState {
+  current: RunJournal | null;
+  settled: boolean;
+}
+
+async function planAndApply(run: RunContext, lease: HeldLease, journal: RunState): Promise<SyncResult> {
   const { deps, options, record } = run;
   const call = callFor(options.actor);
   const { input, contractState } = await loadInputs(deps, record, call);
@@ -387,6 +396,7 @@ async function planAndApply(
     changes: activityChanges(plan, result.applied, result.failures),
   });
   await deps.store.activity.record(entry);
+  journal.settled = true;
   // When this run read both sides: a change Oneflow records after it is still found by reconcile. A run whose
   // writes failed covers nothing: reconcile and queued notifications must still see the changes it missed.
   if (outcome !== 'failed') {
@@ -422,8 +432,9 @@ function runIdentity(run: RunContext, runId: string) {
  * refusal of the action (the contract is signed, the entity not set up) is `refused`; anything else `failed`.
  * Recording must not hide the run's own error, so a failure to record is left at that.
  */
-async function recordFailure(run: RunContext, error: unknown, journal: RunJournal | null): Promise<void> {
-  if (journal === null && run.options.recordFailure === false) return;
+/** Whether the failure's entry is stored (or none is due). */
+async function recordFailure(run: RunContext, error: unknown, journal: RunJournal | null): Promise<boolean> {
+  if (journal === null && run.options.recordFailure === false) return true;
   const refused = error instanceof ApiError && error.status === 409;
   const message = refused
     ? `${ACTION_WORDS[run.words]}: refused. ${error.message}`
@@ -438,8 +449,10 @@ async function recordFailure(run: RunContext, error: unknown, journal: RunJourna
         changes: [],
       }),
     );
+    return true;
   } catch {
     // The run's own error is what the caller needs to see.
+    return false;
   }
 }
 
