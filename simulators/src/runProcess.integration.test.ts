@@ -31,8 +31,9 @@ function startRunner(temp: string): Promise<Runner> {
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      reject(new Error(`the simulators did not start in 30 s:\n${output}`));
-    }, 30_000);
+      child.kill('SIGKILL');
+      reject(new Error(`the simulators did not start in 60 s:\n${output}`));
+    }, 60_000);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       const match = /Identity provider\s+(https:\/\/127\.0\.0\.1:\d+)\S* .*TLS certificate (\S+?)\)/.exec(
@@ -82,7 +83,10 @@ afterAll(async () => {
 describe('two simulator runners on one machine (integration)', () => {
   it('each keeps a certificate of its own: a client trusting the file each one printed gets a token from each', async () => {
     // One temp folder for both, as two checkouts (or a test run beside `npm start`) of one user share it.
-    runners.push(...(await Promise.all([startRunner(temp), startRunner(temp)])));
+    const started = await Promise.allSettled([startRunner(temp), startRunner(temp)]);
+    // Whichever started is stopped after the test, even when the other did not.
+    for (const result of started) if (result.status === 'fulfilled') runners.push(result.value);
+    for (const result of started) if (result.status === 'rejected') throw result.reason;
     const [first, second] = runners;
     if (!first || !second) throw new Error('two runners expected');
     expect(first.certificateFile).not.toBe(second.certificateFile);

@@ -65,6 +65,7 @@ async function startHostProcess(): Promise<{ process: ChildProcess; url: string 
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
+      child.kill('SIGKILL');
       reject(new Error(`the Function app did not start in 60 s:\n${output}`));
     }, 60_000);
     const onData = (chunk: Buffer): void => {

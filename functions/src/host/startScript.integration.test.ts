@@ -116,7 +116,11 @@ async function start(args: string[] = []): Promise<RunningStack> {
   const deadline = Date.now() + 150_000;
   while (!output.includes('Ctrl-C stops everything')) {
     if (child.exitCode !== null) throw new Error(`npm start exited (${child.exitCode}):\n${output}`);
-    if (Date.now() > deadline) throw new Error(`npm start was not ready in 150 s:\n${output}`);
+    if (Date.now() > deadline) {
+      // Stopped as Ctrl-C would, so nothing it started outlives the test.
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGINT');
+      throw new Error(`npm start was not ready in 150 s:\n${output}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const find = (pattern: RegExp): string => {
