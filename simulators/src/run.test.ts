@@ -117,6 +117,8 @@ describe('startAllSimulators (integration)', () => {
       oneflow: 7202,
       identity: 7103,
     });
-    expect(() => portsFromEnvironment({ SIM_IDENTITY_PORT: 'https' })).toThrow(/SIM_IDENTITY_PORT/);
+    for (const value of ['https', '1e3', '0x50', ' 80', '70000']) {
+      expect(() => portsFromEnvironment({ SIM_IDENTITY_PORT: value })).toThrow(/SIM_IDENTITY_PORT/);
+    }
   });
 });

@@ -88,7 +88,12 @@ export async function startAllSimulators(
   }
 }
 
-const PortSchema = z.coerce.number().int().min(0).max(65535);
+/** Plain decimal digits, as the start script checks them: `1e3`, `0x50` or ` 80` are not ports. */
+const PortSchema = z
+  .string()
+  .regex(/^[0-9]{1,5}$/)
+  .transform(Number)
+  .pipe(z.number().max(65535));
 
 /** Ports from SIM_DATAVERSE_PORT, SIM_ONEFLOW_PORT and SIM_IDENTITY_PORT, the defaults otherwise. */
 export function portsFromEnvironment(environment: NodeJS.ProcessEnv): SimulatorPorts {

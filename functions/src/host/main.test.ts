@@ -22,6 +22,8 @@ describe('local runner ports', () => {
     expect(() => localPorts({ AZURITE_QUEUE_PORT: 'queues' })).toThrow(
       'AZURITE_QUEUE_PORT must be a port number (0-65535), got "queues"',
     );
-    expect(() => localPorts({ FUNCTIONS_PORT: '70000' })).toThrow(/FUNCTIONS_PORT/);
+    for (const value of ['70000', '1e3', '0x50', ' 80', '80.0', '-1']) {
+      expect(() => localPorts({ FUNCTIONS_PORT: value })).toThrow(/FUNCTIONS_PORT/);
+    }
   });
 });

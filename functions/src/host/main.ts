@@ -37,7 +37,12 @@ export function localEnvironment(environment: NodeJS.ProcessEnv): NodeJS.Process
 export const DEFAULT_AZURITE_PORTS = { blob: 10000, queue: 10001, table: 10002 } as const;
 export const DEFAULT_FUNCTIONS_PORT = 7071;
 
-const PortSchema = z.coerce.number().int().min(0).max(65535);
+/** Plain decimal digits, as the start script checks them: `1e3`, `0x50` or ` 80` are not ports. */
+const PortSchema = z
+  .string()
+  .regex(/^[0-9]{1,5}$/)
+  .transform(Number)
+  .pipe(z.number().max(65535));
 
 function portFrom(environment: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const value = environment[name];
