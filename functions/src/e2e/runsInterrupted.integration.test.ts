@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import axios from 'axios';
 import { LEASE_TTL_MS } from '../state/lease';
 import type { ActivityEntry } from '../state/store';
-import { FIXTURE, startStack, type Stack } from '../testing/stack';
+import { FIXTURE, stackAppSettings, startStack, type Stack } from '../testing/stack';
 import { dynamicsSide } from './syncE2eSupport';
 import {
   createContract,
@@ -33,31 +33,12 @@ let host: { process: ChildProcess; url: string } | null = null;
 /** The local runner as its own process, configured like the test stack (same tenants, Azurite, simulators). */
 async function startHostProcess(): Promise<{ process: ChildProcess; url: string }> {
   const { simulators, azurite } = stack;
-  const tenant = (tenantId: string, orgKey: string) => ({
-    tenantId,
-    dataverseUrl: simulators.dataverseUrl,
-    orgKey,
-    oneflow: {
-      apiUrl: `${simulators.oneflowUrl}/v1`,
-      userEmail: 'alex.seller@contoso.example',
-      workspaceId: FIXTURE.workspaceId,
-      templateId: FIXTURE.templateId,
-    },
-  });
   // One process (tsx as a loader, not its CLI, which would run the app in a child of its own): the kill is real.
   const child = spawn(process.execPath, ['--import', 'tsx', 'functions/src/host/main.ts'], {
     cwd: REPO,
     env: {
       ...process.env,
-      PRODUCT_SYNC_TENANTS: JSON.stringify([tenant(FIXTURE.contoso, 'contoso')]),
-      ONEFLOW_API_TOKEN__CONTOSO: FIXTURE.oneflowToken,
-      ONEFLOW_SIGN_KEY__CONTOSO: FIXTURE.signKeys.contoso,
-      ENTRA_AUTHORITY_HOST: simulators.identityUrl,
-      ENTRA_CA_CERTIFICATE_PEM: simulators.identityCertificatePem,
-      API_AUDIENCES: `api://${FIXTURE.apiClientId},${FIXTURE.apiClientId}`,
-      BACKEND_CLIENT_ID: FIXTURE.apiClientId,
-      BACKEND_CLIENT_SECRET: 'sim-backend-secret~not-a-real-secret',
-      AzureWebJobsStorage: azurite.connectionString,
+      ...stackAppSettings(simulators, azurite.connectionString),
       FUNCTIONS_PORT: '0',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

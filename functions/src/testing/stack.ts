@@ -64,6 +64,37 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+/** The Function app's settings for a stack: both fixture tenants, against these simulators and this storage. */
+export function stackAppSettings(simulators: SimulatorProcess, storage: string): Record<string, string> {
+  const tenant = (tenantId: string, orgKey: string) => ({
+    tenantId,
+    dataverseUrl: simulators.dataverseUrl,
+    orgKey,
+    oneflow: {
+      apiUrl: `${simulators.oneflowUrl}/v1`,
+      userEmail: 'alex.seller@contoso.example',
+      workspaceId: FIXTURE.workspaceId,
+      templateId: FIXTURE.templateId,
+    },
+  });
+  return {
+    PRODUCT_SYNC_TENANTS: JSON.stringify([
+      tenant(FIXTURE.contoso, 'contoso'),
+      tenant(FIXTURE.fabrikam, 'fabrikam'),
+    ]),
+    ONEFLOW_API_TOKEN__CONTOSO: FIXTURE.oneflowToken,
+    ONEFLOW_SIGN_KEY__CONTOSO: FIXTURE.signKeys.contoso,
+    ONEFLOW_API_TOKEN__FABRIKAM: FIXTURE.oneflowToken,
+    ONEFLOW_SIGN_KEY__FABRIKAM: FIXTURE.signKeys.fabrikam,
+    ENTRA_AUTHORITY_HOST: simulators.identityUrl,
+    ENTRA_CA_CERTIFICATE_PEM: simulators.identityCertificatePem,
+    API_AUDIENCES: `api://${FIXTURE.apiClientId},${FIXTURE.apiClientId}`,
+    BACKEND_CLIENT_ID: FIXTURE.apiClientId,
+    BACKEND_CLIENT_SECRET: 'sim-backend-secret~not-a-real-secret',
+    AzureWebJobsStorage: storage,
+  };
+}
+
 const quietLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function answer(response: AxiosResponse<string>): ApiAnswer {
@@ -113,34 +144,7 @@ export async function startStack(
       throw new Error(`Oneflow simulator readings: ${readings.status} ${JSON.stringify(readings.data)}`);
     }
     azurite = await startAzurite({ inMemory: true });
-    const tenant = (tenantId: string, orgKey: string) => ({
-      tenantId,
-      dataverseUrl: simulators.dataverseUrl,
-      orgKey,
-      oneflow: {
-        apiUrl: `${simulators.oneflowUrl}/v1`,
-        userEmail: 'alex.seller@contoso.example',
-        workspaceId: FIXTURE.workspaceId,
-        templateId: FIXTURE.templateId,
-      },
-    });
-    const config = loadConfig({
-      PRODUCT_SYNC_TENANTS: JSON.stringify([
-        tenant(FIXTURE.contoso, 'contoso'),
-        tenant(FIXTURE.fabrikam, 'fabrikam'),
-      ]),
-      ONEFLOW_API_TOKEN__CONTOSO: FIXTURE.oneflowToken,
-      ONEFLOW_SIGN_KEY__CONTOSO: FIXTURE.signKeys.contoso,
-      ONEFLOW_API_TOKEN__FABRIKAM: FIXTURE.oneflowToken,
-      ONEFLOW_SIGN_KEY__FABRIKAM: FIXTURE.signKeys.fabrikam,
-      ENTRA_AUTHORITY_HOST: simulators.identityUrl,
-      ENTRA_CA_CERTIFICATE_PEM: simulators.identityCertificatePem,
-      API_AUDIENCES: `api://${FIXTURE.apiClientId},${FIXTURE.apiClientId}`,
-      BACKEND_CLIENT_ID: FIXTURE.apiClientId,
-      BACKEND_CLIENT_SECRET: 'sim-backend-secret~not-a-real-secret',
-      AzureWebJobsStorage: azurite.connectionString,
-      ...options.env,
-    });
+    const config = loadConfig({ ...stackAppSettings(simulators, azurite.connectionString), ...options.env });
     const fastRetry = { retry: { baseDelayMs: 20, maxDelayMs: 200 } };
     const services = await servicesFor(config, azurite.connectionString, {
       oneflowOptions: fastRetry,
