@@ -305,3 +305,63 @@ describe('an entry is never left running', () => {
     expect(await store.runs.get(FIXTURE.contoso, contractId)).toBeNull();
   });
 });
+
+describe('a run that loses its lease writes nothing more', () => {
+  test('renewals refused mid-push: the writes after it are not made, stay pending, and the next push makes them', async () => {
+    const record = opportunity(11);
+    const contractId = await createContract(stack, record.id);
+    const dynamics = dynamicsSide(stack);
+    await dynamics.remove(record.lines[LINE.widget]);
+    await dynamics.update(record.lines[LINE.support], { quantity: 31 });
+    const { store } = stack.services;
+    // The lease is taken, then every renewal is refused (as when another run took it over): within a third of
+    // its 600 ms the run knows. The delete it has started by then is slowed past that.
+    let acquired = 0;
+    const takenOver: StateStore = {
+      ...store,
+      leases: {
+        ...store.leases,
+        acquire: async (...args) => (acquired++ === 0 ? store.leases.acquire(...args) : false),
+      },
+    };
+    await stack.sim('oneflow', 'PUT', '/_sim/faults', {
+      seed: 1,
+      routes: { 'DELETE /v1/contracts/:id/products/:productId': { latencyMs: 1_000 } },
+    });
+    const contract = await store.contracts.getById(FIXTURE.contoso, contractId);
+    if (!contract) throw new Error('no contract row');
+    const supportProduct = await productFor(stack, contractId, record.lines[LINE.support]);
+
+    const result = await runSync(
+      {
+        tenant: stack.services.tenant(FIXTURE.contoso),
+        store: takenOver,
+        clock: () => new Date(),
+        lease: { ttlMs: 600 },
+      },
+      {
+        record: contract,
+        action: 'push',
+        actor: { kind: 'user', id: FIXTURE.users.alex.oid, name: 'Alex' },
+        dryRun: false,
+      },
+    );
+    expect(result.outcome).toBe('failed');
+    expect(result.failures).toEqual([
+      expect.objectContaining({
+        kind: 'update_product',
+        message: expect.stringContaining('lost the contract lease') as unknown,
+      }),
+    ]);
+    expect((await productFor(stack, contractId, record.lines[LINE.support])).quantity).toEqual(
+      supportProduct.quantity,
+    );
+
+    await stack.sim('oneflow', 'PUT', '/_sim/faults', { seed: 1, routes: {} });
+    const next = await push(contractId);
+    expect(bodyOf(next).outcome).toBe('applied');
+    expect((await productFor(stack, contractId, record.lines[LINE.support])).quantity).toMatchObject({
+      amount: 31,
+    });
+  });
+});

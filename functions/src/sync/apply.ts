@@ -48,7 +48,16 @@ export interface ApplyTarget {
    * the engine never takes its own writes for someone's edit after the sync (conflict policy most_recent).
    */
   clock: () => Date;
+  /**
+   * Aborted when the run no longer holds the contract's lease (renewals failed, or another run took it over).
+   * Every write checks it first: a run that lost its lease writes nothing more, and what it did not write stays
+   * pending for the next run.
+   */
+  signal?: AbortSignal;
 }
+
+const LEASE_LOST =
+  'this run lost the contract lease (another sync of it may be running); the change stays pending';
 
 /** Oneflow requests in flight at once: fast enough, and far below its 2000-per-5-minutes budget per burst. */
 const ONEFLOW_CONCURRENCY = 4;
@@ -92,6 +101,7 @@ export async function applyPlan(
       operations.map((operation) =>
         limit(async () => {
           try {
+            if (target.signal?.aborted) throw new Error(LEASE_LOST);
             await run(operation);
           } catch (error) {
             fail(operation, error);
@@ -116,7 +126,9 @@ export async function applyPlan(
   });
 
   const creates = ofKind('create_product');
-  if (target.freshContract && creates.length > 0) {
+  if (target.freshContract && creates.length > 0 && target.signal?.aborted) {
+    for (const operation of creates) fail(operation, new Error(LEASE_LOST));
+  } else if (target.freshContract && creates.length > 0) {
     await bulkCreate(oneflow, contractId, creates, target.productGroups, storedLinks, createdIds).then(
       () => applied.push(...creates),
       (error: unknown) => {
@@ -139,6 +151,7 @@ export async function applyPlan(
   const lineWrites: UpdateLineOperation[] = ofKind('update_line');
   if (lineWrites.length > 0) {
     try {
+      if (target.signal?.aborted) throw new Error(LEASE_LOST);
       await target.dynamics.updateLines(
         target.lineEntity,
         lineWrites.map((operation) => ({

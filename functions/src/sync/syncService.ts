@@ -366,6 +366,7 @@ async function planAndApply(run: RunContext, lease: HeldLease, journal: RunState
     productGroups: input.contract.productGroups,
     freshContract: options.freshContract ?? false,
     clock: deps.clock,
+    signal: lease.signal,
   };
   const runId = randomUUID();
   if (plan.operations.some(isWrite)) {
