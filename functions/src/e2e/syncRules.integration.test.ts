@@ -145,7 +145,7 @@ describe('create contract (T1)', () => {
     if (!group) throw new Error('the contract has no product table');
     const made = await oneflow.add(contractId, group.id, {
       name: 'Widget',
-      quantity: { type: 'quantity', amount: '10' },
+      quantity: { type: 'quantity', amount: 10 },
       _private_ownerside: { custom_id: catalog },
     });
     await clearLogs(stack);

@@ -118,6 +118,12 @@ function contractPage(contract: ContractState, problems?: OneflowError): string 
 const optional = (value: string | undefined): string | null | undefined =>
   value === undefined ? undefined : value.trim() === '' ? null : value.trim();
 
+function asNumber(text: string | null | undefined): number | string | undefined {
+  if (text === null || text === undefined) return undefined;
+  const value = Number(text);
+  return text.trim() !== '' && Number.isFinite(value) ? value : text;
+}
+
 /** The form's fields as the API's product body, so the API's validation judges them. */
 function productBody(form: Form): unknown {
   return {
@@ -128,7 +134,8 @@ function productBody(form: Form): unknown {
       discount_amount: { amount: optional(form.discount_amount) },
       discount_percent: optional(form.discount_percent),
     },
-    quantity: { type: form.quantity_type, amount: optional(form.quantity_amount) ?? undefined },
+    // A form holds text; the API takes a quantity as a number (a field that is not one is judged by the API).
+    quantity: { type: form.quantity_type, amount: asNumber(optional(form.quantity_amount)) },
   };
 }
 

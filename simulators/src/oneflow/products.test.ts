@@ -107,9 +107,26 @@ describe('Oneflow products: create, read, update, delete', () => {
 
   it("fact: a quantity is kept at the group's quantity precision (0 places: 2.5 becomes 3)", async () => {
     const created = product(
-      await call('POST', CREATE, { body: { name: 'Cable', quantity: { type: 'quantity', amount: '2.5' } } }),
+      await call('POST', CREATE, { body: { name: 'Cable', quantity: { type: 'quantity', amount: 2.5 } } }),
     );
     expect(created.quantity).toEqual({ type: 'quantity', amount: 3 });
+  });
+
+  it('fact: a quantity amount is a JSON number; a string ("10") is a 400 naming quantity.amount, and nothing is written', async () => {
+    const before = product(await call('GET', DESK));
+    for (const [path, method] of [
+      [CREATE, 'POST'],
+      [DESK, 'PUT'],
+    ] as const) {
+      const answer = await call(method, path, {
+        body: { name: 'Cable', quantity: { type: 'quantity', amount: '10' } },
+      });
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({
+        parameter_problems: { 'quantity.amount': expect.anything() as unknown },
+      });
+    }
+    expect(product(await call('GET', DESK))).toEqual(before);
   });
 
   it('fact: a product written without a quantity type gets multiple_choice', async () => {

@@ -31,6 +31,15 @@ const DecimalInput = z.union([z.string(), z.number()]).transform((value, context
   return parsed;
 });
 
+/**
+ * A quantity's amount is a JSON number: Oneflow's certified connector definition types it as one (prices, by
+ * contrast, are decimal strings). A string is refused, so a client that sends `"10"` fails here as it would there.
+ */
+const QuantityAmountInput = z
+  .number({ error: 'Not a valid number.' })
+  .refine(Number.isFinite, 'Not a valid number.')
+  .transform((value) => new Big(value));
+
 const AmountInput = z.object({ amount: DecimalInput.nullable().optional() }).nullable();
 
 const PriceInput = z.object({
@@ -56,7 +65,7 @@ export const ProductInputSchema = z.object({
   price_1: PriceInput.nullable().optional(),
   price_2: PriceInput.nullable().optional(),
   quantity: z
-    .object({ type: z.enum(QUANTITY_TYPES).optional(), amount: DecimalInput.optional() })
+    .object({ type: z.enum(QUANTITY_TYPES).optional(), amount: QuantityAmountInput.optional() })
     .nullable()
     .optional(),
 });
