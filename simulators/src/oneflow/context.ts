@@ -14,7 +14,8 @@ export interface SimulatorContext {
 
 /** What the API's answers show of the stored state, by the readings in force. */
 export function answerShows(context: SimulatorContext): Shown {
-  return { customId: context.store.readings.customIdInAnswers };
+  const { readings } = context.store;
+  return { customId: readings.customIdInAnswers, groupConfiguration: readings.groupConfigurationInAnswers };
 }
 
 /** Fires the webhooks for events on a contract. */

@@ -95,6 +95,37 @@ describe('partial nested updates (price_N, quantity)', () => {
   });
 });
 
+describe('product group configuration in answers', () => {
+  const groupsOf = async (): Promise<Record<string, unknown>[]> => [
+    shape(z.record(z.string(), z.unknown()), ok(await call('GET', GROUP))),
+    ...shape(
+      z.object({ product_groups: z.array(z.record(z.string(), z.unknown())) }),
+      ok(await call('GET', CONTRACT)),
+    ).product_groups,
+  ];
+
+  it('kind reading: every group in an answer carries its configuration (precisions, columns)', async () => {
+    for (const group of await groupsOf()) {
+      expect(group.configuration).toMatchObject({ price_precision: 2, quantity_precision: 0 });
+    }
+  });
+
+  it('unkind reading: no group in an answer carries it, yet it still rules the stored values and /_sim shows it', async () => {
+    await setReadings({ groupConfigurationInAnswers: false });
+    for (const group of await groupsOf()) expect(Object.hasOwn(group, 'configuration')).toBe(false);
+    // Still at the group's quantity precision (0 places): 2.5 is kept as 3.
+    const updated = productOf(
+      await call('PUT', DESK, { body: { quantity: { type: 'quantity', amount: 2.5 } } }),
+    );
+    expect(updated.quantity.amount).toBe(3);
+    const stored = shape(
+      z.object({ product_groups: z.array(z.object({ configuration: z.unknown() })) }),
+      ok(await call('GET', '/_sim/contracts/101')),
+    );
+    expect(stored.product_groups[0]?.configuration).toMatchObject({ quantity_precision: 0 });
+  });
+});
+
 describe('custom_id in answers', () => {
   const hasCustomId = (product: { _private_ownerside: Record<string, unknown> }) =>
     Object.hasOwn(product._private_ownerside, 'custom_id');

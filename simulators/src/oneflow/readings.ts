@@ -25,6 +25,11 @@ const ReadingsSchema = z.strictObject({
   productEditMovesContractTime: z.boolean(),
   /** `as_sent` stores a description as given; `rich_text` stores what a rich-text editor makes of it. */
   description: z.enum(['as_sent', 'rich_text']),
+  /**
+   * Whether a product group in an answer carries its `configuration` (Oneflow's developer reference lists it; the
+   * certified connector's `Product_Group` does not). Without it a client must fall back on Oneflow's defaults.
+   */
+  groupConfigurationInAnswers: z.boolean(),
 });
 export type Readings = z.output<typeof ReadingsSchema>;
 
@@ -34,6 +39,7 @@ export const KIND_READINGS: Readings = {
   bulkRowWithId: 'merge',
   productEditMovesContractTime: true,
   description: 'as_sent',
+  groupConfigurationInAnswers: true,
 };
 
 export const UNKIND_READINGS: Readings = {
@@ -42,6 +48,7 @@ export const UNKIND_READINGS: Readings = {
   bulkRowWithId: 'replace',
   productEditMovesContractTime: false,
   description: 'rich_text',
+  groupConfigurationInAnswers: false,
 };
 
 const PresetSchema = z.enum(['kind', 'unkind']);

@@ -49,10 +49,11 @@ function renderPrice(price: PriceState, places: number): PriceJson {
 /** What an answer shows of what is stored (the readings that concern answers). */
 export interface Shown {
   customId: boolean;
+  groupConfiguration: boolean;
 }
 
 /** Everything stored: what the page and the simulator's own controls show. */
-export const SHOW_ALL: Shown = { customId: true };
+export const SHOW_ALL: Shown = { customId: true, groupConfiguration: true };
 
 export function renderProduct(
   product: ProductState,
@@ -91,7 +92,7 @@ export function renderGroup(group: GroupState, shown: Shown): Record<string, unk
     id: group.id,
     created_from: group.createdFrom,
     _private_ownerside: { created_time: group.createdTime, updated_time: group.updatedTime },
-    configuration: group.configuration,
+    ...(shown.groupConfiguration ? { configuration: group.configuration } : {}),
     products: group.products.map((product) => renderProduct(product, group.configuration, shown)),
   };
 }
