@@ -115,10 +115,17 @@ function parseExpandItem(item: string): ExpandOption {
 }
 
 /** Parses the system query options of a URL's search parameters (custom parameters are left alone). */
+/**
+ * Queries Dataverse runs without OData options: FetchXML and saved or personal views. Each would answer with
+ * other rows than the table; ignoring one would hand back the whole table as if it were the answer.
+ */
+const NOT_MODELED_QUERIES = new Set(['fetchxml', 'savedquery', 'userquery']);
+
 export function parseQueryOptions(params: URLSearchParams): QueryOptions {
   const options: QueryOptions = { expand: [], orderBy: [], count: false };
   const seen = new Set<string>();
   for (const [rawName, value] of params) {
+    if (NOT_MODELED_QUERIES.has(rawName.toLowerCase())) throw notModeled(`The ${rawName} query`);
     if (!rawName.startsWith('$')) continue;
     const name = rawName.toLowerCase();
     if (seen.has(name)) {

@@ -244,6 +244,25 @@ describe('Dataverse queries', () => {
     expect(errorOf(twice).message).toContain('specified more than once');
   });
 
+  it.each([
+    [
+      'fetchXml',
+      encodeURIComponent(
+        '<fetch><entity name="opportunityproduct"><attribute name="quantity"/></entity></fetch>',
+      ),
+    ],
+    ['savedQuery', '00000000-0000-0000-00aa-000010001001'],
+    ['userQuery', '00000000-0000-0000-00aa-000010001002'],
+  ])(
+    'fact: a %s query (not modeled) is refused with a 400 naming it, never answered with the whole table',
+    async (name, value) => {
+      const response = await client.request(`opportunityproducts?${name}=${value}`);
+      expect(response.status).toBe(400);
+      expect(errorOf(response).message).toBe(`The ${name} query is not modeled by the Dataverse simulator.`);
+      expect(response.json.value).toBeUndefined();
+    },
+  );
+
   it('fact: Prefer odata.track-changes (change tracking, not modeled) is refused with a 400, never silently ignored', async () => {
     const response = await client.request('opportunityproducts?$select=quantity', {
       headers: { Prefer: 'odata.track-changes' },
