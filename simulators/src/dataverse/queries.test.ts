@@ -244,6 +244,19 @@ describe('Dataverse queries', () => {
     expect(errorOf(twice).message).toContain('specified more than once');
   });
 
+  it('fact: <entity set>/$count answers how many rows there are as plain text, after $filter', async () => {
+    const all = await client.request('opportunityproducts?$select=quantity');
+    const rows = all.json.value as { quantity: number }[];
+    const count = await client.request('opportunityproducts/$count');
+    expect(count.status).toBe(200);
+    expect(count.headers.get('content-type')).toContain('text/plain');
+    expect(count.text).toBe(String(rows.length));
+    const filtered = await client.request('opportunityproducts/$count?$filter=quantity gt 1');
+    expect(filtered.text).toBe(String(rows.filter((row) => row.quantity > 1).length));
+    expect((await client.request('opportunityproducts/$count?$select=quantity')).status).toBe(400);
+    expect((await client.request('opportunityproducts/$count', { method: 'DELETE' })).status).not.toBe(200);
+  });
+
   it.each([
     [
       'fetchXml',

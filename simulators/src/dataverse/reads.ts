@@ -89,6 +89,35 @@ function startOfPage(records: readonly StoredRecord[], cookie: PagingCookie, pag
   return (cookie.pageNumber - 1) * pageSize;
 }
 
+/**
+ * `GET <entity set>/$count`: how many rows the caller may read (after `$filter`), as plain text, at most 5000 as
+ * Dataverse counts them. Other query options are refused: they do not change a count.
+ */
+export function countCollection(
+  context: OperationContext,
+  entity: EntityDefinition,
+  options: QueryOptions,
+): ServiceResponse {
+  requirePrivilege(context.state, context.principal, entity, 'read');
+  if (
+    options.select ||
+    options.expand.length > 0 ||
+    options.orderBy.length > 0 ||
+    options.top !== undefined
+  ) {
+    throw queryError('Only $filter can be applied to a $count request.');
+  }
+  if (options.filter) checkFilter(options.filter, filterSchema(entity));
+  const count = context.state.store
+    .all(entity.logicalName)
+    .filter((record) => recordMatches(entity, options.filter, record)).length;
+  return {
+    status: 200,
+    headers: { 'Content-Type': 'text/plain', 'OData-Version': '4.0' },
+    body: String(Math.min(count, MAX_PAGE_SIZE)),
+  };
+}
+
 export function readCollection(
   context: OperationContext,
   entity: EntityDefinition,

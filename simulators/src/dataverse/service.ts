@@ -11,7 +11,7 @@ import {
 } from './errors';
 import { readMetadata } from './metadata';
 import { parseQueryOptions } from './odataQuery';
-import { readCollection, readRecord } from './reads';
+import { countCollection, readCollection, readRecord } from './reads';
 import { parseResourcePath } from './resourcePath';
 import type { EntityDefinition } from './schema';
 import { isGuid } from './util';
@@ -76,6 +76,9 @@ function dispatch(context: OperationContext, request: OperationRequest): Service
   const entity = catalog.dataEntityBySet(first.name);
   if (!entity) throw segmentNotFound(first.name);
   if (first.key === undefined) {
+    if (second?.name === '$count' && second.key === undefined && !rest[0] && method === 'GET') {
+      return countCollection(context, entity, options);
+    }
     if (second) throw segmentNotFound(second.name);
     if (method === 'GET') return readCollection(context, entity, options, first.name, request.rawQuery);
     if (method === 'POST') {
