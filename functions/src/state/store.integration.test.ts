@@ -211,6 +211,21 @@ describe('settings', () => {
   });
 });
 
+/** A contract row as a version before `field` existed wrote it, straight into the table. */
+async function writeOlderRow(
+  prefix: string,
+  record: ContractRecord,
+  field: keyof ContractRecord,
+): Promise<void> {
+  const old = Object.fromEntries(Object.entries(record).filter(([name]) => name !== field));
+  await tableClient(azurite.connectionString, tableNames(prefix).contracts).createEntity({
+    partitionKey: escapeKey(record.tenantId),
+    rowKey: `c|${String(record.contractId)}`,
+    data: JSON.stringify(old),
+    dataPieces: 1,
+  });
+}
+
 describe('contracts', () => {
   test('found by record and by id; a record moved to a new contract no longer resolves by the old id', async () => {
     const { store } = await freshStore();
@@ -241,15 +256,7 @@ describe('contracts', () => {
 
   test('a row written before lastFetchStartedAt existed reads with null', async () => {
     const { store, prefix } = await freshStore();
-    const old: Partial<ContractRecord> = makeContract(TENANT_A, 404, 'rec-4');
-    delete old.lastFetchStartedAt;
-    const raw = tableClient(azurite.connectionString, tableNames(prefix).contracts);
-    await raw.createEntity({
-      partitionKey: escapeKey(TENANT_A),
-      rowKey: 'c|404',
-      data: JSON.stringify(old),
-      dataPieces: 1,
-    });
+    await writeOlderRow(prefix, makeContract(TENANT_A, 404, 'rec-4'), 'lastFetchStartedAt');
     expect((await store.contracts.getById(TENANT_A, 404))?.lastFetchStartedAt).toBeNull();
   });
 });
@@ -257,15 +264,7 @@ describe('contracts', () => {
 describe('contracts deleted in Oneflow and unlinked', () => {
   test('a row written before deletedInOneflowAt existed reads with null; a marked contract keeps its mark', async () => {
     const { store, prefix } = await freshStore();
-    const old: Partial<ContractRecord> = makeContract(TENANT_A, 505, 'rec-5');
-    delete old.deletedInOneflowAt;
-    const raw = tableClient(azurite.connectionString, tableNames(prefix).contracts);
-    await raw.createEntity({
-      partitionKey: escapeKey(TENANT_A),
-      rowKey: 'c|505',
-      data: JSON.stringify(old),
-      dataPieces: 1,
-    });
+    await writeOlderRow(prefix, makeContract(TENANT_A, 505, 'rec-5'), 'deletedInOneflowAt');
     expect((await store.contracts.getById(TENANT_A, 505))?.deletedInOneflowAt).toBeNull();
 
     const marked = {

@@ -467,11 +467,10 @@ export async function markDeletedInOneflow(
   record: ContractRecord,
   actor: Actor,
   foundBy: string,
-): Promise<ContractRecord> {
+): Promise<ContractRecord | null> {
   const current = await deps.store.contracts.getById(record.tenantId, record.contractId);
   // Unlinked meanwhile: nothing is left to mark, and writing the old row back would link it again.
-  if (current === null)
-    return { ...record, deletedInOneflowAt: record.deletedInOneflowAt ?? deps.clock().toISOString() };
+  if (current === null) return null;
   if (current.deletedInOneflowAt !== null) return current;
   const at = deps.clock().toISOString();
   const marked = { ...current, deletedInOneflowAt: at };

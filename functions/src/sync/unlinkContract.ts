@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { notFound } from '../http/errors';
 import { isOneflowNotFoundError } from '../oneflow/errors';
 import { withContractLease } from '../state/lease';
 import type { ContractRecord } from '../state/types';
-import { ContractNotDeletedError } from './errors';
+import { ContractNotDeletedError, ContractNotSyncedError } from './errors';
 import { settleInterruptedRun } from './runJournal';
 import { callFor, markDeletedInOneflow, type Actor, type SyncDeps } from './syncService';
 
@@ -45,7 +44,7 @@ export async function unlinkContract(
     contractId,
     async () => {
       let current = await store.contracts.getById(tenantId, contractId);
-      if (!current) throw notFound(`Contract ${contractId} is not synced with Dynamics here`);
+      if (!current) throw new ContractNotSyncedError(contractId);
       // Asked even when the contract is marked: a 404 that did not last must not let a live contract go.
       if (await existsInOneflow(deps, contractId)) {
         if (current.deletedInOneflowAt !== null)
@@ -54,6 +53,7 @@ export async function unlinkContract(
       }
       if (current.deletedInOneflowAt === null) {
         current = await markDeletedInOneflow(deps, current, actor, 'Unlink');
+        if (!current) throw new ContractNotSyncedError(contractId);
       }
       await settleInterruptedRun(store, tenantId, contractId, true);
       const links = await store.links.list(tenantId, contractId);
