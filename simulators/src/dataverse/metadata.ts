@@ -2,6 +2,7 @@ import { jsonResponse, type OperationContext, type ServiceResponse } from './con
 import {
   DataverseError,
   ErrorCodes,
+  notModeled,
   propertyNotFound,
   queryError,
   queryOptionNotSupported,
@@ -110,10 +111,22 @@ function refuseSortingAndPaging(options: {
   orderBy: readonly unknown[];
   top?: number | undefined;
   skipToken?: string | undefined;
+  count?: boolean;
 }): void {
   if (options.orderBy.length > 0) throw queryOptionNotSupported('$orderby');
   if (options.top !== undefined) throw queryOptionNotSupported('$top');
   if (options.skipToken !== undefined) throw queryOptionNotSupported('$skiptoken');
+  if (options.count) throw queryOptionNotSupported('$count');
+}
+
+/** Metadata items expand only the navigation properties their type declares (none are modeled on attributes). */
+function refuseExpand(expand: readonly ExpandOption[], type: MetadataType): void {
+  for (const option of expand) {
+    if (propertyKind(type, option.navigationProperty) !== NAVIGATION) {
+      throw propertyNotFound(option.navigationProperty, type.name);
+    }
+    throw notModeled(`Expanding '${option.navigationProperty}' of ${type.name}`);
+  }
 }
 
 function attributeType(cast: string | undefined): { type: MetadataType; code?: AttributeTypeCode } {
@@ -159,6 +172,7 @@ function navigationCollection(
       type: RELATIONSHIP_METADATA,
     };
   }
+  if (name === 'Keys') throw notModeled(`The entity definition navigation '${name}'`);
   throw segmentNotFound(name);
 }
 
@@ -243,11 +257,13 @@ function readNavigation(
 ): ServiceResponse {
   const { items, type } = navigationCollection(context, entity, navigation.name, cast?.name);
   checkSelect(options.select, type);
+  refuseExpand(options.expand, type);
   const base = `${root}('${entity.logicalName}')/${navigation.name}${cast ? `/${cast.name}` : ''}`;
   if (navigation.key === undefined) {
     const value = filterItems(items, options.filter, type).map((item) => project(item, options.select));
     return jsonResponse(200, { '@odata.context': `${base}${selectClause(options.select)}`, value });
   }
+  if (options.filter) throw queryError('$filter does not apply when retrieving a single definition.');
   const logicalName = /^LogicalName='([^']*)'$/.exec(navigation.key)?.[1];
   const item = items.find(
     (candidate) => candidate.LogicalName === logicalName || candidate.MetadataId === navigation.key,

@@ -48,6 +48,40 @@ export type RowValues = (path: string[]) => FilterValue;
 
 const COMPARISON_OPERATORS = new Set<string>(['eq', 'ne', 'gt', 'ge', 'lt', 'le']);
 const STRING_FUNCTIONS = new Set<string>(['contains', 'startswith', 'endswith']);
+/** OData's other canonical functions: real names, so they are "not modeled" rather than unknown. */
+const OTHER_CANONICAL_FUNCTIONS = new Set<string>([
+  'length',
+  'indexof',
+  'substring',
+  'tolower',
+  'toupper',
+  'trim',
+  'concat',
+  'year',
+  'month',
+  'day',
+  'hour',
+  'minute',
+  'second',
+  'fractionalseconds',
+  'totalseconds',
+  'date',
+  'time',
+  'totaloffsetminutes',
+  'mindatetime',
+  'maxdatetime',
+  'now',
+  'round',
+  'floor',
+  'ceiling',
+  'cast',
+  'isof',
+  'geo.distance',
+  'geo.length',
+  'geo.intersects',
+]);
+/** Dataverse's own query functions (Microsoft.Dynamics.CRM.Between, …). */
+const DATAVERSE_FUNCTION_PREFIX = 'Microsoft.Dynamics.CRM.';
 const NUMERIC_TYPES = new Set<string>(['Edm.Decimal', 'Edm.Int32', 'Edm.Int64', 'Edm.Double']);
 const OPERATOR_KIND: Record<ComparisonOperator, string> = {
   eq: 'Equal',
@@ -255,7 +289,12 @@ class Parser {
   private parseFunction(): FilterExpression {
     const name = this.next();
     if (!STRING_FUNCTIONS.has(name.text)) {
-      throw notModeled(`The function '${name.text}' in $filter`);
+      if (OTHER_CANONICAL_FUNCTIONS.has(name.text) || name.text.startsWith(DATAVERSE_FUNCTION_PREFIX)) {
+        throw notModeled(`The function '${name.text}' in $filter`);
+      }
+      throw queryError(
+        `An unknown function with name '${name.text}' was found. This may also be a function import or a key lookup on a navigation property, which is not allowed.`,
+      );
     }
     this.expect('open');
     const path = this.parsePath();
@@ -334,6 +373,9 @@ class Parser {
 export function parseFilter(text: string): FilterExpression {
   const lambda = /\/(any|all)\(/.exec(text);
   if (lambda) throw notModeled(`The lambda operator '${lambda[1] ?? ''}' in $filter`);
+  // Their named parameters (PropertyName='x') are not $filter syntax, so they are recognised before tokenizing.
+  const dataverseFunction = /\bMicrosoft\.Dynamics\.CRM\.[A-Za-z]+(?=\s*\()/.exec(text);
+  if (dataverseFunction) throw notModeled(`The function '${dataverseFunction[0]}' in $filter`);
   return new Parser(text, tokenize(text)).parse();
 }
 

@@ -30,16 +30,9 @@ export interface QueryOptions {
 }
 
 const SUPPORTED = new Set(['$select', '$filter', '$expand', '$orderby', '$top', '$count', '$skiptoken']);
-const REJECTED_BY_DATAVERSE = new Set(['$skip']);
-const NOT_MODELED = new Set([
-  '$apply',
-  '$search',
-  '$compute',
-  '$levels',
-  '$format',
-  '$index',
-  '$schemaversion',
-]);
+/** Microsoft: "The Dataverse Web API doesn't support the following OData query options: $skip, $search, $format." */
+const REJECTED_BY_DATAVERSE = new Set(['$skip', '$search', '$format']);
+const NOT_MODELED = new Set(['$apply', '$compute', '$levels', '$index', '$schemaversion']);
 
 /** Splits on a separator outside parentheses and quotes. */
 export function splitTopLevel(text: string, separator: string): string[] {
@@ -109,6 +102,7 @@ function parseExpandItem(item: string): ExpandOption {
     else if (name === '$orderby') option.orderBy = parseOrderBy(value);
     else if (name === '$top') option.top = parseTop(value);
     else if (name === '$expand') throw notModeled('A nested $expand');
+    else if (REJECTED_BY_DATAVERSE.has(name)) throw queryOptionNotSupported(name);
     else throw queryError(`The query option '${name}' is not supported inside $expand.`);
   }
   return option;
@@ -124,10 +118,23 @@ const NOT_MODELED_QUERIES = new Set(['fetchxml', 'savedquery', 'userquery']);
 export function parseQueryOptions(params: URLSearchParams): QueryOptions {
   const options: QueryOptions = { expand: [], orderBy: [], count: false };
   const seen = new Set<string>();
-  for (const [rawName, value] of params) {
+  for (const rawName of params.keys()) {
     if (NOT_MODELED_QUERIES.has(rawName.toLowerCase())) throw notModeled(`The ${rawName} query`);
+    // An alias left unresolved would change what $filter or $orderby mean.
+    if (rawName.startsWith('@')) throw notModeled(`Parameter aliases such as '${rawName}'`);
+  }
+  for (const [rawName, value] of params) {
     if (!rawName.startsWith('$')) continue;
     const name = rawName.toLowerCase();
+    // Microsoft: "Option names are case-sensitive." Ignoring `$Select` would answer every column.
+    if (
+      name !== rawName &&
+      (SUPPORTED.has(name) || REJECTED_BY_DATAVERSE.has(name) || NOT_MODELED.has(name))
+    ) {
+      throw queryError(
+        `The query parameter '${rawName}' is not supported. System query option names are case-sensitive: use '${name}'.`,
+      );
+    }
     if (seen.has(name)) {
       throw queryError(
         `Query option '${name}' was specified more than once, but it must be specified at most once.`,

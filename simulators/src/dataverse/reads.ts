@@ -103,7 +103,9 @@ export function countCollection(
     options.select ||
     options.expand.length > 0 ||
     options.orderBy.length > 0 ||
-    options.top !== undefined
+    options.top !== undefined ||
+    options.count ||
+    options.skipToken !== undefined
   ) {
     throw queryError('Only $filter can be applied to a $count request.');
   }
@@ -172,7 +174,9 @@ export function readRecord(
   options: QueryOptions,
 ): ServiceResponse {
   requirePrivilege(context.state, context.principal, entity, 'read');
-  if (options.filter || options.orderBy.length > 0 || options.top !== undefined || options.skipToken) {
+  const collectionOptions =
+    options.filter || options.orderBy.length > 0 || options.top !== undefined || options.count;
+  if (collectionOptions || options.skipToken !== undefined) {
     throw queryError('Only $select and $expand apply when retrieving a single record.');
   }
   const projection = resolveProjection(context, entity, options.select, options.expand);

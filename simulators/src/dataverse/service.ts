@@ -10,7 +10,7 @@ import {
   unsupportedContentType,
 } from './errors';
 import { readMetadata } from './metadata';
-import { parseQueryOptions } from './odataQuery';
+import { parseQueryOptions, type QueryOptions } from './odataQuery';
 import { countCollection, readCollection, readRecord } from './reads';
 import { parseResourcePath } from './resourcePath';
 import type { EntityDefinition } from './schema';
@@ -57,6 +57,44 @@ function whoAmI(context: OperationContext): ServiceResponse {
   });
 }
 
+/**
+ * Dataverse messages (unbound actions and functions) a client of the sales entities might call. They exist in
+ * Dataverse, so answering "not found" would mislead: each is refused as not modeled.
+ */
+const KNOWN_MESSAGES = new Set([
+  'ReviseQuote',
+  'WinQuote',
+  'CloseQuote',
+  'CalculatePrice',
+  'WinOpportunity',
+  'LoseOpportunity',
+  'GenerateQuoteFromOpportunity',
+  'GetQuoteProductsFromOpportunity',
+  'ConvertQuoteToSalesOrder',
+  'RetrieveVersion',
+  'RetrieveCurrentOrganization',
+  'RetrieveMetadataChanges',
+  'RetrieveTotalRecordCount',
+  'RetrieveUserPrivileges',
+  'RetrievePrincipalAccess',
+  'ExecuteWorkflow',
+]);
+
+const BOUND_OPERATION_PREFIX = 'Microsoft.Dynamics.CRM.';
+
+/** Options that shape a representation ($select, $expand) may accompany a write; the others are refused. */
+function refuseQueryShapingOnWrite(options: QueryOptions): void {
+  if (
+    options.filter ||
+    options.orderBy.length > 0 ||
+    options.top !== undefined ||
+    options.count ||
+    options.skipToken !== undefined
+  ) {
+    throw queryError('Only $select and $expand apply to a create, update or delete.');
+  }
+}
+
 function dispatch(context: OperationContext, request: OperationRequest): ServiceResponse {
   const { catalog } = context.state;
   const { method } = request;
@@ -64,7 +102,14 @@ function dispatch(context: OperationContext, request: OperationRequest): Service
   const segments = parseResourcePath(request.path);
   const options = parseQueryOptions(new URLSearchParams(request.rawQuery));
   const [first, second, ...rest] = segments;
-  if (!first) throw noResource();
+  if (!first) {
+    if (method === 'GET') throw notModeled('The service document (the list of entity sets)');
+    throw noResource();
+  }
+  if (method !== 'GET') refuseQueryShapingOnWrite(options);
+  if (first.name === '$batch') throw noResource();
+  if (first.name.startsWith('$metadata')) throw notModeled('The $metadata CSDL document');
+  if (KNOWN_MESSAGES.has(first.name)) throw notModeled(`The Dataverse message '${first.name}'`);
   if (first.name === 'WhoAmI' || first.name === 'WhoAmI()') {
     if (method !== 'GET' || second) throw noResource();
     return whoAmI(context);
@@ -75,6 +120,9 @@ function dispatch(context: OperationContext, request: OperationRequest): Service
   }
   const entity = catalog.dataEntityBySet(first.name);
   if (!entity) throw segmentNotFound(first.name);
+  if (second?.name.startsWith(BOUND_OPERATION_PREFIX)) {
+    throw notModeled(`The bound operation '${second.name}'`);
+  }
   if (first.key === undefined) {
     if (second?.name === '$count' && second.key === undefined && !rest[0] && method === 'GET') {
       return countCollection(context, entity, options);
@@ -97,9 +145,12 @@ function dispatch(context: OperationContext, request: OperationRequest): Service
     if (method === 'DELETE') return deleteRecord(context, entity, id);
     throw noResource();
   }
-  if (rest[0]) throw segmentNotFound(rest[0].name);
   const relationship = catalog.collectionNavigation(entity.logicalName, second.name);
-  if (relationship && second.key === undefined) {
+  if (relationship && second.key !== undefined) {
+    throw notModeled(`Addressing one record of '${second.name}' by its key`);
+  }
+  if (relationship && rest[0]) throw notModeled(`'${rest[0].name}' after '${second.name}'`);
+  if (relationship) {
     const child = catalog.entity(relationship.referencingEntity);
     if (method !== 'GET')
       throw notModeled(`${method} on the collection-valued navigation property '${second.name}'`);
