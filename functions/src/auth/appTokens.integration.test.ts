@@ -1,6 +1,10 @@
 import { decodeJwt } from 'jose';
 import { z } from 'zod';
-import { startIdentitySimulator, type RunningIdentitySimulator } from '../../../simulators/src/identity';
+import {
+  startIdentitySimulator,
+  THROTTLE_RETRY_AFTER_SECONDS,
+  type RunningIdentitySimulator,
+} from '../../../simulators/src/identity';
 import { seededEntities } from '../../../simulators/src/identity/seededEntities';
 import { requestTrusting } from '../../../simulators/src/identity/tlsClient';
 import {
@@ -143,21 +147,28 @@ describe('app tokens (msal-node client credentials) against the identity simulat
     expect(error.message).toMatch(/self-signed|certificate/i);
   });
 
-  it('a 429 from the token endpoint is a throttled error; MSAL then refuses for 60 s without asking again', async () => {
+  it("a 429 from the token endpoint is a throttled error; MSAL then refuses without asking again until Entra's Retry-After has passed", async () => {
     const provider = createAppTokenProvider(options());
     await setFaults({ routes: { [TOKEN_ROUTE]: { rates: { '429': 1 } } } });
     const first = await failureOf(provider.getToken(DATAVERSE));
-    expect(first).toMatchObject({
-      kind: 'throttled',
-      retryable: true,
-      retryAfterMs: 60_000,
-      aadstsCode: 90055,
-    });
+    expect(first).toMatchObject({ kind: 'throttled', retryable: true, aadstsCode: 90055 });
     await setFaults({});
     const second = await failureOf(provider.getToken(DATAVERSE));
     expect(second).toMatchObject({ kind: 'throttled', aadstsCode: 90055, errorCode: null });
-    expect(second.detail).toMatch(/^MSAL refuses to ask again/);
+    expect(second.detail).toMatch(/^MSAL refuses to ask again until Entra's Retry-After has passed/);
     expect((await requestCounts())[TOKEN_ROUTE]).toBe(1);
+
+    // The simulator's 429 says Retry-After: 5. MSAL reads the clock with Date.now().
+    const startedAt = Date.now();
+    const clock = jest
+      .spyOn(Date, 'now')
+      .mockReturnValue(startedAt + (THROTTLE_RETRY_AFTER_SECONDS + 1) * 1000);
+    try {
+      await expect(provider.getToken(DATAVERSE)).resolves.toEqual(expect.any(String));
+    } finally {
+      clock.mockRestore();
+    }
+    expect((await requestCounts())[TOKEN_ROUTE]).toBe(2);
   });
 
   it('a 500 from the token endpoint is an unavailable error, retryable later', async () => {

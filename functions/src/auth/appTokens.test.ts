@@ -94,7 +94,7 @@ describe('app tokens against Entra (msw)', () => {
     );
     await expect(provider().getToken(`${DATAVERSE}/`)).resolves.toBe('entra-access-token');
     await expect(provider().getToken(DATAVERSE)).resolves.toBe('entra-access-token');
-    // Measured (msal-node 3.8): Entra's endpoints are built into MSAL, so the only request is the token POST.
+    // Measured (msal-node 7.2): Entra's endpoints are built into MSAL, so the only request is the token POST.
     expect(
       seen.map(
         (request) => `${request.method} ${new URL(request.url).origin}${new URL(request.url).pathname}`,

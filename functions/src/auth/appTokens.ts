@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import https from 'node:https';
-import { AuthError, ConfidentialClientApplication, type Configuration } from '@azure/msal-node';
+import {
+  AuthError,
+  ConfidentialClientApplication,
+  type Configuration,
+  type INetworkModule,
+  type NetworkRequestOptions,
+  type NetworkResponse,
+} from '@azure/msal-node';
 import { z } from 'zod';
 
 /**
@@ -11,10 +18,13 @@ import { z } from 'zod';
  * msal.integration.test.ts). Against Entra (login.microsoftonline.com) MSAL discovers the authority itself. Any
  * other host (the local identity simulator) gets its tenant's openid-configuration fetched here, over TLS that
  * trusts only `caCertificatePem`, and handed to MSAL as authorityMetadata / cloudDiscoveryMetadata /
- * knownAuthorities, so MSAL never calls Microsoft's instance discovery on the internet.
+ * knownAuthorities, so MSAL never calls Microsoft's instance discovery on the internet. MSAL's own requests to
+ * that host go through a network client with the same trust: msal-node 5+ sends with Node's fetch, which takes
+ * no CA, and dropped `customAgentOptions`.
  *
- * MSAL itself refuses the same request for 60 s after a 429 or 5xx (ignoring Retry-After), so nothing here
- * retries; failures become an AppTokenError, which never holds the client secret (nor MSAL's error object).
+ * After a 429 or 5xx MSAL itself refuses the same request until Entra's Retry-After has passed (60 s without
+ * one), so nothing here retries; failures become an AppTokenError, which never holds the client secret (nor
+ * MSAL's error object).
  */
 
 export interface AppTokenProviderOptions {
@@ -37,13 +47,10 @@ export type AppTokenErrorKind =
   | 'credentials'
   /** The tenant, app, scope or resource is wrong or not consented (AADSTS90002, 700016, 500011, …). */
   | 'configuration'
-  /** 429 from Entra; MSAL refuses to ask again for 60 s. */
+  /** 429 from Entra; MSAL refuses to ask again until its Retry-After (60 s without one). */
   | 'throttled'
-  /** 5xx or no answer; MSAL refuses to ask again for 60 s after a 5xx. */
+  /** 5xx or no answer; after a 5xx MSAL refuses to ask again until its Retry-After (60 s without one). */
   | 'unavailable';
-
-/** Seconds msal-node blocks the same request after a 429 or 5xx (its default; Retry-After is not read). */
-const MSAL_THROTTLE_MS = 60_000;
 
 export interface AppTokenErrorInit {
   kind: AppTokenErrorKind;
@@ -70,9 +77,11 @@ export class AppTokenError extends Error {
   readonly clientId: string;
   readonly resource: string | null;
   readonly correlationId: string | null;
-  /** Worth trying again later (throttled, unavailable); how long MSAL will refuse, when known. */
+  /**
+   * Worth trying again later (throttled, unavailable). How much later is Entra's Retry-After, which MSAL reads
+   * and keeps to itself (its errors carry no headers), so no wait is given here.
+   */
   readonly retryable: boolean;
-  readonly retryAfterMs: number | null;
 
   constructor(init: AppTokenErrorInit) {
     const code = init.aadstsCode === null ? '' : ` AADSTS${init.aadstsCode}`;
@@ -92,7 +101,6 @@ export class AppTokenError extends Error {
     this.resource = init.resource;
     this.correlationId = init.correlationId ?? null;
     this.retryable = init.kind === 'throttled' || init.kind === 'unavailable';
-    this.retryAfterMs = this.retryable && init.errorCode !== 'network' ? MSAL_THROTTLE_MS : null;
   }
 
   toJSON(): Record<string, unknown> {
@@ -109,7 +117,6 @@ export class AppTokenError extends Error {
       resource: this.resource,
       correlationId: this.correlationId,
       retryable: this.retryable,
-      retryAfterMs: this.retryAfterMs,
     };
   }
 }
@@ -172,24 +179,83 @@ function firstLine(text: string | undefined): string | null {
   return /^Error\(s\):.* - Description: (.+)$/.exec(line)?.[1] ?? line;
 }
 
-/** GET over TLS trusting only `ca` (global fetch cannot be given a CA). */
-function getTrusting(url: string, ca: string | undefined): Promise<{ status: number; text: string }> {
+/** How long a request to a non-Entra authority host may take before it is abandoned. */
+const LOCAL_AUTHORITY_TIMEOUT_MS = 15_000;
+
+interface TrustedAnswer {
+  status: number;
+  /** Lower-case names, as Node's fetch gives them to MSAL. */
+  headers: Record<string, string>;
+  text: string;
+}
+
+/** One request over TLS trusting only `ca` (global fetch cannot be given a CA). */
+function sendTrusting(
+  method: 'GET' | 'POST',
+  url: string,
+  ca: string | undefined,
+  options: NetworkRequestOptions = {},
+  timeoutMs: number = LOCAL_AUTHORITY_TIMEOUT_MS,
+): Promise<TrustedAnswer> {
   return new Promise((resolve, reject) => {
-    const request = https.get(
+    const request = https.request(
       url,
-      { ...(ca === undefined ? {} : { ca }), agent: false, timeout: 15_000 },
+      {
+        method,
+        ...(options.headers === undefined ? {} : { headers: options.headers }),
+        ...(ca === undefined ? {} : { ca }),
+        // A fresh connection per request: no pooled socket outlives the token request.
+        agent: false,
+        timeout: timeoutMs,
+      },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () => {
-          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+          const headers: Record<string, string> = {};
+          for (const [name, value] of Object.entries(response.headers)) {
+            if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+          }
+          resolve({
+            status: response.statusCode ?? 0,
+            headers,
+            text: Buffer.concat(chunks).toString('utf8'),
+          });
         });
         response.on('error', reject);
       },
     );
-    request.on('timeout', () => request.destroy(new Error('timed out')));
+    request.on('timeout', () => request.destroy(new Error(`timed out after ${timeoutMs} ms`)));
     request.on('error', reject);
+    request.end(method === 'POST' ? (options.body ?? '') : undefined);
   });
+}
+
+/**
+ * MSAL's HTTP client for a non-Entra authority host: the same answers MSAL's own fetch-based client gives it
+ * (status, lower-case headers, parsed JSON body), over TLS that trusts only `ca`. A body that is not JSON is a
+ * failure, as in MSAL's client.
+ */
+function trustingNetworkClient(ca: string | undefined): INetworkModule {
+  async function send<T>(
+    method: 'GET' | 'POST',
+    url: string,
+    options: NetworkRequestOptions | undefined,
+    timeoutMs?: number,
+  ): Promise<NetworkResponse<T>> {
+    const answer = await sendTrusting(method, url, ca, options, timeoutMs);
+    let body: T;
+    try {
+      body = JSON.parse(answer.text) as T;
+    } catch {
+      throw new Error(`${method} ${new URL(url).origin} answered ${answer.status} without JSON`);
+    }
+    return { status: answer.status, headers: answer.headers, body };
+  }
+  return {
+    sendGetRequestAsync: (url, options, timeout) => send('GET', url, options, timeout),
+    sendPostRequestAsync: (url, options) => send('POST', url, options),
+  };
 }
 
 type Identity = Pick<AppTokenErrorInit, 'authorityHost' | 'tenantId' | 'clientId'>;
@@ -211,9 +277,9 @@ async function localAuthorityOptions(
     detail: string,
     aadstsCode: number | null = null,
   ) => new AppTokenError({ ...identity, kind, errorCode, aadstsCode, detail, resource: null });
-  let answer: { status: number; text: string };
+  let answer: TrustedAnswer;
   try {
-    answer = await getTrusting(discoveryUrl, ca);
+    answer = await sendTrusting('GET', discoveryUrl, ca);
   } catch (cause) {
     throw fail(
       'unavailable',
@@ -289,10 +355,10 @@ async function buildApplication(
       authority: `${host.origin}/${options.tenantId}`,
       ...authorityOptions,
     },
-    // MSAL's own HTTP client makes its https.Agent from these: trust exactly the given certificate.
+    // Entra has a public certificate: MSAL's own client (Node's fetch) is the one to use there.
     ...(options.caCertificatePem === undefined || isEntra
       ? {}
-      : { system: { customAgentOptions: { ca: options.caCertificatePem } } }),
+      : { system: { networkClient: trustingNetworkClient(options.caCertificatePem) } }),
   });
 }
 
@@ -337,7 +403,9 @@ function tokenError(error: unknown, identity: Identity, resource: string, secret
     errorCode,
     aadstsCode,
     detail:
-      refusedByMsal && detail !== null ? `MSAL refuses to ask again for up to 60 s after: ${detail}` : detail,
+      refusedByMsal && detail !== null
+        ? `MSAL refuses to ask again until Entra's Retry-After has passed (60 s without one) after: ${detail}`
+        : detail,
     correlationId: error.correlationId || null,
   });
 }

@@ -63,13 +63,16 @@ describe('discovery', () => {
     expect(response.json).toMatchObject({ issuer: `${identity.url}/${seeded.homeTenantId}/v2.0` });
   });
 
-  it('fact: common keeps the {tenantid} placeholder in its issuer, for multi-tenant validators', async () => {
+  it('fact: common keeps the {tenantid} placeholder in its issuer, for multi-tenant validators, and has no tenant region', async () => {
     const response = await getJson('/common/v2.0/.well-known/openid-configuration');
     expect(response.status).toBe(200);
     expect(response.json).toMatchObject({
       issuer: `${identity.url}/{tenantid}/v2.0`,
       token_endpoint: `${identity.url}/common/oauth2/v2.0/token`,
+      tenant_region_scope: null,
     });
+    const tenant = await getJson(`/${seeded.homeTenantId}/v2.0/.well-known/openid-configuration`);
+    expect(tenant.json).toMatchObject({ tenant_region_scope: 'EU' });
   });
 
   it('fact: discovery for an unknown tenant answers 400 invalid_tenant with AADSTS90002 in Entra error shape', async () => {

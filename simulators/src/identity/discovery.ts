@@ -76,7 +76,8 @@ export function openIdConfiguration(
       'c_hash',
       'email',
     ],
-    tenant_region_scope: 'EU',
+    // Entra's common and organizations documents carry null: no single tenant, so no region.
+    tenant_region_scope: issuerTenant === '{tenantid}' ? null : 'EU',
     cloud_instance_name: 'microsoftonline.com',
     cloud_graph_host_name: 'graph.windows.net',
     msgraph_host: 'graph.microsoft.com',

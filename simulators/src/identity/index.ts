@@ -138,17 +138,43 @@ export class IdentityProvider {
     return publishKeys(this.keyRing, this.issuer(tenant.id));
   }
 
+  /**
+   * Entra's instance discovery answer for this simulator: like login.microsoftonline.com and its aliases
+   * (login.windows.net, …), the simulator answers under both names its certificate holds, and its answers name
+   * one of them (the host it listens on). A client configured with the other name is sent to that one, so the
+   * issuer of the discovery document matches the host MSAL (5+) checks it against.
+   */
+  instanceDiscovery(tenantId: string): {
+    tenant_discovery_endpoint: string;
+    'api-version': string;
+    metadata: { preferred_network: string; preferred_cache: string; aliases: string[] }[];
+  } {
+    const listening = new URL(this.baseUrl);
+    const aliases = new Set([listening.host]);
+    for (const name of ['127.0.0.1', 'localhost']) {
+      const alias = new URL(listening.href);
+      alias.hostname = name;
+      aliases.add(alias.host);
+    }
+    return {
+      tenant_discovery_endpoint: `${this.authority(tenantId)}/v2.0/.well-known/openid-configuration`,
+      'api-version': '1.1',
+      metadata: [
+        {
+          preferred_network: listening.host,
+          preferred_cache: listening.host,
+          aliases: [...aliases],
+        },
+      ],
+    };
+  }
+
   msalAuthorityOptions(tenantId: string): MsalAuthorityOptions {
-    const host = new URL(this.baseUrl).host;
     return {
       authority: this.authority(tenantId),
-      knownAuthorities: [host],
+      knownAuthorities: [new URL(this.baseUrl).host],
       authorityMetadata: JSON.stringify(this.discoveryDocument(tenantId)),
-      cloudDiscoveryMetadata: JSON.stringify({
-        tenant_discovery_endpoint: `${this.authority(tenantId)}/v2.0/.well-known/openid-configuration`,
-        'api-version': '1.1',
-        metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
-      }),
+      cloudDiscoveryMetadata: JSON.stringify(this.instanceDiscovery(tenantId)),
     };
   }
 

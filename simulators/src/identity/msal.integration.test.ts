@@ -1,8 +1,17 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
+  ClientAuthError,
   ConfidentialClientApplication,
   ServerError,
   type AuthenticationResult,
   type Configuration,
+  type INetworkModule,
+  type NetworkRequestOptions,
+  type NetworkResponse,
 } from '@azure/msal-node';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { z } from 'zod';
@@ -15,6 +24,7 @@ const seeded = seededEntities();
 const dataverseUrl = 'http://127.0.0.1:7101';
 const TOKEN_ROUTE = 'POST /:tenant/oauth2/v2.0/token';
 const DISCOVERY_ROUTE = 'GET /:tenant/v2.0/.well-known/openid-configuration';
+const UNKNOWN_TENANT = '00000000-0000-4000-8000-00000000dead';
 const identity = useIdentitySimulator({ resetBeforeEach: true });
 
 const RequestLogSchema = z.object({ total: z.number(), counts: z.record(z.string(), z.number()) });
@@ -33,28 +43,63 @@ async function setFaults(faults: unknown): Promise<void> {
 }
 
 /**
- * The backend's MSAL configuration pointed at the simulator. Only authority options change, plus
- * `customAgentOptions.ca`: MSAL's own HTTP client makes an https.Agent that trusts exactly the simulator's
- * self-signed certificate. No NODE_TLS_REJECT_UNAUTHORIZED, no rejectUnauthorized: false.
+ * msal-node 5+ sends with Node's fetch, which cannot be given a CA, and no longer has `customAgentOptions`.
+ * Its supported way to change the transport is `system.networkClient`: this one sends over node:https trusting
+ * exactly the simulator's self-signed certificate (no NODE_TLS_REJECT_UNAUTHORIZED, no rejectUnauthorized:
+ * false), and answers MSAL the way its own client does (lower-case headers, parsed JSON body).
  */
+function trustingNetworkClient(certificatePem: string): INetworkModule {
+  async function send<T>(
+    method: 'GET' | 'POST',
+    url: string,
+    options: NetworkRequestOptions | undefined,
+  ): Promise<NetworkResponse<T>> {
+    const answer = await requestTrusting(certificatePem, url, {
+      method,
+      headers: options?.headers ?? {},
+      body: options?.body,
+    });
+    if (answer.json === undefined) throw new Error(`${method} ${url} answered ${answer.status} without JSON`);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(answer.headers)) {
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    return { status: answer.status, headers, body: answer.json as T };
+  }
+  return {
+    sendGetRequestAsync: (url, options) => send('GET', url, options),
+    sendPostRequestAsync: (url, options) => send('POST', url, options),
+  };
+}
+
+type AuthorityOptions = Pick<
+  Configuration['auth'],
+  'authority' | 'knownAuthorities' | 'authorityMetadata' | 'cloudDiscoveryMetadata'
+>;
+
+/** The backend's MSAL configuration pointed at the simulator: only authority options and the transport change. */
 function backendMsalConfiguration(
-  authority: Pick<
-    Configuration['auth'],
-    'authority' | 'knownAuthorities' | 'authorityMetadata' | 'cloudDiscoveryMetadata'
-  >,
+  authority: AuthorityOptions,
   clientSecret: string = seeded.backendSecret,
 ): Configuration {
   return {
     auth: { clientId: seeded.backend.clientId, clientSecret, ...authority },
-    system: { customAgentOptions: { ca: identity.certificatePem } },
+    system: { networkClient: trustingNetworkClient(identity.certificatePem) },
   };
 }
 
-function knownAuthorityOnly(): Configuration {
+function knownAuthorityOnly(tenant: string = seeded.homeTenantId): Configuration {
   return backendMsalConfiguration({
-    authority: identity.authority(seeded.homeTenantId),
+    authority: identity.authority(tenant),
     knownAuthorities: [new URL(identity.url).host],
   });
+}
+
+/** The simulator's URL under its other name (the certificate holds both 127.0.0.1 and localhost). */
+function asLocalhost(url: string): string {
+  const renamed = new URL(url);
+  renamed.hostname = 'localhost';
+  return renamed.href.replace(/\/$/, '');
 }
 
 async function acquireForDataverse(
@@ -65,7 +110,80 @@ async function acquireForDataverse(
   return result;
 }
 
-describe('@azure/msal-node against the identity simulator', () => {
+async function failureOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => new Error('expected a rejection'),
+    (error: unknown) => error,
+  );
+}
+
+/**
+ * msal-node in a process of its own, configured with authority options only (no `system` at all), trusting the
+ * certificate the way any Node process can: NODE_EXTRA_CA_CERTS, read by Node at start for every TLS client,
+ * fetch included. Prints what it got as JSON.
+ */
+const PLAIN_MSAL_CLIENT = `
+const { ConfidentialClientApplication } = require('@azure/msal-node');
+const env = process.env;
+new ConfidentialClientApplication({
+  auth: {
+    clientId: env.CLIENT_ID,
+    clientSecret: env.CLIENT_SECRET,
+    authority: env.AUTHORITY,
+    knownAuthorities: [env.KNOWN_AUTHORITY],
+  },
+})
+  .acquireTokenByClientCredential({ scopes: [env.SCOPE] })
+  .then(
+    (result) => process.stdout.write(JSON.stringify({ token: result.accessToken })),
+    (error) => process.stdout.write(JSON.stringify({ errorCode: error.errorCode })),
+  );
+`;
+
+describe('@azure/msal-node 7 against the identity simulator', () => {
+  it("fact: msal-node 7 sends with Node's fetch, which does not trust the self-signed certificate: with authority options alone it fails with endpoints_resolution_error before any request arrives", async () => {
+    const application = new ConfidentialClientApplication({
+      auth: {
+        clientId: seeded.backend.clientId,
+        clientSecret: seeded.backendSecret,
+        authority: identity.authority(seeded.homeTenantId),
+        knownAuthorities: [new URL(identity.url).host],
+      },
+    });
+    const failure = await failureOf(acquireForDataverse(application));
+    expect(failure).toBeInstanceOf(ClientAuthError);
+    expect((failure as ClientAuthError).errorCode).toBe('endpoints_resolution_error');
+    expect(await requestCounts()).toEqual({});
+  });
+
+  it('fact: a plain msal-node 7 configuration (authority and knownAuthorities, nothing else) gets a token in a process that trusts the certificate through NODE_EXTRA_CA_CERTS', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'identity-ca-'));
+    try {
+      const certificateFile = join(folder, 'identity-certificate.pem');
+      await writeFile(certificateFile, identity.certificatePem);
+      const { stdout } = await promisify(execFile)(process.execPath, ['-e', PLAIN_MSAL_CLIENT], {
+        cwd: __dirname,
+        timeout: 30_000,
+        env: {
+          ...process.env,
+          NODE_EXTRA_CA_CERTS: certificateFile,
+          CLIENT_ID: seeded.backend.clientId,
+          CLIENT_SECRET: seeded.backendSecret,
+          AUTHORITY: identity.authority(seeded.homeTenantId),
+          KNOWN_AUTHORITY: new URL(identity.url).host,
+          SCOPE: `${dataverseUrl}/.default`,
+        },
+      });
+      const answer = z.object({ token: z.string() }).parse(JSON.parse(stdout));
+      await expect(
+        identity.verifyAccessToken(answer.token, { audience: dataverseUrl, tenantId: seeded.homeTenantId }),
+      ).resolves.toMatchObject({ appid: seeded.backend.clientId });
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+    expect(await requestCounts()).toEqual({ [DISCOVERY_ROUTE]: 1, [TOKEN_ROUTE]: 1 });
+  });
+
   it('fact: msal-node acquireTokenByClientCredential gets a token that verifies against the JWKS (integration)', async () => {
     const application = new ConfidentialClientApplication(knownAuthorityOnly());
     const result = await acquireForDataverse(application);
@@ -124,7 +242,7 @@ describe('@azure/msal-node against the identity simulator', () => {
     const application = new ConfidentialClientApplication(
       backendMsalConfiguration(identity.msalAuthorityOptions(seeded.homeTenantId), 'wrong-secret'),
     );
-    const failure: unknown = await acquireForDataverse(application).catch((error: unknown) => error);
+    const failure = await failureOf(acquireForDataverse(application));
     expect(failure).toBeInstanceOf(ServerError);
     const serverError = failure as ServerError;
     expect(serverError.errorCode).toBe('invalid_client');
@@ -133,23 +251,66 @@ describe('@azure/msal-node against the identity simulator', () => {
     expect(serverError.errorMessage).toContain('AADSTS7000215');
   });
 
+  it("fact: for an unknown tenant the simulator's discovery answers AADSTS90002, which msal-node 7 reports as endpoints_resolution_error, before any token request", async () => {
+    const failure = await failureOf(
+      acquireForDataverse(new ConfidentialClientApplication(knownAuthorityOnly(UNKNOWN_TENANT))),
+    );
+    expect(failure).toBeInstanceOf(ClientAuthError);
+    expect((failure as ClientAuthError).errorCode).toBe('endpoints_resolution_error');
+    expect(await requestCounts()).toEqual({ [DISCOVERY_ROUTE]: 1 });
+  });
+
+  it("fact: msal-node 7 checks the discovery document's issuer against the authority's host: asked as localhost, the simulator's 127.0.0.1 issuer is refused (issuer_validation_failed, reported as endpoints_resolution_error)", async () => {
+    const localhost = asLocalhost(identity.url);
+    const application = new ConfidentialClientApplication(
+      backendMsalConfiguration({
+        authority: `${localhost}/${seeded.homeTenantId}`,
+        knownAuthorities: [new URL(localhost).host],
+      }),
+    );
+    const failure = await failureOf(acquireForDataverse(application));
+    expect((failure as ClientAuthError).errorCode).toBe('endpoints_resolution_error');
+    expect(await requestCounts()).toEqual({ [DISCOVERY_ROUTE]: 1 });
+  });
+
+  it("fact: with the simulator's instance discovery (both names as aliases, like Entra's), msal-node 7 sends a localhost authority to 127.0.0.1 and gets a token", async () => {
+    const localhost = asLocalhost(identity.url);
+    const { cloudDiscoveryMetadata } = identity.msalAuthorityOptions(seeded.homeTenantId);
+    const application = new ConfidentialClientApplication(
+      backendMsalConfiguration({
+        authority: `${localhost}/${seeded.homeTenantId}`,
+        knownAuthorities: [new URL(localhost).host],
+        cloudDiscoveryMetadata,
+      }),
+    );
+    const result = await acquireForDataverse(application);
+    await expect(
+      identity.verifyAccessToken(result.accessToken, {
+        audience: dataverseUrl,
+        tenantId: seeded.homeTenantId,
+      }),
+    ).resolves.toMatchObject({ appid: seeded.backend.clientId });
+    expect(await requestCounts()).toEqual({ [DISCOVERY_ROUTE]: 1, [TOKEN_ROUTE]: 1 });
+  });
+
   /**
-   * Measured with msal-node 3.8: after a 429 or any 5xx, MSAL's throttling cache refuses the same request for
-   * 60 seconds whatever Retry-After says. msal-common reads the header as `Retry-After` while Node lowercases
-   * header names, so it always falls back to its 60 s default. The backend must not expect a retry to reach
-   * Entra sooner on the same instance.
+   * Measured with msal-node 7.2: after a 429 or any 5xx, MSAL's throttling cache refuses the same request itself
+   * (no request sent) until the answer's Retry-After has passed, or for 60 s without one (at most an hour).
+   * msal-node 3 looked the header up as `Retry-After` while Node names headers in lower case, so it always
+   * waited 60 s; msal-common 16 reads it case-insensitively. The simulator's 429 says Retry-After: 5, its 500
+   * says nothing.
    */
   it.each([
-    ['429', 'temporarily_unavailable'],
-    ['500', 'server_error'],
+    ['429', 'temporarily_unavailable', THROTTLE_RETRY_AFTER_SECONDS],
+    ['500', 'server_error', 60],
   ] as const)(
-    'fact: after a %s, msal-node refuses the same request itself for 60 s, ignoring Retry-After (measured)',
-    async (fault, errorCode) => {
+    'fact: after a %s, msal-node 7 refuses the same request itself until Retry-After has passed (%s, %i s) (measured)',
+    async (fault, errorCode, refusedSeconds) => {
       const application = new ConfidentialClientApplication(
         backendMsalConfiguration(identity.msalAuthorityOptions(seeded.homeTenantId)),
       );
       await setFaults({ routes: { [TOKEN_ROUTE]: { rates: { [fault]: 1 } } } });
-      const failure: unknown = await acquireForDataverse(application).catch((error: unknown) => error);
+      const failure = await failureOf(acquireForDataverse(application));
       expect(failure).toBeInstanceOf(ServerError);
       expect((failure as ServerError).errorCode).toBe(errorCode);
       await setFaults({});
@@ -158,12 +319,12 @@ describe('@azure/msal-node against the identity simulator', () => {
       const startedAt = Date.now();
       const clock = jest.spyOn(Date, 'now');
       try {
-        for (const secondsLater of [0, THROTTLE_RETRY_AFTER_SECONDS + 1, 59]) {
+        for (const secondsLater of [0, refusedSeconds - 1]) {
           clock.mockReturnValue(startedAt + secondsLater * 1000);
           await expect(acquireForDataverse(application)).rejects.toBeInstanceOf(ServerError);
         }
         expect((await requestCounts())[TOKEN_ROUTE]).toBe(1);
-        clock.mockReturnValue(startedAt + 61 * 1000);
+        clock.mockReturnValue(startedAt + (refusedSeconds + 1) * 1000);
         await expect(acquireForDataverse(application)).resolves.toMatchObject({ fromCache: false });
       } finally {
         clock.mockRestore();
