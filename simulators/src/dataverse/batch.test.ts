@@ -109,6 +109,21 @@ describe('batch multipart', () => {
     expect(thrown(() => parseBatch(part('GET') + '--b--', 'b')).message).toContain('request line');
   });
 
+  it('reads the URL between the first and the last space of a request line, as OData does (spaces left in query options)', () => {
+    const [item] = parseBatch(
+      part('GET opportunities?$orderby=name asc,createdon desc HTTP/1.1') + '--b--',
+      'b',
+    );
+    expect(item?.kind === 'request' && [item.request.method, item.request.url]).toEqual([
+      'GET',
+      'opportunities?$orderby=name asc,createdon desc',
+    ]);
+    expect(thrown(() => parseBatch(part('GET opportunities') + '--b--', 'b')).message).toContain(
+      'request line',
+    );
+    expect(thrown(() => parseBatch(part('GET  HTTP/1.1') + '--b--', 'b')).message).toContain('request line');
+  });
+
   it(`refuses more than ${MAX_BATCH_OPERATIONS} operations`, () => {
     const body = part('GET x HTTP/1.1').repeat(MAX_BATCH_OPERATIONS + 1) + '--b--';
     expect(thrown(() => parseBatch(body, 'b')).message).toContain('1000');

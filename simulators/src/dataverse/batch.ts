@@ -168,7 +168,14 @@ function parseRequestPart(part: MimePart, inChangeSet: boolean): BatchRequestPar
     );
   }
   const message = parseHttpMessage(part.body);
-  const [method = '', url = '', version = ''] = message.startLine.split(' ');
+  // The URL is everything between the first and the last space, as OData's batch reader reads it: clients
+  // leave spaces in query options unencoded (`$orderby=name asc`) and Dataverse accepts them.
+  const line = message.startLine;
+  const first = line.indexOf(' ');
+  const last = line.lastIndexOf(' ');
+  const method = first > 0 ? line.slice(0, first) : '';
+  const url = last > first ? line.slice(first + 1, last) : '';
+  const version = last > first ? line.slice(last + 1) : '';
   if (!method || !url || !/^HTTP\/1\.[01]$/.test(version)) {
     throw batchFormatError(`The request line '${message.startLine}' of a batch part is not valid.`);
   }
