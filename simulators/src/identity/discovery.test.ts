@@ -132,3 +132,115 @@ describe('discovery', () => {
     });
   });
 });
+
+describe('instance discovery (GET /common/discovery/instance)', () => {
+  const host = () => new URL(identity.url).host;
+  const localhostHost = () => host().replace('127.0.0.1', 'localhost');
+  const instance = (query: Record<string, string>) =>
+    getJson(`/common/discovery/instance?${new URLSearchParams(query).toString()}`);
+  const authorize = (origin: string, tenant: string = seeded.homeTenantId) =>
+    `${origin}/${tenant}/oauth2/v2.0/authorize`;
+
+  it("fact: api-version 1.1 names the tenant's v2.0 document and the simulator's two names as aliases of one instance, as Entra lists login.microsoftonline.com's", async () => {
+    const response = await instance({
+      'api-version': '1.1',
+      authorization_endpoint: authorize(identity.url),
+    });
+    expect(response.status).toBe(200);
+    expect(response.json).toEqual({
+      tenant_discovery_endpoint: `${identity.url}/${seeded.homeTenantId}/v2.0/.well-known/openid-configuration`,
+      'api-version': '1.1',
+      metadata: [{ preferred_network: host(), preferred_cache: host(), aliases: [host(), localhostHost()] }],
+    });
+    const advertised = await requestTrusting(
+      identity.certificatePem,
+      z.object({ tenant_discovery_endpoint: z.url() }).parse(response.json).tenant_discovery_endpoint,
+    );
+    expect(advertised.status).toBe(200);
+  });
+
+  it('fact: asked about the other name, the document is named on that host while the preferred host stays the one listened on', async () => {
+    const localhost = `https://${localhostHost()}`;
+    const response = await instance({
+      'api-version': '1.1',
+      authorization_endpoint: authorize(localhost, 'common'),
+    });
+    expect(response.json).toMatchObject({
+      tenant_discovery_endpoint: `${localhost}/common/v2.0/.well-known/openid-configuration`,
+      metadata: [{ preferred_network: host() }],
+    });
+  });
+
+  it('fact: api-version 1.0 answers the document alone, and a v1 authorize endpoint points at the v1 document', async () => {
+    const response = await instance({
+      'api-version': '1.0',
+      authorization_endpoint: `${identity.url}/${seeded.homeTenantId}/oauth2/authorize`,
+    });
+    expect(response.status).toBe(200);
+    expect(response.json).toEqual({
+      tenant_discovery_endpoint: `${identity.url}/${seeded.homeTenantId}/.well-known/openid-configuration`,
+    });
+  });
+
+  it("fact: msalAuthorityOptions' cloudDiscoveryMetadata is this answer for the tenant's authority", async () => {
+    const response = await instance({
+      'api-version': '1.1',
+      authorization_endpoint: authorize(identity.url),
+    });
+    const { cloudDiscoveryMetadata } = identity.msalAuthorityOptions(seeded.homeTenantId);
+    expect(JSON.parse(cloudDiscoveryMetadata)).toEqual(response.json);
+  });
+
+  it('fact: another host is an unknown instance: 400 invalid_instance, AADSTS50049, in Entra error shape', async () => {
+    const response = await instance({
+      'api-version': '1.1',
+      authorization_endpoint: authorize('https://login.example.org'),
+    });
+    expect(response.status).toBe(400);
+    expect(EntraErrorSchema.parse(response.json)).toMatchObject({
+      error: 'invalid_instance',
+      error_codes: [50049],
+    });
+    expect(EntraErrorSchema.parse(response.json).error_description).toMatch(
+      /^AADSTS50049: Unknown or invalid instance\./,
+    );
+  });
+
+  it.each([
+    ['no api-version', { authorization_endpoint: 'AUTHORIZE' }, 500501],
+    [
+      'an api-version other than 1.0 and 1.1',
+      { 'api-version': '2.0', authorization_endpoint: 'AUTHORIZE' },
+      500501,
+    ],
+    ['neither issuer nor authorization_endpoint', { 'api-version': '1.1' }, 500502],
+    [
+      'both issuer and authorization_endpoint',
+      { 'api-version': '1.1', authorization_endpoint: 'AUTHORIZE', issuer: 'AUTHORIZE' },
+      500502,
+    ],
+    ['an http:// authorization_endpoint', { 'api-version': '1.1', authorization_endpoint: 'HTTP' }, 50050],
+    [
+      'an authorization_endpoint that is no URL',
+      { 'api-version': '1.1', authorization_endpoint: 'not a url' },
+      50050,
+    ],
+  ])('fact: %s is 400 invalid_request (AADSTS%i)', async (_case, query, code) => {
+    const values = Object.fromEntries(
+      Object.entries(query).map(([name, value]) => [
+        name,
+        value === 'AUTHORIZE'
+          ? authorize(identity.url)
+          : value === 'HTTP'
+            ? authorize(identity.url.replace('https:', 'http:'))
+            : value,
+      ]),
+    );
+    const response = await instance(values);
+    expect(response.status).toBe(400);
+    expect(EntraErrorSchema.parse(response.json)).toMatchObject({
+      error: 'invalid_request',
+      error_codes: [code],
+    });
+  });
+});

@@ -1,3 +1,5 @@
+import { entraErrors } from './errors';
+
 /** The v2.0 OpenID Connect discovery document, shaped like Entra's for one tenant. */
 export interface OpenIdConfiguration {
   token_endpoint: string;
@@ -81,5 +83,72 @@ export function openIdConfiguration(
     cloud_instance_name: 'microsoftonline.com',
     cloud_graph_host_name: 'graph.windows.net',
     msgraph_host: 'graph.microsoft.com',
+  };
+}
+
+/** Entra's instance discovery answer: where the tenant's document is, and (api-version 1.1) the host aliases. */
+export interface InstanceDiscovery {
+  tenant_discovery_endpoint: string;
+  'api-version'?: string;
+  metadata?: { preferred_network: string; preferred_cache: string; aliases: string[] }[];
+}
+
+/**
+ * The hosts (`host:port`) this simulator answers as, the one it listens on first: its certificate holds both
+ * 127.0.0.1 and localhost, as Entra answers as login.microsoftonline.com, login.windows.net, ….
+ */
+export function instanceAliases(baseUrl: string): string[] {
+  const listening = new URL(baseUrl);
+  const aliases = new Set([listening.host]);
+  for (const name of ['127.0.0.1', 'localhost']) {
+    const alias = new URL(listening.href);
+    alias.hostname = name;
+    aliases.add(alias.host);
+  }
+  return [...aliases];
+}
+
+export interface InstanceDiscoveryQuery {
+  'api-version'?: string | undefined;
+  authorization_endpoint?: string | undefined;
+  issuer?: string | undefined;
+}
+
+/**
+ * `GET /common/discovery/instance`, checked in Entra's order: api-version (1.0 or 1.1), exactly one of `issuer`
+ * and `authorization_endpoint`, an https URL, a host that is one of this authority's aliases. A v2.0 authorize
+ * endpoint points at the tenant's v2.0 document, anything else at the v1 one (not served here). The tenant is
+ * not looked up: Entra answers for any tenant name on a known instance.
+ */
+export function instanceDiscovery(
+  query: InstanceDiscoveryQuery,
+  aliases: readonly string[],
+): InstanceDiscovery {
+  const apiVersion = query['api-version'];
+  if (apiVersion !== '1.0' && apiVersion !== '1.1') throw entraErrors.invalidApiVersion();
+  const given = (['authorization_endpoint', 'issuer'] as const).filter((name) => query[name] !== undefined);
+  const [name] = given;
+  const value = name === undefined ? undefined : query[name];
+  if (given.length !== 1 || name === undefined || value === undefined)
+    throw entraErrors.discoveryTargetCount();
+  let target: URL;
+  try {
+    target = new URL(value);
+  } catch {
+    throw entraErrors.malformedDiscoveryValue(name);
+  }
+  const [tenant] = target.pathname.split('/').filter((segment) => segment !== '');
+  if (target.protocol !== 'https:' || tenant === undefined) throw entraErrors.malformedDiscoveryValue(name);
+  if (!aliases.includes(target.host)) throw entraErrors.unknownInstance();
+  const isV2Authorize =
+    name === 'authorization_endpoint' &&
+    target.pathname.toLowerCase() === `/${tenant.toLowerCase()}/oauth2/v2.0/authorize`;
+  const tenantDiscoveryEndpoint = `${target.origin}/${tenant}${isV2Authorize ? '/v2.0' : ''}/.well-known/openid-configuration`;
+  if (apiVersion === '1.0') return { tenant_discovery_endpoint: tenantDiscoveryEndpoint };
+  const [preferred = target.host] = aliases;
+  return {
+    tenant_discovery_endpoint: tenantDiscoveryEndpoint,
+    'api-version': '1.1',
+    metadata: [{ preferred_network: preferred, preferred_cache: preferred, aliases: [...aliases] }],
   };
 }

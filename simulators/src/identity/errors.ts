@@ -129,6 +129,23 @@ export const entraErrors = {
       501051,
       `Application '${clientId}'(${applicationName}) is not assigned to a role for the application '${resource}'.`,
     ),
+  /** Instance discovery (`/common/discovery/instance`) asked about a host that is not this authority. */
+  unknownInstance: () => new EntraError(400, 'invalid_instance', 50049, 'Unknown or invalid instance.'),
+  invalidApiVersion: () => new EntraError(400, 'invalid_request', 500501, "Invalid value for 'api-version'."),
+  discoveryTargetCount: () =>
+    new EntraError(
+      400,
+      'invalid_request',
+      500502,
+      "Expected exactly one of 'issuer' and 'authorization_endpoint'.",
+    ),
+  malformedDiscoveryValue: (name: string) =>
+    new EntraError(
+      400,
+      'invalid_request',
+      50050,
+      `The request is malformed: invalid format for '${name}' value.`,
+    ),
   throttled: (retryAfterSeconds: number) =>
     new EntraError(
       429,

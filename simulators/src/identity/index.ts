@@ -5,7 +5,15 @@ import defaultFixture from '../../fixtures/identity.json';
 import { installControl, type Control } from '../common/control';
 import { listenLocal, type RunningServer } from '../common/listen';
 import { generateServerCertificate } from './certificate';
-import { isMultiTenantSegment, openIdConfiguration, type OpenIdConfiguration } from './discovery';
+import {
+  instanceAliases,
+  instanceDiscovery,
+  isMultiTenantSegment,
+  openIdConfiguration,
+  type InstanceDiscovery,
+  type InstanceDiscoveryQuery,
+  type OpenIdConfiguration,
+} from './discovery';
 import { entraErrors, isEntraError, type EntraError } from './errors';
 import {
   findResource,
@@ -138,35 +146,9 @@ export class IdentityProvider {
     return publishKeys(this.keyRing, this.issuer(tenant.id));
   }
 
-  /**
-   * Entra's instance discovery answer for this simulator: like login.microsoftonline.com and its aliases
-   * (login.windows.net, …), the simulator answers under both names its certificate holds, and its answers name
-   * one of them (the host it listens on). A client configured with the other name is sent to that one, so the
-   * issuer of the discovery document matches the host MSAL (5+) checks it against.
-   */
-  instanceDiscovery(tenantId: string): {
-    tenant_discovery_endpoint: string;
-    'api-version': string;
-    metadata: { preferred_network: string; preferred_cache: string; aliases: string[] }[];
-  } {
-    const listening = new URL(this.baseUrl);
-    const aliases = new Set([listening.host]);
-    for (const name of ['127.0.0.1', 'localhost']) {
-      const alias = new URL(listening.href);
-      alias.hostname = name;
-      aliases.add(alias.host);
-    }
-    return {
-      tenant_discovery_endpoint: `${this.authority(tenantId)}/v2.0/.well-known/openid-configuration`,
-      'api-version': '1.1',
-      metadata: [
-        {
-          preferred_network: listening.host,
-          preferred_cache: listening.host,
-          aliases: [...aliases],
-        },
-      ],
-    };
+  /** `GET /common/discovery/instance`, for this simulator's two names (see instanceDiscovery). */
+  instanceDiscovery(query: InstanceDiscoveryQuery): InstanceDiscovery {
+    return instanceDiscovery(query, instanceAliases(this.baseUrl));
   }
 
   msalAuthorityOptions(tenantId: string): MsalAuthorityOptions {
@@ -174,7 +156,13 @@ export class IdentityProvider {
       authority: this.authority(tenantId),
       knownAuthorities: [new URL(this.baseUrl).host],
       authorityMetadata: JSON.stringify(this.discoveryDocument(tenantId)),
-      cloudDiscoveryMetadata: JSON.stringify(this.instanceDiscovery(tenantId)),
+      // What Entra's instance discovery answers for the authority, as MSAL would have fetched it.
+      cloudDiscoveryMetadata: JSON.stringify(
+        this.instanceDiscovery({
+          'api-version': '1.1',
+          authorization_endpoint: `${this.authority(tenantId)}/oauth2/v2.0/authorize`,
+        }),
+      ),
     };
   }
 
@@ -324,6 +312,13 @@ function sendEntraError(
 }
 
 const TenantParams = z.object({ tenant: z.string() });
+/** A repeated parameter is not modeled: it counts as absent. */
+const queryValue = z.string().optional().catch(undefined);
+const InstanceDiscoveryQuerySchema = z.object({
+  'api-version': queryValue,
+  authorization_endpoint: queryValue,
+  issuer: queryValue,
+});
 
 /** Builds the identity simulator (not listening yet): keys and TLS certificate are made here. */
 export async function createIdentitySimulator(
@@ -370,6 +365,10 @@ export async function createIdentitySimulator(
     const { tenant } = TenantParams.parse(request.params);
     return provider.discoveryDocument(tenant);
   });
+
+  app.get('/common/discovery/instance', async (request) =>
+    provider.instanceDiscovery(InstanceDiscoveryQuerySchema.parse(request.query)),
+  );
 
   app.get('/:tenant/discovery/v2.0/keys', async (request) => {
     const { tenant } = TenantParams.parse(request.params);
