@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { announce, answerShows, type SimulatorContext } from './context';
-import { idParam, parseBody } from './http';
+import { callerEmail, idParam, parseBody } from './http';
 import { renderContract } from './render';
 import { ContractCreateSchema, PublishSchema } from './schemas';
 
@@ -15,7 +15,10 @@ export function registerContractRoutes(api: FastifyInstance, context: SimulatorC
   api.get('/ping', async () => ({}));
 
   api.post('/contracts/create', async (request) => {
-    const contract = store.createContract(parseBody(ContractCreateSchema, request.body));
+    const contract = store.createContract(
+      parseBody(ContractCreateSchema, request.body),
+      callerEmail(request),
+    );
     return renderContract(contract, answerShows(context));
   });
 

@@ -22,6 +22,9 @@ const ContractSchema = z.object({
 const WORKSPACE = 130406;
 const TEMPLATE_WITH_PRODUCTS = 756510;
 const TEMPLATE_WITHOUT_PRODUCTS = 756520;
+const LEGAL_WORKSPACE = 130407;
+const TEMPLATE_OF_LEGAL = 756530;
+const TEMPLATE_COVER_LETTER = 756540;
 
 const { simulator, call } = useOneflowSimulator();
 
@@ -104,6 +107,75 @@ describe('Oneflow contracts', () => {
     expect(shape(OneflowErrorSchema, missing.body).parameter_problems).toHaveProperty('template_id');
     const unknown = await create({ workspace_id: WORKSPACE, template_id: 1 });
     expect(unknown.status).toBe(404);
+  });
+
+  it('fact: a template of another workspace cannot be used: 404, and nothing is made', async () => {
+    const contractsBefore = simulator.store.contracts().length;
+    // 756530 belongs to the legal workspace only.
+    const answer = await create({ workspace_id: WORKSPACE, template_id: TEMPLATE_OF_LEGAL });
+    expect(answer.status).toBe(404);
+    expect(shape(OneflowErrorSchema, answer.body).error_code).toBe(4040000);
+    expect(simulator.store.contracts()).toHaveLength(contractsBefore);
+  });
+
+  it('fact: creating in a workspace where the user may not create contracts is a 403 (Access denied); the account admin may', async () => {
+    const denied = await create({ workspace_id: LEGAL_WORKSPACE, template_id: TEMPLATE_OF_LEGAL });
+    expect(denied.status).toBe(403);
+    expect(shape(OneflowErrorSchema, denied.body)).toMatchObject({
+      status: 403,
+      title: 'Forbidden',
+      error_code: 4030000,
+    });
+    const asAdmin = await call('POST', '/v1/contracts/create', {
+      body: { workspace_id: LEGAL_WORKSPACE, template_id: TEMPLATE_OF_LEGAL },
+      headers: { 'x-oneflow-user-email': 'sam.admin@contoso.example' },
+    });
+    expect(asAdmin.status).toBe(200);
+    expect(shape(ContractSchema, asAdmin.body)._private.value.currency).toBe('SEK');
+  });
+
+  it('fact: a template that cannot receive products refuses product_groups with products (400), also when the template has a type and data fields', async () => {
+    const answer = await create({
+      workspace_id: WORKSPACE,
+      template_id: TEMPLATE_COVER_LETTER,
+      product_groups: [{ products: [{ name: 'Chair' }] }],
+    });
+    expect(answer.status).toBe(400);
+    expect(Object.keys(shape(OneflowErrorSchema, answer.body).parameter_problems)).toEqual([
+      'product_groups',
+    ]);
+    const empty = await create({
+      workspace_id: WORKSPACE,
+      template_id: TEMPLATE_COVER_LETTER,
+      product_groups: [],
+    });
+    expect(empty.status).toBe(200);
+  });
+
+  it("fact: create takes data_fields [{custom_id, value?}] for the template type's fields: the rest keep the type's value, an unknown custom_id is a 400 naming it", async () => {
+    const answer = await create({
+      workspace_id: WORKSPACE,
+      template_id: TEMPLATE_WITH_PRODUCTS,
+      data_fields: [{ custom_id: 'dynamics_entity', value: 'quote' }, { custom_id: 'dynamics_record_id' }],
+    });
+    expect(answer.status).toBe(200);
+    const fields = z
+      .array(z.object({ value: z.string(), _private_ownerside: z.object({ custom_id: z.string() }) }))
+      .parse(shape(ContractSchema, answer.body).data_fields);
+    expect(fields.map(({ _private_ownerside, value }) => [_private_ownerside.custom_id, value])).toEqual([
+      ['dynamics_entity', 'quote'],
+      ['dynamics_record_id', ''],
+      ['payment_terms', '30 days net'],
+    ]);
+    const unknown = await create({
+      workspace_id: WORKSPACE,
+      template_id: TEMPLATE_WITH_PRODUCTS,
+      data_fields: [{ custom_id: 'counterparty_reference', value: 'x' }],
+    });
+    expect(unknown.status).toBe(400);
+    expect(Object.keys(shape(OneflowErrorSchema, unknown.body).parameter_problems)).toEqual([
+      'data_fields[0].custom_id',
+    ]);
   });
 
   it('fact: POST /v1/contracts/{id}/publish turns a draft into pending and sets published_time; publishing again is a 409', async () => {

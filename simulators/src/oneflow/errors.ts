@@ -23,6 +23,7 @@ export type ParameterProblems = Record<string, string[]>;
 const TITLES: Readonly<Record<number, string>> = {
   400: 'Bad Request',
   401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
   413: 'Payload Too Large',
@@ -67,6 +68,8 @@ export const badRequest = (problems: ParameterProblems, detail: string = DETAILS
   new OneflowError(400, detail, problems);
 export const notFound = (detail: string = DETAILS.notFound): OneflowError => new OneflowError(404, detail);
 export const unauthorized = (): OneflowError => new OneflowError(401, DETAILS.unauthorized);
+/** "Access denied": documented as 403 Forbidden on contract create; the code and wording are inferred. */
+export const forbidden = (detail: string): OneflowError => new OneflowError(403, detail);
 export const conflict = (detail: string): OneflowError => new OneflowError(409, detail);
 
 /** Editing a signed contract's products. Status 409 is documented; the code and wording are inferred. */

@@ -16,6 +16,12 @@ export function parseBody<Schema extends z.ZodType>(schema: Schema, body: unknow
   throw badRequest(problems);
 }
 
+/** The caller's `x-oneflow-user-email` (checked to name a known user before any route runs); none: the admin. */
+export function callerEmail(request: FastifyRequest): string | undefined {
+  const email = request.headers['x-oneflow-user-email'];
+  return typeof email === 'string' ? email : undefined;
+}
+
 /** A path id; anything but digits names no entity (404, inferred). */
 export function idParam(value: string): number {
   if (!/^\d{1,15}$/.test(value)) throw notFound();

@@ -7,7 +7,9 @@ import Fastify, {
 import { installControl, type Control } from '../common/control';
 import { listenLocal, type RunningServer } from '../common/listen';
 import type { SimulatorContext } from './context';
+import { ConnectorConformance } from './conformance/connectorConformance';
 import { registerContractRoutes } from './contractRoutes';
+import { registerDataFieldRoutes } from './dataFieldRoutes';
 import { DETAILS, notFound, OneflowError, sendOneflowError, sendRateLimited, unauthorized } from './errors';
 import { readDefaultFixture } from './fixture';
 import type { Clock } from './model';
@@ -17,6 +19,7 @@ import { ONEFLOW_RATE_LIMIT, RateLimiter, type RateLimitSettings } from './rateL
 import { startingReadings, type ReadingsInput } from './readings';
 import { registerSimControls } from './simControls';
 import { OneflowStore } from './store';
+import { registerTemplateRoutes } from './templateRoutes';
 import { registerWebhookRoutes } from './webhookRoutes';
 import { WebhookDispatcher } from './webhooks';
 
@@ -42,6 +45,8 @@ export interface OneflowSimulator {
   webhooks: WebhookDispatcher;
   rateLimiter: RateLimiter;
   control: Control;
+  /** Every exchange checked against Oneflow's connector definition (GET /_sim/conformance). */
+  conformance: ConnectorConformance;
 }
 
 export const ONEFLOW_DEFAULT_PORT = 7102;
@@ -61,6 +66,17 @@ function handleError(
   );
 }
 
+/** The answer as JSON, for the conformance check; an empty body is the empty string, other text is kept as it is. */
+function parsedPayload(payload: unknown): unknown {
+  if (payload === undefined || payload === null) return '';
+  if (typeof payload !== 'string') return payload;
+  try {
+    return JSON.parse(payload);
+  } catch {
+    return payload;
+  }
+}
+
 /**
  * Every /v1 call needs a known `x-oneflow-api-token`; an `x-oneflow-user-email` that is given must name a
  * known user ("401: The API token or the user email is invalid"); then the token's rate limit applies.
@@ -77,9 +93,29 @@ function registerApi(api: FastifyInstance, context: SimulatorContext): void {
     }
     if (!context.limiter.take(token)) return sendRateLimited(reply);
   });
+  // Oneflow's connector definition checks every request that reaches a route and every answer (conformance/).
+  api.addHook('preHandler', async (request) => {
+    context.conformance.checkRequest({
+      method: request.method,
+      path: request.url.replace(/^\/v1/, ''),
+      headers: request.headers,
+      requestBody: request.body,
+    });
+  });
+  api.addHook('onSend', async (request, reply, payload) => {
+    context.conformance.checkAnswer({
+      method: request.method,
+      path: request.url.replace(/^\/v1/, ''),
+      status: reply.statusCode,
+      answerBody: parsedPayload(payload),
+    });
+    return payload;
+  });
   api.setNotFoundHandler(async (_request, reply) => sendOneflowError(reply, notFound()));
   registerContractRoutes(api, context);
   registerProductRoutes(api, context);
+  registerDataFieldRoutes(api, context);
+  registerTemplateRoutes(api, context);
   registerWebhookRoutes(api, context);
 }
 
@@ -89,6 +125,10 @@ export function createOneflowSimulator(options: OneflowSimulatorOptions = {}): O
     store: new OneflowStore(options.fixture ?? readDefaultFixture(), clock),
     dispatcher: new WebhookDispatcher(options.webhookTimeFactor ?? 1, clock),
     limiter: new RateLimiter(options.rateLimit ?? ONEFLOW_RATE_LIMIT),
+    conformance: new ConnectorConformance(),
+  };
+  context.dispatcher.observe = (payload, callbackUrl) => {
+    context.conformance.checkNotification(payload, callbackUrl);
   };
   const startReadings = startingReadings(options.readings);
   context.store.readings = startReadings;
@@ -96,7 +136,9 @@ export function createOneflowSimulator(options: OneflowSimulatorOptions = {}): O
     context.dispatcher.reset();
     context.limiter.reset();
   };
-  const app = Fastify({ logger: false });
+  // Oneflow's connector calls `/contracts/{id}/` and `/helpers/contract_create_data/`: a path answers with or
+  // without its trailing slash.
+  const app = Fastify({ logger: false, routerOptions: { ignoreTrailingSlash: true } });
   const control = installControl(app, {
     reset: () => {
       context.store.reset();
@@ -129,7 +171,14 @@ export function createOneflowSimulator(options: OneflowSimulatorOptions = {}): O
   app.addHook('onClose', async () => {
     context.dispatcher.close();
   });
-  return { app, store: context.store, webhooks: context.dispatcher, rateLimiter: context.limiter, control };
+  return {
+    app,
+    store: context.store,
+    webhooks: context.dispatcher,
+    rateLimiter: context.limiter,
+    control,
+    conformance: context.conformance,
+  };
 }
 
 export type RunningOneflowSimulator = RunningServer & OneflowSimulator;

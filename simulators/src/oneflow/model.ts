@@ -50,11 +50,22 @@ export interface GroupState {
   products: ProductState[];
 }
 
+export const DATA_FIELD_SOURCES = ['user', 'system'] as const;
+/** "Text values are limited to 1024 characters" (Oneflow's data field reference). */
+export const DATA_FIELD_VALUE_MAX = 1024;
+export type DataFieldSource = (typeof DATA_FIELD_SOURCES)[number];
+
 export interface DataFieldState {
   id: number;
   customId: string;
   name: string;
   value: string;
+  description: string;
+  placeholder: string;
+  /** `system` fields belong to an integration extension: Oneflow answers 200 to an update and keeps the value. */
+  source: DataFieldSource;
+  /** Null until the value is first updated after the contract was made (then the contract's time stands in). */
+  updatedTime: string | null;
 }
 
 export interface ContractState {
@@ -88,10 +99,59 @@ export interface TemplateState {
   id: number;
   name: string;
   workspaceIds: number[];
-  templateGroupId: number | null;
+  /** The template type (Oneflow's older name: template group); it brings the data fields. */
+  templateTypeId: number | null;
+  createdTime: string;
+  updatedTime: string;
   canReceiveProducts: boolean;
-  dataFields: { customId: string; name: string; value: string }[];
   productGroups: TemplateGroupState[];
+}
+
+/** A data field as a template type defines it: contracts made from its templates get a copy. */
+export interface TemplateTypeFieldState {
+  id: number;
+  customId: string;
+  name: string;
+  description: string;
+  placeholder: string;
+  source: DataFieldSource;
+  /** The value a new contract starts with. */
+  value: string;
+  active: boolean;
+}
+
+export interface TemplateTypeState {
+  id: number;
+  name: string;
+  description: string;
+  /** The alias of the integration extension that made the type (`dynamics`, …); null for a user's own type. */
+  extensionType: string | null;
+  active: boolean;
+  createdTime: string;
+  updatedTime: string;
+  dataFields: TemplateTypeFieldState[];
+}
+
+export interface WorkspaceState {
+  id: number;
+  name: string;
+  /** New contracts in the workspace take this currency. */
+  currency: string;
+  description: string;
+  companyName: string;
+  countryCode: string;
+  registrationNumber: string;
+  dateFormat: string;
+  createdTime: string;
+  updatedTime: string;
+}
+
+export interface UserState {
+  id: number;
+  email: string;
+  name: string;
+  /** Workspaces the user may create contracts in; null: every workspace. */
+  contractCreateWorkspaceIds: number[] | null;
 }
 
 export const FILTER_RULE_TYPES = ['EVENT_TYPE', 'WORKSPACE'] as const;

@@ -1,4 +1,5 @@
 import Big from 'big.js';
+import { renderDataField } from './dataFields';
 import { decimalNumber, formatDecimal } from './decimal';
 import type {
   ContractState,
@@ -7,7 +8,10 @@ import type {
   PriceState,
   ProductContent,
   ProductState,
+  TemplateState,
+  TemplateTypeState,
   WebhookState,
+  WorkspaceState,
 } from './model';
 import { finalAmount, PERCENT_PLACES } from './products';
 
@@ -129,16 +133,7 @@ export function renderContract(contract: ContractState, shown: Shown): Record<st
       template_type_id: contract.templateGroupId,
     },
     available_options: { can_receive_products: contract.productGroups.length > 0 },
-    data_fields: contract.dataFields.map((field) => ({
-      id: field.id,
-      name: field.name,
-      value: field.value,
-      _private_ownerside: {
-        custom_id: field.customId,
-        created_time: contract.createdTime,
-        updated_time: contract.updatedTime,
-      },
-    })),
+    data_fields: contract.dataFields.map((field) => renderDataField(field, contract)),
     parties: contract.parties,
     product_groups: contract.productGroups.map((group) => renderGroup(group, shown)),
   };
@@ -156,5 +151,73 @@ export function renderWebhook(webhook: WebhookState): Record<string, unknown> {
     template_group_id: webhook.templateGroupId,
     integration_instance: null,
     legacy_webhook: false,
+  };
+}
+
+/** A workspace as `GET /workspaces` lists it; `_permissions` are the caller's. */
+export function renderWorkspace(workspace: WorkspaceState, canCreate: boolean): Record<string, unknown> {
+  return {
+    id: workspace.id,
+    name: workspace.name,
+    description: workspace.description,
+    company_name: workspace.companyName,
+    country_code: workspace.countryCode,
+    registration_number: workspace.registrationNumber,
+    date_format: workspace.dateFormat,
+    created_time: workspace.createdTime,
+    updated_time: workspace.updatedTime,
+    _permissions: { 'contract:create': canCreate },
+  };
+}
+
+/** The template type inside a template (without its data fields, as the connector's `Template` lists it). */
+function templateTypeSummary(type: TemplateTypeState): Record<string, unknown> {
+  return {
+    id: type.id,
+    name: type.name,
+    description: type.description,
+    extension_type: type.extensionType,
+    created_time: type.createdTime,
+    updated_time: type.updatedTime,
+  };
+}
+
+/** `GET /template_types/{id}`: the type with its data fields (`source` user or system). */
+export function renderTemplateType(type: TemplateTypeState): Record<string, unknown> {
+  return {
+    ...templateTypeSummary(type),
+    active: type.active,
+    data_fields: type.dataFields.map((field) => ({
+      id: field.id,
+      custom_id: field.customId,
+      name: field.name,
+      description: field.description,
+      placeholder: field.placeholder,
+      source: field.source,
+      value: field.value,
+      active: field.active,
+    })),
+  };
+}
+
+/**
+ * A template: `available_options.can_receive_products` says whether it has a product table; `template_type` is
+ * null for a template of no type; `workspaces` are those it belongs to.
+ */
+export function renderTemplate(
+  template: TemplateState,
+  type: TemplateTypeState | null,
+  workspaces: WorkspaceState[],
+): Record<string, unknown> {
+  return {
+    id: template.id,
+    name: template.name,
+    created_time: template.createdTime,
+    updated_time: template.updatedTime,
+    available_options: { can_receive_products: template.canReceiveProducts },
+    template_type: type === null ? null : templateTypeSummary(type),
+    workspaces: workspaces
+      .filter(({ id }) => template.workspaceIds.includes(id))
+      .map(({ id, name }) => ({ id, name })),
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FILTER_RULE_TYPES, GroupConfigurationSchema } from './model';
+import { DATA_FIELD_VALUE_MAX, FILTER_RULE_TYPES, GroupConfigurationSchema } from './model';
 import { ProductInputSchema } from './products';
 
 /** Request bodies and query strings of the modeled endpoints. */
@@ -10,7 +10,15 @@ export const ContractCreateSchema = z.object({
   workspace_id: Id,
   template_id: Id,
   name: z.string().min(1).max(255).optional(),
-  data_fields: z.array(z.object({ custom_id: z.string().min(1), value: z.string() })).optional(),
+  /** `custom_id` required, `value` not (the connector's `Datafield_for_create`); null empties the field. */
+  data_fields: z
+    .array(
+      z.object({
+        custom_id: z.string().min(1),
+        value: z.string().max(DATA_FIELD_VALUE_MAX).nullable().optional(),
+      }),
+    )
+    .optional(),
   parties: z.array(z.record(z.string(), z.unknown())).optional(),
   my_party: z.record(z.string(), z.unknown()).optional(),
   /**

@@ -1,7 +1,13 @@
 import { QUANTITY_TYPES } from '@oneflow-sync/shared';
 import Big from 'big.js';
 import { z } from 'zod';
-import { CONTRACT_STATES, GroupConfigurationSchema, type ContractState, type WebhookState } from './model';
+import {
+  CONTRACT_STATES,
+  DATA_FIELD_SOURCES,
+  GroupConfigurationSchema,
+  type ContractState,
+  type WebhookState,
+} from './model';
 import { WebhookFilterSchema } from './schemas';
 import type { OneflowRuntimeState } from './store';
 
@@ -53,7 +59,19 @@ const ContractCodec = z.object({
   updatedTime: z.string(),
   publishedTime: z.string().nullable(),
   currency: z.string(),
-  dataFields: z.array(z.object({ id: Id, customId: z.string(), name: z.string(), value: z.string() })),
+  // The defaults read snapshots written before data fields carried these.
+  dataFields: z.array(
+    z.object({
+      id: Id,
+      customId: z.string(),
+      name: z.string(),
+      value: z.string(),
+      description: z.string().default(''),
+      placeholder: z.string().default(''),
+      source: z.enum(DATA_FIELD_SOURCES).default('user'),
+      updatedTime: z.string().nullable().default(null),
+    }),
+  ),
   parties: z.array(z.record(z.string(), z.unknown())),
   productGroups: z.array(
     z.object({

@@ -1,14 +1,26 @@
 import type { z } from 'zod';
-import { conflict, contractSignedError, fieldPath, notFound, Problems } from './errors';
+import {
+  applyValue,
+  checkBodyNamesField,
+  fieldInPath,
+  fieldsOfList,
+  newContractDataField,
+  type DataFieldUpdate,
+} from './dataFields';
+import { conflict, contractSignedError, fieldPath, forbidden, notFound, Problems } from './errors';
 import { buildData, parseFixture, type OneflowData, type OneflowFixture } from './fixture';
 import {
   oneflowTime,
   type Clock,
   type ContractState,
+  type DataFieldState,
   type GroupState,
   type ProductState,
   type TemplateState,
+  type TemplateTypeState,
+  type UserState,
   type WebhookState,
+  type WorkspaceState,
 } from './model';
 import { ProductTableEdit, type TableChange } from './productTable';
 import { KIND_READINGS, type Readings } from './readings';
@@ -20,6 +32,20 @@ export type OneflowRuntimeState = Pick<OneflowData, 'contracts' | 'webhooks' | '
 export interface ProductEditResult {
   contract: ContractState;
   change: TableChange;
+}
+
+export interface DataFieldEditResult {
+  contract: ContractState;
+  /** The fields named, in the order named. */
+  fields: DataFieldState[];
+  /** Whether any value changed (nothing moves and nothing fires otherwise). */
+  changed: boolean;
+}
+
+/** A template with the workspaces it may be used in, for the contract-create helper. */
+export interface CreatableWorkspace {
+  workspace: WorkspaceState;
+  templates: TemplateState[];
 }
 
 /** The simulator's state and the operations the routes and the page share, so both obey the same rules. */
@@ -63,8 +89,76 @@ export class OneflowStore {
   }
 
   isKnownUser(email: string): boolean {
+    return this.user(email) !== undefined;
+  }
+
+  private user(email: string): UserState | undefined {
     const wanted = email.trim().toLowerCase();
-    return this.data.users.some((user) => user.email.toLowerCase() === wanted);
+    return this.data.users.find((user) => user.email.toLowerCase() === wanted);
+  }
+
+  /**
+   * Whether the caller may create contracts in a workspace. Without `x-oneflow-user-email` a call runs as the
+   * account's anonymous admin, who may create anywhere.
+   */
+  canCreateIn(email: string | undefined, workspaceId: number): boolean {
+    if (email === undefined) return true;
+    const allowed = this.user(email)?.contractCreateWorkspaceIds;
+    return allowed === null || (allowed?.includes(workspaceId) ?? false);
+  }
+
+  // Workspaces, templates and template types (the seed's: the API cannot change them)
+
+  workspaces(): WorkspaceState[] {
+    return [...this.data.workspaces.values()];
+  }
+
+  workspace(id: number): WorkspaceState {
+    const workspace = this.data.workspaces.get(id);
+    if (!workspace) throw notFound();
+    return workspace;
+  }
+
+  template(id: number): TemplateState {
+    const template = this.data.templates.get(id);
+    if (!template) throw notFound();
+    return template;
+  }
+
+  templateTypes(): TemplateTypeState[] {
+    return [...this.data.templateTypes.values()];
+  }
+
+  templateType(id: number): TemplateTypeState {
+    const type = this.data.templateTypes.get(id);
+    if (!type) throw notFound();
+    return type;
+  }
+
+  /** A template's type, or null when it has none (a type the seed names always exists). */
+  typeOf(template: TemplateState): TemplateTypeState | null {
+    return template.templateTypeId === null
+      ? null
+      : (this.data.templateTypes.get(template.templateTypeId) ?? null);
+  }
+
+  /**
+   * What `GET /helpers/contract_create_data/` lists: every workspace the caller may create contracts in that
+   * has at least one template passing `include`, with those templates (by id).
+   */
+  creatableWorkspaces(
+    email: string | undefined,
+    include: (template: TemplateState) => boolean,
+  ): CreatableWorkspace[] {
+    return this.workspaces()
+      .filter((workspace) => this.canCreateIn(email, workspace.id))
+      .map((workspace) => ({
+        workspace,
+        templates: [...this.data.templates.values()]
+          .filter((template) => template.workspaceIds.includes(workspace.id) && include(template))
+          .sort((a, b) => a.id - b.id),
+      }))
+      .filter(({ templates }) => templates.length > 0);
   }
 
   private now(): string {
@@ -83,10 +177,14 @@ export class OneflowStore {
     return contract;
   }
 
-  createContract(body: ContractCreate): ContractState {
+  /** `email`: the caller (`x-oneflow-user-email`), who needs permission to create in the workspace (403). */
+  createContract(body: ContractCreate, email?: string): ContractState {
     const workspace = this.data.workspaces.get(body.workspace_id);
     const template = this.data.templates.get(body.template_id);
     if (!workspace || !template?.workspaceIds.includes(workspace.id)) throw notFound();
+    if (!this.canCreateIn(email, workspace.id)) {
+      throw forbidden('The user does not have permission to create contracts in this workspace.');
+    }
     const problems = new Problems();
     const dataFields = this.contractDataFields(template, body, problems);
     const wantsProducts = (body.product_groups ?? []).some((group) => group.products.length > 0);
@@ -99,7 +197,7 @@ export class OneflowStore {
       id: 0,
       workspaceId: workspace.id,
       templateId: template.id,
-      templateGroupId: template.templateGroupId,
+      templateGroupId: template.templateTypeId,
       name: body.name ?? template.name,
       state: 'draft',
       stateUpdatedTime: now,
@@ -125,27 +223,25 @@ export class OneflowStore {
     return contract;
   }
 
+  /** The template type's active data fields, with the values the request gives by custom_id. */
   private contractDataFields(
     template: TemplateState,
     body: ContractCreate,
     problems: Problems,
   ): ContractState['dataFields'] {
+    const fields = (this.typeOf(template)?.dataFields ?? []).filter((field) => field.active);
     const values = new Map<string, string>();
     (body.data_fields ?? []).forEach(({ custom_id, value }, index) => {
-      if (!template.dataFields.some((field) => field.customId === custom_id)) {
+      if (!fields.some((field) => field.customId === custom_id)) {
         problems.add(
           fieldPath('data_fields', [index, 'custom_id']),
-          'The template has no data field with this custom_id.',
+          "The template's type has no data field with this custom_id.",
         );
       }
-      values.set(custom_id, value);
+      // A field named without a value keeps the type's value (value is optional in the connector's definition).
+      if (value !== undefined) values.set(custom_id, value ?? '');
     });
-    return template.dataFields.map((field) => ({
-      id: this.data.nextIds.dataField++,
-      customId: field.customId,
-      name: field.name,
-      value: values.get(field.customId) ?? field.value,
-    }));
+    return fields.map((field) => newContractDataField(field, values.get(field.customId), this.data.nextIds));
   }
 
   /** The template's products, then the request's, each group matched by template group id or by position. */
@@ -235,6 +331,40 @@ export class OneflowStore {
       if (product) return { group, product };
     }
     throw notFound();
+  }
+
+  // Data fields
+
+  /** Updates one field named in the path (`12` or `c::custom_id`); a signed contract refuses (409). */
+  updateDataField(contractId: number, reference: string, update: DataFieldUpdate): DataFieldEditResult {
+    const contract = this.contract(contractId);
+    const field = fieldInPath(contract, reference);
+    checkBodyNamesField(field, update);
+    return this.editDataFields(contract, [field], [update]);
+  }
+
+  /** Updates the fields a list names (each by id or custom_id); one bad item refuses the whole list. */
+  updateDataFields(contractId: number, updates: DataFieldUpdate[]): DataFieldEditResult {
+    const contract = this.contract(contractId);
+    return this.editDataFields(contract, fieldsOfList(contract, updates), updates);
+  }
+
+  private editDataFields(
+    contract: ContractState,
+    fields: DataFieldState[],
+    updates: DataFieldUpdate[],
+  ): DataFieldEditResult {
+    if (contract.state === 'signed') throw contractSignedError();
+    const now = this.now();
+    // Every update is applied before asking whether any changed (`some` alone would stop at the first).
+    const changed = fields
+      .map((field, index) => {
+        const update = updates[index];
+        return update !== undefined && applyValue(field, update, now);
+      })
+      .some(Boolean);
+    if (changed) contract.updatedTime = now;
+    return { contract, fields, changed };
   }
 
   // Webhooks
