@@ -36,15 +36,16 @@ export class EntityCatalog {
       for (const attribute of entity.attributes) {
         const lookup = attribute.lookup;
         const target = lookup ? this.byLogical.get(lookup.target) : undefined;
-        if (!lookup || !target) continue;
+        const schemaName = lookup?.relationshipSchemaName;
+        if (!lookup || !target || schemaName === undefined) continue;
         relationships.push({
-          schemaName: lookup.relationshipSchemaName,
+          schemaName,
           referencedEntity: target.logicalName,
           referencedAttribute: target.primaryIdAttribute,
           referencingEntity: entity.logicalName,
           referencingAttribute: attribute.logicalName,
           referencingEntityNavigationPropertyName: lookup.navigationProperty,
-          referencedEntityNavigationPropertyName: lookup.relationshipSchemaName,
+          referencedEntityNavigationPropertyName: schemaName,
           cascadeDelete: lookup.cascadeDelete,
           isCustomRelationship: attribute.isCustomAttribute,
         });

@@ -1,6 +1,15 @@
 import { builtInSalesLineAttributes, type DynamicsAttribute } from '@oneflow-sync/shared';
 import type { AttributeDefinition, AttributeTypeCode, EntityDefinition } from './schema';
-import { column, lookupColumn, primaryKey, READ_ONLY, stateColumns, systemColumns } from './schemaBuilders';
+import {
+  column,
+  lookupColumn,
+  ownerColumns,
+  primaryKey,
+  READ_ONLY,
+  stateColumns,
+  systemColumns,
+  withBaseCurrency,
+} from './schemaBuilders';
 
 /**
  * The entities the simulator stores records for, with Dataverse's names: relationship `product_opportunities`,
@@ -33,6 +42,8 @@ const SALES_LINE_SCHEMA_NAMES: Record<string, string> = {
 const SALES_LINE_DETAILS: Record<string, Partial<AttributeDefinition>> = {
   isproductoverridden: { options: { 0: 'Existing', 1: 'Write-In' } },
   ispriceoverridden: { options: { 0: 'Use Default', 1: 'Override Price' } },
+  // A price: its precision is the organization's pricing precision.
+  priceperunit: { precisionSource: 1 },
   quantity: {
     precision: 5,
     minValue: -100000000000,
@@ -44,6 +55,17 @@ const SALES_LINE_DETAILS: Record<string, Partial<AttributeDefinition>> = {
   // Dataverse lists the volume discount as read-only (a discount list computes it).
   volumediscountamount: { ...READ_ONLY, minValue: 0 },
   lineitemnumber: { minValue: 0, maxValue: 1000000000 },
+};
+
+/** The global choice behind the sales lines' `producttypecode` (shared by quote, order and invoice lines). */
+export const PRODUCT_TYPE_OPTION_SET = 'qooiproduct_producttype';
+
+export const PRODUCT_TYPES: Readonly<Record<number, string>> = {
+  1: 'Product',
+  2: 'Bundle',
+  3: 'Required Bundle Product',
+  4: 'Optional Bundle Product',
+  5: 'Project-based Service',
 };
 
 /** opportunityproduct / quotedetail: the shared column list plus the parent lookup and audit columns. */
@@ -86,6 +108,15 @@ function salesLineEntity(options: {
       },
       { requiredLevel: 'SystemRequired', isValidForUpdate: false },
     ),
+    column('producttypecode', 'ProductTypeCode', 'Picklist', 'Product type', {
+      options: PRODUCT_TYPES,
+      globalOptionSet: PRODUCT_TYPE_OPTION_SET,
+      requiredLevel: 'SystemRequired',
+      isValidForUpdate: false,
+      defaultValue: 1,
+    }),
+    // A line belongs to whoever owns its opportunity or quote.
+    ...ownerColumns(logicalName, { followsParent: true }),
     ...systemColumns(logicalName, true),
   );
   return {
@@ -103,7 +134,7 @@ function salesLineEntity(options: {
     isCustomEntity: false,
     isCustomizable: true,
     isValidForAdvancedFind: true,
-    attributes,
+    attributes: withBaseCurrency(attributes),
   };
 }
 
@@ -163,6 +194,7 @@ function entity(
     isCustomizable: true,
     isValidForAdvancedFind: true,
     ...definition,
+    attributes: withBaseCurrency(definition.attributes),
   };
 }
 
@@ -193,6 +225,14 @@ const transactionCurrency = entity({
     column('currencyprecision', 'CurrencyPrecision', 'Integer', 'Currency Precision', {
       minValue: 0,
       maxValue: 4,
+    }),
+    // Units of this currency per unit of the base currency (the base currency's is 1).
+    column('exchangerate', 'ExchangeRate', 'Decimal', 'Exchange Rate', {
+      precision: 10,
+      minValue: 0.0000000001,
+      maxValue: 100000000000,
+      requiredLevel: 'SystemRequired',
+      defaultValue: 1,
     }),
     ...systemColumns('transactioncurrency', false),
   ],
@@ -310,7 +350,7 @@ const product = entity({
       requiredLevel: 'SystemRequired',
     }),
     column('description', 'Description', 'Memo', 'Description', { maxLength: 2000 }),
-    column('price', 'Price', 'Money', 'List Price'),
+    column('price', 'Price', 'Money', 'List Price', { precisionSource: 1 }),
     ...lookupColumn('defaultuomid', 'DefaultUoMId', 'Default Unit', {
       target: 'uom',
       navigationProperty: 'DefaultUoMId',
@@ -380,7 +420,7 @@ const productPriceLevel = entity({
       },
       { requiredLevel: 'SystemRequired' },
     ),
-    column('amount', 'Amount', 'Money', 'Amount'),
+    column('amount', 'Amount', 'Money', 'Amount', { precisionSource: 1 }),
     column('pricingmethodcode', 'PricingMethodCode', 'Picklist', 'Pricing Method', {
       options: {
         1: 'Currency Amount',
@@ -426,6 +466,7 @@ const opportunity = entity({
       { 1: 'In Progress', 2: 'On Hold', 3: 'Won', 4: 'Canceled', 5: 'Out-Sold' },
       { 0: [1, 2], 1: [3], 2: [4, 5] },
     ),
+    ...ownerColumns('opportunity', { followsParent: false }),
     ...systemColumns('opportunity', true),
   ],
 });
@@ -469,6 +510,7 @@ const quote = entity({
       { 1: 'In Progress', 2: 'In Progress', 3: 'Open', 4: 'Won', 5: 'Lost', 6: 'Canceled', 7: 'Revised' },
       { 0: [1], 1: [2, 3], 2: [4], 3: [5, 6, 7] },
     ),
+    ...ownerColumns('quote', { followsParent: false }),
     ...systemColumns('quote', true),
   ],
 });
@@ -576,6 +618,7 @@ const contractLine = entity({
       },
       CUSTOM,
     ),
+    ...ownerColumns('new_contractline', { followsParent: false }),
     ...systemColumns('new_contractline', true),
   ],
 });

@@ -119,6 +119,7 @@ function valueProblem(attribute: AttributeDefinition, value: unknown): string | 
     case 'Decimal':
       return typeof value === 'number' ? null : `must be a number (${attribute.type})`;
     case 'Integer':
+    case 'BigInt':
     case 'Picklist':
     case 'State':
     case 'Status':
@@ -135,6 +136,7 @@ function valueProblem(attribute: AttributeDefinition, value: unknown): string | 
         : 'must be an ISO date-time';
     case 'Uniqueidentifier':
     case 'Lookup':
+    case 'Owner':
       return isGuid(value) ? null : 'must be a GUID';
   }
 }

@@ -1,3 +1,4 @@
+import { moneyPrecision } from './rules';
 import type { AttributeDefinition } from './schema';
 import type { SimulatorState } from './state';
 import type { FieldValue, RecordValues } from './store';
@@ -31,17 +32,22 @@ export function formattedValue(
   switch (attribute.type) {
     case 'Money': {
       if (typeof value !== 'number') return null;
-      const currencyId = record.transactioncurrencyid;
+      // A base-currency value (`priceperunit_base`) is shown in the organization's base currency.
+      const currencyId = attribute.isBaseCurrency
+        ? state.organization.basecurrencyid
+        : record.transactioncurrencyid;
       const currency =
         typeof currencyId === 'string' ? state.store.get('transactioncurrency', currencyId) : undefined;
       const symbol =
         typeof currency?.values.currencysymbol === 'string' ? currency.values.currencysymbol : '';
-      const text = `${symbol}${groupedNumber(Math.abs(value), attribute.precision ?? 2)}`;
+      const places = moneyPrecision(state, attribute, currencyId ?? null);
+      const text = `${symbol}${groupedNumber(Math.abs(value), places)}`;
       return value < 0 ? `-${text}` : text;
     }
     case 'Decimal':
       return typeof value === 'number' ? groupedNumber(value, attribute.precision ?? 2) : null;
     case 'Integer':
+    case 'BigInt':
       return typeof value === 'number' ? groupedNumber(value, 0) : null;
     case 'Boolean':
     case 'Picklist':
@@ -50,7 +56,8 @@ export function formattedValue(
       return attribute.options?.[value === true ? 1 : value === false ? 0 : Number(value)] ?? null;
     case 'DateTime':
       return typeof value === 'string' ? formattedDate(value) : null;
-    case 'Lookup': {
+    case 'Lookup':
+    case 'Owner': {
       const target = attribute.lookup ? state.catalog.entity(attribute.lookup.target) : undefined;
       const referenced =
         target && typeof value === 'string' ? state.store.get(target.logicalName, value) : undefined;

@@ -191,4 +191,103 @@ describe('Dataverse metadata', () => {
     expect(attributes.map((attribute) => attribute.LogicalName)).toContain('new_unitprice');
     expect(attributes.map((attribute) => attribute.LogicalName)).not.toContain('createdon');
   });
+
+  it('fact: MoneyAttributeMetadata gives PrecisionSource, IsBaseCurrency and CalculationOf for each money column', async () => {
+    const response = await client.request(
+      "EntityDefinitions(LogicalName='opportunityproduct')/Attributes/Microsoft.Dynamics.CRM.MoneyAttributeMetadata?$select=LogicalName,Precision,PrecisionSource,IsBaseCurrency,CalculationOf",
+    );
+    expect(response.status).toBe(200);
+    const byName = new Map(rows(response).map((row) => [row.LogicalName, row]));
+    // Microsoft's opportunityproduct reference: prices take the organization's pricing precision (1), amounts
+    // the currency's (2); each <column>_base is a base-currency value with Precision 4.
+    expect(byName.get('priceperunit')).toMatchObject({
+      Precision: 2,
+      PrecisionSource: 1,
+      IsBaseCurrency: false,
+      CalculationOf: null,
+    });
+    expect(byName.get('priceperunit_base')).toMatchObject({
+      Precision: 4,
+      PrecisionSource: 1,
+      IsBaseCurrency: true,
+      CalculationOf: 'priceperunit',
+    });
+    expect(byName.get('baseamount')).toMatchObject({ PrecisionSource: 2, IsBaseCurrency: false });
+    expect(byName.get('extendedamount_base')).toMatchObject({
+      Precision: 4,
+      PrecisionSource: 2,
+      IsBaseCurrency: true,
+      CalculationOf: 'extendedamount',
+    });
+    expect([...byName.keys()].sort()).toEqual(
+      [
+        'baseamount',
+        'baseamount_base',
+        'extendedamount',
+        'extendedamount_base',
+        'manualdiscountamount',
+        'manualdiscountamount_base',
+        'priceperunit',
+        'priceperunit_base',
+        'tax',
+        'tax_base',
+        'volumediscountamount',
+        'volumediscountamount_base',
+      ].sort(),
+    );
+  });
+
+  it('fact: the base-currency columns can be filtered through the cast, and PrecisionSource is not on AttributeMetadata', async () => {
+    const base = await client.request(
+      "EntityDefinitions(LogicalName='quotedetail')/Attributes/Microsoft.Dynamics.CRM.MoneyAttributeMetadata?$select=LogicalName&$filter=IsBaseCurrency eq true and CalculationOf eq 'priceperunit'",
+    );
+    expect(rows(base).map((row) => row.LogicalName)).toEqual(['priceperunit_base']);
+    const uncast = await client.request(
+      "EntityDefinitions(LogicalName='quotedetail')/Attributes?$select=LogicalName,PrecisionSource",
+    );
+    expect(errorOf(uncast).message).toBe(
+      "Could not find a property named 'PrecisionSource' on type 'Microsoft.Dynamics.CRM.AttributeMetadata'.",
+    );
+  });
+
+  it("fact: the lines' exchangerate, versionnumber, producttypecode and ownerid have Dataverse's attribute metadata", async () => {
+    const response = await client.request(
+      "EntityDefinitions(LogicalName='opportunityproduct')/Attributes?$select=LogicalName,AttributeType,IsValidForCreate,IsValidForUpdate,RequiredLevel&$filter=LogicalName eq 'exchangerate' or LogicalName eq 'versionnumber' or LogicalName eq 'producttypecode' or LogicalName eq 'ownerid'",
+    );
+    const byName = new Map(rows(response).map((row) => [row.LogicalName, row]));
+    expect(byName.get('exchangerate')).toMatchObject({
+      '@odata.type': '#Microsoft.Dynamics.CRM.DecimalAttributeMetadata',
+      AttributeType: 'Decimal',
+      IsValidForCreate: false,
+      IsValidForUpdate: false,
+    });
+    expect(byName.get('versionnumber')).toMatchObject({
+      '@odata.type': '#Microsoft.Dynamics.CRM.BigIntAttributeMetadata',
+      AttributeType: 'BigInt',
+      IsValidForUpdate: false,
+    });
+    expect(byName.get('producttypecode')).toMatchObject({
+      '@odata.type': '#Microsoft.Dynamics.CRM.PicklistAttributeMetadata',
+      AttributeType: 'Picklist',
+      IsValidForCreate: true,
+      IsValidForUpdate: false,
+      RequiredLevel: { Value: 'SystemRequired' },
+    });
+    expect(byName.get('ownerid')).toMatchObject({
+      '@odata.type': '#Microsoft.Dynamics.CRM.LookupAttributeMetadata',
+      AttributeType: 'Owner',
+      IsValidForCreate: false,
+      RequiredLevel: { Value: 'ApplicationRequired' },
+    });
+    const lookups = await client.request(
+      "EntityDefinitions(LogicalName='opportunityproduct')/Attributes/Microsoft.Dynamics.CRM.LookupAttributeMetadata?$select=LogicalName,Targets&$filter=AttributeType eq Microsoft.Dynamics.CRM.AttributeTypeCode'Owner'",
+    );
+    expect(rows(lookups)).toEqual([
+      expect.objectContaining({ LogicalName: 'ownerid', Targets: ['systemuser', 'team'] }),
+    ]);
+    const decimals = await client.request(
+      "EntityDefinitions(LogicalName='opportunityproduct')/Attributes(LogicalName='exchangerate')/Microsoft.Dynamics.CRM.DecimalAttributeMetadata?$select=Precision,MinValue,MaxValue",
+    );
+    expect(decimals.json).toMatchObject({ Precision: 12, MinValue: 0.000000000001, MaxValue: 100000000000 });
+  });
 });

@@ -129,16 +129,20 @@ function refuseExpand(expand: readonly ExpandOption[], type: MetadataType): void
   }
 }
 
-function attributeType(cast: string | undefined): { type: MetadataType; code?: AttributeTypeCode } {
+function attributeType(cast: string | undefined): {
+  type: MetadataType;
+  codes?: ReadonlySet<AttributeTypeCode>;
+} {
   if (cast === undefined) return { type: ATTRIBUTE_METADATA };
-  const entry = Object.entries(DERIVED_TYPE_NAMES).find(
-    ([, name]) => `Microsoft.Dynamics.CRM.${name}` === cast,
+  // One derived type can describe several attribute types (LookupAttributeMetadata: Lookup and Owner).
+  const codes = (Object.keys(DERIVED_TYPE_NAMES) as AttributeTypeCode[]).filter(
+    (code) => `Microsoft.Dynamics.CRM.${DERIVED_TYPE_NAMES[code]}` === cast,
   );
-  if (!entry) throw segmentNotFound(cast);
-  const code = entry[0] as AttributeTypeCode;
+  const [first] = codes;
+  if (first === undefined) throw segmentNotFound(cast);
   return {
-    type: { name: cast, properties: { ...ATTRIBUTE_METADATA.properties, ...DERIVED_PROPERTIES[code] } },
-    code,
+    type: { name: cast, properties: { ...ATTRIBUTE_METADATA.properties, ...DERIVED_PROPERTIES[first] } },
+    codes: new Set(codes),
   };
 }
 
@@ -155,8 +159,10 @@ function navigationCollection(
 ): NavigationCollection {
   const { catalog } = context.state;
   if (name === 'Attributes') {
-    const { type, code } = attributeType(cast);
-    const attributes = entity.attributes.filter((attribute) => code === undefined || attribute.type === code);
+    const { type, codes } = attributeType(cast);
+    const attributes = entity.attributes.filter(
+      (attribute) => codes === undefined || codes.has(attribute.type),
+    );
     return { items: attributes.map((attribute) => attributeJson(entity, attribute)), type };
   }
   if (cast !== undefined) throw segmentNotFound(cast);

@@ -91,10 +91,18 @@ export const DERIVED_PROPERTIES: Readonly<
 > = {
   String: { MaxLength: INT },
   Memo: { MaxLength: INT },
-  Money: { Precision: INT, MinValue: { edm: 'Edm.Double' }, MaxValue: { edm: 'Edm.Double' } },
+  Money: {
+    Precision: INT,
+    PrecisionSource: INT,
+    IsBaseCurrency: BOOLEAN,
+    CalculationOf: STRING,
+    MinValue: { edm: 'Edm.Double' },
+    MaxValue: { edm: 'Edm.Double' },
+  },
   Decimal: { Precision: INT, MinValue: { edm: 'Edm.Decimal' }, MaxValue: { edm: 'Edm.Decimal' } },
   Integer: { MinValue: INT, MaxValue: INT },
   Lookup: { Targets: OBJECT },
+  Owner: { Targets: OBJECT },
 };
 
 export const DERIVED_TYPE_NAMES: Readonly<Record<AttributeTypeCode, string>> = {
@@ -106,6 +114,9 @@ export const DERIVED_TYPE_NAMES: Readonly<Record<AttributeTypeCode, string>> = {
   Integer: 'IntegerAttributeMetadata',
   Boolean: 'BooleanAttributeMetadata',
   Lookup: 'LookupAttributeMetadata',
+  // Dataverse describes owners with the lookup type; AttributeType tells them apart.
+  Owner: 'LookupAttributeMetadata',
+  BigInt: 'BigIntAttributeMetadata',
   DateTime: 'DateTimeAttributeMetadata',
   Picklist: 'PicklistAttributeMetadata',
   State: 'StateAttributeMetadata',
@@ -181,11 +192,18 @@ export function attributeJson(entity: EntityDefinition, attribute: AttributeDefi
     derived.MaxLength = attribute.maxLength ?? null;
   if (attribute.type === 'Money' || attribute.type === 'Decimal')
     derived.Precision = attribute.precision ?? 2;
+  if (attribute.type === 'Money') {
+    derived.PrecisionSource = attribute.precisionSource ?? 2;
+    derived.IsBaseCurrency = attribute.isBaseCurrency ?? false;
+    derived.CalculationOf = attribute.calculationOf ?? null;
+  }
   if (attribute.type === 'Money' || attribute.type === 'Decimal' || attribute.type === 'Integer') {
     derived.MinValue = attribute.minValue ?? null;
     derived.MaxValue = attribute.maxValue ?? null;
   }
   if (attribute.type === 'Lookup') derived.Targets = attribute.lookup ? [attribute.lookup.target] : [];
+  // A record can be owned by a user or a team (teams are not modeled, so every owner here is a user).
+  if (attribute.type === 'Owner') derived.Targets = ['systemuser', 'team'];
   return {
     '@odata.type': `#Microsoft.Dynamics.CRM.${DERIVED_TYPE_NAMES[attribute.type]}`,
     MetadataId: guidFromName(`attribute:${entity.logicalName}.${attribute.logicalName}`),

@@ -11,7 +11,7 @@ import {
   validationError,
 } from './errors';
 import { roundDecimal } from './pricing';
-import { edmType, type AttributeDefinition, type EntityDefinition } from './schema';
+import { edmType, isReference, type AttributeDefinition, type EntityDefinition } from './schema';
 import type { FieldValue, RecordValues } from './store';
 import { dataverseTimestamp, isGuid, isPlainObject } from './util';
 
@@ -124,6 +124,7 @@ function convertValue(entity: EntityDefinition, attribute: AttributeDefinition, 
     case 'Money':
     case 'Decimal':
     case 'Integer':
+    case 'BigInt':
     case 'Picklist':
     case 'State':
     case 'Status': {
@@ -148,6 +149,7 @@ function convertValue(entity: EntityDefinition, attribute: AttributeDefinition, 
       return rounded;
     }
     case 'Lookup':
+    case 'Owner':
       throw cannotConvert();
   }
 }
@@ -190,6 +192,10 @@ export function convertPayload(
       }
       const targetId = resolveReference(context, entity, lookup, navigationProperty, value);
       checkWritable(entity, lookup, targetId, previous);
+      // Assigning cascades to related records and needs the Assign privilege; neither is modeled.
+      if (lookup.type === 'Owner' && (previous?.[lookup.logicalName] ?? null) !== targetId) {
+        throw notModeled(`Assigning a record (${navigationProperty}${BIND_SUFFIX})`);
+      }
       converted.changes[lookup.logicalName] = targetId;
       converted.written.add(lookup.logicalName);
       converted.bound.push({ lookup, targetId });
@@ -198,7 +204,7 @@ export function convertPayload(
     // Instance annotations (@odata.type, name@OData.Community…) carry no data.
     if (key.includes('@')) continue;
     const attribute = attributeByProperty(entity, key);
-    if (attribute?.type === 'Lookup') {
+    if (attribute && isReference(attribute)) {
       throw new DataverseError(
         400,
         ErrorCodes.payloadError,

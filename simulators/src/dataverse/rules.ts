@@ -1,7 +1,7 @@
 import { invalidArgument } from './errors';
 import { multiplyAmount, priceLine, roundDecimal, sumAmounts, usesListPrice } from './pricing';
 import { PRICED_LINE_PARENTS } from './entities';
-import type { EntityDefinition } from './schema';
+import type { AttributeDefinition, EntityDefinition } from './schema';
 import type { SimulatorState } from './state';
 import type { FieldValue, RecordValues } from './store';
 
@@ -159,6 +159,58 @@ function priceSalesLine(state: SimulatorState, entity: EntityDefinition, values:
   Object.assign(values, amounts);
 }
 
+/**
+ * The owner: a sales line belongs to whoever owns its opportunity or quote; any other record to the one who
+ * created it, unless it names its owner. `owninguser` repeats the owner (owners are always users here).
+ */
+function applyOwner(
+  state: SimulatorState,
+  entity: EntityDefinition,
+  values: RecordValues,
+  previous: RecordValues | undefined,
+): void {
+  if (!state.catalog.attribute(entity, 'ownerid')) return;
+  if (!previous) {
+    const parent = parentOf(state, entity, values);
+    const parentRecord = parent?.id ? state.store.get(parent.entity, parent.id) : undefined;
+    values.ownerid = parent
+      ? (text(parentRecord?.values.ownerid) ?? state.defaultOwnerId)
+      : (text(values.ownerid) ?? text(values.createdby) ?? state.defaultOwnerId);
+  }
+  values.owninguser = values.ownerid ?? null;
+}
+
+/** Decimal places of a money value in the given currency, from its PrecisionSource. */
+export function moneyPrecision(
+  state: SimulatorState,
+  attribute: AttributeDefinition,
+  currencyId: FieldValue,
+): number {
+  if (attribute.precisionSource === 0) return attribute.precision ?? 2;
+  if (attribute.precisionSource === 1) return PRICING_DECIMAL_PRECISION;
+  return currencyPrecision(state, currencyId);
+}
+
+/**
+ * `exchangerate` is the record's currency's rate at the time of the write, and every `<column>_base` is the
+ * column's value divided by it, rounded as its PrecisionSource says (in the base currency's precision).
+ */
+function applyBaseCurrency(state: SimulatorState, entity: EntityDefinition, values: RecordValues): void {
+  if (!entity.attributes.some((attribute) => attribute.isBaseCurrency)) return;
+  const currencyId = text(values.transactioncurrencyid);
+  const currency = currencyId ? state.store.get('transactioncurrency', currencyId) : undefined;
+  const rate = currency?.values.exchangerate;
+  const exchangeRate = typeof rate === 'number' && rate > 0 ? rate : 1;
+  values.exchangerate = exchangeRate;
+  for (const attribute of entity.attributes) {
+    if (!attribute.isBaseCurrency || attribute.calculationOf === undefined) continue;
+    const source = values[attribute.calculationOf];
+    const precision = moneyPrecision(state, attribute, state.organization.basecurrencyid);
+    values[attribute.logicalName] =
+      typeof source === 'number' ? roundDecimal(source / exchangeRate, precision) : null;
+  }
+}
+
 function computeCalculatedColumns(
   state: SimulatorState,
   entity: EntityDefinition,
@@ -187,6 +239,8 @@ export function completeRecord(
   applyCurrency(state, entity, values);
   priceSalesLine(state, entity, values);
   computeCalculatedColumns(state, entity, values);
+  applyOwner(state, entity, values, previous);
+  applyBaseCurrency(state, entity, values);
 }
 
 /** Recomputes an opportunity's or quote's totals from its lines, as Dataverse does after a line changes. */
@@ -211,12 +265,15 @@ export function refreshParentTotals(
       typeof candidate.values.extendedamount === 'number' ? candidate.values.extendedamount : 0,
     );
   const total = roundDecimal(sumAmounts(amounts, precision), precision);
-  state.store.put(parentEntity, parent.id, {
+  const values: RecordValues = {
     ...parent.values,
     totallineitemamount: total,
     totalamount: total,
     modifiedon: timestamp ?? parent.values.modifiedon ?? null,
-  });
+  };
+  const definition = state.catalog.entity(parentEntity);
+  if (definition) applyBaseCurrency(state, definition, values);
+  state.store.put(parentEntity, parent.id, values);
 }
 
 export function refreshAllTotals(state: SimulatorState): void {

@@ -14,6 +14,8 @@ export type AttributeTypeCode =
   | 'Integer'
   | 'Boolean'
   | 'Lookup'
+  | 'Owner'
+  | 'BigInt'
   | 'DateTime'
   | 'Picklist'
   | 'State'
@@ -28,8 +30,11 @@ export interface LookupDefinition {
   target: string;
   /** Single-valued navigation property used in `@odata.bind` and `$expand`. */
   navigationProperty: string;
-  /** SchemaName of the 1:N relationship; also the collection-valued navigation property on the target. */
-  relationshipSchemaName: string;
+  /**
+   * SchemaName of the 1:N relationship; also the collection-valued navigation property on the target. An owner
+   * (`ownerid`) has none: its relationships go through `owninguser` / `owningteam`, as in Dataverse.
+   */
+  relationshipSchemaName?: string;
   cascadeDelete: CascadeDelete;
 }
 
@@ -46,6 +51,14 @@ export interface AttributeDefinition {
   isCustomAttribute: boolean;
   maxLength?: number;
   precision?: number;
+  /** Money: where the precision comes from: 0 Precision, 1 the organization's pricing precision, 2 the currency. */
+  precisionSource?: 0 | 1 | 2;
+  /** Money: a `<column>_base` value in the organization's base currency. */
+  isBaseCurrency?: boolean;
+  /** Money: the column a base-currency value is computed from (`priceperunit` for `priceperunit_base`). */
+  calculationOf?: string;
+  /** Choice columns: the global option set (choice) whose options the column uses. */
+  globalOptionSet?: string;
   minValue?: number;
   maxValue?: number;
   lookup?: LookupDefinition;
@@ -76,8 +89,13 @@ export interface EntityDefinition {
   attributes: AttributeDefinition[];
 }
 
+/** Lookups and owners: columns holding a reference, read as `_x_value` and written through `@odata.bind`. */
+export function isReference(attribute: Pick<AttributeDefinition, 'type'>): boolean {
+  return attribute.type === 'Lookup' || attribute.type === 'Owner';
+}
+
 export function odataPropertyName(attribute: AttributeDefinition): string {
-  return attribute.type === 'Lookup' ? `_${attribute.logicalName}_value` : attribute.logicalName;
+  return isReference(attribute) ? `_${attribute.logicalName}_value` : attribute.logicalName;
 }
 
 /** Attributes that are properties of the OData entity type (companion name columns are not). */
@@ -89,7 +107,10 @@ export function edmType(attribute: AttributeDefinition): string {
   switch (attribute.type) {
     case 'Uniqueidentifier':
     case 'Lookup':
+    case 'Owner':
       return 'Edm.Guid';
+    case 'BigInt':
+      return 'Edm.Int64';
     case 'String':
     case 'Memo':
       return 'Edm.String';

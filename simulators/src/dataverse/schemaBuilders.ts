@@ -13,7 +13,13 @@ export function column(
 ): AttributeDefinition {
   const defaults: Partial<AttributeDefinition> =
     type === 'Money'
-      ? { precision: 2, minValue: -MONEY_LIMIT, maxValue: MONEY_LIMIT }
+      ? {
+          precision: 2,
+          precisionSource: 2,
+          isBaseCurrency: false,
+          minValue: -MONEY_LIMIT,
+          maxValue: MONEY_LIMIT,
+        }
       : type === 'Integer'
         ? { minValue: -2147483648, maxValue: 2147483647 }
         : type === 'Boolean'
@@ -99,6 +105,8 @@ export function systemColumns(entity: string, withCurrency: boolean): AttributeD
   return [
     column('createdon', 'CreatedOn', 'DateTime', 'Created On', READ_ONLY),
     column('modifiedon', 'ModifiedOn', 'DateTime', 'Modified On', READ_ONLY),
+    // The row version: every write gives a new one, and @odata.etag is W/"<versionnumber>".
+    column('versionnumber', 'VersionNumber', 'BigInt', 'Version Number', READ_ONLY),
     ...userLookup('createdby', 'CreatedBy', 'Created By', `lk_${entity}base_createdby`),
     ...userLookup('modifiedby', 'ModifiedBy', 'Modified By', `lk_${entity}base_modifiedby`),
     ...userLookup(
@@ -121,6 +129,71 @@ export function systemColumns(entity: string, withCurrency: boolean): AttributeD
           cascadeDelete: 'Restrict',
         })
       : []),
+  ];
+}
+
+/**
+ * The owner of a user-owned record: `ownerid` (a user or a team; no relationship of its own) and `owninguser`,
+ * through which the owning user's relationship (`user_<entity>`) runs. Records whose owner follows their
+ * parent's (sales lines) have a read-only owner.
+ */
+export function ownerColumns(entity: string, options: { followsParent: boolean }): AttributeDefinition[] {
+  return [
+    ...lookupColumn(
+      'ownerid',
+      'OwnerId',
+      'Owner',
+      { target: 'systemuser', navigationProperty: 'ownerid', cascadeDelete: 'NoCascade' },
+      {
+        type: 'Owner',
+        ...(options.followsParent
+          ? { ...READ_ONLY, requiredLevel: 'ApplicationRequired' }
+          : { requiredLevel: 'SystemRequired' }),
+      },
+    ),
+    column('owninguser', 'OwningUser', 'Lookup', 'Owning User', {
+      ...READ_ONLY,
+      lookup: {
+        target: 'systemuser',
+        navigationProperty: 'owninguser',
+        relationshipSchemaName: `user_${entity}`,
+        cascadeDelete: 'NoCascade',
+      },
+    }),
+  ];
+}
+
+/**
+ * Dataverse's currency columns: an entity with money columns also has `exchangerate` (its currency's rate when
+ * written) and, for each money column, `<column>_base`, its value in the organization's base currency.
+ */
+export function withBaseCurrency(attributes: AttributeDefinition[]): AttributeDefinition[] {
+  const money = attributes.filter((attribute) => attribute.type === 'Money' && !attribute.isBaseCurrency);
+  if (money.length === 0) return attributes;
+  return [
+    ...attributes,
+    column('exchangerate', 'ExchangeRate', 'Decimal', 'Exchange Rate', {
+      ...READ_ONLY,
+      precision: 12,
+      minValue: 0.000000000001,
+      maxValue: 100000000000,
+    }),
+    ...money.map((source) =>
+      column(
+        `${source.logicalName}_base`,
+        `${source.schemaName}_Base`,
+        'Money',
+        `${source.displayName} (Base)`,
+        {
+          ...READ_ONLY,
+          precision: 4,
+          precisionSource: source.precisionSource ?? 2,
+          isBaseCurrency: true,
+          calculationOf: source.logicalName,
+          isCustomAttribute: source.isCustomAttribute,
+        },
+      ),
+    ),
   ];
 }
 

@@ -3,7 +3,7 @@ import { DataverseError } from './errors';
 import type { DataverseFixture, PrivilegeVerb } from './fixture';
 import { completeRecord, refreshAllTotals } from './rules';
 import { DATA_ENTITIES } from './entities';
-import type { EntityDefinition } from './schema';
+import { isReference, type EntityDefinition } from './schema';
 import { metadataOnlyEntity } from './schemaBuilders';
 import { RecordStore, type RecordValues, type StoredRecord } from './store';
 import { dataverseTimestamp } from './util';
@@ -39,6 +39,8 @@ export class SimulatorState {
   readonly store = new RecordStore();
   catalog = new EntityCatalog(DATA_ENTITIES, []);
   organization: Organization = { name: '', organizationid: '', businessunitid: '', basecurrencyid: '' };
+  /** Owner of fixture records that name neither an owner nor a creator: the fixture's first user. */
+  defaultOwnerId = '';
   private access = new Map<string, UserAccess>();
 
   /** Replaces all state with a validated fixture. */
@@ -47,6 +49,7 @@ export class SimulatorState {
     this.access = new Map();
     this.catalog = new EntityCatalog(DATA_ENTITIES, fixture.metadataOnlyEntities.map(metadataOnlyEntity));
     this.organization = fixture.organization;
+    this.defaultOwnerId = fixture.systemusers[0]?.systemuserid.toLowerCase() ?? '';
     const timestamp = dataverseTimestamp(now);
     for (const user of fixture.systemusers) {
       const { privileges, actOnBehalfOfAnotherUser, ...columns } = user;
@@ -88,8 +91,9 @@ export class SimulatorState {
   ): void {
     const values: RecordValues = {};
     for (const [name, value] of Object.entries(row)) {
-      const type = this.catalog.attribute(entity, name)?.type;
-      const isId = type === 'Uniqueidentifier' || type === 'Lookup';
+      const attribute = this.catalog.attribute(entity, name);
+      const isId =
+        attribute !== undefined && (attribute.type === 'Uniqueidentifier' || isReference(attribute));
       values[name] =
         isId && typeof value === 'string' ? value.toLowerCase() : (value as RecordValues[string]);
     }

@@ -60,9 +60,14 @@ export class RecordStore {
     return [...(this.tables.get(entity)?.values() ?? [])];
   }
 
-  /** Inserts or replaces a record and gives it a new version. */
+  /** Inserts or replaces a record and gives it a new version, which it also shows as `versionnumber`. */
   put(entity: string, id: string, values: RecordValues): StoredRecord {
-    const record: StoredRecord = { id: id.toLowerCase(), version: this.nextVersion(), values };
+    const version = this.nextVersion();
+    const record: StoredRecord = {
+      id: id.toLowerCase(),
+      version,
+      values: { ...values, versionnumber: version },
+    };
     this.table(entity).set(record.id, record);
     return record;
   }
@@ -86,7 +91,14 @@ export class RecordStore {
     const tables = new Map<string, Map<string, StoredRecord>>();
     let lastVersion = Math.max(this.lastVersion, persisted.lastVersion);
     for (const [entity, records] of Object.entries(persisted.tables)) {
-      tables.set(entity, cloneTable(new Map(records.map((record) => [record.id.toLowerCase(), record]))));
+      const withVersionNumbers = records.map((record) => ({
+        ...record,
+        values: { ...record.values, versionnumber: record.version },
+      }));
+      tables.set(
+        entity,
+        cloneTable(new Map(withVersionNumbers.map((record) => [record.id.toLowerCase(), record]))),
+      );
       for (const record of records) lastVersion = Math.max(lastVersion, record.version);
     }
     this.tables = tables;
