@@ -638,23 +638,49 @@ describe('DynamicsWebApi against the Dataverse simulator: metadata', () => {
     });
   });
 
-  it('fact: retrieveAttributes and retrieveAttribute cast to MoneyAttributeMetadata read Precision', async () => {
-    const money = await dataverse().retrieveAttributes<{ LogicalName: string; Precision: number }>({
+  it("fact: retrieveEntities with the gateway's candidate filter (managed property /Value) leaves out BPF and non-customizable entities", async () => {
+    const entities = await dataverse().retrieveEntities<{
+      LogicalName: string;
+      EntitySetName: string | null;
+    }>({
+      select: ['LogicalName', 'EntitySetName', 'IsActivity', 'IsBPFEntity', 'IsCustomizable'],
+      filter: 'IsValidForAdvancedFind eq true and IsBPFEntity eq false and IsCustomizable/Value eq true',
+    });
+    const names = entities.value.map((entity) => entity.LogicalName);
+    expect(names).toEqual(expect.arrayContaining(['opportunity', 'opportunityproduct', 'new_contractline']));
+    expect(names).not.toContain('opportunitysalesprocess');
+    expect(names).not.toContain('msdyn_opportunitymodelscore');
+  });
+
+  it('fact: retrieveAttributes and retrieveAttribute cast to MoneyAttributeMetadata read Precision and PrecisionSource', async () => {
+    const money = await dataverse().retrieveAttributes<{
+      LogicalName: string;
+      Precision: number;
+      PrecisionSource: number;
+    }>({
       entityKey: "LogicalName='opportunityproduct'",
       castType: 'Microsoft.Dynamics.CRM.MoneyAttributeMetadata',
-      select: ['LogicalName', 'Precision'],
-      filter: "LogicalName eq 'extendedamount' or LogicalName eq 'baseamount'",
+      select: ['LogicalName', 'Precision', 'PrecisionSource'],
+      filter:
+        "LogicalName eq 'extendedamount' or LogicalName eq 'baseamount' or LogicalName eq 'priceperunit'",
     });
-    expect(money.value.map((attribute) => [attribute.LogicalName, attribute.Precision]).sort()).toEqual([
-      ['baseamount', 2],
-      ['extendedamount', 2],
+    // The Sales table reference: amounts take the currency's precision (PrecisionSource 2); prices the
+    // organization's pricing decimal precision (PrecisionSource 1).
+    expect(
+      money.value
+        .map((attribute) => [attribute.LogicalName, attribute.Precision, attribute.PrecisionSource])
+        .sort(),
+    ).toEqual([
+      ['baseamount', 2, 2],
+      ['extendedamount', 2, 2],
+      ['priceperunit', expect.any(Number), 1],
     ]);
     const single = await dataverse().retrieveAttribute<{ AttributeType: string; Precision: number }>({
       entityKey: "LogicalName='opportunityproduct'",
       attributeKey: "LogicalName='extendedamount'",
       castType: 'Microsoft.Dynamics.CRM.MoneyAttributeMetadata',
     });
-    expect(single).toMatchObject({ AttributeType: 'Money', Precision: 2 });
+    expect(single).toMatchObject({ AttributeType: 'Money', Precision: 2, PrecisionSource: 2 });
   });
 
   it('fact: retrieveAttributes cast to StringAttributeMetadata reads MaxLength, as the gateway does', async () => {
@@ -700,5 +726,24 @@ describe('DynamicsWebApi against the Dataverse simulator: service protection', (
     expect(Number((error.headers as Record<string, string>)['retry-after'])).toBeGreaterThanOrEqual(1);
     const log = await requestLog(limited);
     expect(log.map((entry) => entry.status)).toEqual([200, 200, 429]);
+  });
+
+  it('fact: an injected 429 fault reaches the caller the same way (status, Retry-After, code), once', async () => {
+    const faults = await fetch(`${client.simulator.url}/_sim/faults`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        seed: 1,
+        routes: { 'GET /api/data/v9.2/opportunities': { rates: { '429': 1 } } },
+      }),
+    });
+    expect(faults.status).toBe(200);
+    await clearRequestLog();
+    const error = await failure(
+      dataverse().retrieveMultiple({ collection: 'opportunities', select: ['name'] }),
+    );
+    expect(error).toMatchObject({ status: 429, code: '0x80072322' });
+    expect(Number((error.headers as Record<string, string>)['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect((await requestLog()).map((entry) => entry.status)).toEqual([429]);
   });
 });
