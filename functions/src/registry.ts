@@ -20,6 +20,7 @@ import reconcileTimer from './functions/reconcileTimer';
 import settingsGet from './functions/settingsGet';
 import settingsPut from './functions/settingsPut';
 import settingsReset from './functions/settingsReset';
+import templatesList from './functions/templatesList';
 import webhookReceive from './functions/webhookReceive';
 import type { RouteDefinition } from './http/route';
 import type { Logger, Services } from './services';
@@ -49,6 +50,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   metadataMainEntities,
   metadataProductSources,
   metadataFields,
+  templatesList,
   contractsCreate,
   contractsGet,
   contractPlan,

@@ -98,6 +98,64 @@ describe('Oneflow client against the simulator (integration)', () => {
     await expect(client.getContract(contract.id)).resolves.toMatchObject({ id: contract.id });
   });
 
+  it("lists the workspaces the user may create contracts in, with their templates' product option and type", async () => {
+    const { client } = clientFor();
+    const workspaces = await client.listContractCreateData(130406);
+    // Alex may not create in workspace 130407 (the fixture), so only the sales workspace comes back.
+    expect(workspaces.map((workspace) => workspace.id)).toEqual([130406]);
+    const [sales] = workspaces;
+    expect(sales?.templates.map((template) => template.id)).toEqual([756510, 756520, 756540, 756550]);
+    expect(sales?.templates[0]).toEqual({
+      id: 756510,
+      name: 'Sales agreement',
+      available_options: { can_receive_products: true },
+      template_type: { id: 4001, name: 'Dynamics 365 sales' },
+    });
+  });
+
+  it('narrows the contract-create helper by template type, sends the workspace header, and retries a 500 like every call', async () => {
+    let failuresLeft = 1;
+    await control('PUT', '/_sim/faults', {
+      routes: { 'GET /v1/helpers/contract_create_data/': { rates: { '500': 1 } } },
+    });
+    const { client, delays } = clientFor({
+      sleep: async () => {
+        delays.push(0);
+        failuresLeft -= 1;
+        if (failuresLeft === 0) await control('PUT', '/_sim/faults', {});
+      },
+    });
+    const byType = await client.listContractCreateData(130406, { templateTypeId: 4002 });
+    expect(byType.flatMap((workspace) => workspace.templates.map((template) => template.id))).toEqual([
+      756520,
+    ]);
+    expect(delays).toHaveLength(1);
+    const byExtension = await client.listContractCreateData(130406, { extensionType: 'hubspot' });
+    expect(byExtension).toEqual([]);
+    expect(await requestCounts()).toEqual({ 'GET /v1/helpers/contract_create_data/': 3 });
+  });
+
+  it('reads a template without a type (template_type null) from the contract-create helper', async () => {
+    await control('POST', '/_sim/fixture', {
+      api_tokens: [{ token: TOKEN }],
+      users: [{ id: 1, email: USER_EMAIL, name: 'Alex' }],
+      workspaces: [{ id: 1, name: 'Only', currency: 'EUR' }],
+      templates: [
+        { id: 2, name: 'Plain', workspace_ids: [1], available_options: { can_receive_products: true } },
+      ],
+    });
+    const { client } = clientFor();
+    await expect(client.listContractCreateData(1)).resolves.toEqual([
+      {
+        id: 1,
+        name: 'Only',
+        templates: [
+          { id: 2, name: 'Plain', available_options: { can_receive_products: true }, template_type: null },
+        ],
+      },
+    ]);
+  });
+
   it('writes round-trip: create, update, delete', async () => {
     const { client } = clientFor();
     const created = await client.createProduct(CONTRACT, GROUP, {

@@ -44,6 +44,26 @@ export const OneflowContractSchema = z.object({
 });
 export type OneflowContract = z.infer<typeof OneflowContractSchema>;
 
+/**
+ * A template as the contract-create helper lists it (the fields the product uses). `template_type` is null or
+ * absent for a template of no type; `available_options` may leave out what does not apply.
+ */
+export const OneflowTemplateSchema = z.object({
+  id: z.number().int(),
+  name: z.string().nullable(),
+  available_options: z.object({ can_receive_products: z.boolean().optional() }).optional(),
+  template_type: z.object({ id: z.number().int(), name: z.string().nullable() }).nullable().optional(),
+});
+export type OneflowTemplate = z.infer<typeof OneflowTemplateSchema>;
+
+/** One workspace of `GET /helpers/contract_create_data/`: where the user may create contracts, with its templates. */
+export const OneflowCreateDataWorkspaceSchema = z.object({
+  id: z.number().int(),
+  name: z.string().nullable().optional(),
+  templates: z.array(OneflowTemplateSchema),
+});
+export type OneflowCreateDataWorkspace = z.infer<typeof OneflowCreateDataWorkspaceSchema>;
+
 const pageSchema = <T extends z.ZodType>(item: T) =>
   z.object({ count: z.number().int().min(0), data: z.array(item) });
 
@@ -99,9 +119,23 @@ export interface CreateContractBody {
   name?: string;
 }
 
+/** Narrows the contract-create helper to templates of one type (by id, or by its integration's alias). */
+export interface ContractCreateDataFilter {
+  templateTypeId?: number;
+  extensionType?: string;
+}
+
 export interface OneflowClient {
   ping(): Promise<void>;
   createContract(body: CreateContractBody): Promise<OneflowContract>;
+  /**
+   * The workspaces the user may create contracts in, with their templates. Oneflow requires the workspace header
+   * but lists every such workspace: pick yours from the answer.
+   */
+  listContractCreateData(
+    workspaceId: number,
+    filter?: ContractCreateDataFilter,
+  ): Promise<OneflowCreateDataWorkspace[]>;
   getContract(contractId: number): Promise<OneflowContract>;
   listProducts(contractId: number): Promise<OneflowProduct[]>;
   getProductGroups(contractId: number): Promise<OneflowProductGroup[]>;
@@ -125,7 +159,8 @@ const realSleep = (ms: number): Promise<void> =>
 interface RequestSpec {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
-  params?: Record<string, number>;
+  params?: Record<string, number | string>;
+  headers?: Record<string, string>;
   data?: unknown;
 }
 
@@ -171,6 +206,7 @@ export function createOneflowClient(options: OneflowClientOptions): OneflowClien
         method: spec.method,
         url: spec.path,
         params: spec.params,
+        headers: spec.headers,
         data: spec.data,
       });
     } catch (cause) {
@@ -199,9 +235,10 @@ export function createOneflowClient(options: OneflowClientOptions): OneflowClien
   }
 
   async function send<T>(spec: RequestSpec, schema: z.ZodType<T>): Promise<T> {
-    const query = spec.params
-      ? `?${new URLSearchParams(Object.entries(spec.params).map(([k, v]): [string, string] => [k, String(v)])).toString()}`
-      : '';
+    const query =
+      spec.params && Object.keys(spec.params).length > 0
+        ? `?${new URLSearchParams(Object.entries(spec.params).map(([k, v]): [string, string] => [k, String(v)])).toString()}`
+        : '';
     const url = `${baseUrl}${spec.path}${query}`;
     for (let attempt = 1; ; attempt++) {
       const outcome = await attemptOnce(spec, schema, url, attempt);
@@ -233,6 +270,19 @@ export function createOneflowClient(options: OneflowClientOptions): OneflowClien
     },
     createContract: (body) =>
       send({ method: 'POST', path: '/contracts/create', data: body }, OneflowContractSchema),
+    listContractCreateData: (workspaceId, filter = {}) =>
+      send(
+        {
+          method: 'GET',
+          path: '/helpers/contract_create_data/',
+          headers: { 'x-oneflow-workspace-id': String(workspaceId) },
+          params: {
+            ...(filter.templateTypeId === undefined ? {} : { template_type_id: filter.templateTypeId }),
+            ...(filter.extensionType === undefined ? {} : { extension_type: filter.extensionType }),
+          },
+        },
+        z.array(OneflowCreateDataWorkspaceSchema),
+      ),
     getContract: (contractId) =>
       send({ method: 'GET', path: contractPath(contractId) }, OneflowContractSchema),
     listProducts: (contractId) => paginate(`${contractPath(contractId)}/products`, OneflowProductSchema),

@@ -11,6 +11,14 @@ import {
   type SyncResult,
 } from './syncService';
 
+export interface CreateContractRequest {
+  mainEntity: string;
+  recordId: string;
+  /** The Oneflow template to start from; the organisation's configured one when left out. */
+  templateId?: number;
+  actor: Actor;
+}
+
 export interface CreateContractResult {
   contract: ContractRecord;
   /** False when the record already had a contract: the initial transfer was re-run on it instead. */
@@ -25,7 +33,7 @@ export interface CreateContractResult {
  */
 export async function createContractFromRecord(
   deps: SyncDeps,
-  request: { mainEntity: string; recordId: string; actor: Actor },
+  request: CreateContractRequest,
 ): Promise<CreateContractResult> {
   // One creation per record at a time: a double click must not make two Oneflow contracts. The second request
   // waits, then finds the first one's contract.
@@ -41,7 +49,7 @@ export async function createContractFromRecord(
 
 async function createUnderRecordLease(
   deps: SyncDeps,
-  request: { mainEntity: string; recordId: string; actor: Actor },
+  request: CreateContractRequest,
 ): Promise<CreateContractResult> {
   const { tenant, store } = deps;
   const tenantId = tenant.config.tenantId;
@@ -78,7 +86,7 @@ async function createUnderRecordLease(
   const main = mainRead.value;
   const contract = await tenant.oneflow.createContract({
     workspace_id: tenant.config.oneflow.workspaceId,
-    template_id: tenant.config.oneflow.templateId,
+    template_id: request.templateId ?? tenant.config.oneflow.templateId,
     name: main.name ?? `${request.mainEntity} ${request.recordId}`,
   });
   const record: ContractRecord = {
