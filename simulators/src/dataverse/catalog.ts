@@ -1,4 +1,9 @@
-import type { AttributeDefinition, CascadeDelete, EntityDefinition } from './schema';
+import type {
+  AttributeDefinition,
+  CascadeDelete,
+  EntityDefinition,
+  GlobalOptionSetDefinition,
+} from './schema';
 
 /** A 1:N relationship as Dataverse's relationship metadata describes it. */
 export interface RelationshipDefinition {
@@ -27,6 +32,7 @@ export class EntityCatalog {
   constructor(
     readonly dataEntities: readonly EntityDefinition[],
     readonly metadataOnlyEntities: readonly EntityDefinition[],
+    readonly globalOptionSets: readonly GlobalOptionSetDefinition[] = [],
   ) {
     for (const entity of [...dataEntities, ...metadataOnlyEntities])
       this.byLogical.set(entity.logicalName, entity);
@@ -52,6 +58,26 @@ export class EntityCatalog {
       }
     }
     this.relationships = relationships;
+    this.checkGlobalOptionSets();
+  }
+
+  /** A column naming a global option set has exactly its options, so the two definitions never disagree. */
+  private checkGlobalOptionSets(): void {
+    for (const entity of this.byLogical.values()) {
+      for (const attribute of entity.attributes) {
+        if (attribute.globalOptionSet === undefined) continue;
+        const set = this.globalOptionSet(attribute.globalOptionSet);
+        if (!set || JSON.stringify(set.options) !== JSON.stringify(attribute.options ?? {})) {
+          throw new Error(
+            `${entity.logicalName}.${attribute.logicalName} names the global option set ${attribute.globalOptionSet} but does not have its options`,
+          );
+        }
+      }
+    }
+  }
+
+  globalOptionSet(name: string): GlobalOptionSetDefinition | undefined {
+    return this.globalOptionSets.find((set) => set.name === name);
   }
 
   all(): EntityDefinition[] {

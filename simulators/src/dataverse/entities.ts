@@ -1,5 +1,10 @@
 import { builtInSalesLineAttributes, type DynamicsAttribute } from '@oneflow-sync/shared';
-import type { AttributeDefinition, AttributeTypeCode, EntityDefinition } from './schema';
+import type {
+  AttributeDefinition,
+  AttributeTypeCode,
+  EntityDefinition,
+  GlobalOptionSetDefinition,
+} from './schema';
 import {
   column,
   lookupColumn,
@@ -57,16 +62,22 @@ const SALES_LINE_DETAILS: Record<string, Partial<AttributeDefinition>> = {
   lineitemnumber: { minValue: 0, maxValue: 1000000000 },
 };
 
-/** The global choice behind the sales lines' `producttypecode` (shared by quote, order and invoice lines). */
-export const PRODUCT_TYPE_OPTION_SET = 'qooiproduct_producttype';
-
-export const PRODUCT_TYPES: Readonly<Record<number, string>> = {
-  1: 'Product',
-  2: 'Bundle',
-  3: 'Required Bundle Product',
-  4: 'Optional Bundle Product',
-  5: 'Project-based Service',
+/** The global choice behind `producttypecode` of opportunity, quote, order and invoice lines. */
+const PRODUCT_TYPE_SET: GlobalOptionSetDefinition = {
+  name: 'qooiproduct_producttype',
+  displayName: 'Product Type',
+  description: 'Type of product.',
+  options: {
+    1: 'Product',
+    2: 'Bundle',
+    3: 'Required Bundle Product',
+    4: 'Optional Bundle Product',
+    5: 'Project-based Service',
+  },
 };
+
+/** The global option sets the seeded entities use (GlobalOptionSetDefinitions). */
+export const GLOBAL_OPTION_SETS: readonly GlobalOptionSetDefinition[] = [PRODUCT_TYPE_SET];
 
 /** opportunityproduct / quotedetail: the shared column list plus the parent lookup and audit columns. */
 function salesLineEntity(options: {
@@ -109,8 +120,8 @@ function salesLineEntity(options: {
       { requiredLevel: 'SystemRequired', isValidForUpdate: false },
     ),
     column('producttypecode', 'ProductTypeCode', 'Picklist', 'Product type', {
-      options: PRODUCT_TYPES,
-      globalOptionSet: PRODUCT_TYPE_OPTION_SET,
+      options: PRODUCT_TYPE_SET.options,
+      globalOptionSet: PRODUCT_TYPE_SET.name,
       requiredLevel: 'SystemRequired',
       isValidForUpdate: false,
       defaultValue: 1,

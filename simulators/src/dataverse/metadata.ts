@@ -1,4 +1,4 @@
-import { jsonResponse, type OperationContext, type ServiceResponse } from './context';
+import { emptyResponse, jsonResponse, type OperationContext, type ServiceResponse } from './context';
 import {
   DataverseError,
   ErrorCodes,
@@ -11,6 +11,12 @@ import {
 import {
   ATTRIBUTE_METADATA,
   attributeJson,
+  BOOLEAN_OPTION_SET_METADATA,
+  globalOptionSetDescription,
+  localOptionSetDescription,
+  MANY_TO_MANY_RELATIONSHIP_METADATA,
+  OPTION_SET_METADATA,
+  optionSetJson,
   DERIVED_PROPERTIES,
   DERIVED_TYPE_NAMES,
   ENTITY_METADATA,
@@ -31,7 +37,7 @@ import {
 } from './odataFilter';
 import type { ExpandOption, QueryOptions } from './odataQuery';
 import type { PathSegment } from './resourcePath';
-import type { AttributeTypeCode, EntityDefinition } from './schema';
+import type { AttributeDefinition, AttributeTypeCode, EntityDefinition } from './schema';
 import { guidFromName, isGuid } from './util';
 
 /**
@@ -47,7 +53,7 @@ function propertyKind(type: MetadataType, name: string): PropertyKind | undefine
   return type.properties[name];
 }
 
-function checkSelect(select: readonly string[] | undefined, type: MetadataType): void {
+export function checkSelect(select: readonly string[] | undefined, type: MetadataType): void {
   for (const name of select ?? []) {
     const kind = propertyKind(type, name);
     if (kind === undefined || kind === NAVIGATION) throw propertyNotFound(name, type.name);
@@ -87,7 +93,7 @@ function valueAt(item: JsonRecord, path: readonly string[]): FilterValue {
     : null;
 }
 
-function filterItems(
+export function filterItems(
   items: JsonRecord[],
   filter: FilterExpression | undefined,
   type: MetadataType,
@@ -98,7 +104,7 @@ function filterItems(
   return items.filter((item) => evaluateFilter(filter, (path) => valueAt(item, path), schema));
 }
 
-function project(item: JsonRecord, select: readonly string[] | undefined): JsonRecord {
+export function project(item: JsonRecord, select: readonly string[] | undefined): JsonRecord {
   if (!select) return item;
   const projected: JsonRecord = {};
   if ('@odata.type' in item) projected['@odata.type'] = item['@odata.type'];
@@ -107,7 +113,7 @@ function project(item: JsonRecord, select: readonly string[] | undefined): JsonR
   return projected;
 }
 
-function refuseSortingAndPaging(options: {
+export function refuseSortingAndPaging(options: {
   orderBy: readonly unknown[];
   top?: number | undefined;
   skipToken?: string | undefined;
@@ -120,7 +126,7 @@ function refuseSortingAndPaging(options: {
 }
 
 /** Metadata items expand only the navigation properties their type declares (none are modeled on attributes). */
-function refuseExpand(expand: readonly ExpandOption[], type: MetadataType): void {
+export function refuseExpand(expand: readonly ExpandOption[], type: MetadataType): void {
   for (const option of expand) {
     if (propertyKind(type, option.navigationProperty) !== NAVIGATION) {
       throw propertyNotFound(option.navigationProperty, type.name);
@@ -178,8 +184,74 @@ function navigationCollection(
       type: RELATIONSHIP_METADATA,
     };
   }
+  // No N:N relationship joins two entities this simulator knows (RelationshipDefinitions agrees).
+  if (name === 'ManyToManyRelationships') return { items: [], type: MANY_TO_MANY_RELATIONSHIP_METADATA };
   if (name === 'Keys') throw notModeled(`The entity definition navigation '${name}'`);
   throw segmentNotFound(name);
+}
+
+const OPTION_SET_NAVIGATIONS = new Set(['OptionSet', 'GlobalOptionSet']);
+
+function optionSetType(attribute: AttributeDefinition): MetadataType {
+  return attribute.type === 'Boolean' ? BOOLEAN_OPTION_SET_METADATA : OPTION_SET_METADATA;
+}
+
+/**
+ * The option set behind a column's OptionSet or GlobalOptionSet navigation: a column using a global option set
+ * answers it through both; a local one has no GlobalOptionSet (null).
+ */
+function attributeOptionSet(
+  context: OperationContext,
+  entity: EntityDefinition,
+  attribute: AttributeDefinition,
+  navigation: string,
+): JsonRecord | null {
+  const name = attribute.globalOptionSet;
+  const global = name === undefined ? undefined : context.state.catalog.globalOptionSet(name);
+  const description = global
+    ? globalOptionSetDescription(global)
+    : navigation === 'OptionSet'
+      ? localOptionSetDescription(entity, attribute)
+      : undefined;
+  if (!description) return null;
+  // A single-valued navigation is typed by its declaration, so its items carry no @odata.type.
+  const set = optionSetJson(description);
+  delete set['@odata.type'];
+  return set;
+}
+
+/** $expand=OptionSet,GlobalOptionSet on a cast to a choice, state, status or yes/no attribute type. */
+function expandOptionSets(
+  context: OperationContext,
+  entity: EntityDefinition,
+  item: JsonRecord,
+  expand: readonly ExpandOption[],
+): JsonRecord {
+  const attribute = entity.attributes.find((candidate) => candidate.logicalName === item.LogicalName);
+  const expanded: JsonRecord = {};
+  for (const option of expand) {
+    if (!attribute) continue;
+    checkSelect(option.select, optionSetType(attribute));
+    const set = attributeOptionSet(context, entity, attribute, option.navigationProperty);
+    expanded[option.navigationProperty] = set && project(set, option.select);
+  }
+  return expanded;
+}
+
+function checkAttributeExpand(expand: readonly ExpandOption[], type: MetadataType): void {
+  for (const option of expand) {
+    if (propertyKind(type, option.navigationProperty) !== NAVIGATION) {
+      throw propertyNotFound(option.navigationProperty, type.name);
+    }
+    if (!OPTION_SET_NAVIGATIONS.has(option.navigationProperty)) {
+      throw notModeled(`Expanding '${option.navigationProperty}' of ${type.name}`);
+    }
+    if (option.filter || option.orderBy.length > 0 || option.top !== undefined) {
+      throw queryError(
+        `Only $select can be applied to the single-valued navigation property '${option.navigationProperty}'.`,
+      );
+    }
+  }
 }
 
 function expandEntity(
@@ -218,7 +290,7 @@ function findEntity(context: OperationContext, key: string): EntityDefinition {
   return entity;
 }
 
-function selectClause(select: readonly string[] | undefined): string {
+export function selectClause(select: readonly string[] | undefined): string {
   return select ? `(${select.join(',')})` : '';
 }
 
@@ -263,14 +335,26 @@ function readNavigation(
 ): ServiceResponse {
   const { items, type } = navigationCollection(context, entity, navigation.name, cast?.name);
   checkSelect(options.select, type);
-  refuseExpand(options.expand, type);
+  checkAttributeExpand(options.expand, type);
+  const shape = (item: JsonRecord): JsonRecord => ({
+    ...project(item, options.select),
+    ...expandOptionSets(context, entity, item, options.expand),
+  });
   const base = `${root}('${entity.logicalName}')/${navigation.name}${cast ? `/${cast.name}` : ''}`;
   if (navigation.key === undefined) {
-    const value = filterItems(items, options.filter, type).map((item) => project(item, options.select));
+    const value = filterItems(items, options.filter, type).map(shape);
     return jsonResponse(200, { '@odata.context': `${base}${selectClause(options.select)}`, value });
   }
   if (options.filter) throw queryError('$filter does not apply when retrieving a single definition.');
-  const logicalName = /^LogicalName='([^']*)'$/.exec(navigation.key)?.[1];
+  const item = findNavigationItem(items, navigation);
+  return jsonResponse(200, {
+    '@odata.context': `${base}${selectClause(options.select)}/$entity`,
+    ...shape(item),
+  });
+}
+
+function findNavigationItem(items: readonly JsonRecord[], navigation: PathSegment): JsonRecord {
+  const logicalName = /^LogicalName='([^']*)'$/.exec(navigation.key ?? '')?.[1];
   const item = items.find(
     (candidate) => candidate.LogicalName === logicalName || candidate.MetadataId === navigation.key,
   );
@@ -278,12 +362,36 @@ function readNavigation(
     throw new DataverseError(
       404,
       ErrorCodes.queryError,
-      `${navigation.name} With Id = ${navigation.key} does not exist.`,
+      `${navigation.name} With Id = ${String(navigation.key)} does not exist.`,
     );
   }
+  return item;
+}
+
+/** `…/Attributes(LogicalName='x')/Microsoft.Dynamics.CRM.PicklistAttributeMetadata/OptionSet`. */
+function readAttributeOptionSet(
+  context: OperationContext,
+  entity: EntityDefinition,
+  navigation: PathSegment,
+  cast: PathSegment,
+  optionSet: PathSegment,
+  options: QueryOptions,
+  root: string,
+): ServiceResponse {
+  const { items } = navigationCollection(context, entity, navigation.name, cast.name);
+  const item = findNavigationItem(items, navigation);
+  const attribute = entity.attributes.find((candidate) => candidate.logicalName === item.LogicalName);
+  if (!attribute || optionSet.key !== undefined) throw segmentNotFound(optionSet.name);
+  const type = optionSetType(attribute);
+  checkSelect(options.select, type);
+  refuseExpand(options.expand, type);
+  if (options.filter) throw queryError('$filter does not apply when retrieving a single definition.');
+  const set = attributeOptionSet(context, entity, attribute, optionSet.name);
+  if (!set) return emptyResponse(204);
+  const path = `${root}('${entity.logicalName}')/${navigation.name}(${String(item.MetadataId)})/${cast.name}/${optionSet.name}`;
   return jsonResponse(200, {
-    '@odata.context': `${base}${selectClause(options.select)}/$entity`,
-    ...project(item, options.select),
+    '@odata.context': `${path}${selectClause(options.select)}/$entity`,
+    ...project(set, options.select),
   });
 }
 
@@ -294,7 +402,7 @@ export function readMetadata(
   options: QueryOptions,
 ): ServiceResponse {
   const root = `${context.serviceRoot}$metadata#EntityDefinitions`;
-  const [definitions, navigation, cast, ...extra] = segments;
+  const [definitions, navigation, cast, optionSet, ...extra] = segments;
   if (!definitions || extra[0]) throw segmentNotFound(extra[0]?.name ?? 'EntityDefinitions');
   refuseSortingAndPaging(options);
   if (definitions.key === undefined) {
@@ -302,6 +410,12 @@ export function readMetadata(
     return listEntities(context, options, root);
   }
   const entity = findEntity(context, definitions.key);
+  if (optionSet) {
+    const optionSetPath =
+      navigation?.name === 'Attributes' && navigation.key !== undefined && cast !== undefined;
+    if (!optionSetPath || !OPTION_SET_NAVIGATIONS.has(optionSet.name)) throw segmentNotFound(optionSet.name);
+    return readAttributeOptionSet(context, entity, navigation, cast, optionSet, options, root);
+  }
   return navigation
     ? readNavigation(context, entity, navigation, cast, options, root)
     : readEntity(context, entity, options, root);

@@ -1,5 +1,10 @@
 import type { RelationshipDefinition } from './catalog';
-import type { AttributeDefinition, AttributeTypeCode, EntityDefinition } from './schema';
+import type {
+  AttributeDefinition,
+  AttributeTypeCode,
+  EntityDefinition,
+  GlobalOptionSetDefinition,
+} from './schema';
 import { guidFromName } from './util';
 
 /**
@@ -59,6 +64,8 @@ export const ENTITY_METADATA: MetadataType = {
     Attributes: NAVIGATION,
     ManyToOneRelationships: NAVIGATION,
     OneToManyRelationships: NAVIGATION,
+    ManyToManyRelationships: NAVIGATION,
+    Keys: NAVIGATION,
   },
 };
 
@@ -103,6 +110,11 @@ export const DERIVED_PROPERTIES: Readonly<
   Integer: { MinValue: INT, MaxValue: INT },
   Lookup: { Targets: OBJECT },
   Owner: { Targets: OBJECT },
+  // OptionSet and GlobalOptionSet are navigation properties: $expand them, they cannot be selected.
+  Picklist: { DefaultFormValue: INT, OptionSet: NAVIGATION, GlobalOptionSet: NAVIGATION },
+  State: { DefaultFormValue: INT, OptionSet: NAVIGATION, GlobalOptionSet: NAVIGATION },
+  Status: { DefaultFormValue: INT, OptionSet: NAVIGATION, GlobalOptionSet: NAVIGATION },
+  Boolean: { DefaultValue: BOOLEAN, OptionSet: NAVIGATION, GlobalOptionSet: NAVIGATION },
 };
 
 export const DERIVED_TYPE_NAMES: Readonly<Record<AttributeTypeCode, string>> = {
@@ -123,25 +135,78 @@ export const DERIVED_TYPE_NAMES: Readonly<Record<AttributeTypeCode, string>> = {
   Status: 'StatusAttributeMetadata',
 };
 
-export const RELATIONSHIP_METADATA: MetadataType = {
-  name: 'Microsoft.Dynamics.CRM.OneToManyRelationshipMetadata',
+/** What every relationship has: all RelationshipDefinitions can select without a cast. */
+export const RELATIONSHIP_BASE_METADATA: MetadataType = {
+  name: 'Microsoft.Dynamics.CRM.RelationshipMetadataBase',
   properties: {
     MetadataId: GUID,
+    HasChanged: BOOLEAN,
     SchemaName: STRING,
-    ReferencedAttribute: STRING,
-    ReferencedEntity: STRING,
-    ReferencingAttribute: STRING,
-    ReferencingEntity: STRING,
-    ReferencedEntityNavigationPropertyName: STRING,
-    ReferencingEntityNavigationPropertyName: STRING,
     RelationshipType: enumType('RelationshipType'),
     IsCustomRelationship: BOOLEAN,
     IsManaged: BOOLEAN,
     IsValidForAdvancedFind: BOOLEAN,
     IsCustomizable: { managed: 'Edm.Boolean' },
     SecurityTypes: enumType('SecurityTypes'),
+  },
+};
+
+export const RELATIONSHIP_METADATA: MetadataType = {
+  name: 'Microsoft.Dynamics.CRM.OneToManyRelationshipMetadata',
+  properties: {
+    ...RELATIONSHIP_BASE_METADATA.properties,
+    ReferencedAttribute: STRING,
+    ReferencedEntity: STRING,
+    ReferencingAttribute: STRING,
+    ReferencingEntity: STRING,
+    ReferencedEntityNavigationPropertyName: STRING,
+    ReferencingEntityNavigationPropertyName: STRING,
+    IsHierarchical: BOOLEAN,
     CascadeConfiguration: OBJECT,
   },
+};
+
+export const MANY_TO_MANY_RELATIONSHIP_METADATA: MetadataType = {
+  name: 'Microsoft.Dynamics.CRM.ManyToManyRelationshipMetadata',
+  properties: {
+    ...RELATIONSHIP_BASE_METADATA.properties,
+    Entity1LogicalName: STRING,
+    Entity2LogicalName: STRING,
+    IntersectEntityName: STRING,
+    Entity1IntersectAttribute: STRING,
+    Entity2IntersectAttribute: STRING,
+    Entity1NavigationPropertyName: STRING,
+    Entity2NavigationPropertyName: STRING,
+  },
+};
+
+/** What every option set has: all GlobalOptionSetDefinitions can select without a cast. */
+export const OPTION_SET_BASE_METADATA: MetadataType = {
+  name: 'Microsoft.Dynamics.CRM.OptionSetMetadataBase',
+  properties: {
+    MetadataId: GUID,
+    HasChanged: BOOLEAN,
+    Name: STRING,
+    DisplayName: LABEL,
+    Description: LABEL,
+    IsCustomOptionSet: BOOLEAN,
+    IsGlobal: BOOLEAN,
+    IsManaged: BOOLEAN,
+    IsCustomizable: { managed: 'Edm.Boolean' },
+    OptionSetType: enumType('OptionSetType'),
+    ExternalTypeName: STRING,
+    IntroducedVersion: STRING,
+  },
+};
+
+export const OPTION_SET_METADATA: MetadataType = {
+  name: 'Microsoft.Dynamics.CRM.OptionSetMetadata',
+  properties: { ...OPTION_SET_BASE_METADATA.properties, Options: OBJECT, ParentOptionSetName: STRING },
+};
+
+export const BOOLEAN_OPTION_SET_METADATA: MetadataType = {
+  name: 'Microsoft.Dynamics.CRM.BooleanOptionSetMetadata',
+  properties: { ...OPTION_SET_BASE_METADATA.properties, TrueOption: OBJECT, FalseOption: OBJECT },
 };
 
 function label(text: string, key: string): JsonRecord {
@@ -204,6 +269,11 @@ export function attributeJson(entity: EntityDefinition, attribute: AttributeDefi
   if (attribute.type === 'Lookup') derived.Targets = attribute.lookup ? [attribute.lookup.target] : [];
   // A record can be owned by a user or a team (teams are not modeled, so every owner here is a user).
   if (attribute.type === 'Owner') derived.Targets = ['systemuser', 'team'];
+  if (attribute.type === 'Picklist' || attribute.type === 'State' || attribute.type === 'Status') {
+    // Dataverse's "no default" is -1.
+    derived.DefaultFormValue = typeof attribute.defaultValue === 'number' ? attribute.defaultValue : -1;
+  }
+  if (attribute.type === 'Boolean') derived.DefaultValue = attribute.defaultValue === true;
   return {
     '@odata.type': `#Microsoft.Dynamics.CRM.${DERIVED_TYPE_NAMES[attribute.type]}`,
     MetadataId: guidFromName(`attribute:${entity.logicalName}.${attribute.logicalName}`),
@@ -230,6 +300,7 @@ export function attributeJson(entity: EntityDefinition, attribute: AttributeDefi
 export function relationshipJson(relationship: RelationshipDefinition): JsonRecord {
   return {
     MetadataId: guidFromName(`relationship:${relationship.schemaName}`),
+    HasChanged: null,
     SchemaName: relationship.schemaName,
     ReferencedAttribute: relationship.referencedAttribute,
     ReferencedEntity: relationship.referencedEntity,
@@ -243,6 +314,7 @@ export function relationshipJson(relationship: RelationshipDefinition): JsonReco
     IsValidForAdvancedFind: true,
     IsCustomizable: managed(true, 'iscustomizable'),
     SecurityTypes: relationship.cascadeDelete === 'Cascade' ? 'ParentChild' : 'Append',
+    IsHierarchical: false,
     CascadeConfiguration: {
       Assign: 'NoCascade',
       Delete: relationship.cascadeDelete,
@@ -251,5 +323,108 @@ export function relationshipJson(relationship: RelationshipDefinition): JsonReco
       Share: 'NoCascade',
       Unshare: 'NoCascade',
     },
+  };
+}
+
+/** An option set as its metadata describes it: a global one, or the local one of a single column. */
+export interface OptionSetDescription {
+  metadataId: string;
+  name: string;
+  displayName: string;
+  description: string;
+  isGlobal: boolean;
+  type: 'Picklist' | 'State' | 'Status' | 'Boolean';
+  options: Readonly<Record<number, string>>;
+  /** State: the status values of each state, the first being the default. */
+  statusesByState?: Readonly<Record<number, readonly number[]>>;
+}
+
+function optionJson(set: OptionSetDescription, value: number, text: string): JsonRecord {
+  const option: JsonRecord = {
+    Value: value,
+    Color: null,
+    IsManaged: true,
+    ExternalValue: null,
+    ParentValues: [],
+    Tag: null,
+    IsHidden: false,
+    MetadataId: null,
+    HasChanged: null,
+    Label: label(text, `option:${set.name}.${value}`),
+    Description: label('', ''),
+  };
+  if (set.type === 'State') {
+    option.DefaultStatus = set.statusesByState?.[value]?.[0] ?? null;
+    option.InvariantName = text.replace(/\s+/g, '');
+  }
+  if (set.type === 'Status') {
+    const state = Object.entries(set.statusesByState ?? {}).find(([, statuses]) => statuses.includes(value));
+    option.State = state ? Number(state[0]) : null;
+  }
+  return option;
+}
+
+/** OptionSetMetadata (or BooleanOptionSetMetadata for yes/no columns), with @odata.type. */
+export function optionSetJson(set: OptionSetDescription): JsonRecord {
+  const options = Object.entries(set.options).map(([value, text]) => optionJson(set, Number(value), text));
+  const boolean = set.type === 'Boolean';
+  const typed: JsonRecord = boolean
+    ? {
+        TrueOption: options.find((option) => option.Value === 1) ?? null,
+        FalseOption: options.find((option) => option.Value === 0) ?? null,
+      }
+    : { Options: options, ParentOptionSetName: null };
+  return {
+    '@odata.type': `#${boolean ? BOOLEAN_OPTION_SET_METADATA.name : OPTION_SET_METADATA.name}`,
+    MetadataId: set.metadataId,
+    HasChanged: null,
+    Name: set.name,
+    DisplayName: label(set.displayName, `optionset:${set.name}`),
+    Description: label(set.description, `optionset:${set.name}:description`),
+    IsCustomOptionSet: false,
+    IsGlobal: set.isGlobal,
+    IsManaged: true,
+    IsCustomizable: managed(true, 'iscustomizable'),
+    OptionSetType: set.type,
+    ExternalTypeName: null,
+    IntroducedVersion: '5.0.0.0',
+    ...typed,
+  };
+}
+
+export function globalOptionSetDescription(set: GlobalOptionSetDefinition): OptionSetDescription {
+  return {
+    metadataId: guidFromName(`optionset:${set.name}`),
+    name: set.name,
+    displayName: set.displayName,
+    description: set.description,
+    isGlobal: true,
+    type: 'Picklist',
+    options: set.options,
+  };
+}
+
+/** The local option set of a choice, state, status or yes/no column (Dataverse names it <entity>_<column>). */
+export function localOptionSetDescription(
+  entity: EntityDefinition,
+  attribute: AttributeDefinition,
+): OptionSetDescription | undefined {
+  const type = attribute.type;
+  if (type !== 'Picklist' && type !== 'State' && type !== 'Status' && type !== 'Boolean') return undefined;
+  const statusesByState =
+    type === 'Status'
+      ? attribute.statusesByState
+      : type === 'State'
+        ? entity.attributes.find((candidate) => candidate.type === 'Status')?.statusesByState
+        : undefined;
+  return {
+    metadataId: guidFromName(`optionset:${entity.logicalName}.${attribute.logicalName}`),
+    name: `${entity.logicalName}_${attribute.logicalName}`,
+    displayName: attribute.displayName,
+    description: '',
+    isGlobal: false,
+    type,
+    options: attribute.options ?? {},
+    ...(statusesByState === undefined ? {} : { statusesByState }),
   };
 }

@@ -238,6 +238,15 @@ const REFUSALS: Refusal[] = [
       "Could not find a property named 'OptionSet' on type 'Microsoft.Dynamics.CRM.AttributeMetadata'.",
   },
   {
+    rule: 'creating or changing metadata is not modeled',
+    method: 'POST',
+    path: 'RelationshipDefinitions',
+    body: { SchemaName: 'new_x' },
+    status: 400,
+    code: QUERY_ERROR,
+    message: notModeled('Creating or changing metadata (POST RelationshipDefinitions)'),
+  },
+  {
     rule: 'entity definition navigations other than attributes and relationships are not modeled',
     path: "EntityDefinitions(LogicalName='opportunity')/Keys",
     status: 400,

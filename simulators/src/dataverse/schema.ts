@@ -71,6 +71,14 @@ export interface AttributeDefinition {
   defaultValue?: string | number | boolean;
 }
 
+/** A global option set (global choice): options that several columns share, maintained in one place. */
+export interface GlobalOptionSetDefinition {
+  name: string;
+  displayName: string;
+  description: string;
+  options: Readonly<Record<number, string>>;
+}
+
 export interface EntityDefinition {
   logicalName: string;
   schemaName: string;

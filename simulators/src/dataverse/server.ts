@@ -45,6 +45,14 @@ function routePatterns(): string[] {
     'EntityDefinitions(:key)',
     'EntityDefinitions(:key)/:navigation',
     'EntityDefinitions(:key)/:navigation/:cast',
+    'RelationshipDefinitions',
+    'RelationshipDefinitions(:key)',
+    'RelationshipDefinitions/:cast',
+    'RelationshipDefinitions(:key)/:cast',
+    'GlobalOptionSetDefinitions',
+    'GlobalOptionSetDefinitions(:key)',
+    'GlobalOptionSetDefinitions/:cast',
+    'GlobalOptionSetDefinitions(:key)/:cast',
   ];
   for (const entity of DATA_ENTITIES) {
     const set = entity.entitySetName;

@@ -12,7 +12,8 @@ import {
 import { readMetadata } from './metadata';
 import { parseQueryOptions, type QueryOptions } from './odataQuery';
 import { countCollection, readCollection, readRecord } from './reads';
-import { parseResourcePath } from './resourcePath';
+import { parseResourcePath, type PathSegment } from './resourcePath';
+import { readGlobalOptionSetDefinitions, readRelationshipDefinitions } from './definitionSets';
 import type { EntityDefinition } from './schema';
 import { isGuid } from './util';
 import { createRecord, deleteRecord, updateRecord } from './writes';
@@ -82,6 +83,17 @@ const KNOWN_MESSAGES = new Set([
 
 const BOUND_OPERATION_PREFIX = 'Microsoft.Dynamics.CRM.';
 
+const METADATA_SETS: Readonly<
+  Record<
+    string,
+    (context: OperationContext, segments: PathSegment[], options: QueryOptions) => ServiceResponse
+  >
+> = {
+  EntityDefinitions: readMetadata,
+  RelationshipDefinitions: readRelationshipDefinitions,
+  GlobalOptionSetDefinitions: readGlobalOptionSetDefinitions,
+};
+
 /** Options that shape a representation ($select, $expand) may accompany a write; the others are refused. */
 function refuseQueryShapingOnWrite(options: QueryOptions): void {
   if (
@@ -114,9 +126,10 @@ function dispatch(context: OperationContext, request: OperationRequest): Service
     if (method !== 'GET' || second) throw noResource();
     return whoAmI(context);
   }
-  if (first.name === 'EntityDefinitions') {
-    if (method !== 'GET') throw noResource();
-    return readMetadata(context, segments, options);
+  const metadataReader = METADATA_SETS[first.name];
+  if (metadataReader) {
+    if (method !== 'GET') throw notModeled(`Creating or changing metadata (${method} ${first.name})`);
+    return metadataReader(context, segments, options);
   }
   const entity = catalog.dataEntityBySet(first.name);
   if (!entity) throw segmentNotFound(first.name);

@@ -2,7 +2,7 @@ import { EntityCatalog } from './catalog';
 import { DataverseError } from './errors';
 import type { DataverseFixture, PrivilegeVerb } from './fixture';
 import { completeRecord, refreshAllTotals } from './rules';
-import { DATA_ENTITIES } from './entities';
+import { DATA_ENTITIES, GLOBAL_OPTION_SETS } from './entities';
 import { isReference, type EntityDefinition } from './schema';
 import { metadataOnlyEntity } from './schemaBuilders';
 import { RecordStore, type RecordValues, type StoredRecord } from './store';
@@ -37,7 +37,7 @@ const LOAD_ORDER = [
 /** Everything the simulator holds: definitions, records, users' privileges. Replaced whole on reset/fixture. */
 export class SimulatorState {
   readonly store = new RecordStore();
-  catalog = new EntityCatalog(DATA_ENTITIES, []);
+  catalog = new EntityCatalog(DATA_ENTITIES, [], GLOBAL_OPTION_SETS);
   organization: Organization = { name: '', organizationid: '', businessunitid: '', basecurrencyid: '' };
   /** Owner of fixture records that name neither an owner nor a creator: the fixture's first user. */
   defaultOwnerId = '';
@@ -47,7 +47,11 @@ export class SimulatorState {
   load(fixture: DataverseFixture, now: Date): void {
     this.store.clear();
     this.access = new Map();
-    this.catalog = new EntityCatalog(DATA_ENTITIES, fixture.metadataOnlyEntities.map(metadataOnlyEntity));
+    this.catalog = new EntityCatalog(
+      DATA_ENTITIES,
+      fixture.metadataOnlyEntities.map(metadataOnlyEntity),
+      GLOBAL_OPTION_SETS,
+    );
     this.organization = fixture.organization;
     this.defaultOwnerId = fixture.systemusers[0]?.systemuserid.toLowerCase() ?? '';
     const timestamp = dataverseTimestamp(now);
