@@ -80,6 +80,16 @@ function parseOrderBy(text: string): OrderBy[] {
   });
 }
 
+/** Microsoft: "Option names are case-sensitive." Ignoring `$Select` would answer every column. */
+function refuseMisspelledCase(rawName: string): void {
+  const name = rawName.toLowerCase();
+  if (name !== rawName && (SUPPORTED.has(name) || REJECTED_BY_DATAVERSE.has(name) || NOT_MODELED.has(name))) {
+    throw queryError(
+      `The query parameter '${rawName}' is not supported. System query option names are case-sensitive: use '${name}'.`,
+    );
+  }
+}
+
 function parseExpandItem(item: string): ExpandOption {
   const trimmed = item.trim();
   const open = trimmed.indexOf('(');
@@ -93,10 +103,12 @@ function parseExpandItem(item: string): ExpandOption {
   for (const clause of splitTopLevel(trimmed.slice(open + 1, -1), ';')) {
     if (clause.trim() === '') continue;
     const equals = clause.indexOf('=');
-    const name = clause.slice(0, equals).trim().toLowerCase();
+    const rawName = clause.slice(0, equals).trim();
+    const name = rawName.toLowerCase();
     const value = clause.slice(equals + 1);
     if (equals === -1)
       throw queryError(`The $expand option '${clause}' of '${navigationProperty}' is not valid.`);
+    refuseMisspelledCase(rawName);
     if (name === '$select') option.select = parseSelect(value);
     else if (name === '$filter') option.filter = parseFilter(value);
     else if (name === '$orderby') option.orderBy = parseOrderBy(value);
@@ -126,15 +138,7 @@ export function parseQueryOptions(params: URLSearchParams): QueryOptions {
   for (const [rawName, value] of params) {
     if (!rawName.startsWith('$')) continue;
     const name = rawName.toLowerCase();
-    // Microsoft: "Option names are case-sensitive." Ignoring `$Select` would answer every column.
-    if (
-      name !== rawName &&
-      (SUPPORTED.has(name) || REJECTED_BY_DATAVERSE.has(name) || NOT_MODELED.has(name))
-    ) {
-      throw queryError(
-        `The query parameter '${rawName}' is not supported. System query option names are case-sensitive: use '${name}'.`,
-      );
-    }
+    refuseMisspelledCase(rawName);
     if (seen.has(name)) {
       throw queryError(
         `Query option '${name}' was specified more than once, but it must be specified at most once.`,

@@ -83,6 +83,14 @@ const REFUSALS: Refusal[] = [
       "The query parameter '$Select' is not supported. System query option names are case-sensitive: use '$select'.",
   },
   {
+    rule: 'option names inside $expand are case-sensitive too',
+    path: 'opportunities?$expand=product_opportunities($Select=quantity)',
+    status: 400,
+    code: QUERY_ERROR,
+    message:
+      "The query parameter '$Select' is not supported. System query option names are case-sensitive: use '$select'.",
+  },
+  {
     rule: 'parameter aliases (@p1) are not modeled',
     path: "opportunities?$filter=@p1 eq 'x'&@p1=name",
     status: 400,
