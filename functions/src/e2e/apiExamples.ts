@@ -282,6 +282,9 @@ export async function generateApiExamples(stack: Stack): Promise<Map<string, str
     expectStatus(await api('GET', '/metadata/fields?entity=new_nothing', alex), 404, 'fields of no entity'),
   );
 
+  // ---- templates ----
+  await example('templates-list', expectStatus(await api('GET', '/templates', alex), 200, 'templates'));
+
   // ---- Create contract ----
   const created = expectStatus(
     await api('POST', '/contracts', alex, { body: { entity: 'opportunity', recordId: RECORD } }),
@@ -328,6 +331,17 @@ export async function generateApiExamples(stack: Stack): Promise<Map<string, str
       await api('POST', '/contracts', alex, { body: { entity: 'opportunity', recordId: 'not-a-guid' } }),
       400,
       'create with a bad record id',
+    ),
+  );
+  await example(
+    'contracts-create-bad-template',
+    expectStatus(
+      // 756540: a template of the workspace without a product table (simulators/fixtures/oneflow.json).
+      await api('POST', '/contracts', alex, {
+        body: { entity: 'opportunity', recordId: RECORD, templateId: 756540 },
+      }),
+      400,
+      'create from a template without a product table',
     ),
   );
   await example(
