@@ -121,6 +121,37 @@ describe('Oneflow client edge shapes (msw)', () => {
     });
   });
 
+  it('a contract-create helper template without available_options, template_type or a name still reads', async () => {
+    answerInTurn([
+      () =>
+        HttpResponse.json([
+          {
+            id: 130406,
+            templates: [
+              { id: 756510, name: null },
+              { id: 756511, name: 'T' },
+            ],
+          },
+        ]),
+    ]);
+    await expect(client().oneflow.listContractCreateData(130406)).resolves.toEqual([
+      {
+        id: 130406,
+        templates: [
+          { id: 756510, name: null },
+          { id: 756511, name: 'T' },
+        ],
+      },
+    ]);
+  });
+
+  it("a contract-create helper answer that is not a list (the connector definition's templates alone) is an invalid-response error", async () => {
+    const seen = answerInTurn([() => HttpResponse.json({ id: 756510, name: 'Sales agreement' })]);
+    const error = await caught(client().oneflow.listContractCreateData(130406));
+    expect(isOneflowInvalidResponseError(error)).toBe(true);
+    expect(seen.attempts).toBe(1);
+  });
+
   it('connections dropped on every attempt end in a network error that does not carry the token', async () => {
     const seen = answerInTurn([() => HttpResponse.error()]);
     const error = await caught(client().oneflow.listProducts(101));
