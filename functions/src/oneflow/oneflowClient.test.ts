@@ -145,8 +145,13 @@ describe('Oneflow client edge shapes (msw)', () => {
     ]);
   });
 
-  it("a contract-create helper answer that is not a list (the connector definition's templates alone) is an invalid-response error", async () => {
-    const seen = answerInTurn([() => HttpResponse.json({ id: 756510, name: 'Sales agreement' })]);
+  it("a contract-create helper answer of bare templates (the connector script's output, not Oneflow's) is an invalid-response error", async () => {
+    const seen = answerInTurn([
+      () =>
+        HttpResponse.json([
+          { id: 756510, name: 'Sales agreement', available_options: { can_receive_products: true } },
+        ]),
+    ]);
     const error = await caught(client().oneflow.listContractCreateData(130406));
     expect(isOneflowInvalidResponseError(error)).toBe(true);
     expect(seen.attempts).toBe(1);
