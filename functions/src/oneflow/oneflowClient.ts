@@ -151,6 +151,9 @@ export interface OneflowClient {
 
 const PAGE_LIMIT = 100;
 
+/** The product's requests to Oneflow say who sends them. */
+export const ONEFLOW_USER_AGENT = 'oneflow-product-sync-dynamics365';
+
 const realSleep = (ms: number): Promise<void> =>
   new Promise((resolve) => {
     setTimeout(resolve, ms);
@@ -186,6 +189,8 @@ export function createOneflowClient(options: OneflowClientOptions): OneflowClien
       'x-oneflow-api-token': options.token,
       'x-oneflow-user-email': options.userEmail,
       accept: 'application/json',
+      // Names the integration in Oneflow's logs, and lets the simulator tell the product's requests from a test's.
+      'user-agent': ONEFLOW_USER_AGENT,
     },
     // Every status is ours to handle: retries and typed errors, never axios's generic error.
     validateStatus: () => true,

@@ -5,6 +5,7 @@ import { loadConfig } from '../config/config';
 import { startLocalHost, type RunningLocalHost } from '../host/localHost';
 import type { Logger, Services } from '../services';
 import { startAzurite, type RunningAzurite } from './azurite';
+import { OneflowConformanceError, oneflowConformanceViolations } from './oneflowConformance';
 import { startSimulatorProcess, type SimulatorProcess } from './simulatorProcess';
 
 /** simulators/fixtures: identity.json, oneflow.json, dataverse.json. */
@@ -213,9 +214,16 @@ export async function startStack(
         );
       },
       async close() {
-        await host.close();
-        await runningAzurite.stop();
-        await simulators.stop();
+        // Read before the simulators stop; reported after, so a finding never leaves a process running.
+        let violations: Awaited<ReturnType<typeof oneflowConformanceViolations>> = [];
+        try {
+          violations = await oneflowConformanceViolations(simulators.oneflowUrl);
+        } finally {
+          await host.close();
+          await runningAzurite.stop();
+          await simulators.stop();
+        }
+        if (violations.length > 0) throw new OneflowConformanceError(violations);
       },
     };
   } catch (error) {

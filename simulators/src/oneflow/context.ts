@@ -1,3 +1,4 @@
+import type { ConnectorConformance } from './conformance/connectorConformance';
 import type { ContractState } from './model';
 import type { TableChange } from './productTable';
 import type { RateLimiter } from './rateLimit';
@@ -10,6 +11,7 @@ export interface SimulatorContext {
   store: OneflowStore;
   dispatcher: WebhookDispatcher;
   limiter: RateLimiter;
+  conformance: ConnectorConformance;
 }
 
 /** What the API's answers show of the stored state, by the readings in force. */

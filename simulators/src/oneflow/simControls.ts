@@ -70,6 +70,14 @@ export function registerSimControls(app: FastifyInstance, context: SimulatorCont
     return { cleared: true };
   });
 
+  /** What the connector-definition check found since the start (or the last DELETE). */
+  app.get('/_sim/conformance', async () => context.conformance.report());
+
+  app.delete('/_sim/conformance', async () => {
+    context.conformance.clear();
+    return { cleared: true };
+  });
+
   app.get('/_sim/rate-limit', async () => limiter.settings);
 
   app.put('/_sim/rate-limit', async (request, reply) => {

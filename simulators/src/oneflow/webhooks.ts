@@ -103,6 +103,8 @@ export class WebhookDispatcher {
   private nextDeliveryId = 1;
   private nextEventId = 1;
   private closed = false;
+  /** Sees every notification as it is built (the conformance check). */
+  observe: ((payload: NotificationPayload, callbackUrl: string) => void) | null = null;
 
   constructor(
     /** Multiplies every retry delay: 0.001 turns an hour into 3.6 s in tests. */
@@ -138,6 +140,7 @@ export class WebhookDispatcher {
         events: wanted,
         signature: signature(callbackId, webhook.signKey),
       };
+      this.observe?.(payload, webhook.callbackUrl);
       const copies = this.options.duplicates ? 2 : 1;
       for (let copy = 0; copy < copies; copy += 1) this.enqueue(webhook, notice.contractId, payload);
     }
