@@ -713,6 +713,113 @@ describe('DynamicsWebApi against the Dataverse simulator: metadata', () => {
   });
 });
 
+describe('DynamicsWebApi against the Dataverse simulator: relationship and option set definitions', () => {
+  interface RelationshipDefinition {
+    '@odata.type': string;
+    SchemaName: string;
+    ReferencedEntity: string;
+    ReferencingEntity: string;
+    ReferencingAttribute: string;
+    ReferencedEntityNavigationPropertyName: string;
+    ReferencingEntityNavigationPropertyName: string;
+  }
+
+  it("fact: retrieveRelationship reads RelationshipDefinitions(SchemaName='…') as a OneToManyRelationshipMetadata", async () => {
+    const relationship = await dataverse().retrieveRelationship<RelationshipDefinition>({
+      key: "SchemaName='product_opportunities'",
+    });
+    expect(relationship).toMatchObject({
+      '@odata.type': '#Microsoft.Dynamics.CRM.OneToManyRelationshipMetadata',
+      SchemaName: 'product_opportunities',
+      ReferencedEntity: 'opportunity',
+      ReferencingEntity: 'opportunityproduct',
+      ReferencingAttribute: 'opportunityid',
+      ReferencedEntityNavigationPropertyName: 'product_opportunities',
+      ReferencingEntityNavigationPropertyName: 'opportunityid',
+    });
+    // ReferencingAttribute belongs to the derived type: $select needs the cast, as for MaxLength on attributes.
+    const uncast = await failure(
+      dataverse().retrieveRelationship({
+        key: "SchemaName='product_opportunities'",
+        select: ['ReferencingAttribute'],
+      }),
+    );
+    expect(uncast).toMatchObject({
+      status: 400,
+      message:
+        "Could not find a property named 'ReferencingAttribute' on type 'Microsoft.Dynamics.CRM.RelationshipMetadataBase'.",
+    });
+    const cast = await dataverse().retrieveRelationship<RelationshipDefinition>({
+      key: "SchemaName='product_opportunities'",
+      castType: 'Microsoft.Dynamics.CRM.OneToManyRelationshipMetadata',
+      select: ['ReferencingAttribute'],
+    });
+    expect(cast.ReferencingAttribute).toBe('opportunityid');
+  });
+
+  it('fact: retrieveRelationships cast to OneToManyRelationshipMetadata filters on ReferencedEntity', async () => {
+    const relationships = await dataverse().retrieveRelationships<RelationshipDefinition>({
+      castType: 'Microsoft.Dynamics.CRM.OneToManyRelationshipMetadata',
+      select: ['SchemaName', 'ReferencedEntity', 'ReferencingEntity', 'ReferencingAttribute'],
+      filter: "ReferencedEntity eq 'opportunity'",
+    });
+    expect(relationships.value).toContainEqual(
+      expect.objectContaining({
+        SchemaName: 'product_opportunities',
+        ReferencingEntity: 'opportunityproduct',
+        ReferencingAttribute: 'opportunityid',
+      }),
+    );
+    expect(new Set(relationships.value.map((relationship) => relationship.ReferencedEntity))).toEqual(
+      new Set(['opportunity']),
+    );
+  });
+
+  it("fact: a picklist's GlobalOptionSet names a definition that retrieveGlobalOptionSets lists and retrieveGlobalOptionSet reads by Name", async () => {
+    const [picklist] = (
+      await dataverse().retrieveAttributes<{ LogicalName: string; GlobalOptionSet: { Name: string } | null }>(
+        {
+          entityKey: "LogicalName='opportunityproduct'",
+          castType: 'Microsoft.Dynamics.CRM.PicklistAttributeMetadata',
+          select: ['LogicalName'],
+          filter: "LogicalName eq 'producttypecode'",
+          expand: [{ property: 'GlobalOptionSet', select: ['Name'] }],
+        },
+      )
+    ).value;
+    const name = picklist?.GlobalOptionSet?.Name;
+    if (name === undefined) throw new Error('producttypecode has no global option set');
+    const all = await dataverse().retrieveGlobalOptionSets<{ Name: string; '@odata.type': string }>({
+      select: ['Name'],
+    });
+    expect(all.value).toContainEqual(
+      expect.objectContaining({ Name: name, '@odata.type': '#Microsoft.Dynamics.CRM.OptionSetMetadata' }),
+    );
+    const one = await dataverse().retrieveGlobalOptionSet<{
+      Name: string;
+      IsGlobal: boolean;
+      Options: { Value: number }[];
+    }>({
+      key: `Name='${name}'`,
+    });
+    expect(one).toMatchObject({ Name: name, IsGlobal: true });
+    expect(one.Options.length).toBeGreaterThan(0);
+    // Options belongs to OptionSetMetadata, not to the set's base type: $select needs the cast.
+    const uncast = await failure(dataverse().retrieveGlobalOptionSets({ select: ['Name', 'Options'] }));
+    expect(uncast).toMatchObject({
+      status: 400,
+      message:
+        "Could not find a property named 'Options' on type 'Microsoft.Dynamics.CRM.OptionSetMetadataBase'.",
+    });
+    const cast = await dataverse().retrieveGlobalOptionSet<{ Options: { Value: number }[] }>({
+      key: `Name='${name}'`,
+      castType: 'Microsoft.Dynamics.CRM.OptionSetMetadata',
+      select: ['Options'],
+    });
+    expect(cast.Options.map((option) => option.Value)).toEqual(one.Options.map((option) => option.Value));
+  });
+});
+
 describe('DynamicsWebApi against the Dataverse simulator: service protection', () => {
   const limited = useTestSimulator({ throttle: { requestsPerWindow: 2, windowMs: 60_000 } });
 
