@@ -90,13 +90,17 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
   {
     id: 'null-for-no-value',
     reason:
-      'Swagger 2.0 cannot say that a value may be null, so the definition types these fields as strings; ' +
-      'Oneflow\'s developer pages use null for them: the discount kind not in use ("one of them should be null ' +
-      'or 0"), and the publish time of a contract not yet published.',
+      'Swagger 2.0 cannot say that a value may be null, so the definition types these fields as strings or ' +
+      'objects; Oneflow\'s developer pages use null for the discount kind not in use ("one of them should be null ' +
+      'or 0") and for the publish time of a contract not yet published, and the connector script itself tests a ' +
+      "template's template_type for null (a template of no type). Inferred, as no source shows them: null for a " +
+      "user-made template type's extension_type and for a page's absent next or previous link.",
     applies: (error) =>
       error.keyword === 'type' &&
       error.data === null &&
-      /\/(discount_amount\/amount|discount_percent|published_time)$/.test(error.instancePath),
+      /\/(discount_amount\/amount|discount_percent|published_time|template_type|extension_type|_links\/(next|previous))$/.test(
+        error.instancePath,
+      ),
   },
   {
     id: 'oneflow-time-format',
@@ -145,6 +149,23 @@ const pageOf = (name: string): Record<string, unknown> => ({
 });
 
 /**
+ * Operations the connector's own script (script.csx, beside the definition) handles before or after Oneflow: what
+ * they describe is the script's side, not Oneflow's wire. Each is checked as the script meets Oneflow instead.
+ * - GetTemplatesForWorkspace: the script receives Oneflow's array of workspaces (each with its `templates`) and
+ *   answers the flow with the templates of the workspace named in `x-oneflow-workspace-id`.
+ * - GetTemplateByTemplateId: the script reads `GET /templates/{id}` and then `GET /template_types/{type id}`; the
+ *   definition's `/template_types/` with an `x-oneflow-template-id` header never reaches Oneflow.
+ * - AddProduct: a Power Automate helper of the script's; it is not an Oneflow route.
+ */
+export const SCRIPT_OPERATIONS: Readonly<Record<string, string>> = {
+  GetTemplatesForWorkspace:
+    'answer reshaped by the connector script: checked as the workspaces Oneflow sends it',
+  GetTemplateByTemplateId:
+    'rewritten by the connector script to GET /templates/{id} and GET /template_types/{id}',
+  AddProduct: "the connector script's own helper, not an Oneflow route",
+};
+
+/**
  * The definition's models applied to routes it has no operation for. A created contract's product groups carry
  * products in the shape of the definition's own "add product" body.
  */
@@ -152,9 +173,36 @@ const APPLIED: ReadonlyArray<{
   name: string;
   method: string;
   path: string;
+  requiredHeaders?: string[];
   request?: Record<string, unknown>;
   answer?: Record<string, unknown>;
 }> = [
+  {
+    name: 'GetTemplatesForWorkspace (as its script receives it)',
+    method: 'GET',
+    path: '/helpers/contract_create_data/',
+    requiredHeaders: ['x-oneflow-workspace-id'],
+    answer: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { id: { type: 'integer' }, templates: { type: 'array', items: ref('Template') } },
+        required: ['id', 'templates'],
+      },
+    },
+  },
+  {
+    name: 'Template (as the connector script reads it)',
+    method: 'GET',
+    path: '/templates/{id}',
+    answer: ref('Template'),
+  },
+  {
+    name: 'GetTemplateByTemplateId (as its script sends it)',
+    method: 'GET',
+    path: '/template_types/{id}',
+    answer: ref('Template_Type'),
+  },
   {
     name: 'Contract_For_Create + Product_For_Create',
     method: 'POST',
@@ -281,6 +329,7 @@ function compileChecks(definition: ConnectorDefinition): CompiledChecks {
 
   const checks: Check[] = [];
   for (const [name, operation] of Object.entries(definition.operations)) {
+    if (name in SCRIPT_OPERATIONS) continue;
     const answers = new Map<string, ValidateFunction | null>();
     for (const [status, schema] of Object.entries(operation.responses)) {
       // Error answers are Oneflow's documented error body whatever the operation lists (see the known differences).
@@ -306,7 +355,7 @@ function compileChecks(definition: ConnectorDefinition): CompiledChecks {
       name: applied.name,
       method: applied.method,
       pattern: pathPattern(applied.path),
-      requiredHeaders: [],
+      requiredHeaders: applied.requiredHeaders ?? [],
       request: applied.request === undefined ? undefined : compile(applied.request),
       answers,
     });
