@@ -1,6 +1,7 @@
 import { ONEFLOW_USER_AGENT } from '../oneflow/oneflowClient';
 import { OneflowConformanceError } from '../testing/oneflowConformance';
 import { startStack } from '../testing/stack';
+import { isAlive } from '../testing/processes';
 
 /**
  * Every end-to-end suite ends by asking the Oneflow simulator what its connector-definition check found; a
@@ -10,15 +11,6 @@ import { startStack } from '../testing/stack';
 jest.setTimeout(120_000);
 
 const TOKEN = '0f1d2c3b4a5968778695a4b3c2d1e0f1a2b3c4d5';
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const stringQuantity = { quantity: { type: 'quantity', amount: '3' } };
 
 describe('the connector-definition check of an end-to-end stack', () => {
@@ -40,7 +32,7 @@ describe('the connector-definition check of an end-to-end stack', () => {
     await expect(closing).rejects.toThrow(
       /request PUT \/contracts\/101\/products\/1 .*\/quantity\/amount must be integer/,
     );
-    expect(isRunning(stack.simulators.pid)).toBe(false);
+    expect(isAlive(stack.simulators.pid)).toBe(false);
   });
 
   it("leaves out a test's own malformed requests: they are not the product's", async () => {

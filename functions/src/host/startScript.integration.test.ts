@@ -12,6 +12,7 @@ import axios from 'axios';
 import { acceptsConnections } from '../../../simulators/src/common/listen';
 import { z } from 'zod';
 import { FIXTURE } from '../testing/stack';
+import { isAlive } from '../testing/processes';
 
 const REPO = join(__dirname, '..', '..', '..');
 const EVERY_PORT_FROM_THE_OS = {
@@ -74,15 +75,6 @@ function processTree(root: number): number[] {
     tree.push(...(parents.get(tree[index] ?? -1) ?? []));
   }
   return tree;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function commandOf(pid: number): string {
@@ -238,10 +230,10 @@ async function expectNothingLeft(stack: RunningStack): Promise<void> {
   expect(stack.pids.length).toBeGreaterThanOrEqual(4);
   // esbuild's service (tsx's compiler) leaves when it sees its parent gone, a moment after.
   const deadline = Date.now() + 5000;
-  while (stack.pids.some(alive) && Date.now() < deadline) {
+  while (stack.pids.some(isAlive) && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  expect(stack.pids.filter(alive).map(commandOf)).toEqual([]);
+  expect(stack.pids.filter(isAlive).map(commandOf)).toEqual([]);
   for (const port of stack.ports) expect(await acceptsConnections(port)).toBe(false);
   expect(existsSync(stack.certificate)).toBe(false);
   expect(existsSync(join(folder, 'stack.pid'))).toBe(false);

@@ -5,15 +5,7 @@ import { TableClient } from '@azure/data-tables';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { acceptsConnections } from '../../../simulators/src/common/listen';
 import { startAzurite } from './azurite';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isAlive } from './processes';
 
 async function roundTrips(connectionString: string, table: string): Promise<void> {
   const tables = TableClient.fromConnectionString(connectionString, table, { allowInsecureConnection: true });
@@ -50,7 +42,7 @@ test('starts on OS-chosen ports on 127.0.0.1, serves tables and queues, stops by
   }
   expect(await acceptsConnections(azurite.tablePort)).toBe(false);
   expect(await acceptsConnections(azurite.queuePort)).toBe(false);
-  expect(alive(azurite.pid)).toBe(false);
+  expect(isAlive(azurite.pid)).toBe(false);
   await azurite.stop(); // idempotent
 });
 
@@ -72,7 +64,7 @@ test('persists to a location when not in memory', async () => {
     } finally {
       await second.stop();
     }
-    expect(alive(second.pid)).toBe(false);
+    expect(isAlive(second.pid)).toBe(false);
   } finally {
     rmSync(location, { recursive: true, force: true });
   }

@@ -148,6 +148,20 @@ const pageOf = (name: string): Record<string, unknown> => ({
   required: ['data'],
 });
 
+/** A body whose `product_groups[].products[]` are products written in the definition's "add product" shape. */
+const GROUPS_OF_PRODUCTS: Record<string, unknown> = {
+  type: 'object',
+  properties: {
+    product_groups: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { products: { type: 'array', items: ref('Product_For_Create') } },
+      },
+    },
+  },
+};
+
 /**
  * Operations the connector's own script (script.csx, beside the definition) handles before or after Oneflow: what
  * they describe is the script's side, not Oneflow's wire. Each is checked as the script meets Oneflow instead.
@@ -207,18 +221,7 @@ const APPLIED: ReadonlyArray<{
     name: 'Contract_For_Create + Product_For_Create',
     method: 'POST',
     path: '/contracts/create',
-    request: {
-      type: 'object',
-      properties: {
-        product_groups: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: { products: { type: 'array', items: ref('Product_For_Create') } },
-          },
-        },
-      },
-    },
+    request: GROUPS_OF_PRODUCTS,
   },
   { name: 'Product page', method: 'GET', path: '/contracts/{id}/products', answer: pageOf('Product') },
   { name: 'Product', method: 'GET', path: '/contracts/{id}/products/{pid}', answer: ref('Product') },
@@ -269,18 +272,7 @@ const APPLIED: ReadonlyArray<{
     name: 'Product_Group bulk',
     method: 'PUT',
     path: '/contracts/{id}/product_groups',
-    request: {
-      type: 'object',
-      properties: {
-        product_groups: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: { products: { type: 'array', items: ref('Product_For_Create') } },
-          },
-        },
-      },
-    },
+    request: GROUPS_OF_PRODUCTS,
     answer: pageOf('Product_Group'),
   },
 ];
