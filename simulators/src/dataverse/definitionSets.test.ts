@@ -229,6 +229,16 @@ describe('Dataverse GlobalOptionSetDefinitions', () => {
     expect(options.find((option) => option.Value === 4)).toMatchObject({ State: 2 });
   });
 
+  it('fact: a column type without option sets has no OptionSet segment: 404 naming it, not an empty 204', async () => {
+    for (const navigation of ['OptionSet', 'GlobalOptionSet']) {
+      const response = await client.request(
+        `EntityDefinitions(LogicalName='opportunityproduct')/Attributes(LogicalName='priceperunit')/Microsoft.Dynamics.CRM.MoneyAttributeMetadata/${navigation}`,
+      );
+      expect(response.status).toBe(404);
+      expect(errorOf(response).message).toBe(`Resource not found for the segment '${navigation}'.`);
+    }
+  });
+
   it('fact: OptionSet is a navigation property: it can be expanded, not selected', async () => {
     const response = await client.request(`${PRODUCT_TYPE_COLUMN}?$select=LogicalName,OptionSet`);
     expect(response.status).toBe(400);

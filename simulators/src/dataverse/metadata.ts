@@ -378,7 +378,9 @@ function readAttributeOptionSet(
   options: QueryOptions,
   root: string,
 ): ServiceResponse {
-  const { items } = navigationCollection(context, entity, navigation.name, cast.name);
+  const { items, type: castType } = navigationCollection(context, entity, navigation.name, cast.name);
+  // Only the choice, state, status and yes/no types declare OptionSet and GlobalOptionSet.
+  if (propertyKind(castType, optionSet.name) !== NAVIGATION) throw segmentNotFound(optionSet.name);
   const item = findNavigationItem(items, navigation);
   const attribute = entity.attributes.find((candidate) => candidate.logicalName === item.LogicalName);
   if (!attribute || optionSet.key !== undefined) throw segmentNotFound(optionSet.name);
