@@ -10,6 +10,7 @@ import {
   isOneflowValidationError,
   type OneflowError,
 } from './errors';
+import { oneflowConformanceViolations } from '../testing/oneflowConformance';
 import { createOneflowClient, type OneflowClientOptions } from './oneflowClient';
 
 /** simulators/fixtures/oneflow.json */
@@ -17,6 +18,8 @@ const TOKEN = '0f1d2c3b4a5968778695a4b3c2d1e0f1a2b3c4d5';
 const USER_EMAIL = 'alex.seller@contoso.example';
 const CONTRACT = 101;
 const GROUP = 20001;
+
+const ConformanceCounts = z.object({ checked: z.record(z.string(), z.number()) });
 
 let sim: RunningOneflowSimulator;
 
@@ -319,5 +322,22 @@ describe('Oneflow client under a small rate limit (integration)', () => {
     const log = RequestLog.parse(await (await fetch(`${limited.url}/_sim/requests`)).json());
     // Three allowed pings, then the fourth: one attempt per wait plus the one that succeeded.
     expect(log.counts).toEqual({ 'GET /v1/ping': 4 + delays.length });
+  });
+});
+
+describe("the client against Oneflow's connector definition", () => {
+  // Runs after the tests above (jest keeps a file's order): everything the client sent to the simulator and
+  // everything it was answered was checked against the definition as it happened.
+  it('sent no request the definition refuses, and was answered in its shapes', async () => {
+    expect(await oneflowConformanceViolations(sim.url)).toEqual([]);
+    const report = ConformanceCounts.parse(await (await fetch(`${sim.url}/_sim/conformance`)).json());
+    expect(Object.keys(report.checked)).toEqual(
+      expect.arrayContaining([
+        'CreateAContract',
+        'GetContract',
+        'Product_For_Create → Product',
+        'Product_Group bulk',
+      ]),
+    );
   });
 });
