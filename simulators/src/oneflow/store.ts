@@ -42,7 +42,7 @@ export interface DataFieldEditResult {
   changed: boolean;
 }
 
-/** A template with the workspaces it may be used in, for the contract-create helper. */
+/** A workspace the caller may create contracts in, with its templates, for the contract-create helper. */
 export interface CreatableWorkspace {
   workspace: WorkspaceState;
   templates: TemplateState[];
