@@ -4,6 +4,7 @@ import {
   ConnectorConformance,
   readConnectorDefinition,
   type ConformanceReport,
+  type Exchange,
 } from './connectorConformance';
 import { PUBLISH, useOneflowSimulator, USER_EMAIL } from '../testSupport';
 
@@ -13,7 +14,7 @@ import { PUBLISH, useOneflowSimulator, USER_EMAIL } from '../testSupport';
  * simulator answers it, with no violation left.
  */
 
-const exchange = (overrides: Partial<Parameters<ConnectorConformance['checkExchange']>[0]>) => ({
+const exchange = (overrides: Partial<Exchange>): Exchange => ({
   method: 'GET',
   path: '/ping',
   headers: {},
@@ -22,6 +23,12 @@ const exchange = (overrides: Partial<Parameters<ConnectorConformance['checkExcha
   answerBody: {},
   ...overrides,
 });
+
+/** What the simulator's hooks do for one exchange: its request once it reaches a route, then its answer. */
+function checkExchange(checker: ConnectorConformance, exchanged: Exchange): void {
+  checker.checkRequest(exchanged);
+  checker.checkAnswer(exchanged);
+}
 
 describe('the connector-definition checker', () => {
   it('names its source: repository, path and commit', () => {
@@ -35,7 +42,8 @@ describe('the connector-definition checker', () => {
 
   it('refuses a string quantity in a product written by a client, naming the field', () => {
     const checker = new ConnectorConformance();
-    checker.checkExchange(
+    checkExchange(
+      checker,
       exchange({
         method: 'PUT',
         path: '/contracts/1/products/2',
@@ -52,7 +60,8 @@ describe('the connector-definition checker', () => {
 
   it('counts a fractional quantity as the listed difference, not a violation', () => {
     const checker = new ConnectorConformance();
-    checker.checkExchange(
+    checkExchange(
+      checker,
       exchange({
         method: 'POST',
         path: '/contracts/1/product_groups/3/products',
@@ -67,7 +76,8 @@ describe('the connector-definition checker', () => {
 
   it('catches an answer whose types differ from the definition', () => {
     const checker = new ConnectorConformance();
-    checker.checkExchange(
+    checkExchange(
+      checker,
       exchange({
         path: '/contracts/101',
         answerBody: { id: '101', _private: { value: { amount: 12.5, currency: 'EUR' } }, product_groups: {} },
@@ -81,7 +91,8 @@ describe('the connector-definition checker', () => {
 
   it('checks error answers against the Error definition and required headers on requests', () => {
     const checker = new ConnectorConformance();
-    checker.checkExchange(
+    checkExchange(
+      checker,
       exchange({ path: '/helpers/contract_create_data/', status: 404, answerBody: { status: '404' } }),
     );
     const violations = checker.report().violations;
@@ -104,7 +115,8 @@ describe('the connector-definition checker', () => {
 
   it('takes an int32 field with a fraction or out of range as a violation', () => {
     const checker = new ConnectorConformance();
-    checker.checkExchange(
+    checkExchange(
+      checker,
       exchange({
         method: 'POST',
         path: '/contracts/create',
