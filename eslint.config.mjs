@@ -53,6 +53,25 @@ export default tseslint.config(
     },
   },
   {
+    // Statuses are the HTTP edge's business: the layers under it throw domain errors, which
+    // functions/src/http/errorMapping.ts maps in one table (a queue run never meets a 401).
+    files: [
+      'functions/src/{auth,common,config,dataverse,oneflow,queue,state,sync,timers,webhooks}/**/*.ts',
+      'functions/src/services.ts',
+    ],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '(^|/)http/', message: 'Throw a domain error; http/errorMapping.ts answers it.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {

@@ -2,9 +2,9 @@ import { QueueClient } from '@azure/storage-queue';
 import { createAppTokenProvider } from './auth/appTokens';
 import { createBearerValidator, type BearerValidator } from './auth/bearer';
 import type { AppConfig, TenantConfig } from './config/config';
+import { UnknownTenantError } from './config/errors';
 import { createDataverseClient } from './dataverse/dataverseClient';
 import { createDynamicsGateway, type DynamicsGateway } from './dataverse/dynamicsGateway';
-import { ApiError } from './http/errors';
 import { createOneflowClient, type OneflowClient } from './oneflow/oneflowClient';
 import type { StateStore } from './state/store';
 
@@ -35,7 +35,7 @@ export interface Services {
   config: AppConfig;
   store: StateStore;
   authenticate: BearerValidator;
-  /** The tenant's connections; 401 for a tenant not configured here. */
+  /** The tenant's connections; `UnknownTenantError` for a tenant not configured here. */
   tenant(tenantId: string): TenantServices;
   tenantByOrgKey(orgKey: string): TenantConfig | undefined;
   enqueue(message: ContractChangedMessage): Promise<void>;
@@ -101,7 +101,7 @@ export function createServices(
       let services = tenants.get(tenantId);
       if (!services) {
         const tenant = configs.get(tenantId);
-        if (!tenant) throw new ApiError(401, 'unauthorized', 'This tenant is not set up for product sync');
+        if (!tenant) throw new UnknownTenantError(tenantId);
         services = connect(tenant);
         tenants.set(tenantId, services);
       }

@@ -1,6 +1,9 @@
+import { UnknownTenantError } from '../config/errors';
 import { LeaseBusyError, StateInputError } from '../state/errors';
+import { ContractExistsError, ContractLockedError, NotConfiguredError } from '../sync/errors';
 import { hashedId, key, requireContractId, requireId } from '../state/keys';
 import { toApiError } from './errorMapping';
+import { ApiError } from './errors';
 
 function thrownBy(action: () => unknown): unknown {
   try {
@@ -37,5 +40,59 @@ describe('a busy contract', () => {
     expect(mapped).toMatchObject({ status: 409, code: 'contract_busy' });
     expect(mapped?.message).toBe(`Another sync of this contract is running; ${words}`);
     expect(mapped?.headers).toEqual({ 'Retry-After': header });
+  });
+});
+
+describe('the sync layer names its refusals; the HTTP edge alone gives them a status', () => {
+  test.each<[string, Error, number, string, string]>([
+    [
+      'an entity with no settings and no defaults',
+      new NotConfiguredError('account'),
+      409,
+      'not_configured',
+      'Product sync is not set up for account: an admin has to pick its product source and mappings first',
+    ],
+    [
+      'a signed contract whose products would change',
+      new ContractLockedError('signed'),
+      409,
+      'contract_locked',
+      'The Oneflow contract is signed; its products can no longer be changed',
+    ],
+    [
+      'Create contract for a record whose contract was transferred',
+      new ContractExistsError(1001, 'opportunity'),
+      409,
+      'contract_exists',
+      'This opportunity already has Oneflow contract 1001; use Push updates to Oneflow to send its changes',
+    ],
+    [
+      'a signed-in user of a tenant not set up here',
+      new UnknownTenantError('5c1e0000-0000-4000-8000-0000000000aa'),
+      401,
+      'unauthorized',
+      'This tenant is not set up for product sync',
+    ],
+  ])('%s → %i %s', (_, error, status, code, message) => {
+    expect(error).not.toBeInstanceOf(ApiError);
+    const mapped = toApiError(error);
+    expect(mapped).toBeInstanceOf(ApiError);
+    expect({ status: mapped?.status, code: mapped?.code, message: mapped?.message }).toEqual({
+      status,
+      code,
+      message,
+    });
+    expect(mapped?.details).toEqual([]);
+    expect(mapped?.headers).toEqual({});
+  });
+
+  test('an error the product does not name is no answer (the dispatcher logs it and answers 500)', () => {
+    expect(toApiError(new Error('boom'))).toBeNull();
+    expect(toApiError('not even an error')).toBeNull();
+  });
+
+  test('an answer already made at the edge passes through unchanged', () => {
+    const answer = new ApiError(403, 'forbidden', 'no');
+    expect(toApiError(answer)).toBe(answer);
   });
 });

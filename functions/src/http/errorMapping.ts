@@ -1,7 +1,15 @@
 import { AppTokenError } from '../auth/appTokens';
 import { DataverseError } from '../dataverse/errors';
 import { OneflowError } from '../oneflow/errors';
-import { ContractDeletedError, ContractNotDeletedError, ContractNotSyncedError } from '../sync/errors';
+import { UnknownTenantError } from '../config/errors';
+import {
+  ContractDeletedError,
+  ContractExistsError,
+  ContractLockedError,
+  ContractNotDeletedError,
+  ContractNotSyncedError,
+  NotConfiguredError,
+} from '../sync/errors';
 import { LeaseBusyError, PreconditionFailedError, StateInputError } from '../state/errors';
 import { ApiError } from './errors';
 
@@ -62,40 +70,69 @@ function fromOneflow(error: OneflowError): ApiError {
   }
 }
 
+/** The answer for one error class; null for an error of another class. */
+type Mapping = (error: unknown) => ApiError | null;
+
+const when =
+  <E extends Error>(type: abstract new (...args: never[]) => E, answer: (error: E) => ApiError): Mapping =>
+  (error) =>
+    error instanceof type ? answer(error) : null;
+
+function busy(error: LeaseBusyError): ApiError {
+  // The holder's lease time left: a live holder renews it, a dead one's is free by then.
+  const seconds = Math.max(1, Math.ceil(error.retryAfterMs / 1000));
+  const wait = seconds === 1 ? 'a second' : `${String(seconds)} seconds`;
+  return new ApiError(
+    409,
+    'contract_busy',
+    typeof error.subject === 'number'
+      ? `Another sync of this contract is running; try again in ${wait}`
+      : `A contract for this record is being created right now; try again in ${wait}`,
+    [],
+    { 'Retry-After': String(seconds) },
+  );
+}
+
+/**
+ * Every error the product names, and its answer: the one place where domain errors become HTTP, so the layers
+ * below never speak in statuses (a queue run never meets a 401).
+ */
+const MAPPINGS: readonly Mapping[] = [
+  when(ApiError, (error) => error),
+  // A signed-in user of a tenant not set up here: as unauthorised as an unknown token.
+  when(UnknownTenantError, (error) => new ApiError(401, 'unauthorized', error.message)),
+  when(NotConfiguredError, (error) => new ApiError(409, 'not_configured', error.message)),
+  when(ContractLockedError, (error) => new ApiError(409, 'contract_locked', error.message)),
+  when(ContractExistsError, (error) => new ApiError(409, 'contract_exists', error.message)),
+  when(
+    PreconditionFailedError,
+    (error) =>
+      new ApiError(412, 'precondition_failed', `${error.message}. Reload and apply your change again.`),
+  ),
+  when(LeaseBusyError, busy),
+  when(ContractDeletedError, (error) => new ApiError(410, 'contract_deleted', error.message)),
+  when(ContractNotSyncedError, (error) => new ApiError(404, 'not_found', error.message)),
+  when(ContractNotDeletedError, (error) => new ApiError(409, 'contract_not_deleted', error.message)),
+  // Request values that passed their checks but cannot be kept (a key past the storage limit): the caller's input.
+  when(StateInputError, (error) => new ApiError(422, 'not_storable', error.message)),
+  when(DataverseError, fromDataverse),
+  when(OneflowError, fromOneflow),
+  when(
+    AppTokenError,
+    () =>
+      new ApiError(
+        502,
+        'identity_unavailable',
+        'Could not sign in to Dynamics as the product sync application',
+      ),
+  ),
+];
+
 /** The API's answer for an error we know; null for an unexpected one (a 500). */
 export function toApiError(error: unknown): ApiError | null {
-  if (error instanceof ApiError) return error;
-  if (error instanceof PreconditionFailedError) {
-    return new ApiError(412, 'precondition_failed', `${error.message}. Reload and apply your change again.`);
-  }
-  if (error instanceof LeaseBusyError) {
-    // The holder's lease time left: a live holder renews it, a dead one's is free by then.
-    const seconds = Math.max(1, Math.ceil(error.retryAfterMs / 1000));
-    const wait = seconds === 1 ? 'a second' : `${String(seconds)} seconds`;
-    return new ApiError(
-      409,
-      'contract_busy',
-      typeof error.subject === 'number'
-        ? `Another sync of this contract is running; try again in ${wait}`
-        : `A contract for this record is being created right now; try again in ${wait}`,
-      [],
-      { 'Retry-After': String(seconds) },
-    );
-  }
-  if (error instanceof ContractDeletedError) return new ApiError(410, 'contract_deleted', error.message);
-  if (error instanceof ContractNotSyncedError) return new ApiError(404, 'not_found', error.message);
-  if (error instanceof ContractNotDeletedError)
-    return new ApiError(409, 'contract_not_deleted', error.message);
-  // Request values that passed their checks but cannot be kept (a key past the storage limit): the caller's input.
-  if (error instanceof StateInputError) return new ApiError(422, 'not_storable', error.message);
-  if (error instanceof DataverseError) return fromDataverse(error);
-  if (error instanceof OneflowError) return fromOneflow(error);
-  if (error instanceof AppTokenError) {
-    return new ApiError(
-      502,
-      'identity_unavailable',
-      'Could not sign in to Dynamics as the product sync application',
-    );
+  for (const mapping of MAPPINGS) {
+    const answer = mapping(error);
+    if (answer) return answer;
   }
   return null;
 }

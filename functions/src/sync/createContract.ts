@@ -1,6 +1,6 @@
-import { ApiError } from '../http/errors';
 import { withContractLease } from '../state/lease';
 import type { ContractRecord } from '../state/store';
+import { ContractExistsError } from './errors';
 import {
   callFor,
   effectiveSettings,
@@ -63,11 +63,7 @@ async function createUnderRecordLease(
       (current) => current.lastSyncAt !== null,
     );
     if (!result) {
-      throw new ApiError(
-        409,
-        'contract_exists',
-        `This ${request.mainEntity} already has Oneflow contract ${existing.contractId}; use Push updates to Oneflow to send its changes`,
-      );
+      throw new ContractExistsError(existing.contractId, request.mainEntity);
     }
     return { contract: existing, created: false, result };
   }

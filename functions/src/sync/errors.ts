@@ -61,3 +61,50 @@ export class ContractNotDeletedError extends Error {
     this.contractId = contractId;
   }
 }
+
+/**
+ * The action goes against a product rule (the entity is not set up, the contract is signed, it already exists):
+ * nothing was tried, so the activity records it as `refused`, not `failed`.
+ */
+export abstract class SyncRefusedError extends Error {}
+
+export const isSyncRefusedError = guardFor(SyncRefusedError);
+
+/** No settings for the main entity, and it is not one the product has defaults for. */
+export class NotConfiguredError extends SyncRefusedError {
+  readonly mainEntity: string;
+
+  constructor(mainEntity: string) {
+    super(
+      `Product sync is not set up for ${mainEntity}: an admin has to pick its product source and mappings first`,
+    );
+    this.name = 'NotConfiguredError';
+    this.mainEntity = mainEntity;
+  }
+}
+
+/** The plan would add or remove Oneflow products, and Oneflow keeps a signed or declined contract's table. */
+export class ContractLockedError extends SyncRefusedError {
+  readonly contractState: string;
+
+  constructor(contractState: string) {
+    super(`The Oneflow contract is ${contractState}; its products can no longer be changed`);
+    this.name = 'ContractLockedError';
+    this.contractState = contractState;
+  }
+}
+
+/** Create contract for a record whose contract was transferred already: its changes go by push instead. */
+export class ContractExistsError extends SyncRefusedError {
+  readonly contractId: number;
+  readonly mainEntity: string;
+
+  constructor(contractId: number, mainEntity: string) {
+    super(
+      `This ${mainEntity} already has Oneflow contract ${contractId}; use Push updates to Oneflow to send its changes`,
+    );
+    this.name = 'ContractExistsError';
+    this.contractId = contractId;
+    this.mainEntity = mainEntity;
+  }
+}

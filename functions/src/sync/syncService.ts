@@ -12,7 +12,6 @@ import {
   type SyncPlan,
 } from '@oneflow-sync/shared';
 import type { DynamicsCall } from '../dataverse/dynamicsGateway';
-import { ApiError } from '../http/errors';
 import { isOneflowNotFoundError } from '../oneflow/errors';
 import type { TenantServices } from '../services';
 import { withContractLease, type ContractLeaseOptions, type HeldLease } from '../state/lease';
@@ -29,8 +28,11 @@ import { applyPlan, type ApplyTarget, type OperationFailure } from './apply';
 import {
   ContractDeletedError,
   contractDeletedMessage,
+  ContractLockedError,
   ContractNotSyncedError,
   isContractDeletedError,
+  isSyncRefusedError,
+  NotConfiguredError,
 } from './errors';
 import { ACTION_WORDS, causeOf, describeFailure, describeResult, type RunAction } from './runMessages';
 import { settleInterruptedRun, startRunJournal, type RunJournal } from './runJournal';
@@ -78,11 +80,7 @@ export async function effectiveSettings(
   const stored = await store.settings.get(tenantId, mainEntity);
   const settings = stored?.settings ?? defaultSettings(mainEntity);
   if (!settings) {
-    throw new ApiError(
-      409,
-      'not_configured',
-      `Product sync is not set up for ${mainEntity}: an admin has to pick its product source and mappings first`,
-    );
+    throw new NotConfiguredError(mainEntity);
   }
   return settings;
 }
@@ -349,11 +347,7 @@ async function planAndApply(run: RunContext, lease: HeldLease, journal: RunState
   }
   if (plan.operations.some((operation) => operation.kind !== 'skip' && operation.kind !== 'update_line')) {
     if (contractState === 'signed' || contractState === 'declined') {
-      throw new ApiError(
-        409,
-        'contract_locked',
-        `The Oneflow contract is ${contractState}; its products can no longer be changed`,
-      );
+      throw new ContractLockedError(contractState);
     }
   }
   // The lease ran out while reading (renewals failed, or it was taken over): another run may be writing now.
@@ -436,7 +430,7 @@ function runIdentity(run: RunContext, runId: string) {
 /** Whether the failure's entry is stored (or none is due). */
 async function recordFailure(run: RunContext, error: unknown, journal: RunJournal | null): Promise<boolean> {
   if (journal === null && run.options.recordFailure === false) return true;
-  const refused = error instanceof ApiError && error.status === 409;
+  const refused = isSyncRefusedError(error);
   const message = refused
     ? `${ACTION_WORDS[run.words]}: refused. ${error.message}`
     : describeFailure(run.words, causeOf(error), journal?.progress() ?? null);
