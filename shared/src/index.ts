@@ -12,3 +12,5 @@ export * from './plan';
 export type { PlanInput } from './engine/context';
 export { planInitialTransfer, planPush, planFetch } from './engine/planners';
 export { applyPlanInMemory, type InMemoryState } from './engine/applyInMemory';
+export * from './api/compare';
+export { compareContract, type CompareSubject } from './engine/compare';
