@@ -7,9 +7,28 @@ describe('the Functions entry point', () => {
     const queue = jest.spyOn(app, 'storageQueue').mockImplementation(() => undefined);
     const timer = jest.spyOn(app, 'timer').mockImplementation(() => undefined);
     await import('./index');
-    expect(
-      http.mock.calls.map(([name, options]) => [name, options.route, options.methods, options.authLevel]),
-    ).toEqual(ROUTES.map((route) => [route.name, route.route, [...route.methods], 'anonymous']));
+    const registered = http.mock.calls.map(([name, options]) => ({
+      name,
+      route: options.route,
+      methods: options.methods ?? [],
+      authLevel: options.authLevel,
+    }));
+    expect(registered.map(({ name, route, authLevel }) => [name, route, authLevel])).toEqual(
+      ROUTES.map((route) => [route.name, route.route, 'anonymous']),
+    );
+    expect(registered.map(({ methods }) => methods.filter((method) => method !== 'OPTIONS'))).toEqual(
+      ROUTES.map((route) => [...route.methods]),
+    );
+    // CORS preflights: each browser-callable path's OPTIONS is taken by exactly one of its functions.
+    const preflightPaths = registered
+      .filter(({ methods }) => methods.includes('OPTIONS'))
+      .map(({ route }) => route);
+    expect(preflightPaths).toEqual([
+      ...new Set(ROUTES.filter((route) => route.name !== 'webhookReceive').map((route) => route.route)),
+    ]);
+    expect(registered.find(({ name }) => name === 'webhookReceive')?.methods).toEqual(['POST']);
+    expect(registered.find(({ name }) => name === 'settingsGet')?.methods).toEqual(['GET', 'OPTIONS']);
+    expect(registered.find(({ name }) => name === 'settingsPut')?.methods).toEqual(['PUT']);
     expect(queue.mock.calls.map(([name, options]) => [name, options.queueName, options.connection])).toEqual(
       QUEUE_FUNCTIONS.map((definition) => [definition.name, '%WEBHOOK_QUEUE_NAME%', 'AzureWebJobsStorage']),
     );

@@ -3,6 +3,7 @@
 import { app, HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { servicesFromEnvironment } from './bootstrap';
 import type { ApiRequest, ApiResponse } from './http/api';
+import { crossOriginMethods, preflight, withRouteCors } from './http/cors';
 import { dispatch } from './http/dispatch';
 import { QUEUE_FUNCTIONS, ROUTES, TIMER_FUNCTIONS } from './registry';
 import type { Logger } from './services';
@@ -40,9 +41,18 @@ function toHttpResponse(response: ApiResponse): HttpResponseInit {
     : { status: response.status, headers: response.headers, jsonBody: response.json };
 }
 
+const preflightMethods = crossOriginMethods(ROUTES);
+/** Route templates whose OPTIONS one function already takes: two functions on one route and method collide. */
+const preflightTaken = new Set<string>();
+
 for (const route of ROUTES) {
+  const template = route.route.toLowerCase();
+  // Without platform CORS the host hands OPTIONS to the function only when the function declares it.
+  const answersPreflight = route.crossOrigin !== false && !preflightTaken.has(template);
+  if (answersPreflight) preflightTaken.add(template);
+  const pathMethods = preflightMethods.get(template) ?? [];
   app.http(route.name, {
-    methods: [...route.methods],
+    methods: answersPreflight ? [...route.methods, 'OPTIONS'] : [...route.methods],
     route: route.route,
     // Our own token check runs in every handler that needs one; function keys are not a security boundary.
     authLevel: 'anonymous',
@@ -67,7 +77,12 @@ for (const route of ROUTES) {
           },
         });
       }
-      return toHttpResponse(await dispatch(route, toApiRequest(request), services, log));
+      const origin = request.headers.get('origin');
+      if (request.method === 'OPTIONS') {
+        return toHttpResponse(preflight(services.config.cors, origin, pathMethods, log));
+      }
+      const answer = await dispatch(route, toApiRequest(request), services, log);
+      return toHttpResponse(withRouteCors(route, services.config.cors, origin, answer));
     },
   });
 }

@@ -113,6 +113,52 @@ describe('loadConfig', () => {
   });
 });
 
+describe('CORS_ALLOWED_ORIGINS', () => {
+  it('allows no origin when unset', () => {
+    expect(loadConfig(environment()).cors).toEqual({ allowedOrigins: [] });
+  });
+
+  it('reads https origins and loopback http origins, comma separated, once each', () => {
+    const config = loadConfig(
+      environment({
+        CORS_ALLOWED_ORIGINS:
+          ' https://contoso.crm4.dynamics.com, https://fabrikam.crm.dynamics.com:8443,,http://127.0.0.1:7100,http://localhost:7100,https://contoso.crm4.dynamics.com',
+      }),
+    );
+    expect(config.cors.allowedOrigins).toEqual([
+      'https://contoso.crm4.dynamics.com',
+      'https://fabrikam.crm.dynamics.com:8443',
+      'http://127.0.0.1:7100',
+      'http://localhost:7100',
+    ]);
+  });
+
+  it.each([
+    ['*', 'wildcards are not allowed'],
+    ['https://*.crm4.dynamics.com', 'wildcards are not allowed'],
+    ['http://contoso.crm4.dynamics.com', 'must be https (http only for 127.0.0.1 or localhost)'],
+    ['https://contoso.crm4.dynamics.com/', 'no path or trailing slash'],
+    ['https://contoso.crm4.dynamics.com/main.aspx', 'no path or trailing slash'],
+    ['https://Contoso.crm4.dynamics.com', 'lower case'],
+    ['https://contoso.crm4.dynamics.com:443', 'scheme://host[:port]'],
+    ['contoso.crm4.dynamics.com', 'is not an origin'],
+    ['null', 'is not an origin'],
+  ])('refuses %s, naming the setting', (entry, message) => {
+    const problems = problemsOf(
+      environment({ CORS_ALLOWED_ORIGINS: `https://contoso.crm4.dynamics.com,${entry}` }),
+    );
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^CORS_ALLOWED_ORIGINS /);
+    expect(problems[0]).toContain(`"${entry}"`);
+    expect(problems[0]).toContain(message);
+  });
+
+  it('names every bad origin at once', () => {
+    const problems = problemsOf(environment({ CORS_ALLOWED_ORIGINS: 'http://contoso.example,*' }));
+    expect(problems).toHaveLength(2);
+  });
+});
+
 describe('secretSettingNames', () => {
   it('derives setting names from the org key', () => {
     expect(secretSettingNames('contoso-eu')).toEqual({

@@ -47,6 +47,8 @@ export interface AppConfig {
   storageConnection: string | undefined;
   webhookQueue: string;
   retention: { activityDays: number; callbackDays: number };
+  /** Browser origins (exact `scheme://host[:port]`) allowed to call the API; empty: none. */
+  cors: { allowedOrigins: string[] };
 }
 
 /** Setting names of the per-org secrets: `ONEFLOW_API_TOKEN__CONTOSO` for org key `contoso`. */
@@ -61,6 +63,45 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/** Loopback hosts, the only ones allowed over plain http (the local runner and its host page). */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost']);
+
+/**
+ * One allowed origin, or why not. Browsers send `Origin` as scheme, lower-case host and a port only when it is not
+ * the scheme's default, never a path: an entry written any other way would never match, so it is refused here.
+ */
+function originProblem(entry: string): string | null {
+  if (entry === '*' || entry.includes('*')) {
+    return `"${entry}": wildcards are not allowed, list each origin`;
+  }
+  const url = URL.canParse(entry) ? new URL(entry) : null;
+  if (url === null) return `"${entry}" is not an origin such as https://contoso.crm4.dynamics.com`;
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
+    return `"${entry}" must be https (http only for 127.0.0.1 or localhost)`;
+  }
+  if (url.origin !== entry) {
+    return `"${entry}" must be exactly an origin (scheme://host[:port], lower case, no path or trailing slash): ${url.origin}`;
+  }
+  return null;
+}
+
+const OriginListSchema = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  )
+  .superRefine((origins, context) => {
+    for (const origin of origins) {
+      const problem = originProblem(origin);
+      if (problem !== null) context.addIssue({ code: 'custom', message: problem });
+    }
+  })
+  .transform((origins) => [...new Set(origins)]);
 
 const positiveDays = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -83,6 +124,7 @@ const EnvSchema = z.object({
     .default('oneflow-webhooks'),
   ACTIVITY_RETENTION_DAYS: positiveDays(180),
   CALLBACK_RETENTION_DAYS: positiveDays(30),
+  CORS_ALLOWED_ORIGINS: OriginListSchema,
 });
 
 function issuePath(issue: z.core.$ZodIssue, prefix: string): string {
@@ -149,5 +191,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       activityDays: settings.ACTIVITY_RETENTION_DAYS,
       callbackDays: settings.CALLBACK_RETENTION_DAYS,
     },
+    cors: { allowedOrigins: settings.CORS_ALLOWED_ORIGINS },
   };
 }

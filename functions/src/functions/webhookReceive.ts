@@ -23,7 +23,8 @@ const Notification = z.object({
  * 200 at once; the queue processor does the fetch. Contracts not synced here are acknowledged and ignored.
  */
 export default publicRoute(
-  { name: 'webhookReceive', methods: ['POST'], route: 'webhooks/oneflow/{orgKey}' },
+  // Oneflow's servers call it, never a browser.
+  { name: 'webhookReceive', methods: ['POST'], route: 'webhooks/oneflow/{orgKey}', crossOrigin: false },
   async ({ request, services, log }) => {
     const { orgKey } = readParams(request, OrgParams);
     const tenant = services.tenantByOrgKey(orgKey);

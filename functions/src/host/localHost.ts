@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { QueueClient } from '@azure/storage-queue';
 import type { ApiRequest, ApiResponse } from '../http/api';
 import { ApiError, type ProblemDetail } from '../http/errors';
+import { API_METHODS, preflight, withRouteCors } from '../http/cors';
 import { dispatch } from '../http/dispatch';
 import { matchRoute } from '../http/routeMatch';
 import { MAX_DEQUEUE_COUNT } from '../queue/processContractChanged';
@@ -162,7 +163,20 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
         send(response, { status: 404, json: errorBody('not_found', 'No such route') });
         return;
       }
-      const match = matchRoute(ROUTES, request.method ?? 'GET', url.pathname.slice('/api/'.length));
+      const path = url.pathname.slice('/api/'.length);
+      const origin = typeof request.headers.origin === 'string' ? request.headers.origin : null;
+      if (request.method === 'OPTIONS') {
+        // The methods this path takes from a browser, matched as each request would be.
+        const methods = API_METHODS.filter((method) => {
+          const found = matchRoute(ROUTES, method, path);
+          return found !== null && found !== 'method_not_allowed' && found.route.crossOrigin !== false;
+        });
+        if (methods.length > 0) {
+          send(response, preflight(services.config.cors, origin, methods, log));
+          return;
+        }
+      }
+      const match = matchRoute(ROUTES, request.method ?? 'GET', path);
       if (match === null || match === 'method_not_allowed') {
         const status = match === null ? 404 : 405;
         send(response, {
@@ -183,7 +197,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
         },
         text: () => (text ??= readBody(request)),
       };
-      send(response, await dispatch(match.route, apiRequest, services, log));
+      const answer = await dispatch(match.route, apiRequest, services, log);
+      send(response, withRouteCors(match.route, services.config.cors, origin, answer));
     })().catch(() => {
       if (!response.headersSent)
         send(response, { status: 500, json: errorBody('internal', 'Request failed') });

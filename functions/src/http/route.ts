@@ -22,6 +22,8 @@ interface RouteBase {
   methods: readonly HttpMethod[];
   /** Functions route template under `/api`, e.g. `settings/{entity}`. */
   route: string;
+  /** `false` for routes only servers call (the webhook): no CORS answer, no preflight. */
+  crossOrigin?: false;
 }
 
 /** `public`: anyone (health, the signed webhook); `user`: a valid token; `admin`: a valid token with the admin role. */
