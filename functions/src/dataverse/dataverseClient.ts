@@ -1,6 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { AxiosResponse } from 'axios';
 import { z } from 'zod';
+import { parseRetryAfter } from '../common/retryTiming';
+import {
+  createTransport,
+  isSuccess,
+  safeCause,
+  type AttemptPlace,
+  type FailedOutcome,
+  type Interpret,
+  type RetryOptions,
+} from '../common/transport';
 import {
   BatchFormatError,
   parseBatchResponse,
@@ -15,16 +25,7 @@ import {
   DataverseValidationError,
   errorFromResponse,
   type DataverseError,
-  type DataverseErrorInit,
 } from './errors';
-import {
-  DEFAULT_RETRY_POLICY,
-  dataverseRetryDecision,
-  parseRetryAfter,
-  type AttemptFailure,
-  type RandomSource,
-  type RetryPolicy,
-} from './retryTiming';
 
 export type { ChangeSetMethod, ChangeSetOperation } from './batch';
 
@@ -34,19 +35,12 @@ export interface DataverseCall {
   callerObjectId?: string;
 }
 
-export interface DataverseClientOptions {
+/** A 429 (or 503) with Retry-After waits exactly that long; without one, the backoff of the retry options. */
+export interface DataverseClientOptions extends RetryOptions {
   /** The environment, e.g. `https://contoso.crm4.dynamics.com` (the token's resource). */
   environmentUrl: string;
   /** A bearer token for the environment; called before every attempt (MSAL answers from its cache). */
   getAccessToken: () => Promise<string>;
-  /** Attempts in total, the first one included (default 4). */
-  maxAttempts?: number;
-  /** Backoff settings other than maxAttempts (tests shorten them). */
-  retry?: Partial<Omit<RetryPolicy, 'maxAttempts'>>;
-  /** Jitter source in [0, 1); Math.random unless given. */
-  random?: RandomSource;
-  /** How to wait between attempts; a real timer unless given. */
-  sleep?: (ms: number) => Promise<void>;
   /** The clock Retry-After dates are read against; Date.now unless given. */
   now?: () => number;
   /** Per-attempt timeout in ms (default 30 s). */
@@ -102,17 +96,6 @@ export function odataPath(path: string, options: Record<string, string | undefin
   return query === '' ? path : `${path}?${query}`;
 }
 
-const realSleep = (ms: number): Promise<void> =>
-  new Promise((resolve) => {
-    setTimeout(resolve, ms);
-  });
-
-/** A transport failure's cause, rebuilt so it carries no request config (the token is in its headers). */
-function safeCause(error: unknown): Error {
-  if (axios.isAxiosError(error)) return new Error(`${error.code ?? 'ERR_NETWORK'}: ${error.message}`);
-  return new Error(error instanceof Error ? error.message : String(error));
-}
-
 function headerOf(response: AxiosResponse<unknown>, name: string): string | undefined {
   const value: unknown = response.headers[name];
   if (typeof value === 'string') return value;
@@ -128,11 +111,7 @@ interface RequestSpec {
   data?: string;
 }
 
-type Where = Omit<DataverseErrorInit, 'status'>;
-
-type Outcome<T> =
-  | { ok: true; value: T }
-  | { ok: false; failure: AttemptFailure; error: DataverseError; retryAfterMs: number | null };
+type Failure = FailedOutcome<DataverseError>;
 
 const EtagBodySchema = z.object({ '@odata.etag': z.string() });
 
@@ -144,24 +123,62 @@ function etagOfBody(body: unknown): string | null {
 export function createDataverseClient(options: DataverseClientOptions): DataverseClient {
   const environmentUrl = options.environmentUrl.replace(/\/+$/, '');
   const serviceRoot = `${environmentUrl}/api/data/v9.2/`;
-  const policy: RetryPolicy = {
-    ...DEFAULT_RETRY_POLICY,
-    ...options.retry,
-    maxAttempts: options.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts,
-  };
-  const random = options.random ?? Math.random;
-  const sleep = options.sleep ?? realSleep;
   const now = options.now ?? Date.now;
-  const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
-  const http: AxiosInstance = axios.create({
-    baseURL: serviceRoot,
-    timeout: options.timeoutMs ?? 30_000,
-    // Bodies are read as text and parsed here: a malformed answer is an invalid_response, not a crash.
-    responseType: 'text',
-    transformResponse: [(data: unknown) => data],
-    // Every status is ours to handle: retries and typed errors, never axios's generic error.
-    validateStatus: () => true,
-    maxRedirects: 0,
+
+  /** The failure outcome of a non-2xx answer with a JSON (or no) body. */
+  function failed(response: AxiosResponse<unknown>, place: AttemptPlace): Failure {
+    const retryAfterMs = parseRetryAfter(headerOf(response, 'retry-after'), now());
+    return {
+      ok: false,
+      failure: { kind: 'status', status: response.status },
+      error: errorFromResponse(response.status, response.data, { ...place, retryAfterMs }),
+      retryAfterMs,
+    };
+  }
+
+  function parseJson(response: AxiosResponse<unknown>, place: AttemptPlace): unknown {
+    const text = typeof response.data === 'string' ? response.data : '';
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (cause) {
+      throw new DataverseInvalidResponseError({
+        ...place,
+        status: response.status,
+        detail: 'The answer is not valid JSON.',
+        cause: safeCause(cause),
+      });
+    }
+  }
+
+  const transport = createTransport<DataverseError>({
+    ...options,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
+    http: {
+      baseURL: serviceRoot,
+      timeout: options.timeoutMs ?? 30_000,
+      headers: { Accept: 'application/json', 'OData-MaxVersion': '4.0', 'OData-Version': '4.0' },
+      // Bodies are read as text and parsed here: a malformed answer is an invalid_response, not a crash.
+      responseType: 'text',
+      transformResponse: [(data: unknown) => data],
+      maxRedirects: 0,
+    },
+    // A token failure is already typed (AppTokenError) and MSAL would refuse a retry anyway: passed on as is.
+    credentials: async () => ({ Authorization: `Bearer ${await options.getAccessToken()}` }),
+    // The token may have expired in flight; the next one comes from MSAL (cache or Entra).
+    renewCredentialsOn401: true,
+    networkError: (place, cause) => new DataverseNetworkError({ ...place, status: null, cause }),
+    invalidResponse: (place, detail, cause) => new DataverseInvalidResponseError({ ...place, detail, cause }),
+    failure: failed,
+    body: parseJson,
+    finalError: (error, { unanswered }) =>
+      error.kind === 'precondition_failed' && unanswered
+        ? // The earlier attempt may have been applied before its answer was lost: say so.
+          dataverseError(error.kind, {
+            ...error.init,
+            detail:
+              `${error.detail ?? ''} (An earlier attempt got no answer and may have written the change.)`.trim(),
+          })
+        : error,
   });
 
   function callHeaders(call: DataverseCall | undefined): Record<string, string> {
@@ -175,121 +192,14 @@ export function createDataverseClient(options: DataverseClientOptions): Datavers
     return /^https?:\/\//i.test(url) ? url : `${serviceRoot}${url}`;
   }
 
-  function parseJson(response: AxiosResponse<unknown>, where: Where): unknown {
-    const text = typeof response.data === 'string' ? response.data : '';
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (cause) {
-      throw new DataverseInvalidResponseError({
-        ...where,
-        status: response.status,
-        detail: 'The answer is not valid JSON.',
-        cause: safeCause(cause),
-      });
-    }
-  }
-
-  /** The failure outcome of a non-2xx answer with a JSON (or no) body. */
-  function failed<T>(response: AxiosResponse<unknown>, where: Where): Outcome<T> {
-    const retryAfterMs = parseRetryAfter(headerOf(response, 'retry-after'), now());
-    return {
-      ok: false,
-      failure: { kind: 'status', status: response.status },
-      error: errorFromResponse(response.status, response.data, { ...where, retryAfterMs }),
-      retryAfterMs,
-    };
-  }
-
-  /**
-   * Sends `spec` until it succeeds or must not be retried. `interpret` reads an answer that came (any status
-   * but a first 401); it throws for answers that retrying cannot fix (malformed bodies).
-   */
-  async function execute<T>(
-    spec: RequestSpec,
-    interpret: (response: AxiosResponse<unknown>, where: Where) => Outcome<T>,
-  ): Promise<T> {
-    const url = absolute(spec.url);
-    let reauthenticated = false;
-    let unanswered = false;
-    for (let attempt = 1; ;) {
-      const where: Where = { method: spec.method, url, attempts: attempt };
-      // A token failure is already typed (AppTokenError) and MSAL would refuse a retry anyway: passed on as is.
-      const token = await options.getAccessToken();
-      let outcome: Outcome<T>;
-      try {
-        const response = await http.request<unknown>({
-          method: spec.method,
-          url: spec.url,
-          headers: {
-            Accept: 'application/json',
-            'OData-MaxVersion': '4.0',
-            'OData-Version': '4.0',
-            ...spec.headers,
-            Authorization: `Bearer ${token}`,
-          },
-          data: spec.data,
-        });
-        if (response.status === 401 && !reauthenticated) {
-          // Once: the token may have expired in flight; the next one comes from MSAL (cache or Entra).
-          reauthenticated = true;
-          continue;
-        }
-        outcome = interpret(response, where);
-      } catch (cause) {
-        if (!axios.isAxiosError(cause)) throw cause;
-        unanswered = true;
-        outcome = {
-          ok: false,
-          failure: { kind: 'network' },
-          error: new DataverseNetworkError({ ...where, status: null, cause: safeCause(cause) }),
-          retryAfterMs: null,
-        };
-      }
-      if (outcome.ok) return outcome.value;
-      const decision = dataverseRetryDecision(
-        outcome.failure,
-        attempt,
-        policy,
-        random,
-        outcome.retryAfterMs,
-        maxRetryAfterMs,
-      );
-      if (!decision.retry) {
-        const error = outcome.error;
-        if (error.kind === 'precondition_failed' && unanswered) {
-          // The earlier attempt may have been applied before its answer was lost: say so.
-          throw dataverseError(error.kind, {
-            ...error.init,
-            detail:
-              `${error.detail ?? ''} (An earlier attempt got no answer and may have written the change.)`.trim(),
-          });
-        }
-        throw error;
-      }
-      await sleep(decision.delayMs);
-      attempt += 1;
-    }
-  }
-
-  function interpretJson<T>(schema: z.ZodType<T>) {
-    return (response: AxiosResponse<unknown>, where: Where): Outcome<T> => {
-      if (response.status < 200 || response.status >= 300) return failed(response, where);
-      const parsed = schema.safeParse(parseJson(response, where));
-      if (parsed.success) return { ok: true, value: parsed.data };
-      // Not retried: the same request would get the same unexpected shape.
-      throw new DataverseInvalidResponseError({
-        ...where,
-        status: response.status,
-        detail: 'The answer did not match the expected shape.',
-        cause: parsed.error,
-      });
-    };
+  function send<T>(spec: RequestSpec, interpret: Interpret<T, DataverseError>): Promise<T> {
+    return transport.send({ ...spec, fullUrl: absolute(spec.url) }, interpret);
   }
 
   async function get<T>(path: string, schema: z.ZodType<T>, call?: DataverseCall): Promise<T> {
-    return execute(
+    return send(
       { method: 'GET', url: path, headers: { ...callHeaders(call), Prefer: INCLUDE_ANNOTATIONS } },
-      interpretJson(schema),
+      transport.expect(schema),
     );
   }
 
@@ -299,9 +209,9 @@ export function createDataverseClient(options: DataverseClientOptions): Datavers
     const all: T[] = [];
     let next: string | undefined = path;
     while (next !== undefined) {
-      const result: { value: T[]; '@odata.nextLink'?: string | undefined } = await execute(
+      const result: { value: T[]; '@odata.nextLink'?: string | undefined } = await send(
         { method: 'GET', url: next, headers },
-        interpretJson(page),
+        transport.expect(page),
       );
       all.push(...result.value);
       next = result['@odata.nextLink'];
@@ -315,7 +225,7 @@ export function createDataverseClient(options: DataverseClientOptions): Datavers
     patchOptions: { ifMatch: string },
     call?: DataverseCall,
   ): Promise<{ etag: string | null }> {
-    return execute(
+    return send(
       {
         method: 'PATCH',
         url: path,
@@ -327,11 +237,11 @@ export function createDataverseClient(options: DataverseClientOptions): Datavers
         },
         data: JSON.stringify(body),
       },
-      (response, where) => {
-        if (response.status < 200 || response.status >= 300) return failed(response, where);
+      (response, place) => {
+        if (!isSuccess(response.status)) return failed(response, place);
         const headerEtag = headerOf(response, 'etag') ?? null;
         if (response.status === 204 || headerEtag !== null) return { ok: true, value: { etag: headerEtag } };
-        return { ok: true, value: { etag: etagOfBody(parseJson(response, where)) } };
+        return { ok: true, value: { etag: etagOfBody(parseJson(response, place)) } };
       },
     );
   }
@@ -356,26 +266,26 @@ export function createDataverseClient(options: DataverseClientOptions): Datavers
   }
 
   /** The failed operation of a change set: its status, Dataverse's code and message, its index. */
-  function operationFailure(part: BatchPartResponse, where: Where): Outcome<never> {
+  function operationFailure(part: BatchPartResponse, place: AttemptPlace): Failure {
     const index = part.contentId !== null && /^\d+$/.test(part.contentId) ? Number(part.contentId) - 1 : null;
     const retryAfterMs = parseRetryAfter(part.headers['retry-after'], now());
     return {
       ok: false,
       failure: { kind: 'status', status: part.status },
-      error: errorFromResponse(part.status, part.body, { ...where, retryAfterMs, operationIndex: index }),
+      error: errorFromResponse(part.status, part.body, { ...place, retryAfterMs, operationIndex: index }),
       retryAfterMs,
     };
   }
 
-  function interpretBatch(count: number) {
-    return (response: AxiosResponse<unknown>, where: Where): Outcome<ChangeSetResult[]> => {
+  function interpretBatch(count: number): Interpret<ChangeSetResult[], DataverseError> {
+    return (response, place) => {
       const contentType = headerOf(response, 'content-type');
       const multipart = /^\s*multipart\/mixed/i.test(contentType ?? '');
       // Not multipart: the batch as a whole was refused (401, 429, a malformed batch …).
       if (!multipart) {
-        if (response.status < 200 || response.status >= 300) return failed(response, where);
+        if (!isSuccess(response.status)) return failed(response, place);
         throw new DataverseInvalidResponseError({
-          ...where,
+          ...place,
           status: response.status,
           detail: `The $batch answer is '${contentType ?? 'without a Content-Type'}', not multipart/mixed.`,
         });
@@ -385,7 +295,7 @@ export function createDataverseClient(options: DataverseClientOptions): Datavers
         for (const item of items) {
           // A failed change set answers with its single failing operation, outside any change set.
           if (item.kind === 'response' && item.response.status >= 400)
-            return operationFailure(item.response, where);
+            return operationFailure(item.response, place);
         }
         const [only, ...rest] = items;
         if (only?.kind !== 'changeset' || rest.length > 0 || only.responses.length !== count) {
@@ -394,12 +304,12 @@ export function createDataverseClient(options: DataverseClientOptions): Datavers
           );
         }
         const failedPart = only.responses.find((part) => part.status >= 400);
-        if (failedPart) return operationFailure(failedPart, where);
+        if (failedPart) return operationFailure(failedPart, place);
         return { ok: true, value: only.responses.map(partResult) };
       } catch (error) {
         if (!(error instanceof BatchFormatError)) throw error;
         throw new DataverseInvalidResponseError({
-          ...where,
+          ...place,
           status: response.status,
           detail: error.message,
           cause: error,
@@ -437,7 +347,7 @@ export function createDataverseClient(options: DataverseClientOptions): Datavers
       changeSetBoundary: `changeset_${randomUUID()}`,
       ...(call?.callerObjectId === undefined ? {} : { callerObjectId: call.callerObjectId }),
     });
-    return execute(
+    return send(
       {
         method: 'POST',
         url: '$batch',

@@ -157,6 +157,18 @@ describe('Oneflow client edge shapes (msw)', () => {
     expect(seen.attempts).toBe(1);
   });
 
+  it('a body that cannot be serialised is thrown at once: nothing sent, no retries, not a network error', async () => {
+    const seen = answerInTurn([() => HttpResponse.json({ id: 1, name: 'Desk' })]);
+    const { oneflow, waits } = client();
+    // A BigInt reaches the client only through a programming error; the types refuse it.
+    const quantity = { amount: 2n as unknown as number };
+    const error = await caught(oneflow.updateProduct(101, 1, { quantity }));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(isOneflowNetworkError(error)).toBe(false);
+    expect(seen.attempts).toBe(0);
+    expect(waits).toEqual([]);
+  });
+
   it('connections dropped on every attempt end in a network error that does not carry the token', async () => {
     const seen = answerInTurn([() => HttpResponse.error()]);
     const error = await caught(client().oneflow.listProducts(101));

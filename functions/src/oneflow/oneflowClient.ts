@@ -1,4 +1,3 @@
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { z } from 'zod';
 import {
   OneflowProductGroupSchema,
@@ -7,19 +6,13 @@ import {
   type OneflowProductGroup,
   type ProductGroupConfiguration,
 } from '@oneflow-sync/shared';
+import { createTransport, type RetryOptions, type TransportRequest } from '../common/transport';
 import {
   errorFromResponse,
   OneflowInvalidResponseError,
   OneflowNetworkError,
   type OneflowError,
 } from './errors';
-import {
-  DEFAULT_RETRY_POLICY,
-  retryDelay,
-  type AttemptFailure,
-  type RandomSource,
-  type RetryPolicy,
-} from './retryTiming';
 
 /** The contract fields the sync uses (Oneflow returns more; zod drops the rest). */
 export const OneflowContractSchema = z.object({
@@ -96,18 +89,12 @@ export interface ReplaceGroupBody {
   products?: (OneflowProductInput & { id?: number })[];
 }
 
-export interface OneflowClientOptions {
+/** Oneflow sends no Retry-After: every retry waits the backoff of the retry options. */
+export interface OneflowClientOptions extends RetryOptions {
   /** e.g. `https://api.oneflow.com/v1`. */
   baseUrl: string;
   token: string;
   userEmail: string;
-  maxAttempts?: number;
-  /** Backoff settings other than maxAttempts (tests shorten them). */
-  retry?: Partial<Omit<RetryPolicy, 'maxAttempts'>>;
-  /** Jitter source in [0, 1); Math.random unless given. */
-  random?: RandomSource;
-  /** How to wait between attempts; a real timer unless given. */
-  sleep?: (ms: number) => Promise<void>;
   /** Per-attempt timeout in ms (default 15 s). */
   timeoutMs?: number;
 }
@@ -154,104 +141,45 @@ const PAGE_LIMIT = 100;
 /** The product's requests to Oneflow say who sends them. */
 export const ONEFLOW_USER_AGENT = 'oneflow-product-sync-dynamics365';
 
-const realSleep = (ms: number): Promise<void> =>
-  new Promise((resolve) => {
-    setTimeout(resolve, ms);
-  });
-
-interface RequestSpec {
+type RequestSpec = Omit<TransportRequest, 'url' | 'fullUrl'> & {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
-  params?: Record<string, number | string>;
-  headers?: Record<string, string>;
-  data?: unknown;
-}
-
-/** A transport failure's cause, rebuilt so it carries no request config (the token is in its headers). */
-function safeCause(error: unknown): Error {
-  if (axios.isAxiosError(error)) return new Error(`${error.code ?? 'ERR_NETWORK'}: ${error.message}`);
-  return new Error(error instanceof Error ? error.message : String(error));
-}
+};
 
 export function createOneflowClient(options: OneflowClientOptions): OneflowClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
-  const policy: RetryPolicy = {
-    ...DEFAULT_RETRY_POLICY,
-    ...options.retry,
-    maxAttempts: options.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts,
-  };
-  const random = options.random ?? Math.random;
-  const sleep = options.sleep ?? realSleep;
-  const http: AxiosInstance = axios.create({
-    baseURL: baseUrl,
-    timeout: options.timeoutMs ?? 15_000,
-    headers: {
-      'x-oneflow-api-token': options.token,
-      'x-oneflow-user-email': options.userEmail,
-      accept: 'application/json',
-      // Names the integration in Oneflow's logs, and lets the simulator tell the product's requests from a test's.
-      'user-agent': ONEFLOW_USER_AGENT,
+  const transport = createTransport<OneflowError>({
+    ...options,
+    http: {
+      baseURL: baseUrl,
+      timeout: options.timeoutMs ?? 15_000,
+      headers: {
+        'x-oneflow-api-token': options.token,
+        'x-oneflow-user-email': options.userEmail,
+        accept: 'application/json',
+        // Names the integration in Oneflow's logs, and lets the simulator tell the product's requests from a test's.
+        'user-agent': ONEFLOW_USER_AGENT,
+      },
     },
-    // Every status is ours to handle: retries and typed errors, never axios's generic error.
-    validateStatus: () => true,
+    networkError: (place, cause) => new OneflowNetworkError({ ...place, status: null, cause }),
+    invalidResponse: (place, detail, cause) => new OneflowInvalidResponseError({ ...place, detail, cause }),
+    failure: (response, place) => ({
+      ok: false,
+      failure: { kind: 'status', status: response.status },
+      error: errorFromResponse(response.status, response.data, place),
+    }),
   });
-
-  type Outcome<T> = { ok: true; value: T } | { ok: false; failure: AttemptFailure; error: OneflowError };
-
-  async function attemptOnce<T>(
-    spec: RequestSpec,
-    schema: z.ZodType<T>,
-    url: string,
-    attempt: number,
-  ): Promise<Outcome<T>> {
-    const where = { method: spec.method, url, attempts: attempt };
-    let response: AxiosResponse<unknown>;
-    try {
-      response = await http.request<unknown>({
-        method: spec.method,
-        url: spec.path,
-        params: spec.params,
-        headers: spec.headers,
-        data: spec.data,
-      });
-    } catch (cause) {
-      return {
-        ok: false,
-        failure: { kind: 'network' },
-        error: new OneflowNetworkError({ ...where, status: null, cause: safeCause(cause) }),
-      };
-    }
-    if (response.status < 200 || response.status >= 300) {
-      return {
-        ok: false,
-        failure: { kind: 'status', status: response.status },
-        error: errorFromResponse(response.status, response.data, where),
-      };
-    }
-    const parsed = schema.safeParse(response.data);
-    if (parsed.success) return { ok: true, value: parsed.data };
-    // Not retried: the same request would get the same unexpected shape.
-    throw new OneflowInvalidResponseError({
-      ...where,
-      status: response.status,
-      detail: 'The answer did not match the expected shape.',
-      cause: parsed.error,
-    });
-  }
 
   async function send<T>(spec: RequestSpec, schema: z.ZodType<T>): Promise<T> {
     const query =
       spec.params && Object.keys(spec.params).length > 0
         ? `?${new URLSearchParams(Object.entries(spec.params).map(([k, v]): [string, string] => [k, String(v)])).toString()}`
         : '';
-    const url = `${baseUrl}${spec.path}${query}`;
-    for (let attempt = 1; ; attempt++) {
-      const outcome = await attemptOnce(spec, schema, url, attempt);
-      if (outcome.ok) return outcome.value;
-      const delay = retryDelay(outcome.failure, attempt, policy, random);
-      if (delay === null) throw outcome.error;
-      await sleep(delay);
-    }
+    const { path, ...request } = spec;
+    return transport.send(
+      { ...request, url: path, fullUrl: `${baseUrl}${path}${query}` },
+      transport.expect(schema),
+    );
   }
 
   async function paginate<T>(path: string, item: z.ZodType<T>): Promise<T[]> {
