@@ -246,6 +246,12 @@ describe('npm start (integration, the real script as a process)', () => {
   it('a contract created in one run can be pushed in the next: every part keeps its state across a stop (SIGINT) and a start', async () => {
     const first = await start();
     expect(first.output()).toContain('seeded demo data');
+    // The controls' host page origin is allowed out of the box (functions/local.settings.json.example).
+    const preflight = await client.options(`${first.api}/settings/opportunity`, {
+      headers: { origin: 'http://127.0.0.1:7100', 'access-control-request-method': 'GET' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe('http://127.0.0.1:7100');
     const created = await createContract(first);
     expect(created.status).toBe(201);
     contractId = CreatedSchema.parse(created.data).contract.contractId;
