@@ -3,6 +3,7 @@ export * from './values';
 export * from './oneflow';
 export * from './fieldCatalog';
 export * from './dynamics';
+export * from './ids';
 export * from './settings';
 export * from './settingsValidation';
 export * from './defaults';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OneflowFieldKeySchema } from './fieldCatalog';
+import { LogicalNameSchema } from './ids';
 
 export const DIRECTIONS = ['sync_once', 'dynamics_to_oneflow', 'two_way', 'oneflow_to_dynamics'] as const;
 export const DirectionSchema = z.enum(DIRECTIONS);
@@ -26,12 +27,8 @@ export const CONFLICT_POLICIES = [
 export const ConflictPolicySchema = z.enum(CONFLICT_POLICIES);
 export type ConflictPolicy = z.infer<typeof ConflictPolicySchema>;
 
-const LogicalName = z
-  .string()
-  .regex(/^[a-z][a-z0-9_]*$/, 'must be a Dataverse logical name (lowercase letters, digits, _)');
-
 export const FieldMappingSchema = z.object({
-  dynamicsField: LogicalName,
+  dynamicsField: LogicalNameSchema,
   oneflowField: OneflowFieldKeySchema,
   direction: DirectionSchema,
   writeCondition: WriteConditionSchema.default('always'),
@@ -41,16 +38,16 @@ export type FieldMapping = z.infer<typeof FieldMappingSchema>;
 
 /** The entity whose records are the main record's product lines, and how they point at it. */
 export const ProductSourceSchema = z.object({
-  entity: LogicalName,
+  entity: LogicalNameSchema,
   /** The line's lookup column to the main record, e.g. `opportunityid`. */
-  lookupAttribute: LogicalName,
+  lookupAttribute: LogicalNameSchema,
   /** Schema name of the N:1 relationship, e.g. `product_opportunities`. */
   relationship: z.string().min(1),
 });
 export type ProductSource = z.infer<typeof ProductSourceSchema>;
 
 export const EntitySettingsSchema = z.object({
-  mainEntity: LogicalName,
+  mainEntity: LogicalNameSchema,
   /** "Transfer products": off means nothing moves in either direction. */
   productsEnabled: z.boolean(),
   productSource: ProductSourceSchema,

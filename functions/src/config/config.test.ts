@@ -167,3 +167,49 @@ describe('secretSettingNames', () => {
     });
   });
 });
+
+describe('ids in the configuration', () => {
+  it('reads tenant and client ids as any GUID, lower case (Dataverse and Entra ids alike)', () => {
+    const config = loadConfig(
+      environment({
+        PRODUCT_SYNC_TENANTS: JSON.stringify([
+          { ...TENANT, tenantId: 'A1B2C3D4-E5F6-EF11-0000-00224880D1C2' },
+        ]),
+        BACKEND_CLIENT_ID: 'A9900000-0000-0000-0000-000000000001',
+      }),
+    );
+    expect(config.tenants[0]?.tenantId).toBe('a1b2c3d4-e5f6-ef11-0000-00224880d1c2');
+    expect(config.backend.clientId).toBe('a9900000-0000-0000-0000-000000000001');
+  });
+
+  it('refuses a tenant id in braces, naming the setting', () => {
+    const problems = problemsOf(
+      environment({
+        PRODUCT_SYNC_TENANTS: JSON.stringify([{ ...TENANT, tenantId: `{${TENANT.tenantId}}` }]),
+      }),
+    );
+    expect(problems).toEqual(['PRODUCT_SYNC_TENANTS.0.tenantId must be a GUID']);
+  });
+
+  test.each([
+    ['one character', 'c', false],
+    ['two characters', 'c1', true],
+    ['40 characters', `c${'o'.repeat(39)}`, true],
+    ['41 characters', `c${'o'.repeat(40)}`, false],
+    ['a leading dash', '-contoso', false],
+    ['upper case', 'Contoso', false],
+    ['an underscore (secret setting names turn dashes into underscores)', 'contoso_eu', false],
+  ])('org key with %s: accepted %s', (_, orgKey, accepted) => {
+    const env = environment({
+      PRODUCT_SYNC_TENANTS: JSON.stringify([{ ...TENANT, orgKey }]),
+      ...Object.fromEntries(
+        Object.values(secretSettingNames(orgKey)).map((name) => [name, 'secret-of-the-org']),
+      ),
+    });
+    if (accepted) expect(loadConfig(env).tenants[0]?.orgKey).toBe(orgKey);
+    else
+      expect(problemsOf(env)).toContain(
+        'PRODUCT_SYNC_TENANTS.0.orgKey must be 2-40 lowercase letters, digits or dashes, starting alphanumeric',
+      );
+  });
+});

@@ -1,17 +1,24 @@
+import { GuidSchema } from '@oneflow-sync/shared';
 import { z } from 'zod';
+
+/**
+ * The org's part of the webhook URL (`/api/webhooks/oneflow/{orgKey}`), which also names its secret settings:
+ * 2-40 lowercase letters, digits or dashes, starting alphanumeric.
+ */
+export const OrgKeySchema = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9-]{1,39}$/,
+    'must be 2-40 lowercase letters, digits or dashes, starting alphanumeric',
+  );
 
 /** One customer organisation: its Entra tenant, its Dynamics environment and its Oneflow account. */
 const TenantEntrySchema = z.object({
-  tenantId: z.uuid(),
+  tenantId: GuidSchema,
   displayName: z.string().min(1).optional(),
   dataverseUrl: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')),
   /** The org's part of the webhook URL: `/api/webhooks/oneflow/{orgKey}`. Also names its secret settings. */
-  orgKey: z
-    .string()
-    .regex(
-      /^[a-z0-9][a-z0-9-]{1,39}$/,
-      'must be 2-40 lowercase letters, digits or dashes, starting alphanumeric',
-    ),
+  orgKey: OrgKeySchema,
   oneflow: z.object({
     apiUrl: z
       .url({ protocol: /^https?$/ })
@@ -115,7 +122,7 @@ const EnvSchema = z.object({
   API_AUDIENCES: z.string().min(1, 'is required: the API client id and/or App ID URI, comma separated'),
   API_ADMIN_ROLE: z.string().min(1).default('ProductSync.Admin'),
   API_SYNC_ROLE: z.string().min(1).default('ProductSync.Sync'),
-  BACKEND_CLIENT_ID: z.uuid(),
+  BACKEND_CLIENT_ID: GuidSchema,
   BACKEND_CLIENT_SECRET: z.string().min(1, 'is required'),
   AzureWebJobsStorage: z.string().optional(),
   WEBHOOK_QUEUE_NAME: z

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { GUID_PATTERN } from '@oneflow-sync/shared';
 import type { AxiosResponse } from 'axios';
 import { z } from 'zod';
 import { parseRetryAfter } from '../common/retryTiming';
@@ -85,7 +86,6 @@ export interface DataverseClient {
 export const MAX_CHANGE_SET_OPERATIONS = 1000;
 const PAGE_SIZE = 500;
 const INCLUDE_ANNOTATIONS = 'odata.include-annotations="*"';
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** `path?$select=…&$filter=…`: values percent-encoded, `$` option names kept; undefined options left out. */
 export function odataPath(path: string, options: Record<string, string | undefined>): string {
@@ -184,7 +184,8 @@ export function createDataverseClient(options: DataverseClientOptions): Datavers
   function callHeaders(call: DataverseCall | undefined): Record<string, string> {
     const callerObjectId = call?.callerObjectId;
     if (callerObjectId === undefined) return {};
-    if (!GUID.test(callerObjectId)) throw new Error('callerObjectId must be an Entra object id (a GUID)');
+    if (!GUID_PATTERN.test(callerObjectId))
+      throw new Error('callerObjectId must be an Entra object id (a GUID)');
     return { CallerObjectId: callerObjectId };
   }
 

@@ -3,7 +3,9 @@ import {
   builtInSalesLineAttributes,
   DEFAULT_PRODUCT_SOURCES,
   DynamicsLineSchema,
+  GUID_PATTERN,
   isBuiltInSalesLineEntity,
+  LOGICAL_NAME_PATTERN,
   whyNotWritable,
   type DynamicsAttribute,
   type DynamicsLine,
@@ -77,9 +79,6 @@ export interface DynamicsGateway {
     call: DataverseCall,
   ): Promise<Map<string, string>>;
 }
-
-const LOGICAL_NAME = /^[a-z][a-z0-9_]*$/;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const ENTITY_SELECT = [
   'LogicalName',
@@ -172,7 +171,7 @@ function labelOf(label: Label, fallback: string): string {
 }
 
 function requireLogicalName(name: string, what: string): string {
-  if (!LOGICAL_NAME.test(name)) {
+  if (!LOGICAL_NAME_PATTERN.test(name)) {
     throw new DataverseValidationError({
       status: null,
       method: 'GET',
@@ -184,7 +183,7 @@ function requireLogicalName(name: string, what: string): string {
 }
 
 function requireGuid(id: string, what: string): string {
-  if (!GUID.test(id)) {
+  if (!GUID_PATTERN.test(id)) {
     throw new DataverseValidationError({
       status: null,
       method: 'GET',

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { OrgKeySchema } from '../config/config';
 import { ok, readBody, readParams } from '../http/api';
 import { ApiError, notFound } from '../http/errors';
 import { publicRoute } from '../http/route';
 import { isValidSignature } from '../webhooks/signature';
 
-const OrgParams = z.object({ orgKey: z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'must be an org key') });
+const OrgParams = z.object({ orgKey: OrgKeySchema });
 
 const Notification = z.object({
   contract: z.object({ id: z.number().int().positive() }),

@@ -1,15 +1,9 @@
+import { LogicalNameSchema } from '@oneflow-sync/shared';
 import { z } from 'zod';
 import type { SignedInContext } from './route';
 import type { Actor, SyncDeps } from '../sync/syncService';
 
-export const LogicalNameSchema = z
-  .string()
-  .regex(/^[a-z][a-z0-9_]{0,127}$/, 'must be a Dataverse logical name (lowercase letters, digits, _)');
-
-export const GuidSchema = z
-  .string()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID')
-  .transform((value) => value.toLowerCase());
+export { GuidSchema, LogicalNameSchema } from '@oneflow-sync/shared';
 
 /**
  * An Oneflow contract id as it appears in an address or a query: plain decimal digits, nothing else. A number
