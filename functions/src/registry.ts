@@ -1,6 +1,7 @@
 import activityList from './functions/activityList';
 import cleanupTimer from './functions/cleanupTimer';
 import conflictsResolve from './functions/conflictsResolve';
+import contractCompare from './functions/contractCompare';
 import contractFetch from './functions/contractFetch';
 import contractPlan from './functions/contractPlan';
 import contractPush from './functions/contractPush';
@@ -54,6 +55,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   contractsCreate,
   contractsGet,
   contractPlan,
+  contractCompare,
   contractPush,
   contractFetch,
   contractUnlink,

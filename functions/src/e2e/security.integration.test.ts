@@ -306,6 +306,7 @@ describe("tenant isolation: Fabrikam's admin finds nothing of Contoso's", () => 
     const attempts: [string, string, unknown][] = [
       ['GET', `contracts/${id}/plan?action=push`, undefined],
       ['GET', `contracts/${id}/plan?action=fetch`, undefined],
+      ['GET', `contracts/${id}/compare`, undefined],
       ['POST', `contracts/${id}/push`, undefined],
       ['POST', `contracts/${id}/fetch`, undefined],
       [

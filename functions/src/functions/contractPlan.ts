@@ -3,17 +3,18 @@ import { ok, readQuery } from '../http/api';
 import { contractInAddress, resultBody } from '../http/contracts';
 import { actorOf, syncDeps } from '../http/params';
 import { signedInRoute } from '../http/route';
-import { runSync } from '../sync/syncService';
+import { previewSync } from '../sync/syncService';
 
-/** Dry run of a push or fetch: the plan as it would be applied now. Writes nothing anywhere. */
+/**
+ * Dry run of a push or fetch: the plan as it would be applied now. Takes no lease, so it answers while a run of
+ * the same contract holds it, and writes nothing anywhere.
+ */
 export default signedInRoute(
   'user',
   { name: 'contractPlan', methods: ['GET'], route: 'contracts/{id}/plan' },
   async (context) => {
     const { action } = readQuery(context.request, z.object({ action: z.enum(['push', 'fetch']) }));
     const record = await contractInAddress(context);
-    return ok(
-      resultBody(await runSync(syncDeps(context), { record, action, actor: actorOf(context), dryRun: true })),
-    );
+    return ok(resultBody(await previewSync(syncDeps(context), { record, action, actor: actorOf(context) })));
   },
 );

@@ -16,6 +16,7 @@ describe('matchRoute over the registry', () => {
     ['PUT', 'settings/opportunity', 'settingsPut', { entity: 'opportunity' }],
     ['POST', 'settings/quote/reset', 'settingsReset', { entity: 'quote' }],
     ['GET', 'contracts/1001/plan', 'contractPlan', { id: '1001' }],
+    ['GET', 'contracts/1001/compare', 'contractCompare', { id: '1001' }],
     ['POST', 'contracts/1001/conflicts/resolve', 'conflictsResolve', { id: '1001' }],
     ['GET', 'links/export.csv', 'linksExport', {}],
     [

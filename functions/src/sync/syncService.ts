@@ -13,6 +13,7 @@ import {
 } from '@oneflow-sync/shared';
 import type { DynamicsCall } from '../dataverse/dynamicsGateway';
 import { isOneflowNotFoundError } from '../oneflow/errors';
+import type { OneflowContract } from '../oneflow/oneflowClient';
 import type { TenantServices } from '../services';
 import { withContractLease, type ContractLeaseOptions, type HeldLease } from '../state/lease';
 import { isLeaseBusyError, LeaseBusyError } from '../state/errors';
@@ -85,9 +86,10 @@ export async function effectiveSettings(
   return settings;
 }
 
-interface Loaded {
+export interface Loaded {
   input: PlanInput;
-  contractState: string;
+  contractState: OneflowContract['state'];
+  contractName: string | null;
 }
 
 /** The deleted-contract error for a stored contract, once it is marked. */
@@ -99,7 +101,11 @@ function deletedError(record: ContractRecord, deletedInOneflowAt: string): Contr
   });
 }
 
-async function loadInputs(deps: SyncDeps, record: ContractRecord, call: DynamicsCall): Promise<Loaded> {
+export async function loadInputs(
+  deps: SyncDeps,
+  record: ContractRecord,
+  call: DynamicsCall,
+): Promise<Loaded> {
   const { tenant, store } = deps;
   const settings = await effectiveSettings(store, record.tenantId, record.mainEntity);
   // A 404 for the contract itself (not for one of its products) means it was deleted in Oneflow.
@@ -115,6 +121,7 @@ async function loadInputs(deps: SyncDeps, record: ContractRecord, call: Dynamics
   ]);
   return {
     contractState: contract.state,
+    contractName: contract._private?.name ?? null,
     input: {
       settings,
       attributes,
@@ -224,8 +231,9 @@ export interface RunOptions {
 
 /**
  * One action on one contract: read both sides and the links, plan, and (unless a dry run) apply the plan, store
- * the links and bases, and record the activity entry. Runs under the contract's lease, so push, fetch, conflict
- * resolution and webhook processing of a contract never interleave.
+ * the links and bases, and record the activity entry. Applying runs under the contract's lease, so push, fetch,
+ * conflict resolution and webhook processing of a contract never interleave; a dry run takes no lease
+ * ({@link previewSync}).
  */
 export async function runSync(deps: SyncDeps, options: RunOptions): Promise<SyncResult> {
   const result = await runSyncUnless(deps, options, () => false);
@@ -242,6 +250,7 @@ export async function runSyncUnless(
   options: RunOptions,
   covered: (current: ContractRecord) => boolean,
 ): Promise<SyncResult | null> {
+  if (options.dryRun) return previewSync(deps, options);
   return withContractLease(
     deps.store.leases,
     options.record.tenantId,
@@ -249,6 +258,54 @@ export async function runSyncUnless(
     (lease) => runUnderLease(deps, options, covered, lease),
     deps.lease,
   );
+}
+
+/**
+ * Both sides and the links as an action would read them, for a dry run or a compare: no lease (a preview answers
+ * while a run holds the contract) and no write. The one exception is a contract Oneflow answers 404 for: it is
+ * marked deleted as a run would mark it, under the lease if it is free at once; when a run holds it, that run
+ * meets the same 404 and marks it, so the preview never waits.
+ */
+export async function readForPreview(
+  deps: SyncDeps,
+  record: ContractRecord,
+  actor: Actor,
+  foundBy: string,
+): Promise<Loaded> {
+  if (record.deletedInOneflowAt !== null) throw deletedError(record, record.deletedInOneflowAt);
+  try {
+    return await loadInputs(deps, record, callFor(actor));
+  } catch (error) {
+    if (isContractDeletedError(error)) {
+      await withContractLease(
+        deps.store.leases,
+        record.tenantId,
+        record.contractId,
+        () => markDeletedInOneflow(deps, record, actor, foundBy),
+        deps.lease,
+      ).catch((markError: unknown) => {
+        if (!isLeaseBusyError(markError)) throw markError;
+      });
+    }
+    throw error;
+  }
+}
+
+/** A dry run: the plan exactly as it would be applied now, with the outcome it would have; writes nothing. */
+export async function previewSync(
+  deps: SyncDeps,
+  options: Pick<RunOptions, 'record' | 'action' | 'actor' | 'plan'>,
+): Promise<SyncResult> {
+  const { input } = await readForPreview(deps, options.record, options.actor, ACTION_WORDS[options.action]);
+  const plan = (options.plan ?? PLANNERS[options.action])(input);
+  // The outcome the plan would have (`applied`: it would write), with applied: false.
+  return {
+    plan,
+    applied: false,
+    outcome: outcomeOf(plan, plan.operations.filter(isWrite), []),
+    failures: [],
+    activityId: null,
+  };
 }
 
 /** What a run is, for its activity entries. */
@@ -308,9 +365,7 @@ async function runUnderLease(
       const foundBy = action === 'webhook' ? 'processing an Oneflow notification' : ACTION_WORDS[run.words];
       await markDeletedInOneflow(deps, record, options.actor, foundBy);
     }
-    const due =
-      journal.current !== null ||
-      (!isContractDeletedError(error) && !isLeaseBusyError(error) && !options.dryRun);
+    const due = journal.current !== null || (!isContractDeletedError(error) && !isLeaseBusyError(error));
     // A run whose final entry is stored keeps it, even when bookkeeping after it failed.
     if (due && !journal.settled) {
       journal.settled = await recordFailure(run, error, journal.current);
@@ -335,16 +390,6 @@ async function planAndApply(run: RunContext, lease: HeldLease, journal: RunState
   const call = callFor(options.actor);
   const { input, contractState } = await loadInputs(deps, record, call);
   const plan = (options.plan ?? PLANNERS[options.action])(input);
-  if (options.dryRun) {
-    // The outcome the plan would have (`applied`: it would write), with applied: false.
-    return {
-      plan,
-      applied: false,
-      outcome: outcomeOf(plan, plan.operations.filter(isWrite), []),
-      failures: [],
-      activityId: null,
-    };
-  }
   if (plan.operations.some((operation) => operation.kind !== 'skip' && operation.kind !== 'update_line')) {
     if (contractState === 'signed' || contractState === 'declined') {
       throw new ContractLockedError(contractState);
