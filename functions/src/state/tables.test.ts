@@ -1,4 +1,4 @@
-import { isLocalStorage, packJson, splitText, tableClient, unpackJson, type Row } from './tables';
+import { isLocalStorage, mapLimit, packJson, splitText, tableClient, unpackJson, type Row } from './tables';
 import { CorruptStateError } from './errors';
 
 describe('isLocalStorage', () => {
@@ -53,5 +53,34 @@ describe('splitText / packJson', () => {
     };
     delete row.data1;
     expect(() => unpackJson('T', row, 'data')).toThrow(CorruptStateError);
+  });
+});
+
+describe('mapLimit', () => {
+  it('keeps at most the given number of calls in flight and the results in input order', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const results = await mapLimit([50, 10, 30, 0, 20, 40, 5], 3, async (ms) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      inFlight -= 1;
+      return ms * 2;
+    });
+    expect(results).toEqual([100, 20, 60, 0, 40, 80, 10]);
+    expect(most).toBe(3);
+  });
+
+  it('fails with a call’s failure', async () => {
+    await expect(
+      mapLimit([1, 2, 3, 4], 2, async (item) => {
+        if (item === 3) throw new Error('item 3 failed');
+        return item;
+      }),
+    ).rejects.toThrow('item 3 failed');
+  });
+
+  it('answers an empty list at once', async () => {
+    await expect(mapLimit([], 4, async () => 1)).resolves.toEqual([]);
   });
 });

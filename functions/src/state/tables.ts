@@ -6,6 +6,7 @@ import {
   type TableEntityResult,
   type TransactionAction,
 } from '@azure/data-tables';
+import pLimit from 'p-limit';
 import { z } from 'zod';
 import { CorruptStateError, StateInputError } from './errors';
 
@@ -175,21 +176,13 @@ export async function deleteRow(client: TableClient, partitionKey: string, rowKe
 }
 
 /** Runs `fn` over items with at most `concurrency` calls in flight; results keep the input order. */
-export async function mapLimit<T, R>(
+export function mapLimit<T, R>(
   items: readonly T[],
   concurrency: number,
   fn: (item: T) => Promise<R>,
 ): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return results;
+  const limit = pLimit(concurrency);
+  return Promise.all(items.map((item) => limit(() => fn(item))));
 }
 
 /* ---- JSON split over string properties (32K characters each; entities ≤ 1 MiB, ≤ 255 properties) ---- */
