@@ -1,4 +1,4 @@
-import { loadConfig, type AppConfig } from './config/config';
+import { ConfigError, loadConfig, type AppConfig } from './config/config';
 import { createQueueClient, createServices, type ServiceOverrides, type Services } from './services';
 import { createStateStore } from './state/store';
 
@@ -14,18 +14,28 @@ export async function servicesFor(
   return createServices(config, store, queue, overrides);
 }
 
+/**
+ * The app settings, checked: every missing or malformed one is named (never its value). The Functions entry runs
+ * this when the app starts, so a bad setting stops the start instead of failing each request later.
+ */
+export function configFromEnvironment(): AppConfig & { storageConnection: string } {
+  const config = loadConfig(process.env);
+  const { storageConnection } = config;
+  if (!storageConnection) {
+    throw new ConfigError([
+      'AzureWebJobsStorage is required in Azure (the local runner starts Azurite without it)',
+    ]);
+  }
+  return { ...config, storageConnection };
+}
+
 let cached: Promise<Services> | undefined;
 
 /** The process's services, from the app settings; built once, on first use. */
 export function servicesFromEnvironment(): Promise<Services> {
   // A failed start is not kept: the next invocation reads the (perhaps corrected) settings again.
   cached ??= (async () => {
-    const config = loadConfig(process.env);
-    if (!config.storageConnection) {
-      throw new Error(
-        'AzureWebJobsStorage is required in Azure (the local runner starts Azurite without it)',
-      );
-    }
+    const config = configFromEnvironment();
     return servicesFor(config, config.storageConnection);
   })().catch((error: unknown) => {
     cached = undefined;

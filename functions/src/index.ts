@@ -1,7 +1,7 @@
 // The Azure Functions entry point (package.json "main"): registers every function of the registry with the
 // Functions host. `func start` and deployments load this; the local runner (host/) mounts the same registry.
 import { app, HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { servicesFromEnvironment } from './bootstrap';
+import { configFromEnvironment, servicesFromEnvironment } from './bootstrap';
 import type { ApiRequest, ApiResponse } from './http/api';
 import { crossOriginMethods, preflight, withRouteCors } from './http/cors';
 import { dispatch } from './http/dispatch';
@@ -40,6 +40,12 @@ function toHttpResponse(response: ApiResponse): HttpResponseInit {
     ? { status: response.status, headers: response.headers }
     : { status: response.status, headers: response.headers, jsonBody: response.json };
 }
+
+// The settings are checked as the host loads the app: a bad one fails the start, naming the setting (never its
+// value), instead of answering every request with a 500 later.
+app.hook.appStart(() => {
+  configFromEnvironment();
+});
 
 const preflightMethods = crossOriginMethods(ROUTES);
 /** Route templates whose OPTIONS one function already takes: two functions on one route and method collide. */
