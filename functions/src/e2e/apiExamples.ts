@@ -75,6 +75,19 @@ function briefResult(body: Json): Json {
   return patch(result, { plan: patch(plan, { links: [ELLIPSIS], summary: { [ELLIPSIS]: ELLIPSIS } }) });
 }
 
+/** A compare with each line's in-sync fields left out: they show one value three times. */
+function briefCompare(body: Json): Json {
+  const answer = asObject(body, 'a compare');
+  return patch(answer, {
+    lines: asArray(answer.lines, 'lines').map((line) => {
+      const entry = asObject(line, 'a compared line');
+      const fields = asArray(entry.fields, 'fields');
+      const shown = fields.filter((field) => asObject(field, 'a compared field').status !== 'in_sync');
+      return patch(entry, { fields: shown.length < fields.length ? [...shown, ELLIPSIS] : shown });
+    }),
+  });
+}
+
 export async function generateApiExamples(stack: Stack): Promise<Map<string, string>> {
   const placeholders = new Placeholders(new Set([...fixtureGuids(), MISSING_LINE, MISSING_RECORD]));
   const examples = new Map<string, string>();
@@ -393,6 +406,11 @@ export async function generateApiExamples(stack: Stack): Promise<Map<string, str
   await oneflow.update(contractId, productOf(SUPPORT), { quantity: { amount: 13 } });
   await dynamics.update(SUPPORT, { quantity: 7 });
 
+  await example(
+    'contracts-compare',
+    expectStatus(await api('GET', `/contracts/${String(contractId)}/compare`, alex), 200, 'compare'),
+    { show: briefCompare },
+  );
   await example(
     'contracts-plan',
     expectStatus(

@@ -37,7 +37,7 @@ let bulk: { id: string; lineIds: string[] };
 
 beforeAll(async () => {
   stack = await startStack();
-  const loaded = await loadRecords(stack, { standard: 2, bulkLines: BULK_LINES });
+  const loaded = await loadRecords(stack, { standard: 3, bulkLines: BULK_LINES });
   if (!loaded.bulk) throw new Error('no bulk record');
   records = loaded.records;
   bulk = loaded.bulk;
@@ -290,6 +290,34 @@ describe('no lease for a compare or a preview: only applying takes it', () => {
     }
   }, 60_000);
 });
+
+test('a contract deleted in Oneflow: the compare answers 410 and marks it, as a preview does', async () => {
+  const record = records[2];
+  if (!record) throw new Error('no record');
+  const contractId = (await createContract(stack, alex, record.id)).contract.contractId;
+  const deleted = await stack.sim('oneflow', 'DELETE', `/v1/contracts/${String(contractId)}`, undefined, {
+    'x-oneflow-api-token': FIXTURE.oneflowToken,
+  });
+  expect(deleted.status).toBeLessThan(300);
+
+  const answer = await stack.api('GET', `contracts/${String(contractId)}/compare`, { token: alex });
+  expect(answer.status).toBe(410);
+  expect((answer.body as { error: { code: string } }).error.code).toBe('contract_deleted');
+  const stored = await stack.services.store.contracts.getById(FIXTURE.contoso, contractId);
+  expect(stored?.deletedInOneflowAt).not.toBeNull();
+  const activity = await stack.api('GET', `activity?contractId=${String(contractId)}`, { token: alex });
+  expectStatus(activity, 200);
+  const { entries } = activity.body as { entries: { action: string; message: string }[] };
+  expect(entries.filter((entry) => entry.action === 'contract_deleted')).toEqual([
+    expect.objectContaining({ message: expect.stringContaining('Found by Compare') as unknown }),
+  ]);
+  // Marked: the next compare is answered from the stored mark, without asking Oneflow.
+  await clearLogs(stack);
+  expect((await stack.api('GET', `contracts/${String(contractId)}/compare`, { token: alex })).status).toBe(
+    410,
+  );
+  expect((await requestLog(stack, 'oneflow')).total).toBe(0);
+}, 60_000);
 
 test(`compare of a ${BULK_LINES}-line contract: one read of each side`, async () => {
   const dynamics = dynamicsSide(stack);
