@@ -1,5 +1,6 @@
 // The Azure Functions entry point (package.json "main"): registers every function of the registry with the
 // Functions host. `func start` and deployments load this; the local runner (host/) mounts the same registry.
+import { Readable } from 'node:stream';
 import { app, HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { configFromEnvironment, servicesFromEnvironment } from './bootstrap';
 import type { ApiRequest, ApiResponse } from './http/api';
@@ -34,6 +35,8 @@ function toApiRequest(request: HttpRequest): ApiRequest {
 }
 
 function toHttpResponse(response: ApiResponse): HttpResponseInit {
+  if (response.stream !== undefined)
+    return { status: response.status, headers: response.headers, body: Readable.from(response.stream) };
   if (response.text !== undefined)
     return { status: response.status, headers: response.headers, body: response.text };
   return response.json === undefined

@@ -1,37 +1,62 @@
 import { stringify } from 'csv-stringify/sync';
+import type { Link } from '@oneflow-sync/shared';
 import { readQuery } from '../http/api';
 import { signedInRoute } from '../http/route';
-import { LinksQuery } from './linksList';
-
-const EXPORT_LIMIT = 5000;
+import type { Page } from '../state/paging';
+import { MAX_TABLE_PAGE } from '../state/paging';
+import { LinksFilter } from './linksList';
 
 const COLUMNS = ['contractId', 'lineId', 'productId', 'state', 'syncedAt', 'base'] as const;
 
-/** The same links as a CSV file (the base as JSON in one column), for audits and spreadsheets. */
-export default signedInRoute(
-  'user',
-  { name: 'linksExport', methods: ['GET'], route: 'links/export.csv' },
-  async ({ request, services, principal }) => {
-    // The store's largest page: a tenant's links for a few hundred contracts.
-    const links = await services.store.links.search(principal.tenantId, {
-      ...readQuery(request, LinksQuery),
-      limit: EXPORT_LIMIT,
-    });
-    const rows = links.map((link) => [
+const csvRows = (links: Link[]): string =>
+  stringify(
+    links.map((link) => [
       link.contractId,
       link.lineId,
       link.productId,
       link.state,
       link.syncedAt,
       JSON.stringify(link.base),
-    ]);
+    ]),
+  );
+
+/** The header, then one chunk of rows per page of links: only one page is ever held in memory. */
+async function* csvChunks(
+  first: Page<Link>,
+  next: (continuationToken: string) => Promise<Page<Link>>,
+): AsyncGenerator<string> {
+  yield stringify([], { header: true, columns: [...COLUMNS] });
+  let page = first;
+  for (;;) {
+    if (page.items.length > 0) yield csvRows(page.items);
+    if (page.continuationToken === null) return;
+    page = await next(page.continuationToken);
+  }
+}
+
+/**
+ * Every link the filter matches, however many, as a CSV file (the base as JSON in one column), for audits and
+ * spreadsheets. Streamed a page of the table at a time.
+ */
+export default signedInRoute(
+  'user',
+  { name: 'linksExport', methods: ['GET'], route: 'links/export.csv' },
+  async ({ request, services, principal }) => {
+    const filter = readQuery(request, LinksFilter);
+    const read = (continuationToken?: string) =>
+      services.store.links.searchPage(principal.tenantId, filter, {
+        limit: MAX_TABLE_PAGE,
+        ...(continuationToken === undefined ? {} : { continuationToken }),
+      });
+    // Read before answering: a failure of the first page is still an error answer, not a cut-off file.
+    const first = await read();
     return {
       status: 200,
       headers: {
         'Content-Type': 'text/csv; charset=utf-8',
         'Content-Disposition': 'attachment; filename="product-sync-links.csv"',
       },
-      text: stringify(rows, { header: true, columns: [...COLUMNS] }),
+      stream: csvChunks(first, read),
     };
   },
 );

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { QueueClient } from '@azure/storage-queue';
 import type { ApiRequest, ApiResponse } from '../http/api';
 import { ApiError, type ProblemDetail } from '../http/errors';
@@ -92,6 +94,12 @@ function readBody(request: IncomingMessage): Promise<string> {
 
 function send(response: ServerResponse, result: ApiResponse): void {
   const headers: Record<string, string> = { ...result.headers };
+  if (result.stream !== undefined) {
+    response.writeHead(result.status, headers);
+    // A failure mid-way cuts the connection (pipeline destroys it), so a client never takes half a file as whole.
+    void pipeline(Readable.from(result.stream), response).catch(() => undefined);
+    return;
+  }
   let body = '';
   if (result.text !== undefined) body = result.text;
   else if (result.json !== undefined) {

@@ -18,6 +18,8 @@ export interface ApiResponse {
   json?: unknown;
   /** Sent as is (with a Content-Type header of its own). */
   text?: string;
+  /** Sent chunk by chunk as it is produced (with a Content-Type header of its own): answers of any size. */
+  stream?: AsyncIterable<string>;
 }
 
 export const ok = (json: unknown, headers?: Record<string, string>): ApiResponse => ({

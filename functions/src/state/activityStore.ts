@@ -1,5 +1,6 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { CorruptStateError } from './errors';
+import { collectPage, decodeToken, encodeToken, listingOf } from './paging';
 import {
   invertedTime,
   key,
@@ -33,6 +34,7 @@ import {
   ActivityHeaderSchema,
   type ActivityChange,
   type ActivityEntry,
+  type ActivityFilter,
   type ActivityStore,
 } from './types';
 
@@ -115,6 +117,28 @@ export function createActivityStore(headers: TableClient, changeRows: TableClien
     return { ...header, changes: await readChanges(row, tenantId, header.recordId) };
   };
 
+  /** The partition a listing reads (one per way of listing) and its filter. */
+  const listingFilter = (
+    tenantId: string,
+    filter: ActivityFilter,
+  ): { partitionKey: string; query: string } => {
+    if (filter.recordId !== undefined) {
+      const partitionKey = recordPartition(tenantId, filter.recordId);
+      return {
+        partitionKey,
+        query:
+          filter.contractId === undefined
+            ? odata`PartitionKey eq ${partitionKey}`
+            : odata`PartitionKey eq ${partitionKey} and contractKey eq ${requireContractId(filter.contractId)}`,
+      };
+    }
+    const partitionKey =
+      filter.contractId === undefined
+        ? tenantPartition(tenantId)
+        : contractPartition(tenantId, filter.contractId);
+    return { partitionKey, query: odata`PartitionKey eq ${partitionKey}` };
+  };
+
   return {
     async record(input) {
       const { changes: rawChanges, ...rawHeader } = input;
@@ -152,6 +176,8 @@ export function createActivityStore(headers: TableClient, changeRows: TableClien
         tenantId: entry.tenantId,
         contractKey: String(entry.contractId),
         recordId: entry.recordId,
+        // A column of its own so the list can filter by it in the table (the entry's JSON cannot be queried).
+        outcome: entry.outcome,
         at: entry.at,
         ...packJson('entry', entry, HEADER_PIECES),
         ...changeProps,
@@ -170,20 +196,26 @@ export function createActivityStore(headers: TableClient, changeRows: TableClien
 
     async list(tenantId, filter) {
       const limit = Math.min(Math.max(1, Math.floor(filter.limit ?? DEFAULT_LIMIT)), MAX_LIMIT);
-      let query: string;
-      if (filter.recordId !== undefined) {
-        const partitionKey = recordPartition(tenantId, filter.recordId);
-        query =
-          filter.contractId === undefined
-            ? odata`PartitionKey eq ${partitionKey}`
-            : odata`PartitionKey eq ${partitionKey} and contractKey eq ${requireContractId(filter.contractId)}`;
-      } else if (filter.contractId !== undefined) {
-        query = odata`PartitionKey eq ${contractPartition(tenantId, filter.contractId)}`;
-      } else {
-        query = odata`PartitionKey eq ${tenantPartition(tenantId)}`;
-      }
-      const rows = await queryRows(headers, query, { limit });
+      const rows = await queryRows(headers, listingFilter(tenantId, filter).query, { limit });
       return mapLimit(rows, 8, (row) => readEntry(row, tenantId));
+    },
+
+    async listPage(tenantId, filter, request) {
+      const limit = Math.min(Math.max(1, Math.floor(request.limit)), MAX_LIMIT);
+      const { query } = listingFilter(tenantId, filter);
+      const filtered =
+        filter.outcome === undefined ? query : `(${query}) and ${odata`outcome eq ${filter.outcome}`}`;
+      const listing = listingOf('activity', tenantId, filter.contractId, filter.recordId, filter.outcome);
+      const position = decodeToken(request.continuationToken, listing);
+      const page = await collectPage(headers, [filtered], position, limit, (rows) =>
+        mapLimit(rows, 8, (row) => readEntry(row, tenantId)),
+      );
+      const complete = request.continuationToken === undefined && page.next === null;
+      return {
+        items: page.items,
+        continuationToken: page.next === null ? null : encodeToken(page.next, listing),
+        total: complete ? page.items.length : null,
+      };
     },
 
     async deleteOlderThan(cutoff) {

@@ -22,6 +22,7 @@ import {
   type Row,
   type RowKeyPair,
 } from './tables';
+import { collectPage, decodeToken, encodeToken, listingOf, type Page, type PageRequest } from './paging';
 import type { LinkSearchQuery, LinkStore } from './types';
 
 /**
@@ -201,9 +202,98 @@ export function createLinkStore(links: TableClient, index: TableClient): LinkSto
     return [...found.values()];
   };
 
+  const matcher = (q: string) => (link: Link) =>
+    q === '' ||
+    link.lineId.toLowerCase().startsWith(q.toLowerCase()) ||
+    (/^\d+$/.test(q) && link.productId === Number(q));
+
+  /** The index's key ranges for a search: line ids by prefix, then (for digits) the product id exactly. */
+  const searchRanges = (tenantId: string, q: string): string[] => {
+    const partitionKey = key(tenantKey(tenantId));
+    const linePrefix = `${LINE_INDEX}${SEP}${escapeKey(q.toLowerCase())}`;
+    const ranges = [rowPrefixFilter(partitionKey, linePrefix, prefixUpperBound(linePrefix))];
+    if (/^\d+$/.test(q) && Number.isSafeInteger(Number(q))) {
+      const productPrefix = `${PRODUCT_INDEX}${SEP}${String(Number(q))}${SEP}`;
+      ranges.push(rowPrefixFilter(partitionKey, productPrefix, prefixUpperBound(productPrefix)));
+    }
+    return ranges;
+  };
+
+  const searchPage = async (
+    tenantId: string,
+    query: LinkSearchQuery,
+    request: PageRequest,
+  ): Promise<Page<Link>> => {
+    const limit = Math.min(Math.max(1, Math.floor(request.limit)), MAX_SEARCH_LIMIT);
+    const q = query.q?.trim() ?? '';
+    const matches = matcher(q);
+    const tenantPrefix = `${tenantKey(tenantId)}${SEP}`;
+
+    if (query.contractId !== undefined) {
+      const contractId = query.contractId;
+      const partitionKey = partitionOf(tenantId, contractId);
+      const listing = listingOf('links', tenantId, contractId, q);
+      const position = decodeToken(request.continuationToken, listing);
+
+      const [page, all] = await Promise.all([
+        collectPage(links, [partitionFilter(partitionKey)], position, limit, async (rows) =>
+          rows.map((row) => read(row, tenantId, contractId)).filter(matches),
+        ),
+        // A contract holds at most a few hundred links (Oneflow's limit is 150 products): one request counts them.
+        queryRows(links, partitionFilter(partitionKey)),
+      ]);
+      return {
+        items: page.items,
+        continuationToken: page.next === null ? null : encodeToken(page.next, listing),
+        total: all.map((row) => read(row, tenantId, contractId)).filter(matches).length,
+      };
+    }
+
+    let segments: string[];
+    let toItems: (rows: Row[]) => Promise<Link[]>;
+    if (q === '') {
+      segments = [partitionRangeFilter(tenantPrefix, prefixUpperBound(tenantPrefix))];
+      toItems = async (rows) =>
+        rows.map((row) => {
+          const target = targetOf(row);
+          if (target === null)
+            throw new CorruptStateError(table, keysOf(row), 'contractId, lineId or productId is missing');
+          return read(row, tenantId, target.contractId);
+        });
+    } else {
+      segments = searchRanges(tenantId, q);
+      const lineMatch = q.toLowerCase();
+      toItems = async (rows) => {
+        const targets = rows.flatMap((row) => {
+          const target = targetOf(row);
+          // The product range repeats a link the line range found when its line id also starts with q.
+          const seenInLines =
+            row.rowKey?.startsWith(`${PRODUCT_INDEX}${SEP}`) === true &&
+            target !== null &&
+            target.lineId.toLowerCase().startsWith(lineMatch);
+          return target === null || seenInLines ? [] : [target];
+        });
+        const found = await mapLimit(targets, 16, (target) =>
+          get(tenantId, target.contractId, target.lineId),
+        );
+        return found.filter((link): link is Link => link !== null && matches(link));
+      };
+    }
+    const listing = listingOf('links', tenantId, undefined, q);
+    const position = decodeToken(request.continuationToken, listing, segments.length);
+    const page = await collectPage(q === '' ? links : index, segments, position, limit, toItems);
+    const complete = request.continuationToken === undefined && page.next === null;
+    return {
+      items: page.items,
+      continuationToken: page.next === null ? null : encodeToken(page.next, listing),
+      total: complete ? page.items.length : null,
+    };
+  };
+
   return {
     list,
     get,
+    searchPage,
 
     async replaceAll(tenantId, contractId, input) {
       requireContractId(contractId);

@@ -7,6 +7,7 @@ import {
   type PlanSummary,
   type SyncAction,
 } from '@oneflow-sync/shared';
+import type { Page, PageRequest } from './paging';
 
 /** What the state store keeps, with the zod schemas rows are checked against when read back. */
 
@@ -202,11 +203,18 @@ export interface LinkStore {
   put(tenantId: string, link: Link): Promise<void>;
   delete(tenantId: string, contractId: number, lineId: string): Promise<boolean>;
   search(tenantId: string, query: LinkSearchQuery): Promise<Link[]>;
+  /**
+   * One page of a search (`query.limit` is ignored: the request's limit applies), in the table's key order:
+   * by contract (tenant-wide), by line id (one contract), or index order (a search by `q`).
+   */
+  searchPage(tenantId: string, query: LinkSearchQuery, page: PageRequest): Promise<Page<Link>>;
 }
 
 export interface ActivityFilter {
   contractId?: number;
   recordId?: string;
+  /** Only entries with this outcome (listPage only). */
+  outcome?: ActivityOutcome;
   /** Default 50, at most 1000. */
   limit?: number;
 }
@@ -218,6 +226,8 @@ export interface ActivityStore {
   get(tenantId: string, contractId: number, at: string, id: string): Promise<ActivityEntry | null>;
   /** Newest first. */
   list(tenantId: string, filter: ActivityFilter): Promise<ActivityEntry[]>;
+  /** One page of the same listing, newest first (`filter.limit` is ignored: the request's limit applies). */
+  listPage(tenantId: string, filter: ActivityFilter, page: PageRequest): Promise<Page<ActivityEntry>>;
   /** All tenants; returns how many entries were deleted. */
   deleteOlderThan(cutoff: Date): Promise<number>;
 }
