@@ -138,6 +138,28 @@ describe('compare: a status per linked line and mapped field, read from the push
     expect(answer.counts.push.updates).toBe(0);
   });
 
+  it('a line discount nobody changed follows its quantity: fetched with it, not a conflict, and the reason names both actions', () => {
+    // 25 off the line at 10 units is 2.50 a unit; the counterparty makes it 12 units in Oneflow.
+    const state = editProduct(
+      transferred([line('a', { quantity: 10, priceperunit: 25, manualdiscountamount: 25 })]),
+      'a',
+      'quantity',
+      '12',
+    );
+    const answer = compare(state);
+    expect(field(answer, 'a', 'quantity').status).toBe('will_fetch');
+    const discount = field(answer, 'a', 'price_1.discount_amount');
+    expect(discount).toMatchObject({
+      dynamics: '25.00',
+      oneflow: '2.50',
+      base: { dynamics: '25.00', oneflow: '2.50' },
+      status: 'will_fetch',
+      conflict: false,
+    });
+    // Fetch makes the line total follow the contract's per-unit discount; a push would spread 25 over 12 instead.
+    expect(discount.reason).toMatch(/^Fetch: .*10 → 12.*Push: /);
+  });
+
   it('F4: a catalog line price changed in Oneflow is restored by push, and fetch would skip it', () => {
     const state = editProduct(transferred([line('a')]), 'a', 'price_1.base_amount', '120');
     expect(field(compare(state), 'a', 'price_1.base_amount')).toMatchObject({

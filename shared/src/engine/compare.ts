@@ -5,6 +5,7 @@ import { DIRECTION_LABELS } from '../settings';
 import type { Canonical } from '../values';
 import type { FieldCodec } from './codec';
 import { buildContext, type LinePair, type LocatedProduct, type PlanInput } from './context';
+import { isQuantityCodec } from './lineDiscount';
 import { planFetch, planPush } from './planners';
 
 /** What the compare needs besides the plan's inputs: the contract as Oneflow describes it, and the record. */
@@ -47,32 +48,58 @@ interface FieldVerdict {
 }
 
 /**
+ * Both actions write a field nobody changed: a line discount following its line's quantity (a push spreads the
+ * line total over the contract's quantity, a fetch keeps the contract's per-unit discount). It goes the way the
+ * quantity goes, and the reason says what each action would do.
+ */
+function followsQuantity(
+  quantity: CompareStatus | undefined,
+  info: { push: string | null; fetch: string | null },
+): FieldVerdict {
+  const pushSays = info.push === null ? [] : [`Push: ${info.push}`];
+  const fetchSays = info.fetch === null ? [] : [`Fetch: ${info.fetch}`];
+  const said = (first: 'push' | 'fetch'): string =>
+    (first === 'push' ? [...pushSays, ...fetchSays] : [...fetchSays, ...pushSays]).join(' ');
+  if (quantity === 'will_fetch') return { status: 'will_fetch', conflict: false, reason: said('fetch') };
+  if (quantity === 'will_push') return { status: 'will_push', conflict: false, reason: said('push') };
+  return { status: 'conflict', conflict: false, reason: said('push') };
+}
+
+/**
  * A linked field's status, read from what the two plans do with it: a field either action writes has that
- * action's status; a field both write is a conflict each action settles its own way; held and stopped fields
- * say why. A field neither plan mentions agrees, unless it never moves after the contract was created.
+ * action's status; a field changed on both sides that both write is a conflict each action settles its own way;
+ * held and stopped fields say why. A field neither plan mentions agrees, unless it never moves after the
+ * contract was created. `quantity` is the status of the line's quantity, which a line discount follows.
  */
 function verdict(
   codec: FieldCodec,
   pair: LinePair,
   values: { dynamics: Canonical; oneflow: Canonical; readable: boolean },
-  push: Operation | undefined,
-  fetch: Operation | undefined,
+  plans: { push: Operation | undefined; fetch: Operation | undefined; quantity?: CompareStatus },
 ): FieldVerdict {
+  const { push, fetch } = plans;
   const key = codec.mapping.oneflowField;
   const pushed = changesOf(push).find((change) => change.oneflowField === key);
   const fetched = changesOf(fetch).find((change) => change.oneflowField === key);
-  const notes = [...(push?.notes ?? []), ...(fetch?.notes ?? [])].filter((note) => note.oneflowField === key);
+  const ofField = (operation: Operation | undefined) =>
+    (operation?.notes ?? []).filter((note) => note.oneflowField === key);
+  const notes = [...ofField(push), ...ofField(fetch)];
   const conflict =
     pushed?.conflict !== undefined ||
     fetched?.conflict !== undefined ||
     notes.some((note) => note.conflict !== undefined);
-  const reasons = (kinds: (kind: FieldNote['kind']) => boolean): string | null => {
-    const found = notes.filter((note) => kinds(note.kind)).map((note) => note.reason);
-    return found.length > 0 ? found.join(' ') : null;
-  };
+  const joined = (found: readonly FieldNote[]): string | null =>
+    found.length > 0 ? found.map((note) => note.reason).join(' ') : null;
+  const reasons = (kinds: (kind: FieldNote['kind']) => boolean): string | null =>
+    joined(notes.filter((note) => kinds(note.kind)));
 
   const held = notes.find((note) => note.kind === 'held_for_review');
   if (held) return { status: 'conflict_held', conflict: true, reason: held.reason };
+  if (pushed && fetched && !conflict) {
+    const info = (operation: Operation | undefined) =>
+      joined(ofField(operation).filter((note) => note.kind === 'info'));
+    return followsQuantity(plans.quantity, { push: info(push), fetch: info(fetch) });
+  }
   if (pushed && fetched) {
     return {
       status: 'conflict',
@@ -163,12 +190,17 @@ export function compareContract(input: PlanInput, subject: CompareSubject): Comp
     const pushOperation = pushByLine.get(pair.line.id);
     const fetchOperation = fetchByLine.get(pair.line.id);
     const state: CompareLine['state'] = located ? 'linked' : pair.link ? 'deleted_in_oneflow' : 'not_linked';
-    const fields = codecs.map((codec) =>
+    const compared = (codec: FieldCodec, quantity?: CompareStatus) =>
       fieldOf(codec, pair, located, (values): FieldVerdict => {
         if (refusal) return { status: 'skipped', conflict: false, reason: refusal.reason };
         if (state !== 'linked') return { status: state, conflict: false, reason: null };
-        return verdict(codec, pair, values, pushOperation, fetchOperation);
-      }),
+        return verdict(codec, pair, values, { push: pushOperation, fetch: fetchOperation, quantity });
+      });
+    // The quantity first: a line discount goes the way it goes (lineDiscount.ts).
+    const quantityCodec = codecs.find(isQuantityCodec);
+    const quantity = quantityCodec && compared(quantityCodec);
+    const fields = codecs.map((codec) =>
+      codec === quantityCodec && quantity ? quantity : compared(codec, quantity?.status),
     );
     const named = nameCodec(codecs);
     const dynamicsName = named ? read(named.readDynamics(pair.line)) : null;
