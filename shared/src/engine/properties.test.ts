@@ -26,7 +26,9 @@ import {
   transferred,
   writes,
 } from '../testing/fixtures';
+import { CompareAnswerSchema } from '../api/compare';
 import { makeCodec } from './codec';
+import { compareContract } from './compare';
 import { planFetch, planInitialTransfer, planPush } from './planners';
 
 const RUNS = { numRuns: 150 };
@@ -628,6 +630,82 @@ describe('the discount after a quantity change (the decision in docs/decisions.m
         expect(perUnitDiscount(pushed)).toBe(perUnit.toFixed(2));
         expect(writes(planFetch(inputOf(pushed, scene.settings, T2)))).toEqual([]);
         expect(writes(planPush(inputOf(pushed, scene.settings, T2)))).toEqual([]);
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('compare', () => {
+  const WRITTEN = new Set(['will_push', 'will_fetch', 'conflict']);
+
+  it('the compare of any contract is a valid answer that shows every write the plans make, and calls nothing in sync that a plan writes', () => {
+    fc.assert(
+      fc.property(anyScenario, (scene) => {
+        const input = inputOf(scene.state, scene.settings, T2, scene.attributes);
+        const answer = CompareAnswerSchema.parse(
+          compareContract(input, { contract: { state: 'draft', name: null }, recordId: 'r' }),
+        );
+        const push = plan('push', scene);
+        const fetch = plan('fetch', scene);
+        const written = (which: SyncPlan, lineId: string, key: OneflowFieldKey): boolean =>
+          which.operations.some(
+            (operation) =>
+              operation.lineId === lineId &&
+              'changes' in operation &&
+              operation.changes.some((change) => change.oneflowField === key),
+          );
+        for (const line of answer.lines.filter((entry) => entry.state === 'linked')) {
+          for (const field of line.fields) {
+            const byPlans =
+              written(push, line.lineId, field.oneflowField) ||
+              written(fetch, line.lineId, field.oneflowField);
+            // Whatever a plan writes is shown as written by an action; what it shows in sync, no plan writes.
+            expect({
+              line: line.lineId,
+              field: field.oneflowField,
+              written: WRITTEN.has(field.status),
+            }).toEqual({
+              line: line.lineId,
+              field: field.oneflowField,
+              written: byPlans,
+            });
+            if (field.status === 'skipped' || field.status === 'conflict_held') {
+              expect(field.reason).toEqual(expect.any(String));
+            }
+          }
+        }
+        expect(answer.addedInOneflow.map((product) => product.productId)).toEqual(
+          expect.arrayContaining(scene.handAdded),
+        );
+        expect(answer.counts.push).toEqual({
+          creates: push.summary.productsCreated,
+          updates: push.summary.productsUpdated,
+          deletes: push.summary.productsDeleted,
+        });
+      }),
+      RUNS,
+    );
+  });
+
+  it('after push and fetch have converged, the compare shows nothing left for either action', () => {
+    fc.assert(
+      fc.property(anyScenario, (scene) => {
+        let state = scene.state;
+        for (let round = 0; round < 3; round += 1) {
+          state = apply(state, plan('push', { ...scene, state }), T2);
+          state = apply(state, plan('fetch', { ...scene, state }), T2);
+        }
+        const answer = compareContract(inputOf(state, scene.settings, T2, scene.attributes), {
+          contract: { state: 'draft', name: null },
+          recordId: 'r',
+        });
+        const pending = answer.lines.flatMap((line) =>
+          line.fields
+            .filter((field) => WRITTEN.has(field.status))
+            .map((field) => [line.lineId, field.oneflowField]),
+        );
+        expect(pending).toEqual([]);
       }),
       RUNS,
     );
