@@ -34,7 +34,7 @@ function freshRecord(): TestRecord {
 beforeAll(async () => {
   stack = await startStack();
   alex = await stack.token('alex');
-  ({ records } = await loadRecords(stack, { standard: 4 }));
+  ({ records } = await loadRecords(stack, { standard: 6 }));
 }, 60_000);
 
 afterAll(async () => {
@@ -130,6 +130,28 @@ describe('GET /api/contracts?entity&recordId', () => {
     const signed = ContractAnswer.parse((await contractOf(record.id)).body);
     expect(signed.oneflow?.state).toBe('signed');
     expect(signed.oneflow?.stateUpdatedAt).not.toBeNull();
+  });
+
+  it('looks past newer entries that are not sync runs (a link edit) for the last sync', async () => {
+    const record = freshRecord();
+    const created = await createContract(stack, alex, record.id);
+    await stack.services.store.activity.record({
+      id: 'e0000000-0000-4000-8000-00000000ed17',
+      tenantId: FIXTURE.contoso,
+      contractId: created.contract.contractId,
+      mainEntity: 'opportunity',
+      recordId: record.id,
+      action: 'link_edit',
+      outcome: 'applied',
+      actor: { kind: 'user', id: FIXTURE.users.sam.oid, name: 'Sam' },
+      at: new Date(Date.now() + 60_000).toISOString(),
+      message: 'Link edited',
+      summary: null,
+      changes: [],
+    });
+    const body = ContractAnswer.parse((await contractOf(record.id)).body);
+    expect(body.lastActivity).toMatchObject({ action: 'link_edit' });
+    expect(body.lastSync).toMatchObject({ activityId: created.activityId, action: 'initial_transfer' });
   });
 
   it('says a contract deleted in Oneflow is deleted, with what to do, and writes nothing', async () => {

@@ -42,11 +42,15 @@ async function oneflowState(tenant: TenantServices, contractId: number): Promise
   }
 }
 
+/** The newest sync run: usually the latest entry itself, so the older ones are read only when it is not one. */
 async function lastSyncRun(
   store: StateStore,
   tenantId: string,
   contractId: number,
+  latest: ActivityEntry | undefined,
 ): Promise<ActivityEntry | null> {
+  if (latest === undefined) return null;
+  if (SYNC_RUN_ACTIONS.has(latest.action)) return latest;
   const recent = await store.activity.list(tenantId, { contractId, limit: LAST_SYNC_LOOKBACK });
   return recent.find((entry) => SYNC_RUN_ACTIONS.has(entry.action)) ?? null;
 }
@@ -68,10 +72,13 @@ export default signedInRoute(
     // A run of this contract that died shows as interrupted from the first look at it.
     await settleInterruptedRun(store, tenantId, contract.contractId, false);
     const markedDeleted = contract.deletedInOneflowAt !== null;
-    const [links, [latest], lastSync, oneflow] = await Promise.all([
+    const [links, [latest, lastSync], oneflow] = await Promise.all([
       store.links.list(tenantId, contract.contractId),
-      store.activity.list(tenantId, { contractId: contract.contractId, limit: 1 }),
-      lastSyncRun(store, tenantId, contract.contractId),
+      store.activity
+        .list(tenantId, { contractId: contract.contractId, limit: 1 })
+        .then(
+          async ([entry]) => [entry, await lastSyncRun(store, tenantId, contract.contractId, entry)] as const,
+        ),
       markedDeleted ? Promise.resolve(null) : oneflowState(tenant, contract.contractId),
     ]);
     // Oneflow's 404 is told as it is; the contract is marked by the next action or the unlink (a read writes nothing).
