@@ -101,7 +101,7 @@ function deletedError(record: ContractRecord, deletedInOneflowAt: string): Contr
   });
 }
 
-export async function loadInputs(
+async function loadInputs(
   deps: SyncDeps,
   record: ContractRecord,
   call: DynamicsCall,
