@@ -5,7 +5,7 @@
  * written; a bare LF is tolerated when reading.
  */
 
-export type ChangeSetMethod = 'PATCH' | 'POST' | 'DELETE';
+type ChangeSetMethod = 'PATCH' | 'POST' | 'DELETE';
 
 export interface ChangeSetOperation {
   method: ChangeSetMethod;

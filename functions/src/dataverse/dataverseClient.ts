@@ -28,8 +28,6 @@ import {
   type DataverseError,
 } from './errors';
 
-export type { ChangeSetMethod, ChangeSetOperation } from './batch';
-
 /** Per call: whose privileges apply. Set for anything done for a user; unset = the application user itself. */
 export interface DataverseCall {
   /** The user's Entra object id, sent as `CallerObjectId` (impersonation). */
@@ -54,7 +52,7 @@ export interface DataverseClientOptions extends RetryOptions {
 }
 
 /** One operation's answer in a successful change set. */
-export interface ChangeSetResult {
+interface ChangeSetResult {
   status: number;
   /** The record's new etag: the `ETag` header, or `@odata.etag` of a returned representation. */
   etag: string | null;
@@ -83,7 +81,7 @@ export interface DataverseClient {
 }
 
 /** Dataverse's limit on the operations of one batch. */
-export const MAX_CHANGE_SET_OPERATIONS = 1000;
+const MAX_CHANGE_SET_OPERATIONS = 1000;
 const PAGE_SIZE = 500;
 const INCLUDE_ANNOTATIONS = 'odata.include-annotations="*"';
 

@@ -30,13 +30,13 @@ import {
  * and writes take `call` (CallerObjectId) so they run with the user's privileges.
  */
 
-export interface EntityOption {
+interface EntityOption {
   logicalName: string;
   displayName: string;
   entitySetName: string;
 }
 
-export interface ProductSourceOption {
+interface ProductSourceOption {
   entity: string;
   /** The line's lookup to the main record, e.g. `opportunityid`. */
   lookupAttribute: string;
@@ -47,12 +47,12 @@ export interface ProductSourceOption {
   entitySetName: string;
 }
 
-export interface MainRecord {
+interface MainRecord {
   id: string;
   name: string | null;
 }
 
-export interface LineUpdate {
+interface LineUpdate {
   lineId: string;
   /** The etag the line was read with: a line changed since then fails the whole change set. */
   etag: string;

@@ -22,7 +22,7 @@ export type DataverseErrorKind =
   | 'invalid_response';
 
 /** Dataverse's error body, `{"error":{"code":"0x80040220","message":"…"}}`; read leniently. */
-export const DataverseErrorBodySchema = z.object({
+const DataverseErrorBodySchema = z.object({
   error: z.object({
     code: z.string().optional().catch(undefined),
     message: z.string().optional().catch(undefined),
@@ -50,7 +50,7 @@ export interface DataverseErrorInit {
 }
 
 /** The privilege named in Dataverse's 0x80040220 message ("… is missing prvWriteOpportunity privilege …"). */
-export function missingPrivilegeOf(
+function missingPrivilegeOf(
   detail: string | null | undefined,
 ): { privilege: string; entity: string | null } | null {
   const privilege = /missing (prv\w+) privilege/i.exec(detail ?? '')?.[1];
@@ -214,16 +214,6 @@ export const DataverseInvalidResponseError = errorOfKind(
 export type DataverseInvalidResponseError = InstanceType<typeof DataverseInvalidResponseError>;
 
 export const isDataverseError = guardFor(DataverseError);
-export const isDataverseAuthError = guardFor(DataverseAuthError);
-export const isDataverseForbiddenError = guardFor(DataverseForbiddenError);
-export const isDataverseNotFoundError = guardFor(DataverseNotFoundError);
-export const isDataversePreconditionFailedError = guardFor(DataversePreconditionFailedError);
-export const isDataverseValidationError = guardFor(DataverseValidationError);
-export const isDataverseThrottledError = guardFor(DataverseThrottledError);
-export const isDataverseServerError = guardFor(DataverseServerError);
-export const isDataverseClientError = guardFor(DataverseClientError);
-export const isDataverseNetworkError = guardFor(DataverseNetworkError);
-export const isDataverseInvalidResponseError = guardFor(DataverseInvalidResponseError);
 
 const CLASSES = {
   auth: DataverseAuthError,
@@ -244,7 +234,7 @@ export function dataverseError(kind: DataverseErrorKind, init: DataverseErrorIni
 }
 
 /** The kind of a non-2xx status. */
-export function kindOfStatus(status: number): DataverseErrorKind {
+function kindOfStatus(status: number): DataverseErrorKind {
   if (status === 400) return 'validation';
   if (status === 401) return 'auth';
   if (status === 403) return 'forbidden';
@@ -256,7 +246,7 @@ export function kindOfStatus(status: number): DataverseErrorKind {
 }
 
 /** Dataverse's code and message from an error body (parsed JSON or text); nulls when it has neither. */
-export function errorFieldsOf(body: unknown): { errorCode: string | null; detail: string | null } {
+function errorFieldsOf(body: unknown): { errorCode: string | null; detail: string | null } {
   let value = body;
   if (typeof body === 'string') {
     try {

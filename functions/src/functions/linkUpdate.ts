@@ -7,7 +7,7 @@ import { actorOf, ContractIdSchema, GuidSchema } from '../http/params';
 import { signedInRoute, type SignedInContext } from '../http/route';
 import { withContractLease } from '../state/lease';
 
-export const LinkParams = z.object({ contractId: ContractIdSchema, lineId: GuidSchema });
+const LinkParams = z.object({ contractId: ContractIdSchema, lineId: GuidSchema });
 
 const LinkPatch = z
   .object({

@@ -13,7 +13,7 @@ export type ParameterProblems = Record<string, string[]>;
 const ProblemValue = z.unknown();
 
 /** Oneflow's error body; every field optional so a partial body (e.g. the documented 429) still parses. */
-export const OneflowErrorBodySchema = z.object({
+const OneflowErrorBodySchema = z.object({
   error_code: z.number().int().optional().catch(undefined),
   detail: z.string().optional().catch(undefined),
   parameter_problems: z.record(z.string(), ProblemValue).nullable().optional().catch(undefined),
@@ -22,7 +22,6 @@ export const OneflowErrorBodySchema = z.object({
   title: z.string().optional().catch(undefined),
   type: z.string().optional().catch(undefined),
 });
-export type OneflowErrorBody = z.infer<typeof OneflowErrorBodySchema>;
 
 export type OneflowErrorKind =
   | 'auth'
@@ -100,26 +99,19 @@ export class OneflowError extends Error {
 }
 
 /** 401: unknown token or user email. */
-export const OneflowAuthError = errorOfKind(OneflowError, 'auth', 'OneflowAuthError');
-export type OneflowAuthError = InstanceType<typeof OneflowAuthError>;
+const OneflowAuthError = errorOfKind(OneflowError, 'auth', 'OneflowAuthError');
 /** 404: unknown contract, group, product or route. */
-export const OneflowNotFoundError = errorOfKind(OneflowError, 'not_found', 'OneflowNotFoundError');
-export type OneflowNotFoundError = InstanceType<typeof OneflowNotFoundError>;
+const OneflowNotFoundError = errorOfKind(OneflowError, 'not_found', 'OneflowNotFoundError');
 /** 400: the request broke a rule; `parameterProblems` names each bad field. */
-export const OneflowValidationError = errorOfKind(OneflowError, 'validation', 'OneflowValidationError');
-export type OneflowValidationError = InstanceType<typeof OneflowValidationError>;
+const OneflowValidationError = errorOfKind(OneflowError, 'validation', 'OneflowValidationError');
 /** 409: e.g. a product write on a signed contract. */
-export const OneflowConflictError = errorOfKind(OneflowError, 'conflict', 'OneflowConflictError');
-export type OneflowConflictError = InstanceType<typeof OneflowConflictError>;
+const OneflowConflictError = errorOfKind(OneflowError, 'conflict', 'OneflowConflictError');
 /** 429: the token's rate limit, still hit after every retry. */
-export const OneflowRateLimitedError = errorOfKind(OneflowError, 'rate_limited', 'OneflowRateLimitedError');
-export type OneflowRateLimitedError = InstanceType<typeof OneflowRateLimitedError>;
+const OneflowRateLimitedError = errorOfKind(OneflowError, 'rate_limited', 'OneflowRateLimitedError');
 /** 5xx, still failing after every retry. */
-export const OneflowServerError = errorOfKind(OneflowError, 'server', 'OneflowServerError');
-export type OneflowServerError = InstanceType<typeof OneflowServerError>;
+const OneflowServerError = errorOfKind(OneflowError, 'server', 'OneflowServerError');
 /** Any other 4xx (413, 415, …). */
-export const OneflowClientError = errorOfKind(OneflowError, 'client', 'OneflowClientError');
-export type OneflowClientError = InstanceType<typeof OneflowClientError>;
+const OneflowClientError = errorOfKind(OneflowError, 'client', 'OneflowClientError');
 /** No answer: connection refused or dropped, timeout. */
 export const OneflowNetworkError = errorOfKind(OneflowError, 'network', 'OneflowNetworkError');
 export type OneflowNetworkError = InstanceType<typeof OneflowNetworkError>;

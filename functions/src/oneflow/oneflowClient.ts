@@ -15,7 +15,7 @@ import {
 } from './errors';
 
 /** The contract fields the sync uses (Oneflow returns more; zod drops the rest). */
-export const OneflowContractSchema = z.object({
+const OneflowContractSchema = z.object({
   id: z.number().int(),
   state: z.enum(['draft', 'pending', 'overdue', 'signed', 'declined']),
   state_updated_time: z.string().nullable().optional(),
@@ -41,21 +41,20 @@ export type OneflowContract = z.infer<typeof OneflowContractSchema>;
  * A template as the contract-create helper lists it (the fields the product uses). `template_type` is null or
  * absent for a template of no type; `available_options` may leave out what does not apply.
  */
-export const OneflowTemplateSchema = z.object({
+const OneflowTemplateSchema = z.object({
   id: z.number().int(),
   name: z.string().nullable(),
   available_options: z.object({ can_receive_products: z.boolean().optional() }).optional(),
   template_type: z.object({ id: z.number().int(), name: z.string().nullable() }).nullable().optional(),
 });
-export type OneflowTemplate = z.infer<typeof OneflowTemplateSchema>;
 
 /** One workspace of `GET /helpers/contract_create_data/`: where the user may create contracts, with its templates. */
-export const OneflowCreateDataWorkspaceSchema = z.object({
+const OneflowCreateDataWorkspaceSchema = z.object({
   id: z.number().int(),
   name: z.string().nullable().optional(),
   templates: z.array(OneflowTemplateSchema),
 });
-export type OneflowCreateDataWorkspace = z.infer<typeof OneflowCreateDataWorkspaceSchema>;
+type OneflowCreateDataWorkspace = z.infer<typeof OneflowCreateDataWorkspaceSchema>;
 
 const pageSchema = <T extends z.ZodType>(item: T) =>
   z.object({ count: z.number().int().min(0), data: z.array(item) });
@@ -84,7 +83,7 @@ export interface OneflowPriceInput {
 }
 
 /** A bulk replace of one product table: rows with `id` are updated, without created, left out deleted. */
-export interface ReplaceGroupBody {
+interface ReplaceGroupBody {
   configuration?: Partial<ProductGroupConfiguration>;
   products?: (OneflowProductInput & { id?: number })[];
 }
@@ -100,14 +99,14 @@ export interface OneflowClientOptions extends RetryOptions {
 }
 
 /** A new contract from a template; its product tables are copied from the template's. */
-export interface CreateContractBody {
+interface CreateContractBody {
   workspace_id: number;
   template_id: number;
   name?: string;
 }
 
 /** Narrows the contract-create helper to templates of one type (by id, or by its integration's alias). */
-export interface ContractCreateDataFilter {
+interface ContractCreateDataFilter {
   templateTypeId?: number;
   extensionType?: string;
 }

@@ -6,7 +6,7 @@ import { isContractDeletedError, isContractNotSyncedError } from '../sync/errors
 import { causeOf } from '../sync/runMessages';
 import { runSyncUnless, type Actor } from '../sync/syncService';
 
-export const ContractChangedMessageSchema = z.object({
+const ContractChangedMessageSchema = z.object({
   tenantId: z.string().min(1),
   contractId: z.number().int().positive(),
   source: z.discriminatedUnion('kind', [
@@ -23,7 +23,7 @@ export const MAX_DEQUEUE_COUNT = 5;
  * How long a message waits for a busy contract: longer than a lease lives, so a holder that died has surely
  * let go by then. A person gets the busy answer at once; a queued change has the time.
  */
-export const QUEUE_LEASE_WAIT_MS = LEASE_TTL_MS + 5_000;
+const QUEUE_LEASE_WAIT_MS = LEASE_TTL_MS + 5_000;
 
 export type ProcessOutcome = 'fetched' | 'coalesced' | 'not_synced' | 'contract_deleted';
 

@@ -1,3 +1,5 @@
+import { guardFor } from '../common/errorKinds';
+
 /**
  * Typed state-store failures with `isX(e: unknown)` guards. Messages name tables, keys and ids only, never
  * stored values.
@@ -73,11 +75,5 @@ export class StateInputError extends Error {
   }
 }
 
-function guardFor<T extends Error>(type: abstract new (...args: never[]) => T) {
-  return (e: unknown): e is T => e instanceof type;
-}
-
 export const isPreconditionFailedError = guardFor(PreconditionFailedError);
 export const isLeaseBusyError = guardFor(LeaseBusyError);
-export const isCorruptStateError = guardFor(CorruptStateError);
-export const isStateInputError = guardFor(StateInputError);

@@ -32,7 +32,7 @@ export interface HeldLease {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export function newLeaseHolder(): string {
+function newLeaseHolder(): string {
   return `${hostname()}/${process.pid}/${randomUUID()}`;
 }
 

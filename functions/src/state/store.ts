@@ -10,16 +10,15 @@ import { ensureTable, serviceClient, tableClient } from './tables';
 import type { StateStore } from './types';
 
 export type * from './types';
-export { PreconditionFailedError, LeaseBusyError, CorruptStateError, StateInputError } from './errors';
 
 export interface StateStoreOptions {
   /** Prepended to every table name (letters and digits, starting with a letter); default `ofsync`. */
   tablePrefix?: string;
 }
 
-export const DEFAULT_TABLE_PREFIX = 'ofsync';
+const DEFAULT_TABLE_PREFIX = 'ofsync';
 
-export const TABLE_SUFFIXES = {
+const TABLE_SUFFIXES = {
   settings: 'Settings',
   contracts: 'Contracts',
   links: 'Links',

@@ -218,7 +218,7 @@ export function packJson(name: string, value: unknown, maxPieces: number): Recor
   return props;
 }
 
-export function unpackText(table: string, row: Row, name: string): string {
+function unpackText(table: string, row: Row, name: string): string {
   const count = row[`${name}Pieces`];
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
     throw new CorruptStateError(table, keysOf(row), `${name}Pieces is missing or not a positive integer`);
@@ -269,7 +269,7 @@ export function parseStored<S extends z.ZodType>(
 }
 
 /** The first few zod issues as `path: message; …`, for error messages. */
-export function describeIssues(error: z.ZodError): string {
+function describeIssues(error: z.ZodError): string {
   const shown = error.issues
     .slice(0, 5)
     .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`)

@@ -66,7 +66,7 @@ export class ContractNotDeletedError extends Error {
  * The action goes against a product rule (the entity is not set up, the contract is signed, it already exists):
  * nothing was tried, so the activity records it as `refused`, not `failed`.
  */
-export abstract class SyncRefusedError extends Error {}
+abstract class SyncRefusedError extends Error {}
 
 export const isSyncRefusedError = guardFor(SyncRefusedError);
 

@@ -21,7 +21,7 @@ export interface RunJournal {
 }
 
 /** The lines a plan writes to, in plan order. */
-export function plannedLines(plan: SyncPlan): string[] {
+function plannedLines(plan: SyncPlan): string[] {
   const lines = plan.operations.flatMap((operation) =>
     isWrite(operation) && operation.lineId !== null ? [operation.lineId] : [],
   );
@@ -29,7 +29,7 @@ export function plannedLines(plan: SyncPlan): string[] {
 }
 
 /** The action a run's words use: a webhook run is a fetch. */
-export function runActionOf(action: ActivityAction): RunAction {
+function runActionOf(action: ActivityAction): RunAction {
   switch (action) {
     case 'initial_transfer':
     case 'push':

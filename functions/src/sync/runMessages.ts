@@ -33,7 +33,7 @@ function quoted(notes: readonly FieldNote[]): string {
  * What in a plan waits for a person: values refused as invalid (they are not written until fixed) and values
  * held for review. Null when nothing does.
  */
-export function attentionText(plan: SyncPlan): string | null {
+function attentionText(plan: SyncPlan): string | null {
   const notes = plan.operations.flatMap((operation) => operation.notes);
   const refused = notes.filter((note) => note.kind === 'invalid_value');
   const held = notes.filter((note) => note.kind === 'held_for_review');

@@ -34,8 +34,8 @@ export interface RunningAzurite {
 }
 
 /** Azurite's well-known development account (public, documented by Microsoft; not a secret). */
-export const AZURITE_ACCOUNT_NAME = 'devstoreaccount1';
-export const AZURITE_ACCOUNT_KEY =
+const AZURITE_ACCOUNT_NAME = 'devstoreaccount1';
+const AZURITE_ACCOUNT_KEY =
   'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 const HOST = '127.0.0.1';
@@ -45,17 +45,13 @@ const OUTPUT_TAIL_CHARS = 4000;
 const AzuritePackageSchema = z.object({ bin: z.object({ azurite: z.string().min(1) }) });
 
 /** The azurite entry script from node_modules (run with the current node). */
-export function azuriteBinPath(): string {
+function azuriteBinPath(): string {
   const packageJson = require.resolve('azurite/package.json');
   const parsed = AzuritePackageSchema.parse(JSON.parse(readFileSync(packageJson, 'utf8')));
   return path.resolve(path.dirname(packageJson), parsed.bin.azurite);
 }
 
-export function azuriteConnectionString(ports: {
-  blobPort: number;
-  queuePort: number;
-  tablePort: number;
-}): string {
+function azuriteConnectionString(ports: { blobPort: number; queuePort: number; tablePort: number }): string {
   const endpoint = (port: number) => `http://${HOST}:${port}/${AZURITE_ACCOUNT_NAME}`;
   return [
     'DefaultEndpointsProtocol=http',

@@ -32,7 +32,7 @@ export const FIXTURE = {
   signKeys: { contoso: 'contoso-sign-key-for-tests', fabrikam: 'fabrikam-sign-key-for-tests' },
 } as const;
 
-export type UserName = keyof typeof FIXTURE.users;
+type UserName = keyof typeof FIXTURE.users;
 
 export interface ApiAnswer {
   status: number;
@@ -120,7 +120,7 @@ function answer(response: AxiosResponse<string>): ApiAnswer {
  */
 export type OneflowReadings = 'kind' | 'unkind' | Record<string, string | boolean>;
 
-export function oneflowReadingsOfRun(): OneflowReadings {
+function oneflowReadingsOfRun(): OneflowReadings {
   const value = process.env.E2E_ONEFLOW_READINGS?.trim() ?? '';
   if (value.startsWith('{')) return JSON.parse(value) as Record<string, string | boolean>;
   return value === 'unkind' ? 'unkind' : 'kind';

@@ -18,9 +18,9 @@ export const GROUP_ID = 77;
 export const T0 = '2026-11-24T09:00:00.000Z';
 export const T1 = '2026-11-24T10:00:00.000Z';
 export const T2 = '2026-11-24T11:00:00.000Z';
-export const clockAt = (iso: string) => (): Date => new Date(iso);
+const clockAt = (iso: string) => (): Date => new Date(iso);
 
-export const opportunityAttributes: DynamicsAttribute[] = builtInSalesLineAttributes('opportunityproduct');
+const opportunityAttributes: DynamicsAttribute[] = builtInSalesLineAttributes('opportunityproduct');
 
 /** Opportunity settings with the default mappings; `patches` change single mappings by Oneflow field. */
 export function opportunitySettings(
@@ -61,7 +61,7 @@ export function line(
   };
 }
 
-export function emptyGroup(products: OneflowProduct[] = []): OneflowProductGroup {
+function emptyGroup(products: OneflowProduct[] = []): OneflowProductGroup {
   return { id: GROUP_ID, configuration: { price_precision: 2, quantity_precision: 0 }, products };
 }
 

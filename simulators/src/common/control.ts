@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decideFault, FaultConfigSchema, type FaultConfig, type FaultKind } from './faults';
 import { seededRandom, type Random } from './random';
 
-export interface LoggedRequest {
+interface LoggedRequest {
   method: string;
   url: string;
   /** Route pattern, e.g. `GET /v1/contracts/:id`: the key for counts and faults. */

@@ -4,7 +4,7 @@ import type { Random } from './random';
 const Rate = z.number().min(0).max(1);
 
 /** Latency and fault rates for one route ("GET /v1/contracts/:id") or for every route ("*"). */
-export const RouteFaultsSchema = z.object({
+const RouteFaultsSchema = z.object({
   latencyMs: z.number().int().min(0).default(0),
   jitterMs: z.number().int().min(0).default(0),
   /** How much longer a "slow" answer takes. */
@@ -13,7 +13,6 @@ export const RouteFaultsSchema = z.object({
     .object({ '429': Rate.default(0), '500': Rate.default(0), drop: Rate.default(0), slow: Rate.default(0) })
     .default({ '429': 0, '500': 0, drop: 0, slow: 0 }),
 });
-export type RouteFaults = z.infer<typeof RouteFaultsSchema>;
 
 export const FaultConfigSchema = z.object({
   seed: z.number().int().default(1),

@@ -27,7 +27,7 @@ const VERB_NAMES: Record<PrivilegeVerb, string> = {
   appendTo: 'AppendTo',
 };
 
-export function privilegeName(entity: EntityDefinition, verb: PrivilegeVerb): string {
+function privilegeName(entity: EntityDefinition, verb: PrivilegeVerb): string {
   return `prv${VERB_NAMES[verb]}${entity.schemaName}`;
 }
 

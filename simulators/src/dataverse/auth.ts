@@ -11,7 +11,7 @@ import { isGuid, isPlainObject } from './util';
  * Entra object id of a systemuser of the organization, as in Dataverse.
  */
 
-export interface VerifiedClaims {
+interface VerifiedClaims {
   oid: string;
   tid?: string;
   aud?: string;

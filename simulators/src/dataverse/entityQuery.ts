@@ -46,7 +46,7 @@ export type ResolvedExpand =
       top?: number;
     };
 
-export function entityTypeName(entity: EntityDefinition): string {
+function entityTypeName(entity: EntityDefinition): string {
   return `Microsoft.Dynamics.CRM.${entity.logicalName}`;
 }
 

@@ -11,7 +11,7 @@ import { isGuid } from './util';
 
 const Guid = z.string().refine(isGuid, { message: 'must be a GUID' });
 
-export const PRIVILEGE_VERBS = ['create', 'read', 'write', 'delete', 'append', 'appendTo'] as const;
+const PRIVILEGE_VERBS = ['create', 'read', 'write', 'delete', 'append', 'appendTo'] as const;
 export type PrivilegeVerb = (typeof PRIVILEGE_VERBS)[number];
 
 const SystemUserSchema = z.object({
@@ -257,7 +257,7 @@ function checkUsersAndMetadata(fixture: FixtureObject, issues: Issue[]): void {
   });
 }
 
-export const FixtureSchema = FixtureObjectSchema.superRefine((fixture, context) => {
+const FixtureSchema = FixtureObjectSchema.superRefine((fixture, context) => {
   const issues: Issue[] = [];
   checkRecordSets(fixture, issues);
   checkUsersAndMetadata(fixture, issues);
@@ -265,7 +265,6 @@ export const FixtureSchema = FixtureObjectSchema.superRefine((fixture, context) 
 });
 
 export type DataverseFixture = z.infer<typeof FixtureSchema>;
-export type FixtureUser = DataverseFixture['systemusers'][number];
 
 /** Validates a fixture; throws a ZodError whose issues name each offending field. */
 export function parseFixture(input: unknown): DataverseFixture {

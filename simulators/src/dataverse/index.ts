@@ -1,11 +1,8 @@
 import { listenLocal, type RunningServer } from '../common/listen';
 import { createDataverseSimulator, type DataverseSimulator, type DataverseSimulatorOptions } from './server';
 
-export { createDataverseSimulator, SERVICE_PREFIX } from './server';
+export { createDataverseSimulator } from './server';
 export type { DataverseSimulator, DataverseSimulatorOptions } from './server';
-export type { TokenVerifier, VerifiedClaims } from './auth';
-export type { ThrottleSettings } from './throttle';
-export { parseFixture, type DataverseFixture } from './fixture';
 
 export type RunningDataverseSimulator = RunningServer & DataverseSimulator;
 

@@ -19,8 +19,8 @@ export type JsonRecord = Record<string, unknown>;
 export type PropertyKind =
   { edm: string } | { managed: string } | { special: 'label' | 'object' | 'navigation' };
 
-export const LABEL: PropertyKind = { special: 'label' };
-export const OBJECT: PropertyKind = { special: 'object' };
+const LABEL: PropertyKind = { special: 'label' };
+const OBJECT: PropertyKind = { special: 'object' };
 export const NAVIGATION: PropertyKind = { special: 'navigation' };
 
 export interface MetadataType {

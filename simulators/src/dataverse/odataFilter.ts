@@ -12,10 +12,10 @@ import { notModeled, queryError } from './errors';
  * null column is unknown, so `name ne 'x'` does not return rows whose name is null.
  */
 
-export type ComparisonOperator = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le';
-export type StringFunctionName = 'contains' | 'startswith' | 'endswith';
+type ComparisonOperator = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le';
+type StringFunctionName = 'contains' | 'startswith' | 'endswith';
 
-export type FilterLiteral =
+type FilterLiteral =
   | { type: 'string'; value: string }
   | { type: 'number'; value: number; isInteger: boolean }
   | { type: 'boolean'; value: boolean }
@@ -24,8 +24,7 @@ export type FilterLiteral =
   | { type: 'datetime'; value: string }
   | { type: 'enum'; enumType: string; member: string };
 
-export type FilterOperand =
-  { kind: 'property'; path: string[] } | { kind: 'literal'; literal: FilterLiteral };
+type FilterOperand = { kind: 'property'; path: string[] } | { kind: 'literal'; literal: FilterLiteral };
 
 export type FilterExpression =
   | { kind: 'and' | 'or'; left: FilterExpression; right: FilterExpression }
@@ -35,7 +34,7 @@ export type FilterExpression =
   | { kind: 'booleanProperty'; path: string[] };
 
 /** Edm type names as Dataverse reports them in errors; enums are their qualified type name. */
-export type EdmType = string;
+type EdmType = string;
 
 export type FilterValue = string | number | boolean | null;
 

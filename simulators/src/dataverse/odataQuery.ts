@@ -35,7 +35,7 @@ const REJECTED_BY_DATAVERSE = new Set(['$skip', '$search', '$format']);
 const NOT_MODELED = new Set(['$apply', '$compute', '$levels', '$index', '$schemaversion']);
 
 /** Splits on a separator outside parentheses and quotes. */
-export function splitTopLevel(text: string, separator: string): string[] {
+function splitTopLevel(text: string, separator: string): string[] {
   const parts: string[] = [];
   let depth = 0;
   let quoted = false;

@@ -21,7 +21,7 @@ export type AttributeTypeCode =
   | 'State'
   | 'Status';
 
-export type RequiredLevel = 'None' | 'SystemRequired' | 'ApplicationRequired' | 'Recommended';
+type RequiredLevel = 'None' | 'SystemRequired' | 'ApplicationRequired' | 'Recommended';
 
 export type CascadeDelete = 'Cascade' | 'RemoveLink' | 'Restrict' | 'NoCascade';
 

@@ -10,9 +10,9 @@ import type { StoredRecord } from './store';
  * `_x_value`, each preceded by the annotations the Prefer header asked for), the primary key, and expansions.
  */
 
-export const FORMATTED_VALUE = 'OData.Community.Display.V1.FormattedValue';
-export const LOOKUP_LOGICAL_NAME = 'Microsoft.Dynamics.CRM.lookuplogicalname';
-export const ASSOCIATED_NAVIGATION_PROPERTY = 'Microsoft.Dynamics.CRM.associatednavigationproperty';
+const FORMATTED_VALUE = 'OData.Community.Display.V1.FormattedValue';
+const LOOKUP_LOGICAL_NAME = 'Microsoft.Dynamics.CRM.lookuplogicalname';
+const ASSOCIATED_NAVIGATION_PROPERTY = 'Microsoft.Dynamics.CRM.associatednavigationproperty';
 
 export type JsonRecord = Record<string, unknown>;
 

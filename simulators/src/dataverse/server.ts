@@ -12,7 +12,7 @@ import { executeOperation } from './service';
 import { SimulatorState } from './state';
 import { DATAVERSE_DEFAULT_THROTTLE, SlidingWindowLimiter, type ThrottleSettings } from './throttle';
 
-export const SERVICE_PREFIX = '/api/data/v9.2/';
+const SERVICE_PREFIX = '/api/data/v9.2/';
 
 export interface DataverseSimulatorOptions {
   /** The records, users and metadata to start with; the demo fixture (fixtures/dataverse.json) by default. */

@@ -25,7 +25,7 @@ export interface OpenIdConfiguration {
 }
 
 /** Tenant-independent names Entra serves discovery for; their issuer keeps the `{tenantid}` placeholder. */
-export const MULTI_TENANT_SEGMENTS = ['common', 'organizations'] as const;
+const MULTI_TENANT_SEGMENTS = ['common', 'organizations'] as const;
 
 export function isMultiTenantSegment(segment: string): boolean {
   return (MULTI_TENANT_SEGMENTS as readonly string[]).includes(segment.toLowerCase());

@@ -132,7 +132,7 @@ function escapeRegExp(text: string): string {
 }
 
 /** Whether a requested resource names this App ID URI; `*` matches one host label or a port. */
-export function identifierUriMatches(pattern: string, requested: string): boolean {
+function identifierUriMatches(pattern: string, requested: string): boolean {
   const expression = pattern.split('*').map(escapeRegExp).join('[^/.:]+');
   return new RegExp(`^${expression}$`, 'i').test(requested);
 }

@@ -31,10 +31,6 @@ import {
   type VerificationExpectation,
 } from './tokens';
 
-export type { AccessTokenClaims, VerificationExpectation } from './tokens';
-export type { IdentityFixture } from './fixture';
-export { IdentityFixtureSchema } from './fixture';
-
 export const DEFAULT_IDENTITY_PORT = 7103;
 /** Seconds an injected 429 asks the client to wait. */
 export const THROTTLE_RETRY_AFTER_SECONDS = 5;
@@ -47,7 +43,7 @@ export interface IdentitySimulatorOptions {
 }
 
 /** What `POST /_sim/tokens` and `mintUserToken` accept: the claims of a user's token for an API. */
-export const UserTokenClaimsSchema = z.object({
+const UserTokenClaimsSchema = z.object({
   /** Any tenant id, known or not: tokens for another tenant are what cross-tenant tests need. */
   tid: z.string().min(1),
   oid: z.string().min(1),
@@ -66,10 +62,10 @@ export const UserTokenClaimsSchema = z.object({
   /** Token version; defaults to the audience's accessTokenVersion (2 for an unknown audience). */
   version: z.union([z.literal(1), z.literal(2)]).optional(),
 });
-export type UserTokenClaims = z.input<typeof UserTokenClaimsSchema>;
+type UserTokenClaims = z.input<typeof UserTokenClaimsSchema>;
 
 /** Options that point `@azure/msal-node` at this simulator without any network discovery. */
-export interface MsalAuthorityOptions {
+interface MsalAuthorityOptions {
   authority: string;
   knownAuthorities: string[];
   authorityMetadata: string;
@@ -79,7 +75,7 @@ export interface MsalAuthorityOptions {
 const TokenFormSchema = z.record(z.string(), z.string());
 
 /** The identity provider's state and behaviour, independent of HTTP. */
-export class IdentityProvider {
+class IdentityProvider {
   private fixture: IdentityFixture;
   private readonly seededFixture: IdentityFixture;
   private readonly tokens: TokenService;
@@ -272,7 +268,7 @@ export class IdentityProvider {
   }
 }
 
-export interface IdentitySimulator {
+interface IdentitySimulator {
   app: FastifyInstance;
   control: Control;
   provider: IdentityProvider;
@@ -321,9 +317,7 @@ const InstanceDiscoveryQuerySchema = z.object({
 });
 
 /** Builds the identity simulator (not listening yet): keys and TLS certificate are made here. */
-export async function createIdentitySimulator(
-  options: IdentitySimulatorOptions = {},
-): Promise<IdentitySimulator> {
+async function createIdentitySimulator(options: IdentitySimulatorOptions = {}): Promise<IdentitySimulator> {
   const seededFixture = IdentityFixtureSchema.parse(options.fixture ?? defaultFixture);
   const [keyRing, certificate] = await Promise.all([generateKeyRing(), generateServerCertificate()]);
   const provider = new IdentityProvider(seededFixture, keyRing);

@@ -14,7 +14,7 @@ export interface PublishedKey {
   issuer: string;
 }
 
-export interface SigningKey {
+interface SigningKey {
   kid: string;
   privateKey: KeyLike;
   publicJwk: JWK;

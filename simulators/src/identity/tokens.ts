@@ -8,10 +8,10 @@ export const BACKDATE_SECONDS = 300;
 /** `expires_in` of client-credential answers (Entra answers 3599). */
 export const APP_TOKEN_LIFETIME_SECONDS = 3599;
 /** Clock skew allowed when verifying, the default of Microsoft's token validators. */
-export const CLOCK_TOLERANCE_SECONDS = 300;
+const CLOCK_TOLERANCE_SECONDS = 300;
 
 /** The claims of the access tokens this simulator issues, as a validator sees them. */
-export const AccessTokenClaimsSchema = z.object({
+const AccessTokenClaimsSchema = z.object({
   aud: z.string(),
   iss: z.string(),
   iat: z.number(),
@@ -41,7 +41,7 @@ export type AccessTokenClaims = z.infer<typeof AccessTokenClaimsSchema>;
 export type TokenVersion = 1 | 2;
 
 /** v1 tokens name Entra's old STS as issuer whatever host issued them; Dataverse expects exactly this. */
-export function v1Issuer(tenantId: string): string {
+function v1Issuer(tenantId: string): string {
   return `https://sts.windows.net/${tenantId}/`;
 }
 

@@ -80,7 +80,7 @@ export const contractSignedError = (): OneflowError =>
  * The documented 429 body, exactly as Oneflow's reference gives it: note it has no `request_id` or `type`,
  * and the answer carries no Retry-After header.
  */
-export const RATE_LIMIT_BODY = {
+const RATE_LIMIT_BODY = {
   detail: 'You have reached the 5 minute rate limit for requests. Try again in a few minutes.',
   error_code: 4290000,
   parameter_problems: {},

@@ -124,7 +124,7 @@ const ContractFixtureSchema = z.object({
     .default([]),
 });
 
-export const OneflowFixtureSchema = z.object({
+const OneflowFixtureSchema = z.object({
   api_tokens: z.array(z.object({ token: z.string().length(40), name: z.string().optional() })).min(1),
   users: z.array(UserFixtureSchema).default([]),
   workspaces: z.array(WorkspaceFixtureSchema).min(1),

@@ -8,7 +8,7 @@ import type { ProductInput } from './products';
 export type QuantityType = (typeof QUANTITY_TYPES)[number];
 
 export const CONTRACT_STATES = ['draft', 'pending', 'overdue', 'signed', 'declined'] as const;
-export type ContractStateName = (typeof CONTRACT_STATES)[number];
+type ContractStateName = (typeof CONTRACT_STATES)[number];
 
 /** The shared schema plus the group's `name {enabled, label}`, which the shared engine does not need. */
 export const GroupConfigurationSchema = ProductGroupConfigurationSchema.extend({
@@ -53,7 +53,7 @@ export interface GroupState {
 export const DATA_FIELD_SOURCES = ['user', 'system'] as const;
 /** "Text values are limited to 1024 characters" (Oneflow's data field reference). */
 export const DATA_FIELD_VALUE_MAX = 1024;
-export type DataFieldSource = (typeof DATA_FIELD_SOURCES)[number];
+type DataFieldSource = (typeof DATA_FIELD_SOURCES)[number];
 
 export interface DataFieldState {
   id: number;
@@ -88,7 +88,7 @@ export interface ContractState {
   productGroups: GroupState[];
 }
 
-export interface TemplateGroupState {
+interface TemplateGroupState {
   id: number;
   configuration: GroupConfiguration;
   /** Products a contract made from the template starts with, drafted then under the usual rules. */
@@ -156,7 +156,7 @@ export interface UserState {
 
 export const FILTER_RULE_TYPES = ['EVENT_TYPE', 'WORKSPACE'] as const;
 
-export interface WebhookFilter {
+interface WebhookFilter {
   filter_rules: { type: (typeof FILTER_RULE_TYPES)[number]; values: (string | number)[] }[];
 }
 

@@ -18,7 +18,7 @@ export interface GroupReplacement {
   products?: ProductInput[] | undefined;
 }
 
-export type ProductEventKind = 'create' | 'update' | 'delete';
+type ProductEventKind = 'create' | 'update' | 'delete';
 
 export interface TableChange {
   /** False when the write left everything as it was (`PUT {}`): no times move and no webhook fires. */

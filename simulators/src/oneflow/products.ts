@@ -7,13 +7,13 @@ import type { GroupConfiguration, PriceState, ProductContent, QuantityType } fro
 import { KIND_READINGS, type Readings } from './readings';
 
 /** Oneflow's documented product limits. */
-export const PRODUCT_LIMITS = { nameMaxLength: 80, descriptionMaxLength: 3000 } as const;
+const PRODUCT_LIMITS = { nameMaxLength: 80, descriptionMaxLength: 3000 } as const;
 
 /** Type given when a product is written without one (documented). */
-export const DEFAULT_QUANTITY_TYPE: QuantityType = 'multiple_choice';
+const DEFAULT_QUANTITY_TYPE: QuantityType = 'multiple_choice';
 
 /** Amount given when a product is written without one (inferred: an unticked choice, one unit otherwise). */
-export function defaultQuantityAmount(type: QuantityType): Big {
+function defaultQuantityAmount(type: QuantityType): Big {
   return new Big(type === 'quantity' ? 1 : 0);
 }
 

@@ -17,7 +17,7 @@ import { finalAmount, PERCENT_PLACES } from './products';
 
 /** The JSON Oneflow returns: amounts as decimal strings at the group's precision. */
 
-export interface PriceJson {
+interface PriceJson {
   base_amount: { amount: string };
   discount_amount: { amount: string | null };
   discount_percent: string | null;

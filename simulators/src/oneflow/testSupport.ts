@@ -25,7 +25,7 @@ export interface Answer {
   body: unknown;
 }
 
-export interface CallOptions {
+interface CallOptions {
   body?: unknown;
   /** null sends no token at all. */
   token?: string | null;
@@ -105,13 +105,13 @@ export const PageSchema = z.object({
   data: z.array(z.unknown()),
 });
 
-export const WebhookPayloadSchema = z.strictObject({
+const WebhookPayloadSchema = z.strictObject({
   contract: z.strictObject({ id: z.number().int() }),
   callback_id: z.string(),
   events: z.array(z.strictObject({ created_time: z.string(), id: z.number().int(), type: z.string() })),
   signature: z.string(),
 });
-export type WebhookPayload = z.output<typeof WebhookPayloadSchema>;
+type WebhookPayload = z.output<typeof WebhookPayloadSchema>;
 
 export const sha1Hex = (text: string): string => createHash('sha1').update(text).digest('hex');
 

@@ -13,7 +13,6 @@ import { oneflowTime, type Clock, type WebhookState } from './model';
  */
 
 export const RETRY_DELAYS_SECONDS = [1, 5, 10, 30, 60, 300, 600, 1800, 3600] as const;
-export const MAX_ATTEMPTS = RETRY_DELAYS_SECONDS.length + 1;
 /** How long one attempt may take before it counts as failed (inferred; Oneflow documents none). */
 const ATTEMPT_TIMEOUT_MS = 10_000;
 
@@ -28,7 +27,7 @@ export const DeliveryOptionsSchema = z.object({
 });
 export type DeliveryOptions = z.infer<typeof DeliveryOptionsSchema>;
 
-export interface WebhookEvent {
+interface WebhookEvent {
   created_time: string;
   id: number;
   type: string;
@@ -41,7 +40,7 @@ export interface NotificationPayload {
   signature: string;
 }
 
-export interface DeliveryAttempt {
+interface DeliveryAttempt {
   attempt: number;
   at: string;
   /** The receiver's HTTP status; null when no answer came (refused, reset, timed out). */

@@ -66,7 +66,7 @@ export interface Violation {
   problems: string[];
 }
 
-export interface KnownDifference {
+interface KnownDifference {
   id: string;
   /** Why the simulator (and the product) follows Oneflow's developer pages here rather than the definition. */
   reason: string;
@@ -75,7 +75,7 @@ export interface KnownDifference {
 
 const endsWith = (error: ErrorObject, suffix: RegExp): boolean => suffix.test(error.instancePath);
 
-export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
+const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
   {
     id: 'fractional-quantity',
     reason:
@@ -171,7 +171,7 @@ const GROUPS_OF_PRODUCTS: Record<string, unknown> = {
  *   definition's `/template_types/` with an `x-oneflow-template-id` header never reaches Oneflow.
  * - AddProduct: a Power Automate helper of the script's; it is not an Oneflow route.
  */
-export const SCRIPT_OPERATIONS: Readonly<Record<string, string>> = {
+const SCRIPT_OPERATIONS: Readonly<Record<string, string>> = {
   GetTemplatesForWorkspace:
     'answer reshaped by the connector script: checked as the workspaces Oneflow sends it',
   GetTemplateByTemplateId:
