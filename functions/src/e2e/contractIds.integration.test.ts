@@ -55,6 +55,11 @@ const ROUTES: [string, string, Call][] = [
     (id) => stack.api('GET', `/contracts/${segment(id)}/plan?action=push`, { token: alex }),
   ],
   [
+    'GET contracts/{id}/compare',
+    'params.id',
+    (id) => stack.api('GET', `/contracts/${segment(id)}/compare`, { token: alex }),
+  ],
+  [
     'POST contracts/{id}/push',
     'params.id',
     (id) => stack.api('POST', `/contracts/${segment(id)}/push`, { token: alex }),
