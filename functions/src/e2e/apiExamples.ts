@@ -299,6 +299,34 @@ export async function generateApiExamples(stack: Stack): Promise<Map<string, str
   await example('templates-list', expectStatus(await api('GET', '/templates', alex), 200, 'templates'));
 
   // ---- Create contract ----
+  await example(
+    'contracts-create-preview',
+    expectStatus(
+      await api('POST', '/contracts?dryRun=true', alex, {
+        body: { entity: 'opportunity', recordId: RECORD },
+      }),
+      200,
+      'create contract preview',
+    ),
+    {
+      show: (value) => {
+        const answer = asObject(value, 'preview answer');
+        const plan = asObject(answer.plan, 'plan');
+        const [operation] = asArray(plan.operations, 'operations');
+        return patch(answer, {
+          summary: keep(answer.summary, ['productsCreated', 'fieldsWritten']),
+          plan: patch(plan, {
+            operations: [
+              patch(operation, { changes: first(asObject(operation, 'operation').changes, 1) }),
+              '… two more create_product operations …',
+            ],
+            links: [ELLIPSIS],
+            summary: keep(plan.summary, ['productsCreated']),
+          }),
+        });
+      },
+    },
+  );
   const created = expectStatus(
     await api('POST', '/contracts', alex, { body: { entity: 'opportunity', recordId: RECORD } }),
     201,
