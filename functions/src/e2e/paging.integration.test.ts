@@ -136,6 +136,10 @@ describe('GET /api/links, a page at a time', () => {
     expect(pages.map((page) => page.links.length)).toEqual([30, 30, 30, 10]);
     expect(pages.map((page) => page.total)).toEqual([100, 100, 100, 100]);
     expect(new Set(keysOf(pages)).size).toBe(100);
+    const product = productIdOf(FIRST_CONTRACT + 2, 5);
+    const [searched] = await allPages(`links?contractId=${String(FIRST_CONTRACT + 2)}&q=${String(product)}`);
+    expect(searched).toMatchObject({ total: 1, continuationToken: null });
+    expect(searched?.links.map((link) => link.productId)).toEqual([product]);
   });
 
   it('pages through a search by line id prefix, and finds a product id exactly', async () => {

@@ -202,10 +202,11 @@ export function createLinkStore(links: TableClient, index: TableClient): LinkSto
     return [...found.values()];
   };
 
-  const matcher = (q: string) => (link: Link) =>
+  const matchesIds = (q: string, lineId: string, productId: number): boolean =>
     q === '' ||
-    link.lineId.toLowerCase().startsWith(q.toLowerCase()) ||
-    (/^\d+$/.test(q) && link.productId === Number(q));
+    lineId.toLowerCase().startsWith(q.toLowerCase()) ||
+    (/^\d+$/.test(q) && productId === Number(q));
+  const matcher = (q: string) => (link: Link) => matchesIds(q, link.lineId, link.productId);
 
   /** The index's key ranges for a search: line ids by prefix, then (for digits) the product id exactly. */
   const searchRanges = (tenantId: string, q: string): string[] => {
@@ -239,13 +240,22 @@ export function createLinkStore(links: TableClient, index: TableClient): LinkSto
         collectPage(links, [partitionFilter(partitionKey)], position, limit, async (rows) =>
           rows.map((row) => read(row, tenantId, contractId)).filter(matches),
         ),
-        // A contract holds at most a few hundred links (Oneflow's limit is 150 products): one request counts them.
-        queryRows(links, partitionFilter(partitionKey)),
+        // A contract holds at most a few hundred links (Oneflow's limit is 150 products): one request counts
+        // them, reading only the two ids a search compares.
+        queryRows(links, partitionFilter(partitionKey), { select: ['lineId', 'productId'] }),
       ]);
+      const total = all.filter((row) => {
+        const ids = { lineId: row.lineId, productId: row.productId };
+        return (
+          typeof ids.lineId === 'string' &&
+          typeof ids.productId === 'number' &&
+          matchesIds(q, ids.lineId, ids.productId)
+        );
+      }).length;
       return {
         items: page.items,
         continuationToken: page.next === null ? null : encodeToken(page.next, listing),
-        total: all.map((row) => read(row, tenantId, contractId)).filter(matches).length,
+        total,
       };
     }
 
