@@ -4,9 +4,9 @@ import {
   startIdentitySimulator,
   THROTTLE_RETRY_AFTER_SECONDS,
   type RunningIdentitySimulator,
-} from '../../../simulators/src/identity';
-import { seededEntities } from '../../../simulators/src/identity/seededEntities';
-import { requestTrusting } from '../../../simulators/src/identity/tlsClient';
+} from '@oneflow-sync/simulators/src/identity';
+import { seededEntities } from '@oneflow-sync/simulators/src/identity/seededEntities';
+import { requestTrusting } from '@oneflow-sync/simulators/src/identity/tlsClient';
 import {
   AppTokenError,
   clearAppTokenCache,

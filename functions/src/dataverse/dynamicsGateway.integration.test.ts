@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defaultSettings, lineValue, type DynamicsValue, type EntitySettings } from '@oneflow-sync/shared';
-import { startAllSimulators, type RunningSimulators } from '../../../simulators/src/run';
-import { seededEntities } from '../../../simulators/src/identity/seededEntities';
+import { startAllSimulators, type RunningSimulators } from '@oneflow-sync/simulators/src/run';
+import { seededEntities } from '@oneflow-sync/simulators/src/identity/seededEntities';
 import { clearAppTokenCache, createAppTokenProvider } from '../auth/appTokens';
 import { createDataverseClient, type DataverseClientOptions } from './dataverseClient';
 import { createDynamicsGateway } from './dynamicsGateway';

@@ -4,8 +4,8 @@
  * Dataverse's Retry-After exactly, Oneflow's (which sends none) with backoff — until they give up, when the API
  * answers 503 with an error code saying which service is busy.
  */
-import { decideFault, FaultConfigSchema, type FaultConfig } from '../../../simulators/src/common/faults';
-import { seededRandom } from '../../../simulators/src/common/random';
+import { decideFault, FaultConfigSchema, type FaultConfig } from '@oneflow-sync/simulators/src/common/faults';
+import { seededRandom } from '@oneflow-sync/simulators/src/common/random';
 import { startStack, type Stack } from '../testing/stack';
 import {
   clearLogs,

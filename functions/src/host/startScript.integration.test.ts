@@ -9,7 +9,7 @@ import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axios from 'axios';
-import { acceptsConnections } from '../../../simulators/src/common/listen';
+import { acceptsConnections } from '@oneflow-sync/simulators/src/common/listen';
 import { z } from 'zod';
 import { FIXTURE } from '../testing/stack';
 import { isAlive } from '../testing/processes';

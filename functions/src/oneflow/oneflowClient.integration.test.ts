@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { startOneflowSimulator, type RunningOneflowSimulator } from '../../../simulators/src/oneflow';
+import { startOneflowSimulator, type RunningOneflowSimulator } from '@oneflow-sync/simulators/src/oneflow';
 import {
   isOneflowAuthError,
   isOneflowConflictError,

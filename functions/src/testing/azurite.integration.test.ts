@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { QueueServiceClient } from '@azure/storage-queue';
-import { acceptsConnections } from '../../../simulators/src/common/listen';
+import { acceptsConnections } from '@oneflow-sync/simulators/src/common/listen';
 import { startAzurite } from './azurite';
 import { isAlive } from './processes';
 

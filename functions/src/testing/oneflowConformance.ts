@@ -2,7 +2,7 @@ import axios from 'axios';
 import type {
   ConformanceReport,
   Violation,
-} from '../../../simulators/src/oneflow/conformance/connectorConformance';
+} from '@oneflow-sync/simulators/src/oneflow/conformance/connectorConformance';
 import { ONEFLOW_USER_AGENT } from '../oneflow/oneflowClient';
 
 /**

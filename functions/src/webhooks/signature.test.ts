@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { signature as simulatorSignature } from '../../../simulators/src/oneflow/webhooks';
+import { signature as simulatorSignature } from '@oneflow-sync/simulators/src/oneflow/webhooks';
 import { isValidSignature, webhookSignature } from './signature';
 
 /** SHA-1 test vectors (FIPS 180 "abc", and the classic pangram), split into a callback id and a key. */
