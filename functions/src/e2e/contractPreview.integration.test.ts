@@ -83,6 +83,15 @@ describe('POST /api/contracts?dryRun=true', () => {
       body.plan.operations.map((operation) => [operation.kind, operation.rule, operation.lineId]),
     ).toEqual(record.lines.map((line) => ['create_product', 'T1', line]));
     expect((await requestLog(stack, 'oneflow')).total).toBe(0);
+    // Dynamics: the record and its lines once each, and the line entity's columns (metadata, cached after).
+    const dataverse = (await requestLog(stack, 'dataverse')).counts;
+    expect(dataverse).toMatchObject({
+      'GET /api/data/v9.2/opportunities(:id)': 1,
+      'GET /api/data/v9.2/opportunityproducts': 1,
+    });
+    expect(
+      Object.keys(dataverse).filter((route) => !route.startsWith('GET /api/data/v9.2/EntityDefinitions')),
+    ).toHaveLength(2);
     expect(await writeCounts(stack)).toEqual({ dataverse: 0, oneflow: 0 });
     await expectNothingStored(record.id);
 
