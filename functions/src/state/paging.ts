@@ -99,7 +99,7 @@ export function decodeToken(token: string | undefined, listing: string, segments
 }
 
 /** One request's worth of rows from `position`, at most `max`; `next` is undefined at the end of the filter. */
-export async function readRows(
+async function readRows(
   client: TableClient,
   filter: string,
   tableToken: string | undefined,

@@ -19,7 +19,7 @@ import {
 const NEW_CONTRACT_TABLE = OneflowProductGroupSchema.parse({ id: 0, products: [] });
 
 /** Stands for the contract id in the plan of a contract not created yet. */
-export const NOT_CREATED_YET = 0;
+const NOT_CREATED_YET = 0;
 
 export interface CreatePreview {
   /** The record's contract when an unfinished transfer would be re-run on it; null when one would be created. */
