@@ -36,7 +36,7 @@ export interface AttemptPlace {
   attempts: number;
 }
 
-export type AttemptOutcome<T, E extends Error> =
+type AttemptOutcome<T, E extends Error> =
   | { ok: true; value: T }
   | {
       ok: false;

@@ -138,7 +138,7 @@ export function guidsIn(text: string): Set<string> {
  * Markdown laid out by the repository's own formatter (its settings, its layout of JSON code blocks), run as its
  * command line: the formatter's library loads itself with a dynamic import, which jest's module loader refuses.
  */
-export function formatMarkdown(markdown: string, path: string): string {
+function formatMarkdown(markdown: string, path: string): string {
   const run = spawnSync(
     process.execPath,
     [require.resolve('prettier/bin/prettier.cjs'), '--stdin-filepath', path],

@@ -17,10 +17,8 @@ import { createAppTokenProvider } from '../auth/appTokens';
 import { createDataverseClient, type DataverseClient } from '../dataverse/dataverseClient';
 import { FIXTURE, type ApiAnswer, type Stack } from '../testing/stack';
 
-export const OPPORTUNITY_LINE_ENTITY = 'opportunityproduct';
-
 /** simulators/fixtures/dataverse.json: the price list, products and units the fixture's lines use. */
-export const CATALOG = {
+const CATALOG = {
   priceLevel: '5e2b0000-0000-4000-8000-000000000001',
   widget: {
     productId: '3a7c0000-0000-4000-8000-000000000001',
@@ -37,7 +35,7 @@ const BACKEND_SECRET = 'sim-backend-secret~not-a-real-secret';
 const hex = (value: number, width: number): string => value.toString(16).padStart(width, '0');
 
 /** A GUID of our own for opportunity number `n` (far from the fixture's ids). */
-export const opportunityId = (n: number): string => `0a1b0000-0000-4000-8001-${hex(n, 12)}`;
+const opportunityId = (n: number): string => `0a1b0000-0000-4000-8001-${hex(n, 12)}`;
 /** A GUID of our own for line `index` of opportunity number `n`. */
 export const lineId = (n: number, index: number): string =>
   `2c3d0000-0000-4000-8001-${hex(n * 1000 + index, 12)}`;
@@ -240,7 +238,7 @@ export interface OneflowProductView {
   quantity?: { type?: string; amount?: number | string | null } | null;
 }
 
-export interface OneflowContractView {
+interface OneflowContractView {
   id: number;
   product_groups: { id: number; products: OneflowProductView[] }[];
 }

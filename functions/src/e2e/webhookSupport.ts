@@ -71,13 +71,13 @@ export function fixtureWithOpportunities(count: number): DataverseFixture {
 }
 
 /** Oneflow's signature, computed here independently of the backend's helper. */
-export function oneflowSignature(callbackId: string, signKey: string): string {
+function oneflowSignature(callbackId: string, signKey: string): string {
   return createHash('sha1')
     .update(callbackId + signKey)
     .digest('hex');
 }
 
-export function newCallbackId(): string {
+function newCallbackId(): string {
   return randomBytes(20).toString('hex');
 }
 
@@ -227,7 +227,7 @@ export async function editProduct(
 }
 
 /** The opportunity's lines in Dynamics, read as the application user through the backend's own gateway. */
-export async function dynamicsLines(stack: Stack, recordId: string): Promise<Map<string, DynamicsLine>> {
+async function dynamicsLines(stack: Stack, recordId: string): Promise<Map<string, DynamicsLine>> {
   if (!OPPORTUNITY_SETTINGS) throw new Error('opportunity has no default settings');
   const lines = await stack.services
     .tenant(FIXTURE.contoso)

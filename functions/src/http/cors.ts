@@ -6,21 +6,16 @@ import type { HttpMethod, RouteDefinition } from './route';
  * Request headers a browser may send: the bearer token, JSON bodies and the settings' etag preconditions. Nothing
  * else is read by the API; anything a browser would add beyond these makes its preflight fail, as it should.
  */
-export const CORS_ALLOWED_HEADERS = ['authorization', 'content-type', 'if-match', 'if-none-match'] as const;
+const CORS_ALLOWED_HEADERS = ['authorization', 'content-type', 'if-match', 'if-none-match'] as const;
 
 /**
  * Response headers a cross-origin script may read beyond the safelisted ones: the settings' etag, the wait of a
  * busy answer, the CSV export's file name, and the token challenge of a 401.
  */
-export const CORS_EXPOSED_HEADERS = [
-  'ETag',
-  'Retry-After',
-  'Content-Disposition',
-  'WWW-Authenticate',
-] as const;
+const CORS_EXPOSED_HEADERS = ['ETag', 'Retry-After', 'Content-Disposition', 'WWW-Authenticate'] as const;
 
 /** Chromium's cap (Firefox allows a day): the widget's first call of a form pays for a preflight at most every 2 h. */
-export const CORS_MAX_AGE_SECONDS = 7200;
+const CORS_MAX_AGE_SECONDS = 7200;
 
 /** Every method a route may take, in the order preflights name them. */
 export const API_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];

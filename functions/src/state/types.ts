@@ -20,9 +20,9 @@ export interface StoredSettings {
   updatedBy: string;
 }
 
-export const SYNC_ACTIONS = ['initial_transfer', 'push', 'fetch'] as const satisfies readonly SyncAction[];
+const SYNC_ACTIONS = ['initial_transfer', 'push', 'fetch'] as const satisfies readonly SyncAction[];
 
-export type ContractAction = SyncAction | 'conflict_resolution';
+type ContractAction = SyncAction | 'conflict_resolution';
 
 export interface ContractRecord {
   tenantId: string;
@@ -69,7 +69,7 @@ export interface ActivityChange {
   note?: string;
 }
 
-export const ActivityChangeSchema: z.ZodType<ActivityChange> = z.object({
+const ActivityChangeSchema: z.ZodType<ActivityChange> = z.object({
   lineId: z.string().nullable(),
   productId: z.number().int().nullable(),
   dynamicsField: z.string().nullable(),
@@ -81,7 +81,7 @@ export const ActivityChangeSchema: z.ZodType<ActivityChange> = z.object({
   note: z.string().optional(),
 });
 
-export const ACTIVITY_ACTIONS = [
+const ACTIVITY_ACTIONS = [
   ...SYNC_ACTIONS,
   'conflict_resolution',
   'webhook',
@@ -97,12 +97,12 @@ export type ActivityAction = (typeof ACTIVITY_ACTIONS)[number];
  * How a run ended; the one list of outcomes (docs/api.md, "The sync result"). A sync answer has one of these;
  * an activity entry may also be `running` (started, not finished yet) or `interrupted` (it never finished).
  */
-export const SYNC_OUTCOMES = ['applied', 'nothing_to_do', 'needs_attention', 'refused', 'failed'] as const;
+const SYNC_OUTCOMES = ['applied', 'nothing_to_do', 'needs_attention', 'refused', 'failed'] as const;
 export type SyncOutcome = (typeof SYNC_OUTCOMES)[number];
 export const ACTIVITY_OUTCOMES = [...SYNC_OUTCOMES, 'running', 'interrupted'] as const;
 export type ActivityOutcome = (typeof ACTIVITY_OUTCOMES)[number];
 
-export interface ActivityActor {
+interface ActivityActor {
   kind: 'user' | 'application';
   id: string;
   name: string | null;
@@ -131,7 +131,7 @@ const ActivityActorSchema: z.ZodType<ActivityActor> = z.object({
 
 const Count = z.number().int().min(0);
 
-export const PlanSummarySchema: z.ZodType<PlanSummary> = z.object({
+const PlanSummarySchema: z.ZodType<PlanSummary> = z.object({
   productsCreated: Count,
   productsUpdated: Count,
   productsDeleted: Count,
@@ -244,7 +244,7 @@ export interface CallbackStore {
 export type LeaseSubject = number | { mainEntity: string; recordId: string };
 
 /** Who holds a lease and until when (it may have expired already). */
-export interface LeaseHolding {
+interface LeaseHolding {
   holder: string;
   expiresAt: string;
 }
