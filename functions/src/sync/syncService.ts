@@ -147,7 +147,7 @@ export function outcomeOf(plan: SyncPlan, applied: Operation[], failures: Operat
 }
 
 /** Field-level rows of the activity entry: every value written, every value held or refused and why. */
-export function activityChanges(
+function activityChanges(
   plan: SyncPlan,
   applied: Operation[],
   failures: OperationFailure[],
