@@ -6,6 +6,7 @@ import type { ConflictNote, FieldChange, FieldNote, FieldNoteKind, Side } from '
 import type { RuleId } from '../rules';
 import { writesToDynamics } from '../settingsValidation';
 import { DIRECTION_LABELS, type ConflictPolicy, type Direction, type FieldMapping } from '../settings';
+import { ok, type Result } from '../result';
 import { isZero, normalizeDecimal, normalizeRichText, normalizeText, type Canonical } from '../values';
 import type { FieldCodec } from './codec';
 
@@ -74,26 +75,301 @@ function resolveConflict(
       return 'oneflow';
     case 'review':
       return 'held';
-    case 'most_recent': {
-      const dynamicsTime = Date.parse(line.modifiedOn);
-      const oneflowTime = Date.parse(product._private_ownerside?.updated_time ?? '');
-      // Without both times nobody can say which edit is newer: a person decides.
-      if (Number.isNaN(dynamicsTime) || Number.isNaN(oneflowTime)) return 'held';
-      // Record times, not field times: our own writes at the last sync move them too. A record not edited
-      // after the last sync says nothing about when its value changed, so only edits since the sync count.
-      const syncedTime = syncedAt === undefined ? Number.NaN : Date.parse(syncedAt);
-      const dynamicsSince = Number.isNaN(syncedTime) || dynamicsTime > syncedTime;
-      const oneflowSince = Number.isNaN(syncedTime) || oneflowTime > syncedTime;
-      if (!dynamicsSince && !oneflowSince) return 'held';
-      if (dynamicsSince !== oneflowSince) return dynamicsSince ? 'dynamics' : 'oneflow';
-      if (dynamicsTime === oneflowTime) return source;
-      return dynamicsTime > oneflowTime ? 'dynamics' : 'oneflow';
-    }
+    case 'most_recent':
+      return mostRecent(source, line, product, syncedAt);
   }
+}
+
+/** Policy `most_recent`: the side edited later since the last sync; `held` when nobody can tell. */
+function mostRecent(
+  source: Side,
+  line: DynamicsLine,
+  product: OneflowProduct,
+  syncedAt: string | undefined,
+): Side | 'held' {
+  const dynamicsTime = Date.parse(line.modifiedOn);
+  const oneflowTime = Date.parse(product._private_ownerside?.updated_time ?? '');
+  // Without both times nobody can say which edit is newer: a person decides.
+  if (Number.isNaN(dynamicsTime) || Number.isNaN(oneflowTime)) return 'held';
+  // Record times, not field times: our own writes at the last sync move them too. A record not edited
+  // after the last sync says nothing about when its value changed, so only edits since the sync count.
+  const syncedTime = syncedAt === undefined ? Number.NaN : Date.parse(syncedAt);
+  const dynamicsSince = Number.isNaN(syncedTime) || dynamicsTime > syncedTime;
+  const oneflowSince = Number.isNaN(syncedTime) || oneflowTime > syncedTime;
+  if (!dynamicsSince && !oneflowSince) return 'held';
+  if (dynamicsSince !== oneflowSince) return dynamicsSince ? 'dynamics' : 'oneflow';
+  if (dynamicsTime === oneflowTime) return source;
+  return dynamicsTime > oneflowTime ? 'dynamics' : 'oneflow';
 }
 
 function show(value: Canonical): string {
   return value === null ? 'empty' : `"${value}"`;
+}
+
+/** A field's two values, read and normalised, and whether they already agree. */
+interface FieldReading {
+  dynamics: Canonical;
+  oneflow: Canonical;
+  equal: boolean;
+}
+
+/** A field that flows in this action and differs: what the three-way merge and its outcome work from. */
+interface FieldContext {
+  input: FieldDecisionInput;
+  reading: FieldReading;
+  /** The mapping's direction, except on a catalog price (rule F4). */
+  direction: Direction;
+  source: Side;
+  target: Side;
+}
+
+function noteOf(input: FieldDecisionInput, kind: FieldNoteKind, reason: string, rule?: RuleId): FieldNote {
+  const { mapping } = input.codec;
+  return {
+    kind,
+    rule: rule ?? (input.action === 'push' ? 'P1' : 'F3'),
+    oneflowField: mapping.oneflowField,
+    dynamicsField: mapping.dynamicsField,
+    reason,
+  };
+}
+
+function pending(note: FieldNote): FieldOutcome {
+  return { kind: 'pending', note };
+}
+
+function valueOn(reading: FieldReading, side: Side): Canonical {
+  return side === 'oneflow' ? reading.oneflow : reading.dynamics;
+}
+
+/** Both sides' values in comparable form, or why one of them cannot be read. */
+function readField(input: FieldDecisionInput): Result<FieldReading> {
+  const { codec, line, product, base } = input;
+  const dynamics = codec.readDynamics(line);
+  if (!dynamics.ok) return dynamics;
+  const oneflow = codec.readOneflow(product);
+  if (!oneflow.ok) return oneflow;
+  const d = dynamics.value;
+  const o = oneflow.value;
+  // A line total and a per-unit discount in step at the last sync, and touched by nobody since, are still in
+  // step when only rounding parts them (a quantity below 1): rewriting either would change a value nobody touched.
+  const unchanged = base !== undefined && base.dynamics === d && base.oneflow === o;
+  const equal = codec.agrees(d, o, line) || (unchanged && codec.agreesWithinRounding(d, o, line));
+  return ok({ dynamics: d, oneflow: o, equal });
+}
+
+function settled(reading: FieldReading): FieldOutcome {
+  return { kind: 'settled', base: { dynamics: reading.dynamics, oneflow: reading.oneflow } };
+}
+
+/** Fetch on a catalog line's price: Oneflow's price is never applied, and says so (rule F4). */
+function catalogPriceFetch(input: FieldDecisionInput, reading: FieldReading): FieldOutcome {
+  if (reading.equal) return settled(reading);
+  const label = input.codec.spec.label;
+  return pending(
+    noteOf(
+      input,
+      'catalog_price',
+      `${label} ${show(reading.oneflow)} from Oneflow is not applied: this line is a catalog product, so its price comes from the price list. Only write-in lines take prices from Oneflow.`,
+      'F4',
+    ),
+  );
+}
+
+/** On a catalog line Oneflow's price can never come back, so Dynamics owns it (rule F4). */
+function effectiveDirection(mapping: FieldMapping, catalogPrice: boolean): Direction {
+  return catalogPrice && mapping.direction === 'two_way' ? 'dynamics_to_oneflow' : mapping.direction;
+}
+
+/**
+ * Where each side stands against the base, the key of {@link THREE_WAY}: which side changed since the last sync
+ * and, when both did, the side the field's conflict policy resolves it for.
+ */
+type MergeKey =
+  'source' | 'neither' | 'target/two_way' | 'target/one_way' | 'both/source' | 'both/target' | 'both/held';
+
+/** What the action does with a field that flows in its direction and differs. */
+type Verdict = 'write' | 'restore' | 'keep_for_other_action' | 'overwrite_conflict' | 'keep_target' | 'hold';
+
+/** The three-way merge against the base, rule by rule as docs/sync-rules.md states it ("Both sides changed"). */
+const THREE_WAY: Record<MergeKey, Verdict> = {
+  // A change on one side only flows to the other.
+  source: 'write',
+  // Both hold what they held at the last sync and still differ (a filled target was left as it was).
+  neither: 'write',
+  // A two-way field changed only in the target is not overwritten: the other action brings it over.
+  'target/two_way': 'keep_for_other_action',
+  // A one-way field edited in its target is restored, and the preview marks that it replaces an edit.
+  'target/one_way': 'restore',
+  // A change on both sides is a conflict, settled by the field's policy.
+  'both/source': 'overwrite_conflict',
+  'both/target': 'keep_target',
+  'both/held': 'hold',
+};
+
+/** Which side changed since the base; no base means both did. */
+function changedSides(input: FieldDecisionInput, reading: FieldReading): Record<Side, boolean> {
+  const { base } = input;
+  return {
+    dynamics: base === undefined || base.dynamics !== reading.dynamics,
+    oneflow: base === undefined || base.oneflow !== reading.oneflow,
+  };
+}
+
+function mergeKey(
+  changed: Record<Side, boolean>,
+  context: FieldContext,
+  resolve: () => Side | 'held',
+): MergeKey {
+  const { source, target } = context;
+  if (changed[source] && changed[target]) {
+    const resolvedFor = resolve();
+    return resolvedFor === 'held' ? 'both/held' : resolvedFor === source ? 'both/source' : 'both/target';
+  }
+  if (changed[target]) return context.direction === 'two_way' ? 'target/two_way' : 'target/one_way';
+  return changed[source] ? 'source' : 'neither';
+}
+
+function conflictOf(context: FieldContext): ConflictNote {
+  const { input, reading } = context;
+  const policy = input.codec.mapping.conflictPolicy;
+  return {
+    policy,
+    resolvedFor: resolveConflict(policy, context.source, input.line, input.product, input.syncedAt),
+    dynamics: reading.dynamics,
+    oneflow: reading.oneflow,
+    base: input.base ?? null,
+  };
+}
+
+function rawOf(input: FieldDecisionInput, side: Side): unknown {
+  const { mapping } = input.codec;
+  return side === 'oneflow'
+    ? readOneflowField(input.product, mapping.oneflowField)
+    : lineValue(input.entity, input.line, mapping.dynamicsField);
+}
+
+function writesInto(input: FieldDecisionInput, side: Side): boolean {
+  return input.codec.mapping.writeCondition === 'always' || isEmptyRaw(rawOf(input, side), input.codec.spec);
+}
+
+/** What the other action will do with the value this one keeps, said truthfully. */
+function afterwards(context: FieldContext): string {
+  const { input, direction, source } = context;
+  const otherAction = input.action === 'push' ? 'fetch' : 'push';
+  if (!flows(otherAction, direction)) {
+    return `it stays as it is: ${DIRECTION_LABELS[direction]} never writes it into ${SIDE_LABELS[source]}`;
+  }
+  if (!writesInto(input, source)) {
+    return `it stays as it is: it is written only into an empty field, and ${SIDE_LABELS[source]} has ${show(valueOn(context.reading, source))}`;
+  }
+  return `${otherAction === 'fetch' ? 'Fetch' : 'Push'} brings it over`;
+}
+
+function bothChanged(context: FieldContext): string {
+  const { input, reading } = context;
+  return `${input.codec.spec.label} changed in both Dynamics (${show(reading.dynamics)}) and Oneflow (${show(reading.oneflow)}) since the last sync`;
+}
+
+/** The outcome of a verdict that keeps both values as they are, with the note that says why. */
+function kept(
+  context: FieldContext,
+  verdict: 'keep_for_other_action' | 'keep_target' | 'hold',
+): FieldOutcome {
+  const { input, target } = context;
+  if (verdict === 'keep_for_other_action') {
+    const changed = show(valueOn(context.reading, target));
+    return pending(
+      noteOf(
+        input,
+        'kept_for_other_action',
+        `${input.codec.spec.label} changed in ${SIDE_LABELS[target]} (${changed}) since the last sync; ${afterwards(context)}`,
+      ),
+    );
+  }
+  const conflict = conflictOf(context);
+  if (verdict === 'hold') {
+    return pending({
+      ...noteOf(input, 'held_for_review', `${bothChanged(context)}; held for you to choose`),
+      conflict,
+    });
+  }
+  const reason = `${bothChanged(context)}; the ${conflict.policy} policy keeps ${SIDE_LABELS[target]}'s value, and ${afterwards(context)}`;
+  return pending({ ...noteOf(input, 'conflict_kept', reason), conflict });
+}
+
+/** How a write is marked in the preview: over a conflict, or over an edit on a side that does not own the field. */
+type WriteMark = Pick<FieldChange, 'conflict' | 'replacesEdit'>;
+
+/** The source's value written into the target, unless the target must be empty and is not. */
+function written(context: FieldContext, mark: WriteMark): FieldOutcome {
+  const { input, target } = context;
+  if (!writesInto(input, target)) {
+    return pending(
+      noteOf(
+        input,
+        'target_not_empty',
+        `${input.codec.spec.label} is written only into an empty field, and ${SIDE_LABELS[target]} already has ${show(valueOn(context.reading, target))}`,
+      ),
+    );
+  }
+  return input.action === 'push'
+    ? pushWrite(input, context.reading, mark)
+    : fetchWrite(input, context.reading, mark);
+}
+
+function pushWrite(input: FieldDecisionInput, reading: FieldReading, mark: WriteMark): FieldOutcome {
+  const { codec, line } = input;
+  const asOneflow = codec.toOneflow(reading.dynamics, line);
+  if (!asOneflow.ok) return pending(noteOf(input, 'invalid_value', asOneflow.error));
+  const value = codec.sentToOneflow(asOneflow.value, line);
+  return {
+    kind: 'write',
+    value,
+    base: { dynamics: reading.dynamics, oneflow: asOneflow.value },
+    change: {
+      oneflowField: codec.mapping.oneflowField,
+      dynamicsField: codec.mapping.dynamicsField,
+      side: 'oneflow',
+      old: reading.oneflow,
+      new: value,
+      ...mark,
+    },
+  };
+}
+
+function fetchWrite(input: FieldDecisionInput, reading: FieldReading, mark: WriteMark): FieldOutcome {
+  const { codec, line, entity } = input;
+  const value = codec.toDynamics(reading.oneflow, line);
+  if (!value.ok) return pending(noteOf(input, 'invalid_value', value.error));
+  const normalized = codec.normalizeDynamics(value.value);
+  return {
+    kind: 'write',
+    value: value.value,
+    base: { dynamics: normalized.ok ? normalized.value : reading.dynamics, oneflow: reading.oneflow },
+    change: {
+      oneflowField: codec.mapping.oneflowField,
+      dynamicsField: codec.mapping.dynamicsField,
+      side: 'dynamics',
+      old: lineValue(entity, line, codec.mapping.dynamicsField),
+      new: value.value,
+      ...mark,
+    },
+  };
+}
+
+/** The outcome of the three-way merge's verdict, with the note that explains a value not written. */
+function outcomeOf(context: FieldContext, verdict: Verdict): FieldOutcome {
+  switch (verdict) {
+    case 'write':
+      return written(context, {});
+    case 'restore':
+      return written(context, { replacesEdit: true });
+    case 'overwrite_conflict':
+      return written(context, { conflict: conflictOf(context) });
+    default:
+      return kept(context, verdict);
+  }
 }
 
 /**
@@ -101,152 +377,19 @@ function show(value: Canonical): string {
  * the other; a change on both sides is a conflict settled by the field's policy; a one-way field's source wins.
  */
 export function decideField(input: FieldDecisionInput): FieldOutcome {
-  const { action, entity, codec, line, product, base, syncedAt } = input;
-  const { mapping, spec } = codec;
-  const rule: RuleId = action === 'push' ? 'P1' : 'F3';
-  const note = (kind: FieldNoteKind, reason: string, ruleId: RuleId = rule): FieldNote => ({
-    kind,
-    rule: ruleId,
-    oneflowField: mapping.oneflowField,
-    dynamicsField: mapping.dynamicsField,
-    reason,
-  });
-
-  const dynamics = codec.readDynamics(line);
-  if (!dynamics.ok) return { kind: 'pending', note: note('invalid_value', dynamics.error) };
-  const oneflow = codec.readOneflow(product);
-  if (!oneflow.ok) return { kind: 'pending', note: note('invalid_value', oneflow.error) };
-  const d = dynamics.value;
-  const o = oneflow.value;
-  const dAsOneflow = codec.toOneflow(d, line);
-  // A line total and a per-unit discount in step at the last sync, and touched by nobody since, are still in
-  // step when only rounding parts them (a quantity below 1): rewriting either would change a value nobody touched.
-  const unchanged = base !== undefined && base.dynamics === d && base.oneflow === o;
-  const equal = codec.agrees(d, o, line) || (unchanged && codec.agreesWithinRounding(d, o, line));
-  const current: BaseValue = { dynamics: d, oneflow: o };
-
-  const catalogPrice = isCatalogPrice(entity, mapping, line);
-  if (action === 'fetch' && catalogPrice && writesToDynamics(mapping.direction)) {
-    if (equal) return { kind: 'settled', base: current };
-    return {
-      kind: 'pending',
-      note: note(
-        'catalog_price',
-        `${spec.label} ${show(o)} from Oneflow is not applied: this line is a catalog product, so its price comes from the price list. Only write-in lines take prices from Oneflow.`,
-        'F4',
-      ),
-    };
+  const { action, entity, codec, line } = input;
+  const read = readField(input);
+  if (!read.ok) return pending(noteOf(input, 'invalid_value', read.error));
+  const reading = read.value;
+  const catalogPrice = isCatalogPrice(entity, codec.mapping, line);
+  if (action === 'fetch' && catalogPrice && writesToDynamics(codec.mapping.direction)) {
+    return catalogPriceFetch(input, reading);
   }
-  // On a catalog line Oneflow's price can never come back, so Dynamics owns it (rule F4).
-  const direction: Direction =
-    catalogPrice && mapping.direction === 'two_way' ? 'dynamics_to_oneflow' : mapping.direction;
+  const direction = effectiveDirection(codec.mapping, catalogPrice);
   if (!flows(action, direction)) return { kind: 'idle' };
-  if (equal) return { kind: 'settled', base: current };
-
+  if (reading.equal) return settled(reading);
   const source: Side = action === 'push' ? 'dynamics' : 'oneflow';
-  const target = OTHER[source];
-  const dynamicsChanged = base === undefined || base.dynamics !== d;
-  const oneflowChanged = base === undefined || base.oneflow !== o;
-  const sourceChanged = source === 'dynamics' ? dynamicsChanged : oneflowChanged;
-  const targetChanged = source === 'dynamics' ? oneflowChanged : dynamicsChanged;
-  const rawOf = (side: Side): unknown =>
-    side === 'oneflow'
-      ? readOneflowField(product, mapping.oneflowField)
-      : lineValue(entity, line, mapping.dynamicsField);
-  const writesInto = (side: Side): boolean =>
-    mapping.writeCondition === 'always' || isEmptyRaw(rawOf(side), spec);
-  /** What the other action will do with the value this one keeps, said truthfully. */
-  const afterwards = (): string => {
-    const otherAction = action === 'push' ? 'Fetch' : 'Push';
-    if (!flows(action === 'push' ? 'fetch' : 'push', direction)) {
-      return `it stays as it is: ${DIRECTION_LABELS[direction]} never writes it into ${SIDE_LABELS[source]}`;
-    }
-    if (!writesInto(source)) {
-      return `it stays as it is: it is written only into an empty field, and ${SIDE_LABELS[source]} has ${show(source === 'oneflow' ? o : d)}`;
-    }
-    return `${otherAction} brings it over`;
-  };
-
-  let conflict: ConflictNote | undefined;
-  if (sourceChanged && targetChanged) {
-    const resolvedFor = resolveConflict(mapping.conflictPolicy, source, line, product, syncedAt);
-    conflict = { policy: mapping.conflictPolicy, resolvedFor, dynamics: d, oneflow: o, base: base ?? null };
-    const both = `${spec.label} changed in both Dynamics (${show(d)}) and Oneflow (${show(o)}) since the last sync`;
-    if (resolvedFor === 'held') {
-      return {
-        kind: 'pending',
-        note: { ...note('held_for_review', `${both}; held for you to choose`), conflict },
-      };
-    }
-    if (resolvedFor === target) {
-      return {
-        kind: 'pending',
-        note: {
-          ...note(
-            'conflict_kept',
-            `${both}; the ${mapping.conflictPolicy} policy keeps ${SIDE_LABELS[target]}'s value, and ${afterwards()}`,
-          ),
-          conflict,
-        },
-      };
-    }
-  } else if (targetChanged && direction === 'two_way') {
-    const changed = target === 'oneflow' ? o : d;
-    return {
-      kind: 'pending',
-      note: note(
-        'kept_for_other_action',
-        `${spec.label} changed in ${SIDE_LABELS[target]} (${show(changed)}) since the last sync; ${afterwards()}`,
-      ),
-    };
-  }
-
-  const targetValue = target === 'oneflow' ? o : d;
-  if (!writesInto(target)) {
-    return {
-      kind: 'pending',
-      note: note(
-        'target_not_empty',
-        `${spec.label} is written only into an empty field, and ${SIDE_LABELS[target]} already has ${show(targetValue)}`,
-      ),
-    };
-  }
-
-  const extra = {
-    ...(conflict ? { conflict } : {}),
-    ...(!conflict && targetChanged ? { replacesEdit: true as const } : {}),
-  };
-  if (action === 'push') {
-    if (!dAsOneflow.ok) return { kind: 'pending', note: note('invalid_value', dAsOneflow.error) };
-    const value = codec.sentToOneflow(dAsOneflow.value, line);
-    return {
-      kind: 'write',
-      value,
-      base: { dynamics: d, oneflow: dAsOneflow.value },
-      change: {
-        oneflowField: mapping.oneflowField,
-        dynamicsField: mapping.dynamicsField,
-        side: 'oneflow',
-        old: o,
-        new: value,
-        ...extra,
-      },
-    };
-  }
-  const written = codec.toDynamics(o, line);
-  if (!written.ok) return { kind: 'pending', note: note('invalid_value', written.error) };
-  const normalized = codec.normalizeDynamics(written.value);
-  return {
-    kind: 'write',
-    value: written.value,
-    base: { dynamics: normalized.ok ? normalized.value : d, oneflow: o },
-    change: {
-      oneflowField: mapping.oneflowField,
-      dynamicsField: mapping.dynamicsField,
-      side: 'dynamics',
-      old: lineValue(entity, line, mapping.dynamicsField),
-      new: written.value,
-      ...extra,
-    },
-  };
+  const context: FieldContext = { input, reading, direction, source, target: OTHER[source] };
+  const key = mergeKey(changedSides(input, reading), context, () => conflictOf(context).resolvedFor);
+  return outcomeOf(context, THREE_WAY[key]);
 }
