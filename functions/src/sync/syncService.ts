@@ -25,7 +25,7 @@ import type {
   StateStore,
   SyncOutcome,
 } from '../state/store';
-import { applyPlan, type ApplyTarget, type OperationFailure } from './apply';
+import { applyPlan, type AppliedPlan, type ApplyTarget, type OperationFailure } from './apply';
 import {
   ContractDeletedError,
   contractDeletedMessage,
@@ -101,11 +101,7 @@ function deletedError(record: ContractRecord, deletedInOneflowAt: string): Contr
   });
 }
 
-async function loadInputs(
-  deps: SyncDeps,
-  record: ContractRecord,
-  call: DynamicsCall,
-): Promise<Loaded> {
+async function loadInputs(deps: SyncDeps, record: ContractRecord, call: DynamicsCall): Promise<Loaded> {
   const { tenant, store } = deps;
   const settings = await effectiveSettings(store, record.tenantId, record.mainEntity);
   // A 404 for the contract itself (not for one of its products) means it was deleted in Oneflow.
@@ -341,35 +337,14 @@ async function runUnderLease(
   lease: HeldLease,
 ): Promise<SyncResult | null> {
   const startedAt = deps.clock().toISOString();
-  // Read again under the lease: the copy the caller read may predate an unlink (the row is gone then).
-  const record = await deps.store.contracts.getById(options.record.tenantId, options.record.contractId);
-  if (record === null) throw new ContractNotSyncedError(options.record.contractId);
-  // We hold the lease: a run row still there is a run whose process died. Its entry says so from now on.
-  await settleInterruptedRun(deps.store, record.tenantId, record.contractId, true);
-  if (record.deletedInOneflowAt !== null) throw deletedError(record, record.deletedInOneflowAt);
+  const record = await readLeasedRecord(deps, options.record);
   if (covered(record)) return null;
-  const action = options.activityAction ?? options.action;
-  const run: RunContext = {
-    deps,
-    options,
-    record,
-    startedAt,
-    action,
-    words: action === 'conflict_resolution' ? 'conflict_resolution' : options.action,
-  };
+  const run = runContextOf(deps, options, record, startedAt);
   const journal: RunState = { current: null, settled: false };
   try {
     return await planAndApply(run, lease, journal);
   } catch (error) {
-    if (isContractDeletedError(error)) {
-      const foundBy = action === 'webhook' ? 'processing an Oneflow notification' : ACTION_WORDS[run.words];
-      await markDeletedInOneflow(deps, record, options.actor, foundBy);
-    }
-    const due = journal.current !== null || (!isContractDeletedError(error) && !isLeaseBusyError(error));
-    // A run whose final entry is stored keeps it, even when bookkeeping after it failed.
-    if (due && !journal.settled) {
-      journal.settled = await recordFailure(run, error, journal.current);
-    }
+    await settleThrownRun(run, error, journal);
     throw error;
   } finally {
     // Only once the run's final entry is stored: otherwise its row stays, and the next look at the contract
@@ -379,24 +354,93 @@ async function runUnderLease(
   }
 }
 
+/** The stored contract as it is now that the lease is held, with any run a dead process left settled. */
+async function readLeasedRecord(deps: SyncDeps, stale: ContractRecord): Promise<ContractRecord> {
+  // Read again under the lease: the copy the caller read may predate an unlink (the row is gone then).
+  const record = await deps.store.contracts.getById(stale.tenantId, stale.contractId);
+  if (record === null) throw new ContractNotSyncedError(stale.contractId);
+  // We hold the lease: a run row still there is a run whose process died. Its entry says so from now on.
+  await settleInterruptedRun(deps.store, record.tenantId, record.contractId, true);
+  if (record.deletedInOneflowAt !== null) throw deletedError(record, record.deletedInOneflowAt);
+  return record;
+}
+
+function runContextOf(
+  deps: SyncDeps,
+  options: RunOptions,
+  record: ContractRecord,
+  startedAt: string,
+): RunContext {
+  const action = options.activityAction ?? options.action;
+  const words = action === 'conflict_resolution' ? 'conflict_resolution' : options.action;
+  return { deps, options, record, startedAt, action, words };
+}
+
+/** A run that threw: a contract found deleted is marked, and the run's failure is recorded when it is due. */
+async function settleThrownRun(run: RunContext, error: unknown, journal: RunState): Promise<void> {
+  if (isContractDeletedError(error)) {
+    const foundBy = run.action === 'webhook' ? 'processing an Oneflow notification' : ACTION_WORDS[run.words];
+    await markDeletedInOneflow(run.deps, run.record, run.options.actor, foundBy);
+  }
+  const due = journal.current !== null || (!isContractDeletedError(error) && !isLeaseBusyError(error));
+  // A run whose final entry is stored keeps it, even when bookkeeping after it failed.
+  if (due && !journal.settled) {
+    journal.settled = await recordFailure(run, error, journal.current);
+  }
+}
+
 /** The run's journal (once it writes) and whether its final activity entry is stored. */
 interface RunState {
   current: RunJournal | null;
   settled: boolean;
 }
 
+/** Read both sides, plan, refuse what must not be written, apply, and record what happened. */
 async function planAndApply(run: RunContext, lease: HeldLease, journal: RunState): Promise<SyncResult> {
-  const { deps, options, record } = run;
-  const call = callFor(options.actor);
-  const { input, contractState } = await loadInputs(deps, record, call);
-  const plan = (options.plan ?? PLANNERS[options.action])(input);
-  if (plan.operations.some((operation) => operation.kind !== 'skip' && operation.kind !== 'update_line')) {
-    if (contractState === 'signed' || contractState === 'declined') {
-      throw new ContractLockedError(contractState);
-    }
+  const call = callFor(run.options.actor);
+  const { input, contractState } = await loadInputs(run.deps, run.record, call);
+  const plan = (run.options.plan ?? PLANNERS[run.options.action])(input);
+  guardWrites(run.record, plan, contractState, lease);
+  const runId = randomUUID();
+  const result = await applyJournaled(run, { runId, plan, input, call }, lease, journal);
+  return recordRun(run, { runId, plan, result }, journal);
+}
+
+/** Refuses a plan that must not be applied now, before anything is written. */
+function guardWrites(
+  record: ContractRecord,
+  plan: SyncPlan,
+  contractState: OneflowContract['state'],
+  lease: HeldLease,
+): void {
+  // A signed or declined contract takes no more product writes; updating Dynamics' lines is still allowed.
+  const writesOneflow = plan.operations.some(
+    (operation) => operation.kind !== 'skip' && operation.kind !== 'update_line',
+  );
+  if (writesOneflow && (contractState === 'signed' || contractState === 'declined')) {
+    throw new ContractLockedError(contractState);
   }
   // The lease ran out while reading (renewals failed, or it was taken over): another run may be writing now.
   if (lease.signal.aborted) throw new LeaseBusyError(record.tenantId, record.contractId, lease.ttlMs);
+}
+
+/** What a run applies, as it was read and planned. */
+interface Planned {
+  /** The id of the run's journal row and of its activity entry. */
+  runId: string;
+  plan: SyncPlan;
+  input: PlanInput;
+  call: DynamicsCall;
+}
+
+/** Applies the plan; a plan that writes opens the run's journal first, so a run that dies mid-way shows as such. */
+async function applyJournaled(
+  run: RunContext,
+  { runId, plan, input, call }: Planned,
+  lease: HeldLease,
+  journal: RunState,
+): Promise<AppliedPlan> {
+  const { deps, options } = run;
   let target: ApplyTarget = {
     oneflow: deps.tenant.oneflow,
     dynamics: deps.tenant.dynamics,
@@ -407,7 +451,6 @@ async function planAndApply(run: RunContext, lease: HeldLease, journal: RunState
     clock: deps.clock,
     signal: lease.signal,
   };
-  const runId = randomUUID();
   if (plan.operations.some(isWrite)) {
     // Before the first write: if this process dies mid-way, the next look at the contract can tell.
     journal.current = await startRunJournal(
@@ -424,7 +467,16 @@ async function planAndApply(run: RunContext, lease: HeldLease, journal: RunState
     );
     target = journal.current.track(target);
   }
-  const result = await applyPlan(plan, input.links, target);
+  return applyPlan(plan, input.links, target);
+}
+
+/** Stores the links and bases, the run's activity entry and, unless it failed, the contract's last sync. */
+async function recordRun(
+  run: RunContext,
+  { runId, plan, result }: { runId: string; plan: SyncPlan; result: AppliedPlan },
+  journal: RunState,
+): Promise<SyncResult> {
+  const { deps, options, record } = run;
   const outcome = outcomeOf(plan, result.applied, result.failures);
   if (outcome !== 'refused')
     await deps.store.links.replaceAll(record.tenantId, record.contractId, result.links);
