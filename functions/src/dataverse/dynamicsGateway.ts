@@ -11,6 +11,8 @@ import {
   type DynamicsLine,
   type DynamicsValue,
   type EntitySettings,
+  type MainEntity,
+  type ProductSourceOption,
 } from '@oneflow-sync/shared';
 import { odataPath, type DataverseCall, type DataverseClient } from './dataverseClient';
 
@@ -30,22 +32,8 @@ import {
  * and writes take `call` (CallerObjectId) so they run with the user's privileges.
  */
 
-interface EntityOption {
-  logicalName: string;
-  displayName: string;
-  entitySetName: string;
-}
-
-interface ProductSourceOption {
-  entity: string;
-  /** The line's lookup to the main record, e.g. `opportunityid`. */
-  lookupAttribute: string;
-  /** Schema name of the relationship, e.g. `product_opportunities`. */
-  relationship: string;
-  /** `Display Name (lookupattribute)`: an entity with two lookups to the main entity is listed twice. */
-  label: string;
-  entitySetName: string;
-}
+/** What the metadata routes answer (`@oneflow-sync/shared`, api/metadata). */
+type EntityOption = MainEntity;
 
 interface MainRecord {
   id: string;

@@ -1,22 +1,8 @@
-import { z } from 'zod';
+import { ActivityPageAnswerSchema, ActivityQuerySchema } from '@oneflow-sync/shared';
 import { ok, readQuery } from '../http/api';
-import { ContinuationTokenSchema, readPage } from '../http/paging';
-import { ContractIdSchema, countSchema, GuidSchema } from '../http/params';
+import { readPage } from '../http/paging';
 import { signedInRoute } from '../http/route';
-import { ACTIVITY_OUTCOMES } from '../state/types';
 import { settleInterruptedRuns } from '../sync/runJournal';
-
-const ActivityQuery = z
-  .object({
-    contractId: ContractIdSchema.optional(),
-    recordId: GuidSchema.optional(),
-    outcome: z.enum(ACTIVITY_OUTCOMES).optional(),
-    limit: countSchema(200).default(50),
-    continuationToken: ContinuationTokenSchema,
-  })
-  .refine((query) => (query.contractId === undefined) !== (query.recordId === undefined), {
-    message: 'give exactly one of contractId or recordId',
-  });
 
 /**
  * What product sync did for a contract or record, newest first, field by field, a page at a time (optionally
@@ -27,7 +13,7 @@ export default signedInRoute(
   'user',
   { name: 'activityList', methods: ['GET'], route: 'activity' },
   async ({ request, services, principal }) => {
-    const { limit, continuationToken, ...filter } = readQuery(request, ActivityQuery);
+    const { limit, continuationToken, ...filter } = readQuery(request, ActivityQuerySchema);
     const { store } = services;
     const { contractId, recordId } = filter;
     if (contractId !== undefined) await settleInterruptedRuns(store, principal.tenantId, { contractId });
@@ -38,6 +24,10 @@ export default signedInRoute(
         ...(continuationToken === undefined ? {} : { continuationToken }),
       }),
     );
-    return ok({ entries: page.items, continuationToken: page.continuationToken, total: page.total });
+    return ok(ActivityPageAnswerSchema, {
+      entries: page.items,
+      continuationToken: page.continuationToken,
+      total: page.total,
+    });
   },
 );

@@ -1,3 +1,4 @@
+import { CompareAnswerSchema } from '@oneflow-sync/shared';
 import { ok } from '../http/api';
 import { contractInAddress } from '../http/contracts';
 import { actorOf, syncDeps } from '../http/params';
@@ -10,6 +11,6 @@ export default signedInRoute(
   { name: 'contractCompare', methods: ['GET'], route: 'contracts/{id}/compare' },
   async (context) => {
     const record = await contractInAddress(context);
-    return ok(await compareSyncedContract(syncDeps(context), record, actorOf(context)));
+    return ok(CompareAnswerSchema, await compareSyncedContract(syncDeps(context), record, actorOf(context)));
   },
 );

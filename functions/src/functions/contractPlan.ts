@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { PlanQuerySchema, SyncResultAnswerSchema } from '@oneflow-sync/shared';
 import { ok, readQuery } from '../http/api';
 import { contractInAddress, resultBody } from '../http/contracts';
 import { actorOf, syncDeps } from '../http/params';
@@ -13,8 +13,11 @@ export default signedInRoute(
   'user',
   { name: 'contractPlan', methods: ['GET'], route: 'contracts/{id}/plan' },
   async (context) => {
-    const { action } = readQuery(context.request, z.object({ action: z.enum(['push', 'fetch']) }));
+    const { action } = readQuery(context.request, PlanQuerySchema);
     const record = await contractInAddress(context);
-    return ok(resultBody(await previewSync(syncDeps(context), { record, action, actor: actorOf(context) })));
+    return ok(
+      SyncResultAnswerSchema,
+      resultBody(await previewSync(syncDeps(context), { record, action, actor: actorOf(context) })),
+    );
   },
 );

@@ -1,3 +1,4 @@
+import { SyncResultAnswerSchema } from '@oneflow-sync/shared';
 import { ok } from '../http/api';
 import { contractInAddress, resultBody } from '../http/contracts';
 import { actorOf, syncDeps } from '../http/params';
@@ -11,6 +12,7 @@ export default signedInRoute(
   async (context) => {
     const record = await contractInAddress(context);
     return ok(
+      SyncResultAnswerSchema,
       resultBody(
         await runSync(syncDeps(context), { record, action: 'push', actor: actorOf(context), dryRun: false }),
       ),

@@ -1,3 +1,4 @@
+import { UnlinkAnswerSchema } from '@oneflow-sync/shared';
 import { ok } from '../http/api';
 import { contractInAddress } from '../http/contracts';
 import { actorOf, syncDeps } from '../http/params';
@@ -15,7 +16,7 @@ export default signedInRoute(
       record,
       actorOf(context),
     );
-    return ok({
+    return ok(UnlinkAnswerSchema, {
       unlinked: {
         contractId: contract.contractId,
         mainEntity: contract.mainEntity,

@@ -1,23 +1,16 @@
-import { z } from 'zod';
-import { ok, readBody, readQuery } from '../http/api';
-import { actorOf, GuidSchema, LogicalNameSchema, syncDeps } from '../http/params';
+import {
+  CreateContractAnswerSchema,
+  CreateContractBodySchema,
+  CreateContractPreviewAnswerSchema,
+  CreateContractQuerySchema,
+} from '@oneflow-sync/shared';
+import { answer, ok, readBody, readQuery } from '../http/api';
+import { actorOf, syncDeps } from '../http/params';
 import { signedInRoute } from '../http/route';
 import { createContractFromRecord } from '../sync/createContract';
 import { previewContractFromRecord } from '../sync/previewContract';
 import { resultBody } from '../http/contracts';
 import { templateForCreate } from '../http/templates';
-
-const CreateContractBody = z.object({
-  entity: LogicalNameSchema,
-  recordId: GuidSchema,
-  /** An Oneflow template of the workspace that can receive products; the configured one when left out. */
-  templateId: z.number().int().positive().optional(),
-});
-
-const CreateContractQuery = z.object({
-  /** `true`: answer the initial transfer it would apply, and write nothing. */
-  dryRun: z.enum(['true', 'false']).optional(),
-});
 
 /**
  * "Create contract": 201 with the new contract and the applied initial transfer (200 when it re-ran on one).
@@ -27,8 +20,8 @@ export default signedInRoute(
   'user',
   { name: 'contractsCreate', methods: ['POST'], route: 'contracts' },
   async (context) => {
-    const { dryRun } = readQuery(context.request, CreateContractQuery);
-    const body = await readBody(context.request, CreateContractBody);
+    const { dryRun } = readQuery(context.request, CreateContractQuerySchema);
+    const body = await readBody(context.request, CreateContractBodySchema);
     // Checked first: a template that cannot be used leaves nothing behind, here or in Oneflow.
     const templateId = await templateForCreate(context.tenant, body.templateId);
     if (dryRun === 'true') {
@@ -38,7 +31,7 @@ export default signedInRoute(
         templateId,
         actor: actorOf(context),
       });
-      return ok({
+      return ok(CreateContractPreviewAnswerSchema, {
         contract: preview.contract,
         // What would be created; null when the unfinished transfer of the record's contract would be re-run.
         newContract: preview.contract === null ? { name: preview.name, templateId } : null,
@@ -51,6 +44,6 @@ export default signedInRoute(
       templateId,
       actor: actorOf(context),
     });
-    return { status: created ? 201 : 200, json: { contract, ...resultBody(result) } };
+    return answer(created ? 201 : 200, CreateContractAnswerSchema, { contract, ...resultBody(result) });
   },
 );

@@ -1,7 +1,6 @@
-import { z } from 'zod';
+import { ContractAnswerSchema, ContractQuerySchema, type ContractAnswer } from '@oneflow-sync/shared';
 import { ok, readQuery } from '../http/api';
 import { notFound } from '../http/errors';
-import { GuidSchema, LogicalNameSchema } from '../http/params';
 import { signedInRoute } from '../http/route';
 import { isOneflowNotFoundError } from '../oneflow/errors';
 import type { TenantServices } from '../services';
@@ -21,11 +20,7 @@ const SYNC_RUN_ACTIONS: ReadonlySet<ActivityAction> = new Set([
 /** How far back the last sync run is looked for: entries between runs (link edits, unlinks) are rare. */
 const LAST_SYNC_LOOKBACK = 20;
 
-interface OneflowState {
-  state: string;
-  name: string | null;
-  stateUpdatedAt: string | null;
-}
+type OneflowState = NonNullable<ContractAnswer['oneflow']>;
 
 /** The contract as Oneflow has it now (one request); null when Oneflow answers 404 (deleted there). */
 async function oneflowState(tenant: TenantServices, contractId: number): Promise<OneflowState | null> {
@@ -64,7 +59,7 @@ export default signedInRoute(
   'user',
   { name: 'contractsGet', methods: ['GET'], route: 'contracts' },
   async ({ request, services, principal, tenant }) => {
-    const query = readQuery(request, z.object({ entity: LogicalNameSchema, recordId: GuidSchema }));
+    const query = readQuery(request, ContractQuerySchema);
     const { store } = services;
     const tenantId = principal.tenantId;
     const contract = await store.contracts.getByRecord(tenantId, query.entity, query.recordId);
@@ -83,7 +78,7 @@ export default signedInRoute(
     ]);
     // Oneflow's 404 is told as it is; the contract is marked by the next action or the unlink (a read writes nothing).
     const deleted = markedDeleted || oneflow === null;
-    return ok({
+    return ok(ContractAnswerSchema, {
       contract,
       status: deleted ? 'deleted_in_oneflow' : 'linked',
       message: deleted ? contractDeletedMessage(contract.contractId, contract.mainEntity) : null,

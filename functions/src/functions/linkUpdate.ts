@@ -1,35 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
-import { LINK_STATES, type Link } from '@oneflow-sync/shared';
+import { LinkAnswerSchema, LinkParamsSchema, LinkPatchBodySchema, type Link } from '@oneflow-sync/shared';
 import { ok, readBody, readParams } from '../http/api';
 import { ApiError, notFound } from '../http/errors';
-import { actorOf, ContractIdSchema, GuidSchema } from '../http/params';
+import { actorOf } from '../http/params';
 import { signedInRoute, type SignedInContext } from '../http/route';
 import { withContractLease } from '../state/lease';
-
-const LinkParams = z.object({ contractId: ContractIdSchema, lineId: GuidSchema });
-
-const LinkPatch = z
-  .object({
-    productId: z.number().int().positive().optional(),
-    state: z.enum(LINK_STATES).optional(),
-  })
-  .strict()
-  .refine((patch) => patch.productId !== undefined || patch.state !== undefined, {
-    message: 'must change productId or state',
-  });
 
 /**
  * A repair by hand, under the contract's lease and recorded in the activity: re-point a link at another product
  * (its base is forgotten, so the next action compares afresh), mark it, or (DELETE) drop it.
  */
-export async function editLink(
+export async function editLink<T extends Link | null>(
   context: SignedInContext,
   /** The new link (null: drop it), given the link and the contract's other links; may refuse with an ApiError. */
-  change: (link: Link, others: Link[]) => Link | null,
+  change: (link: Link, others: Link[]) => T,
   message: string,
-): Promise<Link | null> {
-  const { contractId, lineId } = readParams(context.request, LinkParams);
+): Promise<T> {
+  const { contractId, lineId } = readParams(context.request, LinkParamsSchema);
   const { store } = context.services;
   const tenantId = context.principal.tenantId;
   const contract = await store.contracts.getById(tenantId, contractId);
@@ -77,7 +64,7 @@ export default signedInRoute(
   'admin',
   { name: 'linkUpdate', methods: ['PATCH'], route: 'links/{contractId}/{lineId}' },
   async (context) => {
-    const patch = await readBody(context.request, LinkPatch);
+    const patch = await readBody(context.request, LinkPatchBodySchema);
     const link = await editLink(
       context,
       (current, others) => {
@@ -100,6 +87,6 @@ export default signedInRoute(
       },
       'Link changed by hand',
     );
-    return ok({ link });
+    return ok(LinkAnswerSchema, { link });
   },
 );

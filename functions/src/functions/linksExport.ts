@@ -1,12 +1,9 @@
 import { stringify } from 'csv-stringify/sync';
-import type { Link } from '@oneflow-sync/shared';
+import { LINKS_CSV_COLUMNS, LinksFilterSchema, type Link } from '@oneflow-sync/shared';
 import { readQuery } from '../http/api';
 import { signedInRoute } from '../http/route';
 import type { Page } from '../state/paging';
 import { MAX_TABLE_PAGE } from '../state/paging';
-import { LinksFilter } from './linksList';
-
-const COLUMNS = ['contractId', 'lineId', 'productId', 'state', 'syncedAt', 'base'] as const;
 
 const csvRows = (links: Link[]): string =>
   stringify(
@@ -25,7 +22,7 @@ async function* csvChunks(
   first: Page<Link>,
   next: (continuationToken: string) => Promise<Page<Link>>,
 ): AsyncGenerator<string> {
-  yield stringify([], { header: true, columns: [...COLUMNS] });
+  yield stringify([], { header: true, columns: [...LINKS_CSV_COLUMNS] });
   let page = first;
   for (;;) {
     if (page.items.length > 0) yield csvRows(page.items);
@@ -42,7 +39,7 @@ export default signedInRoute(
   'user',
   { name: 'linksExport', methods: ['GET'], route: 'links/export.csv' },
   async ({ request, services, principal }) => {
-    const filter = readQuery(request, LinksFilter);
+    const filter = readQuery(request, LinksFilterSchema);
     const read = (continuationToken?: string) =>
       services.store.links.searchPage(principal.tenantId, filter, {
         limit: MAX_TABLE_PAGE,

@@ -1,23 +1,9 @@
-import { z } from 'zod';
+import { LinksPageAnswerSchema, LinksQuerySchema } from '@oneflow-sync/shared';
 import { ok, readQuery } from '../http/api';
-import { ContinuationTokenSchema, readPage } from '../http/paging';
-import { ContractIdSchema, countSchema } from '../http/params';
+import { readPage } from '../http/paging';
 import { signedInRoute } from '../http/route';
 
 const DEFAULT_LIMIT = 100;
-
-/** What links can be narrowed to (the list and the CSV export). */
-export const LinksFilter = z.object({
-  contractId: ContractIdSchema.optional(),
-  /** A Dynamics line id (or its start) or an Oneflow product id. */
-  q: z.string().trim().min(1).max(100).optional(),
-});
-
-const LinksQuery = LinksFilter.extend({
-  /** At most this many links per page; 100 unless asked. */
-  limit: countSchema(1000).optional(),
-  continuationToken: ContinuationTokenSchema,
-});
 
 /**
  * The tenant's links, by contract and/or searched by either side's id, a page at a time: `continuationToken`
@@ -28,13 +14,17 @@ export default signedInRoute(
   'user',
   { name: 'linksList', methods: ['GET'], route: 'links' },
   async ({ request, services, principal }) => {
-    const { limit, continuationToken, ...filter } = readQuery(request, LinksQuery);
+    const { limit, continuationToken, ...filter } = readQuery(request, LinksQuerySchema);
     const page = await readPage(() =>
       services.store.links.searchPage(principal.tenantId, filter, {
         limit: limit ?? DEFAULT_LIMIT,
         ...(continuationToken === undefined ? {} : { continuationToken }),
       }),
     );
-    return ok({ links: page.items, continuationToken: page.continuationToken, total: page.total });
+    return ok(LinksPageAnswerSchema, {
+      links: page.items,
+      continuationToken: page.continuationToken,
+      total: page.total,
+    });
   },
 );

@@ -1,7 +1,5 @@
-import { z } from 'zod';
-import { attributeKind, whyNotWritable } from '@oneflow-sync/shared';
+import { attributeKind, EntityQuerySchema, FieldsAnswerSchema, whyNotWritable } from '@oneflow-sync/shared';
 import { ok, readQuery } from '../http/api';
-import { LogicalNameSchema } from '../http/params';
 import { signedInRoute } from '../http/route';
 
 /** The columns of a product source entity, with what each can be used for in a mapping. */
@@ -9,9 +7,9 @@ export default signedInRoute(
   'user',
   { name: 'metadataFields', methods: ['GET'], route: 'metadata/fields' },
   async ({ request, tenant }) => {
-    const { entity } = readQuery(request, z.object({ entity: LogicalNameSchema }));
+    const { entity } = readQuery(request, EntityQuerySchema);
     const attributes = await tenant.dynamics.listAttributes(entity);
-    return ok({
+    return ok(FieldsAnswerSchema, {
       entity,
       fields: attributes
         .map((attribute) => ({

@@ -1,3 +1,4 @@
+import { MainEntitiesAnswerSchema } from '@oneflow-sync/shared';
 import { ok } from '../http/api';
 import { signedInRoute } from '../http/route';
 
@@ -5,5 +6,5 @@ import { signedInRoute } from '../http/route';
 export default signedInRoute(
   'user',
   { name: 'metadataMainEntities', methods: ['GET'], route: 'metadata/main-entities' },
-  async ({ tenant }) => ok({ entities: await tenant.dynamics.listMainEntities() }),
+  async ({ tenant }) => ok(MainEntitiesAnswerSchema, { entities: await tenant.dynamics.listMainEntities() }),
 );

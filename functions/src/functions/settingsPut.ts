@@ -1,9 +1,13 @@
 import { z } from 'zod';
-import { EntitySettingsSchema, validateSettings, type EntitySettings } from '@oneflow-sync/shared';
+import {
+  EntityParamsSchema,
+  EntitySettingsSchema,
+  validateSettings,
+  type EntitySettings,
+} from '@oneflow-sync/shared';
 import { readBody, readParams, type ApiResponse } from '../http/api';
 import { badRequest } from '../http/errors';
 import { PreconditionFailedError } from '../state/errors';
-import { EntityParams } from '../http/params';
 import { signedInRoute, type SignedInContext } from '../http/route';
 import { storedSettingsAnswer } from './settingsGet';
 
@@ -97,7 +101,7 @@ export default signedInRoute(
   'admin',
   { name: 'settingsPut', methods: ['PUT'], route: 'settings/{entity}' },
   async (context) => {
-    const { entity } = readParams(context.request, EntityParams);
+    const { entity } = readParams(context.request, EntityParamsSchema);
     const input = await readBody(context.request, z.unknown());
     return saveSettings(context, entity, await checkedSettings(context, entity, input));
   },

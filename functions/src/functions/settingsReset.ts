@@ -1,7 +1,6 @@
-import { defaultSettings, resetToDefault } from '@oneflow-sync/shared';
+import { defaultSettings, EntityParamsSchema, resetToDefault } from '@oneflow-sync/shared';
 import { readParams } from '../http/api';
 import { notFound } from '../http/errors';
-import { EntityParams } from '../http/params';
 import { signedInRoute } from '../http/route';
 import { saveSettings } from './settingsPut';
 
@@ -10,7 +9,7 @@ export default signedInRoute(
   'admin',
   { name: 'settingsReset', methods: ['POST'], route: 'settings/{entity}/reset' },
   async (context) => {
-    const { entity } = readParams(context.request, EntityParams);
+    const { entity } = readParams(context.request, EntityParamsSchema);
     const stored = await context.services.store.settings.get(context.principal.tenantId, entity);
     const current = stored?.settings ?? defaultSettings(entity);
     if (!current) throw notFound(`No product sync settings for ${entity} to reset`);

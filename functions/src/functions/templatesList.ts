@@ -1,3 +1,4 @@
+import { TemplatesAnswerSchema } from '@oneflow-sync/shared';
 import { ok } from '../http/api';
 import { signedInRoute } from '../http/route';
 import { productTemplates } from '../http/templates';
@@ -6,5 +7,5 @@ import { productTemplates } from '../http/templates';
 export default signedInRoute(
   'user',
   { name: 'templatesList', methods: ['GET'], route: 'templates' },
-  async ({ tenant }) => ok({ templates: await productTemplates(tenant) }),
+  async ({ tenant }) => ok(TemplatesAnswerSchema, { templates: await productTemplates(tenant) }),
 );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WebhookAnswerSchema, WebhookNotificationSchema } from '@oneflow-sync/shared';
 import { OrgKeySchema } from '../config/config';
 import { ok, readBody, readParams } from '../http/api';
 import { ApiError, notFound } from '../http/errors';
@@ -6,17 +7,6 @@ import { publicRoute } from '../http/route';
 import { isValidSignature } from '../webhooks/signature';
 
 const OrgParams = z.object({ orgKey: OrgKeySchema });
-
-const Notification = z.object({
-  contract: z.object({ id: z.number().int().positive() }),
-  // Characters as Oneflow counts them (an emoji is one), not UTF-16 units.
-  callback_id: z
-    .string()
-    .min(1)
-    .refine((id) => Array.from(id).length <= 200, 'must have at most 200 characters'),
-  events: z.array(z.object({ type: z.string().min(1) }).loose()).default([]),
-  signature: z.string().min(1).max(200),
-});
 
 /**
  * Oneflow's notification that a contract changed. Signature first (401 on mismatch, nothing else happens), then
@@ -30,15 +20,16 @@ export default publicRoute(
     const { orgKey } = readParams(request, OrgParams);
     const tenant = services.tenantByOrgKey(orgKey);
     if (!tenant) throw notFound('No organisation is set up at this webhook address');
-    const notification = await readBody(request, Notification);
+    const notification = await readBody(request, WebhookNotificationSchema);
     if (!isValidSignature(notification.callback_id, tenant.secrets.webhookSignKey, notification.signature)) {
       throw new ApiError(401, 'invalid_signature', 'The notification signature does not match');
     }
     const contractId = notification.contract.id;
     const contract = await services.store.contracts.getById(tenant.tenantId, contractId);
-    if (!contract) return ok({ status: 'ignored', reason: 'contract not synced with Dynamics' });
+    if (!contract)
+      return ok(WebhookAnswerSchema, { status: 'ignored', reason: 'contract not synced with Dynamics' });
     if (!(await services.store.callbacks.markSeen(orgKey, notification.callback_id, contractId))) {
-      return ok({ status: 'duplicate' });
+      return ok(WebhookAnswerSchema, { status: 'duplicate' });
     }
     try {
       await services.enqueue({
@@ -57,6 +48,6 @@ export default publicRoute(
       log.error('webhook not queued', { orgKey, contractId });
       throw error;
     }
-    return ok({ status: 'queued' });
+    return ok(WebhookAnswerSchema, { status: 'queued' });
   },
 );

@@ -4,7 +4,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { QueueClient } from '@azure/storage-queue';
 import type { ApiRequest, ApiResponse } from '../http/api';
-import { ApiError, type ProblemDetail } from '../http/errors';
+import type { ApiErrorCode, ErrorAnswer, ProblemDetail } from '@oneflow-sync/shared';
+import { ApiError } from '../http/errors';
 import { API_METHODS, preflight, withRouteCors } from '../http/cors';
 import { dispatch } from '../http/dispatch';
 import { matchRoute } from '../http/routeMatch';
@@ -110,7 +111,7 @@ function send(response: ServerResponse, result: ApiResponse): void {
   response.end(body);
 }
 
-const errorBody = (code: string, message: string, details: ProblemDetail[] = []) => ({
+const errorBody = (code: ApiErrorCode, message: string, details: ProblemDetail[] = []): ErrorAnswer => ({
   error: { code, message, details },
 });
 

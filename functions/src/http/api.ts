@@ -22,11 +22,25 @@ export interface ApiResponse {
   stream?: AsyncIterable<string>;
 }
 
-export const ok = (json: unknown, headers?: Record<string, string>): ApiResponse => ({
-  status: 200,
-  json,
-  ...(headers ? { headers } : {}),
-});
+/**
+ * A JSON answer shaped by its schema in the API contract (`@oneflow-sync/shared`): a handler that builds another
+ * shape fails typecheck. The schema is not run here (answers are checked against it by the contract tests).
+ */
+export function answer<S extends z.ZodType>(
+  status: number,
+  schema: S,
+  json: z.output<S>,
+  headers?: Record<string, string>,
+): ApiResponse {
+  return { status, json, ...(headers ? { headers } : {}) };
+}
+
+/** A 200 answer shaped by its schema (see `answer`). */
+export const ok = <S extends z.ZodType>(
+  schema: S,
+  json: z.output<S>,
+  headers?: Record<string, string>,
+): ApiResponse => answer(200, schema, json, headers);
 
 /** The JSON body, checked against a schema; problems name the field (`body.mappings.0.direction`). */
 export async function readBody<T extends z.ZodType>(request: ApiRequest, schema: T): Promise<z.infer<T>> {

@@ -1,20 +1,20 @@
+import { ContractParamsSchema, type SyncResultAnswer } from '@oneflow-sync/shared';
 import type { ContractRecord } from '../state/store';
 import type { SyncResult } from '../sync/syncService';
 import { readParams } from './api';
 import { notFound } from './errors';
-import { ContractParams } from './params';
 import type { SignedInContext } from './route';
 
 /** The contract named in the address, if it belongs to the caller's tenant (another tenant's reads as missing). */
 export async function contractInAddress(context: SignedInContext): Promise<ContractRecord> {
-  const { id } = readParams(context.request, ContractParams);
+  const { id } = readParams(context.request, ContractParamsSchema);
   const contract = await context.services.store.contracts.getById(context.principal.tenantId, id);
   if (!contract) throw notFound(`Contract ${id} is not synced with Dynamics here`);
   return contract;
 }
 
 /** What push, fetch, plan and create answer: the plan (counts, field-level changes, skips, held conflicts). */
-export function resultBody(result: SyncResult): Record<string, unknown> {
+export function resultBody(result: SyncResult): SyncResultAnswer {
   return {
     applied: result.applied,
     outcome: result.outcome,

@@ -1,6 +1,7 @@
+import { ErrorAnswerSchema } from '@oneflow-sync/shared';
 import { AuthenticationError } from '../auth/bearer';
 import type { Logger, Services } from '../services';
-import type { ApiRequest, ApiResponse } from './api';
+import { answer, type ApiRequest, type ApiResponse } from './api';
 import { ApiError } from './errors';
 import { toApiError } from './errorMapping';
 import type { RouteDefinition } from './route';
@@ -13,10 +14,10 @@ function retryAfterSeconds(headers: Record<string, string>): number | null {
 
 function errorResponse(error: ApiError): ApiResponse {
   const retryAfter = retryAfterSeconds(error.headers);
-  return {
-    status: error.status,
-    headers: error.headers,
-    json: {
+  return answer(
+    error.status,
+    ErrorAnswerSchema,
+    {
       error: {
         code: error.code,
         message: error.message,
@@ -25,7 +26,8 @@ function errorResponse(error: ApiError): ApiResponse {
         ...(retryAfter === null ? {} : { retryAfterSeconds: retryAfter }),
       },
     },
-  };
+    error.headers,
+  );
 }
 
 /**

@@ -1,16 +1,11 @@
+import type { ApiErrorCode, ProblemDetail } from '@oneflow-sync/shared';
 import type { z } from 'zod';
-
-export interface ProblemDetail {
-  /** Where the problem is, e.g. `mappings.2.direction` or `query.entity`. */
-  field: string;
-  message: string;
-}
 
 /** An answer other than success, shaped `{"error":{"code","message","details"}}` on the wire. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ApiErrorCode,
     message: string,
     readonly details: ProblemDetail[] = [],
     readonly headers: Record<string, string> = {},

@@ -1,9 +1,5 @@
-import { z } from 'zod';
 import { InvalidContinuationTokenError, type Page } from '../state/paging';
 import { badRequest } from './errors';
-
-/** `continuationToken` as a query parameter: opaque, handed out by the previous page of the same listing. */
-export const ContinuationTokenSchema = z.string().min(1).max(2048).optional();
 
 /** Reads a page; a token the store refuses is a 400 naming the parameter, like any other bad parameter. */
 export async function readPage<T>(read: () => Promise<Page<T>>): Promise<Page<T>> {

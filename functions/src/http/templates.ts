@@ -1,16 +1,6 @@
+import type { ContractTemplate } from '@oneflow-sync/shared';
 import type { TenantServices } from '../services';
 import { badRequest } from './errors';
-
-/** A template "Create contract" may start from, as the widget lists it. */
-export interface ContractTemplate {
-  id: number;
-  /** Null when the template has no name in Oneflow. */
-  name: string | null;
-  /** Null for a template of no type. */
-  templateType: { id: number; name: string | null } | null;
-  /** The organisation's configured template (`oneflow.templateId`): used when a request names none. */
-  isDefault: boolean;
-}
 
 /**
  * The templates of the organisation's workspace (`oneflow.workspaceId`) that can receive products, in Oneflow's

@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import {
-  DynamicsValueSchema,
-  type DynamicsValue,
+  ACTIVITY_ACTIONS,
+  ActivityActorSchema,
+  ContractRecordSchema as ContractRecordSchemaOfApi,
+  type ActivityAction,
+  type ActivityActor,
+  type ActivityEntry,
+  type ActivityOutcome,
   type EntitySettings,
   type Link,
-  type PlanSummary,
-  type SyncAction,
 } from '@oneflow-sync/shared';
 import type { Page, PageRequest } from './paging';
 
@@ -20,148 +23,25 @@ export interface StoredSettings {
   updatedBy: string;
 }
 
-const SYNC_ACTIONS = ['initial_transfer', 'push', 'fetch'] as const satisfies readonly SyncAction[];
+export type ContractRecord = z.infer<typeof ContractRecordSchemaOfApi>;
 
-type ContractAction = SyncAction | 'conflict_resolution';
-
-export interface ContractRecord {
-  tenantId: string;
-  contractId: number;
-  mainEntity: string;
-  recordId: string;
-  recordName: string | null;
-  createdAt: string;
-  createdBy: string;
-  lastSyncAt: string | null;
-  lastAction: ContractAction | null;
-  /** When the last fetch (or webhook fetch) started: a queued change older than this is already covered. */
-  lastFetchStartedAt: string | null;
-  /**
-   * When we learnt that the contract no longer exists in Oneflow (a `contract:delete` notification, or Oneflow
-   * answering 404 for it); null while it exists. Such a contract takes no more runs and can be unlinked.
-   */
-  deletedInOneflowAt: string | null;
-}
-
-export const ContractRecordSchema: z.ZodType<ContractRecord> = z.object({
-  tenantId: z.string().min(1),
-  contractId: z.number().int(),
-  mainEntity: z.string().min(1),
-  recordId: z.string().min(1),
-  recordName: z.string().nullable(),
-  createdAt: IsoTime,
-  createdBy: z.string(),
-  lastSyncAt: IsoTime.nullable(),
-  lastAction: z.enum([...SYNC_ACTIONS, 'conflict_resolution']).nullable(),
+/** Rows written before these columns existed read as null. */
+export const ContractRecordSchema = ContractRecordSchemaOfApi.extend({
   lastFetchStartedAt: IsoTime.nullable().default(null),
   deletedInOneflowAt: IsoTime.nullable().default(null),
 });
 
-export interface ActivityChange {
-  lineId: string | null;
-  productId: number | null;
-  dynamicsField: string | null;
-  oneflowField: string | null;
-  side: 'dynamics' | 'oneflow' | null;
-  old: DynamicsValue;
-  new: DynamicsValue;
-  rule: string;
-  note?: string;
-}
-
-const ActivityChangeSchema: z.ZodType<ActivityChange> = z.object({
-  lineId: z.string().nullable(),
-  productId: z.number().int().nullable(),
-  dynamicsField: z.string().nullable(),
-  oneflowField: z.string().nullable(),
-  side: z.enum(['dynamics', 'oneflow']).nullable(),
-  old: DynamicsValueSchema,
-  new: DynamicsValueSchema,
-  rule: z.string(),
-  note: z.string().optional(),
-});
-
-const ACTIVITY_ACTIONS = [
-  ...SYNC_ACTIONS,
-  'conflict_resolution',
-  'webhook',
-  'link_edit',
-  /** We learnt that the contract was deleted in Oneflow. */
-  'contract_deleted',
-  /** A person unlinked the record from its (deleted) Oneflow contract. */
-  'unlink',
-] as const;
-export type ActivityAction = (typeof ACTIVITY_ACTIONS)[number];
-
-/**
- * How a run ended; the one list of outcomes (docs/api.md, "The sync result"). A sync answer has one of these;
- * an activity entry may also be `running` (started, not finished yet) or `interrupted` (it never finished).
- */
-const SYNC_OUTCOMES = ['applied', 'nothing_to_do', 'needs_attention', 'refused', 'failed'] as const;
-export type SyncOutcome = (typeof SYNC_OUTCOMES)[number];
-export const ACTIVITY_OUTCOMES = [...SYNC_OUTCOMES, 'running', 'interrupted'] as const;
-export type ActivityOutcome = (typeof ACTIVITY_OUTCOMES)[number];
-
-interface ActivityActor {
-  kind: 'user' | 'application';
-  id: string;
-  name: string | null;
-}
-
-export interface ActivityEntry {
-  id: string;
-  tenantId: string;
-  contractId: number;
-  mainEntity: string;
-  recordId: string;
-  action: ActivityAction;
-  outcome: ActivityOutcome;
-  actor: ActivityActor;
-  at: string;
-  message: string;
-  summary: PlanSummary | null;
-  changes: ActivityChange[];
-}
-
-const ActivityActorSchema: z.ZodType<ActivityActor> = z.object({
-  kind: z.enum(['user', 'application']),
-  id: z.string(),
-  name: z.string().nullable(),
-});
-
-const Count = z.number().int().min(0);
-
-const PlanSummarySchema: z.ZodType<PlanSummary> = z.object({
-  productsCreated: Count,
-  productsUpdated: Count,
-  productsDeleted: Count,
-  linesUpdated: Count,
-  fieldsWritten: Count,
-  conflictsOverwritten: Count,
-  held: Count,
-  untouchedProducts: Count,
-  skipped: Count,
-  errors: Count,
-});
-
-/** An activity entry without its changes: what the header row holds. */
-export type ActivityHeader = Omit<ActivityEntry, 'changes'>;
-
-export const ActivityHeaderSchema: z.ZodType<ActivityHeader> = z.object({
-  id: z.string().min(1),
-  tenantId: z.string().min(1),
-  contractId: z.number().int(),
-  mainEntity: z.string().min(1),
-  recordId: z.string().min(1),
-  action: z.enum(ACTIVITY_ACTIONS),
-  outcome: z.enum(ACTIVITY_OUTCOMES),
-  actor: ActivityActorSchema,
-  at: IsoTime,
-  message: z.string(),
-  summary: PlanSummarySchema.nullable(),
-});
-
-export const ActivityChangesSchema = z.array(ActivityChangeSchema);
+export {
+  ACTIVITY_OUTCOMES,
+  ActivityChangesSchema,
+  ActivityHeaderSchema,
+  type ActivityAction,
+  type ActivityChange,
+  type ActivityEntry,
+  type ActivityHeader,
+  type ActivityOutcome,
+  type SyncOutcome,
+} from '@oneflow-sync/shared';
 
 export interface LinkSearchQuery {
   contractId?: number;
