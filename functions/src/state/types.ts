@@ -32,13 +32,11 @@ export const ContractRecordSchema = ContractRecordSchemaOfApi.extend({
 });
 
 export {
-  ACTIVITY_OUTCOMES,
   ActivityChangesSchema,
   ActivityHeaderSchema,
   type ActivityAction,
   type ActivityChange,
   type ActivityEntry,
-  type ActivityHeader,
   type ActivityOutcome,
   type SyncOutcome,
 } from '@oneflow-sync/shared';
