@@ -9,7 +9,7 @@ import {
 import type { OneflowFieldKey } from '../fieldCatalog';
 import type { OneflowProduct } from '../oneflow';
 import type { InMemoryState } from './applyInMemory';
-import type { SyncPlan } from '../plan';
+import { SyncPlanSchema, type SyncPlan } from '../plan';
 import type { ConflictPolicy, Direction, EntitySettings, FieldMapping, WriteCondition } from '../settings';
 import { CONFLICT_POLICIES, DIRECTIONS, WRITE_CONDITIONS } from '../settings';
 import { validateSettings } from '../settingsValidation';
@@ -328,6 +328,20 @@ describe('engine properties', () => {
           const first = plan(kind, scene);
           expect(plan(kind, scene)).toEqual(first);
           expect(plan(kind, { ...scene, state: shuffled })).toEqual(first);
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('every plan is a valid sync plan of the API contract, nothing left out and nothing added', () => {
+    fc.assert(
+      fc.property(
+        anyScenario,
+        fc.constantFrom<'push' | 'fetch' | 'initial'>('push', 'fetch', 'initial'),
+        (scene, kind) => {
+          const built = plan(kind, scene);
+          expect(SyncPlanSchema.parse(built)).toEqual(built);
         },
       ),
       RUNS,
