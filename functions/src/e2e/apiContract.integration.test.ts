@@ -1,9 +1,17 @@
+import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
-import { API_ROUTES, answerOf, ErrorAnswerSchema, type RouteContract } from '@oneflow-sync/shared';
+import {
+  API_ERROR_CODES,
+  API_ROUTES,
+  answerOf,
+  ErrorAnswerSchema,
+  type RouteContract,
+} from '@oneflow-sync/shared';
 import { matchRoute } from '../http/routeMatch';
 import { ROUTES } from '../registry';
 import { FIXTURE, startStack, type ApiAnswer, type Stack } from '../testing/stack';
 import { generateApiExamples } from './apiExamples';
+import { API_DOC } from './writeApiExamples';
 
 /**
  * The API contract in `@oneflow-sync/shared` (what the controls import) is what the product answers: every route
@@ -137,4 +145,14 @@ test('the error schema holds errors closed: a code outside the list or an unknow
   expect(ErrorAnswerSchema.safeParse({ error: { ...valid.error, code: 'oops' } }).success).toBe(false);
   expect(ErrorAnswerSchema.safeParse({ error: { ...valid.error, stack: 'at x' } }).success).toBe(false);
   expect(ErrorAnswerSchema.safeParse({ ...valid, extra: 1 }).success).toBe(false);
+});
+
+test('docs/api.md names exactly the error codes of the contract, each in its table of codes or its text', () => {
+  const documented = readFileSync(API_DOC, 'utf8');
+  const errors = documented.slice(documented.indexOf('\n## Errors'), documented.indexOf('\n## Routes\n'));
+  const tableCodes = [...errors.matchAll(/^\| \d{3} +\| `([a-z_]+)`/gm)].map((match) => match[1]);
+  expect(
+    tableCodes.filter((code) => !(API_ERROR_CODES as readonly (string | undefined)[]).includes(code)),
+  ).toEqual([]);
+  expect(API_ERROR_CODES.filter((code) => !new RegExp(`\\b${code}\\b`).test(errors))).toEqual([]);
 });
