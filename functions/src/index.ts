@@ -2,8 +2,9 @@
 // Functions host. `func start` and deployments load this; the local runner (host/) mounts the same registry.
 import { Readable } from 'node:stream';
 import { app, HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { ErrorAnswerSchema } from '@oneflow-sync/shared';
 import { configFromEnvironment, servicesFromEnvironment } from './bootstrap';
-import type { ApiRequest, ApiResponse } from './http/api';
+import { answer as typedAnswer, type ApiRequest, type ApiResponse } from './http/api';
 import { crossOriginMethods, preflight, withRouteCors } from './http/cors';
 import { dispatch } from './http/dispatch';
 import { QUEUE_FUNCTIONS, ROUTES, TIMER_FUNCTIONS } from './registry';
@@ -75,16 +76,15 @@ for (const route of ROUTES) {
         log.error('the Function app could not start', {
           problem: error instanceof Error ? error.message : 'unknown',
         });
-        return toHttpResponse({
-          status: 500,
-          json: {
+        return toHttpResponse(
+          typedAnswer(500, ErrorAnswerSchema, {
             error: {
               code: 'misconfigured',
               message: 'The Function app is not fully configured',
               details: [],
             },
-          },
-        });
+          }),
+        );
       }
       const origin = request.headers.get('origin');
       if (request.method === 'OPTIONS') {

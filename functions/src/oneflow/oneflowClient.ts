@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  OneflowContractStateSchema,
   OneflowProductGroupSchema,
   OneflowProductSchema,
   type OneflowProduct,
@@ -17,7 +18,7 @@ import {
 /** The contract fields the sync uses (Oneflow returns more; zod drops the rest). */
 const OneflowContractSchema = z.object({
   id: z.number().int(),
-  state: z.enum(['draft', 'pending', 'overdue', 'signed', 'declined']),
+  state: OneflowContractStateSchema,
   state_updated_time: z.string().nullable().optional(),
   updated_time: z.string().nullable().optional(),
   published_time: z.string().nullable().optional(),
