@@ -6,6 +6,7 @@ import {
   type OneflowProduct,
   type OneflowProductGroup,
   type Operation,
+  type OperationFailure,
   type SyncPlan,
   type UpdateLineOperation,
 } from '@oneflow-sync/shared';
@@ -14,13 +15,8 @@ import { isOneflowNotFoundError, isOneflowValidationError } from '../oneflow/err
 import type { OneflowClient } from '../oneflow/oneflowClient';
 import { productInput, unchangedProductInput } from './productInput';
 
-/** A write of the plan that did not happen; its line keeps its old link, so the next run tries again. */
-export interface OperationFailure {
-  kind: Operation['kind'];
-  lineId: string | null;
-  productId: number | null;
-  message: string;
-}
+/** A write of the plan that did not happen (the API contract's shape, answered in `failures`). */
+export type { OperationFailure };
 
 export interface AppliedPlan {
   /** The writes that happened, creates with the id Oneflow gave them. */
