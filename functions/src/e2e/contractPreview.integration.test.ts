@@ -1,14 +1,13 @@
 import { z } from 'zod';
-import { FIXTURE, startStack, type ApiAnswer, type Stack } from '../testing/stack';
+import { FIXTURE, type ApiAnswer } from '../testing/stack';
 import { errorOf, expectError, fieldsOf, writeCounts } from './securitySupport';
 import {
   clearLogs,
   createContract,
   expectStatus,
-  loadRecords,
   requestLog,
   type SyncAnswer,
-  type TestRecord,
+  useRecordStack,
 } from './syncE2eSupport';
 
 /**
@@ -19,30 +18,8 @@ import {
 
 jest.setTimeout(60_000);
 
-let stack: Stack;
-let alex: string;
-let records: TestRecord[];
-let next = 0;
-
-function freshRecord(): TestRecord {
-  const record = records[next++];
-  if (!record) throw new Error('not enough test records loaded');
-  return record;
-}
-
-beforeAll(async () => {
-  stack = await startStack();
-  alex = await stack.token('alex');
-  ({ records } = await loadRecords(stack, { standard: 6 }));
-}, 60_000);
-
-afterAll(async () => {
-  await stack.close();
-});
-
-beforeEach(async () => {
-  await clearLogs(stack);
-});
+const env = useRecordStack(6);
+const { freshRecord } = env;
 
 const PreviewAnswer = z.object({
   contract: z.object({ contractId: z.number().int() }).nullable(),
@@ -60,11 +37,11 @@ const PreviewAnswer = z.object({
 });
 
 const preview = (body: Record<string, unknown>, query = 'dryRun=true'): Promise<ApiAnswer> =>
-  stack.api('POST', `contracts?${query}`, { token: alex, body });
+  env.stack.api('POST', `contracts?${query}`, { token: env.alex, body });
 
 /** Nothing of the record is stored here: no contract, no activity, no links. */
 async function expectNothingStored(recordId: string): Promise<void> {
-  const { store } = stack.services;
+  const { store } = env.stack.services;
   expect(await store.contracts.getByRecord(FIXTURE.contoso, 'opportunity', recordId)).toBeNull();
   expect(await store.activity.list(FIXTURE.contoso, { recordId })).toEqual([]);
 }
@@ -82,9 +59,9 @@ describe('POST /api/contracts?dryRun=true', () => {
     expect(
       body.plan.operations.map((operation) => [operation.kind, operation.rule, operation.lineId]),
     ).toEqual(record.lines.map((line) => ['create_product', 'T1', line]));
-    expect((await requestLog(stack, 'oneflow')).total).toBe(0);
+    expect((await requestLog(env.stack, 'oneflow')).total).toBe(0);
     // Dynamics: the record and its lines once each, and the line entity's columns (metadata, cached after).
-    const dataverse = (await requestLog(stack, 'dataverse')).counts;
+    const dataverse = (await requestLog(env.stack, 'dataverse')).counts;
     expect(dataverse).toMatchObject({
       'GET /api/data/v9.2/opportunities(:id)': 1,
       'GET /api/data/v9.2/opportunityproducts': 1,
@@ -92,10 +69,10 @@ describe('POST /api/contracts?dryRun=true', () => {
     expect(
       Object.keys(dataverse).filter((route) => !route.startsWith('GET /api/data/v9.2/EntityDefinitions')),
     ).toHaveLength(2);
-    expect(await writeCounts(stack)).toEqual({ dataverse: 0, oneflow: 0 });
+    expect(await writeCounts(env.stack)).toEqual({ dataverse: 0, oneflow: 0 });
     await expectNothingStored(record.id);
 
-    const created = await createContract(stack, alex, record.id);
+    const created = await createContract(env.stack, env.alex, record.id);
     const strip = (answer: Pick<SyncAnswer, 'plan'>) =>
       answer.plan.operations.map((operation) => ({
         kind: operation.kind,
@@ -108,7 +85,7 @@ describe('POST /api/contracts?dryRun=true', () => {
 
   it('takes no lease: it answers while a create of the same record holds the record lease', async () => {
     const record = freshRecord();
-    const { leases } = stack.services.store;
+    const { leases } = env.stack.services.store;
     const subject = { mainEntity: 'opportunity', recordId: record.id };
     expect(await leases.acquire(FIXTURE.contoso, subject, 'another-create', 60_000)).toBe(true);
     try {
@@ -126,16 +103,16 @@ describe('POST /api/contracts?dryRun=true', () => {
     const answer = await preview({ entity: 'opportunity', recordId: record.id, templateId: 756550 });
     expectStatus(answer, 200);
     expect(PreviewAnswer.parse(answer.body).newContract).toMatchObject({ templateId: 756550 });
-    expect((await requestLog(stack, 'oneflow')).counts).toEqual({
+    expect((await requestLog(env.stack, 'oneflow')).counts).toEqual({
       'GET /v1/helpers/contract_create_data/': 1,
     });
-    expect(await writeCounts(stack)).toEqual({ dataverse: 0, oneflow: 0 });
+    expect(await writeCounts(env.stack)).toEqual({ dataverse: 0, oneflow: 0 });
     await expectNothingStored(record.id);
   });
 
   it('previews the re-run of a transfer that never completed on the contract the record already has', async () => {
     const record = freshRecord();
-    const made = await stack.sim(
+    const made = await env.stack.sim(
       'oneflow',
       'POST',
       '/v1/contracts/create',
@@ -144,7 +121,7 @@ describe('POST /api/contracts?dryRun=true', () => {
     );
     expectStatus(made, 200);
     const contractId = z.object({ id: z.number().int() }).parse(made.body).id;
-    await stack.services.store.contracts.put({
+    await env.stack.services.store.contracts.put({
       tenantId: FIXTURE.contoso,
       contractId,
       mainEntity: 'opportunity',
@@ -157,7 +134,7 @@ describe('POST /api/contracts?dryRun=true', () => {
       lastFetchStartedAt: null,
       deletedInOneflowAt: null,
     });
-    await clearLogs(stack);
+    await clearLogs(env.stack);
     const answer = await preview({ entity: 'opportunity', recordId: record.id });
     expectStatus(answer, 200);
     const body = PreviewAnswer.parse(answer.body);
@@ -165,32 +142,31 @@ describe('POST /api/contracts?dryRun=true', () => {
     expect(body.newContract).toBeNull();
     expect(body.plan.contractId).toBe(contractId);
     expect(body.summary.productsCreated).toBe(3);
-    expect(await writeCounts(stack)).toEqual({ dataverse: 0, oneflow: 0 });
-    expect(await stack.services.store.links.list(FIXTURE.contoso, contractId)).toEqual([]);
+    expect(await writeCounts(env.stack)).toEqual({ dataverse: 0, oneflow: 0 });
+    expect(await env.stack.services.store.links.list(FIXTURE.contoso, contractId)).toEqual([]);
   });
 
   it('409 contract_exists for a record whose contract was transferred, and nothing is written', async () => {
     const record = freshRecord();
-    await createContract(stack, alex, record.id);
-    await clearLogs(stack);
+    await createContract(env.stack, env.alex, record.id);
+    await clearLogs(env.stack);
     expectError(
       await preview({ entity: 'opportunity', recordId: record.id }),
       409,
       'contract_exists',
       /already has Oneflow contract/,
     );
-    expect(await writeCounts(stack)).toEqual({ dataverse: 0, oneflow: 0 });
+    expect(await writeCounts(env.stack)).toEqual({ dataverse: 0, oneflow: 0 });
   });
 
   it.each([
     ['a template without a product table', 756540],
     ['a template that does not exist', 999999],
   ])('400 naming body.templateId for %s', async (_, templateId) => {
-    const record = records.at(-1);
-    if (!record) throw new Error('no records');
+    const record = env.lastRecord();
     const answer = await preview({ entity: 'opportunity', recordId: record.id, templateId });
     expect(fieldsOf(answer)).toEqual(['body.templateId']);
-    expect(await writeCounts(stack)).toEqual({ dataverse: 0, oneflow: 0 });
+    expect(await writeCounts(env.stack)).toEqual({ dataverse: 0, oneflow: 0 });
     await expectNothingStored(record.id);
   });
 
@@ -199,8 +175,8 @@ describe('POST /api/contracts?dryRun=true', () => {
     async (query) => {
       const answer = await preview({ entity: 'opportunity', recordId: FIXTURE.opportunity }, query);
       expect(fieldsOf(answer)).toEqual(['query.dryRun']);
-      expect((await requestLog(stack, 'oneflow')).total).toBe(0);
-      expect((await requestLog(stack, 'dataverse')).total).toBe(0);
+      expect((await requestLog(env.stack, 'oneflow')).total).toBe(0);
+      expect((await requestLog(env.stack, 'dataverse')).total).toBe(0);
     },
   );
 
@@ -221,10 +197,10 @@ describe('POST /api/contracts?dryRun=true', () => {
       recordId: '0a1b0000-0000-4000-8001-0000000fffff',
     });
     expect(errorOf(missing, 404).code).toBe('dynamics_not_found');
-    const anonymous = await stack.api('POST', 'contracts?dryRun=true', {
+    const anonymous = await env.stack.api('POST', 'contracts?dryRun=true', {
       body: { entity: 'opportunity', recordId: FIXTURE.opportunity },
     });
     expect(errorOf(anonymous, 401).code).toBe('unauthorized');
-    expect(await writeCounts(stack)).toEqual({ dataverse: 0, oneflow: 0 });
+    expect(await writeCounts(env.stack)).toEqual({ dataverse: 0, oneflow: 0 });
   });
 });

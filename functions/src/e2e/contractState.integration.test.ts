@@ -1,15 +1,14 @@
 import { z } from 'zod';
-import { FIXTURE, startStack, type Stack } from '../testing/stack';
+import { FIXTURE } from '../testing/stack';
 import { errorOf, expectError, fieldsOf, writeCounts } from './securitySupport';
 import {
   clearLogs,
   createContract,
   dynamicsSide,
   expectStatus,
-  loadRecords,
   requestLog,
   runAction,
-  type TestRecord,
+  useRecordStack,
 } from './syncE2eSupport';
 
 /**
@@ -20,31 +19,8 @@ import {
 
 jest.setTimeout(60_000);
 
-let stack: Stack;
-let alex: string;
-let records: TestRecord[];
-let next = 0;
-
-function freshRecord(): TestRecord {
-  const record = records[next++];
-  if (!record) throw new Error('not enough test records loaded');
-  return record;
-}
-
-beforeAll(async () => {
-  stack = await startStack();
-  alex = await stack.token('alex');
-  ({ records } = await loadRecords(stack, { standard: 6 }));
-}, 60_000);
-
-afterAll(async () => {
-  await stack.close();
-});
-
-beforeEach(async () => {
-  await stack.sim('oneflow', 'PUT', '/_sim/faults', {});
-  await clearLogs(stack);
-});
+const env = useRecordStack(6);
+const { freshRecord } = env;
 
 const ActorSchema = z.strictObject({
   kind: z.enum(['user', 'application']),
@@ -72,16 +48,16 @@ const ContractAnswer = z.object({
   lastActivity: z.object({ action: z.string(), outcome: z.string() }).nullable(),
 });
 
-const contractOf = (recordId: string, token = alex) =>
-  stack.api('GET', `contracts?entity=opportunity&recordId=${recordId}`, { token });
+const contractOf = (recordId: string, token = env.alex) =>
+  env.stack.api('GET', `contracts?entity=opportunity&recordId=${recordId}`, { token });
 
 const oneflowHeaders = { 'x-oneflow-api-token': FIXTURE.oneflowToken };
 
 describe('GET /api/contracts?entity&recordId', () => {
   it("gives the contract's Oneflow state and name and its last sync (time, actor, action, outcome) from one Oneflow request", async () => {
     const record = freshRecord();
-    const created = await createContract(stack, alex, record.id);
-    await clearLogs(stack);
+    const created = await createContract(env.stack, env.alex, record.id);
+    await clearLogs(env.stack);
     const answer = await contractOf(record.id);
     expectStatus(answer, 200);
     const body = ContractAnswer.parse(answer.body);
@@ -95,26 +71,26 @@ describe('GET /api/contracts?entity&recordId', () => {
     });
     expect(Date.parse(body.lastSync?.at ?? '')).not.toBeNaN();
     expect(body.links).toEqual({ active: 3, deletedInOneflow: 0 });
-    const log = await requestLog(stack, 'oneflow');
+    const log = await requestLog(env.stack, 'oneflow');
     expect(log.counts).toEqual({ 'GET /v1/contracts/:id': 1 });
     expect(log.requests.map((logged) => logged.url)).toEqual([
       `/v1/contracts/${String(created.contract.contractId)}`,
     ]);
-    expect((await requestLog(stack, 'dataverse')).total).toBe(0);
+    expect((await requestLog(env.stack, 'dataverse')).total).toBe(0);
   });
 
   it('follows the contract through a push, publishing and signing: the widget knows it is signed before a push is refused', async () => {
     const record = freshRecord();
-    const { contract } = await createContract(stack, alex, record.id);
-    await dynamicsSide(stack).update(record.lines[2], { quantity: 7 });
-    const pushed = await runAction(stack, alex, contract.contractId, 'push');
+    const { contract } = await createContract(env.stack, env.alex, record.id);
+    await dynamicsSide(env.stack).update(record.lines[2], { quantity: 7 });
+    const pushed = await runAction(env.stack, env.alex, contract.contractId, 'push');
     const afterPush = ContractAnswer.parse((await contractOf(record.id)).body);
     expect(afterPush.lastSync).toMatchObject({
       activityId: pushed.activityId,
       action: 'push',
       outcome: 'applied',
     });
-    const publish = await stack.sim(
+    const publish = await env.stack.sim(
       'oneflow',
       'POST',
       `/v1/contracts/${String(contract.contractId)}/publish`,
@@ -124,7 +100,7 @@ describe('GET /api/contracts?entity&recordId', () => {
     expectStatus(publish, 200);
     expect(ContractAnswer.parse((await contractOf(record.id)).body).oneflow?.state).toBe('pending');
     expectStatus(
-      await stack.sim('oneflow', 'POST', `/_sim/contracts/${String(contract.contractId)}/sign`, {}),
+      await env.stack.sim('oneflow', 'POST', `/_sim/contracts/${String(contract.contractId)}/sign`, {}),
       200,
     );
     const signed = ContractAnswer.parse((await contractOf(record.id)).body);
@@ -134,8 +110,8 @@ describe('GET /api/contracts?entity&recordId', () => {
 
   it('looks past newer entries that are not sync runs (a link edit) for the last sync', async () => {
     const record = freshRecord();
-    const created = await createContract(stack, alex, record.id);
-    await stack.services.store.activity.record({
+    const created = await createContract(env.stack, env.alex, record.id);
+    await env.stack.services.store.activity.record({
       id: 'e0000000-0000-4000-8000-00000000ed17',
       tenantId: FIXTURE.contoso,
       contractId: created.contract.contractId,
@@ -156,8 +132,8 @@ describe('GET /api/contracts?entity&recordId', () => {
 
   it('says a contract deleted in Oneflow is deleted, with what to do, and writes nothing', async () => {
     const record = freshRecord();
-    const { contract } = await createContract(stack, alex, record.id);
-    const deleted = await stack.sim(
+    const { contract } = await createContract(env.stack, env.alex, record.id);
+    const deleted = await env.stack.sim(
       'oneflow',
       'DELETE',
       `/v1/contracts/${String(contract.contractId)}`,
@@ -165,50 +141,51 @@ describe('GET /api/contracts?entity&recordId', () => {
       oneflowHeaders,
     );
     expect(deleted.status).toBeLessThan(300);
-    await clearLogs(stack);
-    const before = await stack.services.store.contracts.getById(FIXTURE.contoso, contract.contractId);
+    await clearLogs(env.stack);
+    const before = await env.stack.services.store.contracts.getById(FIXTURE.contoso, contract.contractId);
     const answer = await contractOf(record.id);
     expectStatus(answer, 200);
     const body = ContractAnswer.parse(answer.body);
     expect(body.status).toBe('deleted_in_oneflow');
     expect(body.oneflow).toBeNull();
     expect(body.message).toMatch(/was deleted in Oneflow.*Unlink it/);
-    expect(await writeCounts(stack)).toEqual({ dataverse: 0, oneflow: 0 });
-    expect(await stack.services.store.contracts.getById(FIXTURE.contoso, contract.contractId)).toEqual(
+    expect(await writeCounts(env.stack)).toEqual({ dataverse: 0, oneflow: 0 });
+    expect(await env.stack.services.store.contracts.getById(FIXTURE.contoso, contract.contractId)).toEqual(
       before,
     );
   });
 
   it('400 naming the parameter for a bad entity or record id, before anything is read', async () => {
-    const badEntity = await stack.api(
+    const badEntity = await env.stack.api(
       'GET',
       `contracts?entity=Opportunity!&recordId=${FIXTURE.opportunity}`,
       {
-        token: alex,
+        token: env.alex,
       },
     );
     expect(fieldsOf(badEntity)).toEqual(['query.entity']);
-    const badRecord = await stack.api('GET', 'contracts?entity=opportunity&recordId=42', { token: alex });
+    const badRecord = await env.stack.api('GET', 'contracts?entity=opportunity&recordId=42', {
+      token: env.alex,
+    });
     expect(fieldsOf(badRecord)).toEqual(['query.recordId']);
-    const missing = await stack.api('GET', 'contracts?entity=opportunity', { token: alex });
+    const missing = await env.stack.api('GET', 'contracts?entity=opportunity', { token: env.alex });
     expect(fieldsOf(missing)).toEqual(['query.recordId']);
-    expect((await requestLog(stack, 'oneflow')).total).toBe(0);
+    expect((await requestLog(env.stack, 'oneflow')).total).toBe(0);
   });
 
   it('404 for a record without a contract; 401 without a token', async () => {
-    const none = records.at(-1);
-    if (!none) throw new Error('no records');
+    const none = env.lastRecord();
     expectError(await contractOf(none.id), 404, 'not_found', /has no Oneflow contract yet/);
     expect(
-      errorOf(await stack.api('GET', `contracts?entity=opportunity&recordId=${none.id}`), 401).code,
+      errorOf(await env.stack.api('GET', `contracts?entity=opportunity&recordId=${none.id}`), 401).code,
     ).toBe('unauthorized');
   });
 
   it("maps Oneflow's failure to read the contract as the other routes do (502 after every retry)", async () => {
     const record = freshRecord();
-    const { contract } = await createContract(stack, alex, record.id);
+    const { contract } = await createContract(env.stack, env.alex, record.id);
     const route = 'GET /v1/contracts/:id';
-    await stack.sim('oneflow', 'PUT', '/_sim/faults', { routes: { [route]: { rates: { '500': 1 } } } });
+    await env.stack.sim('oneflow', 'PUT', '/_sim/faults', { routes: { [route]: { rates: { '500': 1 } } } });
     expectError(await contractOf(record.id), 502, 'oneflow_unavailable', /Oneflow could not be reached/);
     expect(contract.contractId).toBeGreaterThan(0);
   });

@@ -15,7 +15,7 @@ import {
 } from '@oneflow-sync/shared';
 import { createAppTokenProvider } from '../auth/appTokens';
 import { createDataverseClient, type DataverseClient } from '../dataverse/dataverseClient';
-import { FIXTURE, type ApiAnswer, type Stack } from '../testing/stack';
+import { FIXTURE, startStack, type ApiAnswer, type Stack } from '../testing/stack';
 
 /** simulators/fixtures/dataverse.json: the price list, products and units the fixture's lines use. */
 const CATALOG = {
@@ -456,4 +456,65 @@ export function changesOf(plan: SyncPlan, lineId: string) {
 
 export function notesOf(plan: SyncPlan, lineId: string) {
   return plan.operations.flatMap((operation) => (operation.lineId === lineId ? operation.notes : []));
+}
+
+/** A stack with test records of its own, for the tests of one file. */
+export interface RecordStack {
+  readonly stack: Stack;
+  /** Alex's token (a sales rep of Contoso). */
+  readonly alex: string;
+  /** A record no earlier test of the file has taken. */
+  freshRecord: () => TestRecord;
+  /** The last record loaded: untouched as long as the tests take fewer records than were loaded. */
+  lastRecord: () => TestRecord;
+}
+
+/**
+ * Starts the stack and loads `standard` records before the file's tests, closes it after them, and before each
+ * test turns injected Oneflow faults off and clears both simulators' request logs.
+ */
+export function useRecordStack(standard: number): RecordStack {
+  let started: { stack: Stack; alex: string; records: TestRecord[] } | undefined;
+  let next = 0;
+  const ready = (): NonNullable<typeof started> => {
+    if (!started) throw new Error('the stack is started in beforeAll: use it inside tests');
+    return started;
+  };
+  beforeAll(async () => {
+    const stack = await startStack();
+    try {
+      const alex = await stack.token('alex');
+      const { records } = await loadRecords(stack, { standard });
+      started = { stack, alex, records };
+    } catch (error) {
+      await stack.close();
+      throw error;
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await started?.stack.close();
+  });
+  beforeEach(async () => {
+    const { stack } = ready();
+    await stack.sim('oneflow', 'PUT', '/_sim/faults', {});
+    await clearLogs(stack);
+  });
+  return {
+    get stack() {
+      return ready().stack;
+    },
+    get alex() {
+      return ready().alex;
+    },
+    freshRecord: () => {
+      const record = ready().records[next++];
+      if (!record) throw new Error('not enough test records loaded');
+      return record;
+    },
+    lastRecord: () => {
+      const record = ready().records.at(-1);
+      if (!record) throw new Error('no test records loaded');
+      return record;
+    },
+  };
 }

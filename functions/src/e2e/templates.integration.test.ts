@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { FIXTURE, startStack, type Stack } from '../testing/stack';
+import { FIXTURE } from '../testing/stack';
 import { errorOf, expectError, fieldsOf, writeCounts } from './securitySupport';
-import { clearLogs, loadRecords, requestLog, storedContract, type TestRecord } from './syncE2eSupport';
+import { requestLog, storedContract, type TestRecord, useRecordStack } from './syncE2eSupport';
 
 /**
  * The templates "Create contract" may start from, end to end: the backend mounted by the local runner, Oneflow's
@@ -11,38 +11,11 @@ import { clearLogs, loadRecords, requestLog, storedContract, type TestRecord } f
  * Azurite as their own processes.
  */
 
-let stack: Stack;
-let alex: string;
-let records: TestRecord[];
-let next = 0;
+const env = useRecordStack(4);
+const { freshRecord } = env;
 
 /** A record no test creates a contract for: the refusals all use it. */
-function untouched(): TestRecord {
-  const record = records.at(-1);
-  if (!record) throw new Error('no test records loaded');
-  return record;
-}
-
-function freshRecord(): TestRecord {
-  const record = records[next++];
-  if (!record) throw new Error('not enough test records loaded');
-  return record;
-}
-
-beforeAll(async () => {
-  stack = await startStack();
-  alex = await stack.token('alex');
-  ({ records } = await loadRecords(stack, { standard: 4 }));
-}, 60_000);
-
-afterAll(async () => {
-  await stack.close();
-});
-
-beforeEach(async () => {
-  await stack.sim('oneflow', 'PUT', '/_sim/faults', {});
-  await clearLogs(stack);
-});
+const untouched = (): TestRecord => env.lastRecord();
 
 const TemplatesAnswer = z.strictObject({
   templates: z.array(
@@ -55,7 +28,7 @@ const TemplatesAnswer = z.strictObject({
   ),
 });
 
-const listTemplates = () => stack.api('GET', 'templates', { token: alex });
+const listTemplates = () => env.stack.api('GET', 'templates', { token: env.alex });
 
 describe('GET /api/templates', () => {
   it("lists the configured workspace's templates that can receive products, with their type, the configured one marked default", async () => {
@@ -78,7 +51,7 @@ describe('GET /api/templates', () => {
         },
       ],
     });
-    const log = await requestLog(stack, 'oneflow');
+    const log = await requestLog(env.stack, 'oneflow');
     expect(log.counts).toEqual({ 'GET /v1/helpers/contract_create_data/': 1 });
   });
 
@@ -90,22 +63,22 @@ describe('GET /api/templates', () => {
     for (const user of fixture.users) {
       if (user.email === 'alex.seller@contoso.example') user.contract_create_workspace_ids = [130407];
     }
-    expect((await stack.sim('oneflow', 'POST', '/_sim/fixture', fixture)).status).toBe(200);
+    expect((await env.stack.sim('oneflow', 'POST', '/_sim/fixture', fixture)).status).toBe(200);
     try {
       const answer = await listTemplates();
       expect(answer.status).toBe(200);
       expect(TemplatesAnswer.parse(answer.body).templates).toEqual([]);
     } finally {
-      const reset = await stack.sim('oneflow', 'POST', '/_sim/reset', {});
+      const reset = await env.stack.sim('oneflow', 'POST', '/_sim/reset', {});
       expect(reset.status).toBe(200);
     }
   });
 
   it("maps Oneflow's failures as the other routes do: a 500 after every retry is 502, a 429 is 503 with Retry-After", async () => {
     const route = 'GET /v1/helpers/contract_create_data/';
-    await stack.sim('oneflow', 'PUT', '/_sim/faults', { routes: { [route]: { rates: { '500': 1 } } } });
+    await env.stack.sim('oneflow', 'PUT', '/_sim/faults', { routes: { [route]: { rates: { '500': 1 } } } });
     expectError(await listTemplates(), 502, 'oneflow_unavailable', /Oneflow could not be reached/);
-    await stack.sim('oneflow', 'PUT', '/_sim/faults', { routes: { [route]: { rates: { '429': 1 } } } });
+    await env.stack.sim('oneflow', 'PUT', '/_sim/faults', { routes: { [route]: { rates: { '429': 1 } } } });
     const busy = await listTemplates();
     expect(busy.status).toBe(503);
     const busyError = z
@@ -117,17 +90,17 @@ describe('GET /api/templates', () => {
   });
 
   it('needs a signed-in user (401 without a token, before Oneflow is asked)', async () => {
-    const answer = await stack.api('GET', 'templates');
+    const answer = await env.stack.api('GET', 'templates');
     expect(errorOf(answer, 401).code).toBe('unauthorized');
-    expect((await requestLog(stack, 'oneflow')).total).toBe(0);
+    expect((await requestLog(env.stack, 'oneflow')).total).toBe(0);
   });
 });
 
 describe('POST /api/contracts with templateId', () => {
   it("creates the contract from the template named, and its lines go into that template's product table", async () => {
     const record = freshRecord();
-    const answer = await stack.api('POST', 'contracts', {
-      token: alex,
+    const answer = await env.stack.api('POST', 'contracts', {
+      token: env.alex,
       body: { entity: 'opportunity', recordId: record.id, templateId: 756550 },
     });
     expect(answer.status).toBe(201);
@@ -138,7 +111,7 @@ describe('POST /api/contracts with templateId', () => {
         _private_ownerside: z.object({ template_id: z.number() }),
         product_groups: z.array(z.object({ created_from: z.number(), products: z.array(z.unknown()) })),
       })
-      .parse((await storedContract(stack, contractId)).body);
+      .parse((await storedContract(env.stack, contractId)).body);
     expect(stored._private_ownerside.template_id).toBe(756550);
     expect(stored.product_groups.map((group) => [group.created_from, group.products.length])).toEqual([
       [9005, 3],
@@ -147,8 +120,8 @@ describe('POST /api/contracts with templateId', () => {
 
   it('without templateId the configured template is used, and Oneflow is not asked for the list', async () => {
     const record = freshRecord();
-    const answer = await stack.api('POST', 'contracts', {
-      token: alex,
+    const answer = await env.stack.api('POST', 'contracts', {
+      token: env.alex,
       body: { entity: 'opportunity', recordId: record.id },
     });
     expect({ status: answer.status, body: answer.body }).toMatchObject({ status: 201 });
@@ -156,9 +129,9 @@ describe('POST /api/contracts with templateId', () => {
       .contract.contractId;
     const stored = z
       .object({ _private_ownerside: z.object({ template_id: z.number() }) })
-      .parse((await storedContract(stack, contractId)).body);
+      .parse((await storedContract(env.stack, contractId)).body);
     expect(stored._private_ownerside.template_id).toBe(FIXTURE.templateId);
-    expect((await requestLog(stack, 'oneflow')).counts).not.toHaveProperty(
+    expect((await requestLog(env.stack, 'oneflow')).counts).not.toHaveProperty(
       'GET /v1/helpers/contract_create_data/',
     );
   });
@@ -171,9 +144,9 @@ describe('POST /api/contracts with templateId', () => {
     '400 naming templateId for %s; nothing is written in Oneflow, Dynamics or here',
     async (_, templateId) => {
       const record = untouched();
-      const before = await writeCounts(stack);
-      const answer = await stack.api('POST', 'contracts', {
-        token: alex,
+      const before = await writeCounts(env.stack);
+      const answer = await env.stack.api('POST', 'contracts', {
+        token: env.alex,
         body: { entity: 'opportunity', recordId: record.id, templateId },
       });
       expect(errorOf(answer, 400)).toMatchObject({
@@ -181,9 +154,9 @@ describe('POST /api/contracts with templateId', () => {
         message: `Template ${String(templateId)} cannot be used for this contract`,
       });
       expect(fieldsOf(answer)).toEqual(['body.templateId']);
-      expect(await writeCounts(stack)).toEqual(before);
+      expect(await writeCounts(env.stack)).toEqual(before);
       expect(
-        await stack.services.store.contracts.getByRecord(FIXTURE.contoso, 'opportunity', record.id),
+        await env.stack.services.store.contracts.getByRecord(FIXTURE.contoso, 'opportunity', record.id),
       ).toBeNull();
     },
   );
@@ -191,13 +164,13 @@ describe('POST /api/contracts with templateId', () => {
   it.each([['756550'], [0], [1.5], [-3]])(
     '400 naming templateId when it is not a positive whole number (%p), before Oneflow is asked',
     async (templateId) => {
-      const answer = await stack.api('POST', 'contracts', {
-        token: alex,
+      const answer = await env.stack.api('POST', 'contracts', {
+        token: env.alex,
         body: { entity: 'opportunity', recordId: FIXTURE.opportunity, templateId },
       });
       expect(errorOf(answer, 400).code).toBe('bad_request');
       expect(fieldsOf(answer)).toEqual(['body.templateId']);
-      expect((await requestLog(stack, 'oneflow')).total).toBe(0);
+      expect((await requestLog(env.stack, 'oneflow')).total).toBe(0);
     },
   );
 });
