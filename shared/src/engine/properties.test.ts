@@ -301,6 +301,16 @@ function plan(
   return kind === 'push' ? planPush(input) : kind === 'fetch' ? planFetch(input) : planInitialTransfer(input);
 }
 
+/** Both sides after three rounds of push then fetch, each applied: where sync must have come to rest. */
+function converged(scene: Scenario): InMemoryState {
+  let state = scene.state;
+  for (let round = 0; round < 3; round += 1) {
+    state = apply(state, plan('push', { ...scene, state }), T2);
+    state = apply(state, plan('fetch', { ...scene, state }), T2);
+  }
+  return state;
+}
+
 describe('engine properties', () => {
   it('generated settings are valid (the generators explore what admins can save)', () => {
     fc.assert(
@@ -386,11 +396,7 @@ describe('engine properties', () => {
   it('sync converges: after at most three rounds of push and fetch, neither plans a write', () => {
     fc.assert(
       fc.property(anyScenario, (scene) => {
-        let state = scene.state;
-        for (let round = 0; round < 3; round += 1) {
-          state = apply(state, plan('push', { ...scene, state }), T2);
-          state = apply(state, plan('fetch', { ...scene, state }), T2);
-        }
+        const state = converged(scene);
         expect(writes(plan('push', { ...scene, state }))).toEqual([]);
         expect(writes(plan('fetch', { ...scene, state }))).toEqual([]);
       }),
@@ -705,11 +711,7 @@ describe('compare', () => {
   it('after push and fetch have converged, the compare shows nothing left for either action', () => {
     fc.assert(
       fc.property(anyScenario, (scene) => {
-        let state = scene.state;
-        for (let round = 0; round < 3; round += 1) {
-          state = apply(state, plan('push', { ...scene, state }), T2);
-          state = apply(state, plan('fetch', { ...scene, state }), T2);
-        }
+        const state = converged(scene);
         const answer = compareContract(inputOf(state, scene.settings, T2, scene.attributes), {
           contract: { state: 'draft', name: null },
           recordId: 'r',
