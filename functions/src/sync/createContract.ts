@@ -1,3 +1,4 @@
+import type { DynamicsLine, EntitySettings } from '@oneflow-sync/shared';
 import { withContractLease } from '../state/lease';
 import type { ContractRecord } from '../state/store';
 import { ContractExistsError } from './errors';
@@ -71,26 +72,18 @@ async function createUnderRecordLease(
   const settings = await effectiveSettings(store, tenantId, request.mainEntity);
   // Likewise a user who may not read the record or its lines (Dynamics answers 403): checked before anything
   // is created in Oneflow, so the refusal leaves no empty contract there and no contract row here.
-  const call = callFor(request.actor);
-  const [mainRead, linesRead] = await Promise.allSettled([
-    tenant.dynamics.getMainRecord(request.mainEntity, request.recordId, call),
-    tenant.dynamics.readLines(settings, request.recordId, call),
-  ]);
-  // Both read at once; when both fail, the record's reason is the one to tell (it is the first thing missing).
-  if (mainRead.status === 'rejected') throw mainRead.reason;
-  if (linesRead.status === 'rejected') throw linesRead.reason;
-  const main = mainRead.value;
+  const { recordName } = await readRecordAndLines(deps, settings, request);
   const contract = await tenant.oneflow.createContract({
     workspace_id: tenant.config.oneflow.workspaceId,
     template_id: request.templateId ?? tenant.config.oneflow.templateId,
-    name: main.name ?? `${request.mainEntity} ${request.recordId}`,
+    name: contractName(request, recordName),
   });
   const record: ContractRecord = {
     tenantId,
     contractId: contract.id,
     mainEntity: request.mainEntity,
     recordId: request.recordId,
-    recordName: main.name,
+    recordName,
     createdAt: deps.clock().toISOString(),
     createdBy: request.actor.id,
     lastSyncAt: null,
@@ -108,4 +101,28 @@ async function createUnderRecordLease(
     freshContract: true,
   });
   return { contract: record, created: true, result };
+}
+
+/** A new contract is named after its record; a record without a name gives its entity and id. */
+export function contractName(request: CreateContractRequest, recordName: string | null): string {
+  return recordName ?? `${request.mainEntity} ${request.recordId}`;
+}
+
+/**
+ * The record and its lines, read at once as the caller. When both fail, the record's reason is the one to tell
+ * (it is the first thing missing).
+ */
+export async function readRecordAndLines(
+  { tenant }: SyncDeps,
+  settings: EntitySettings,
+  request: CreateContractRequest,
+): Promise<{ recordName: string | null; lines: DynamicsLine[] }> {
+  const call = callFor(request.actor);
+  const [mainRead, linesRead] = await Promise.allSettled([
+    tenant.dynamics.getMainRecord(request.mainEntity, request.recordId, call),
+    tenant.dynamics.readLines(settings, request.recordId, call),
+  ]);
+  if (mainRead.status === 'rejected') throw mainRead.reason;
+  if (linesRead.status === 'rejected') throw linesRead.reason;
+  return { recordName: mainRead.value.name, lines: linesRead.value };
 }

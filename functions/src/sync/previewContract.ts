@@ -1,15 +1,8 @@
 import { isWrite, OneflowProductGroupSchema, planInitialTransfer } from '@oneflow-sync/shared';
 import type { ContractRecord } from '../state/store';
-import type { CreateContractRequest } from './createContract';
+import { contractName, readRecordAndLines, type CreateContractRequest } from './createContract';
 import { ContractDeletedError, ContractExistsError } from './errors';
-import {
-  callFor,
-  effectiveSettings,
-  outcomeOf,
-  runSync,
-  type SyncDeps,
-  type SyncResult,
-} from './syncService';
+import { effectiveSettings, outcomeOf, runSync, type SyncDeps, type SyncResult } from './syncService';
 
 /**
  * The product table a contract that does not exist yet is planned against. Oneflow's API shows a template's
@@ -59,32 +52,29 @@ export async function previewContractFromRecord(
     });
     return {
       contract: existing,
-      name: existing.recordName ?? `${request.mainEntity} ${request.recordId}`,
+      name: contractName(request, existing.recordName),
       result,
     };
   }
   const settings = await effectiveSettings(store, tenantId, request.mainEntity);
-  const call = callFor(request.actor);
-  const [mainRead, linesRead, attributesRead] = await Promise.allSettled([
-    tenant.dynamics.getMainRecord(request.mainEntity, request.recordId, call),
-    tenant.dynamics.readLines(settings, request.recordId, call),
+  const [recordRead, attributesRead] = await Promise.allSettled([
+    readRecordAndLines(deps, settings, request),
     tenant.dynamics.listAttributes(settings.productSource.entity),
   ]);
-  // The same order of reasons as create: the record first (it is the first thing missing).
-  if (mainRead.status === 'rejected') throw mainRead.reason;
-  if (linesRead.status === 'rejected') throw linesRead.reason;
+  // The same order of reasons as create: the record and its lines first.
+  if (recordRead.status === 'rejected') throw recordRead.reason;
   if (attributesRead.status === 'rejected') throw attributesRead.reason;
   const plan = planInitialTransfer({
     settings,
     attributes: attributesRead.value,
-    lines: linesRead.value,
+    lines: recordRead.value.lines,
     contract: { id: NOT_CREATED_YET, productGroups: [NEW_CONTRACT_TABLE] },
     links: [],
     clock: deps.clock,
   });
   return {
     contract: null,
-    name: mainRead.value.name ?? `${request.mainEntity} ${request.recordId}`,
+    name: contractName(request, recordRead.value.recordName),
     result: {
       plan,
       applied: false,
