@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 /** Modules that do I/O: the sync engine in shared/ must import none of them. */
 const ioModules = [
@@ -78,5 +79,36 @@ export default tseslint.config(
       ...tseslint.configs.disableTypeChecked.languageOptions,
       globals: { process: 'readonly', console: 'readonly', fetch: 'readonly' },
     },
+  },
+  {
+    files: ['pcf-control/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
+      // The platform provides React and Fluent as globals: only these two imports become externals. Anything else
+      // (react-dom, a Fluent sub-package) would bundle a second copy with separate contexts.
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'react-dom', message: 'The platform renders controls; never bundle react-dom.' }],
+          patterns: [
+            {
+              regex: '^@fluentui/react-(?!components$|icons$)',
+              message: 'Import from @fluentui/react-components (the platform library) only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The host page and the browser tests stand in for the platform, and so may render with react-dom.
+    files: [
+      'pcf-control/host/**/*.{ts,tsx}',
+      'pcf-control/test/**/*.ts',
+      'pcf-control/src/**/*.test.{ts,tsx}',
+    ],
+    rules: { 'no-restricted-imports': 'off' },
   },
 );

@@ -2,8 +2,11 @@ import type { Config } from 'jest';
 
 const tsJest = { '^.+\\.tsx?$': ['ts-jest', { tsconfig: '<rootDir>/../tsconfig.base.json' }] } as const;
 
+/** The controls compile for the browser (ES modules, JSX); jest runs them as CommonJS. */
+const pcfTsconfig = '<rootDir>/tsconfig.jest.json';
+
 /** One project per workspace; a workspace without tests yet simply contributes none. */
-const workspaces = ['shared', 'simulators', 'functions', 'pcf-control', 'solution'] as const;
+const workspaces = ['shared', 'simulators', 'functions', 'solution'] as const;
 
 /**
  * msw 2 (functions' HTTP edge-case tests) pulls ESM-only packages; on Node < 24.9 jest cannot require() them, so
@@ -54,6 +57,24 @@ const config: Config = {
       displayName: 'functions (unkind Oneflow)',
       testMatch: unkindOneflowSuites.map((path) => `<rootDir>/${path}`),
       setupFiles: ['<rootDir>/src/testing/unkindOneflow.ts'],
+    },
+    // The controls' unit and component tests, in jsdom with React 16 and Fluent 9.46.2 as the platform gives them.
+    {
+      displayName: 'pcf-control',
+      rootDir: '<rootDir>/pcf-control',
+      testEnvironment: 'jsdom',
+      testMatch: ['<rootDir>/src/**/*.test.{ts,tsx}', '<rootDir>/ProductSyncWidget/**/*.test.{ts,tsx}'],
+      transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: pcfTsconfig }] },
+      setupFilesAfterEnv: ['<rootDir>/src/testing/setupJsdom.ts'],
+    },
+    // The controls in a real browser (headless Chromium) against the whole local stack and the form host page.
+    {
+      displayName: 'pcf-control (browser)',
+      rootDir: '<rootDir>/pcf-control',
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: pcfTsconfig }] },
+      moduleNameMapper: { '^@oneflow-sync/shared$': '<rootDir>/../shared/src/index.ts' },
     },
     // Checks of the repository as a whole (its documents' links), outside any workspace.
     {
