@@ -154,6 +154,136 @@ export const entraErrors = {
       'There are too many incoming requests. Please try again later.',
       { 'retry-after': String(retryAfterSeconds) },
     ),
+  /** The authorize endpoint's errors: shown as a page until the redirect URI is known good, then redirected. */
+  redirectUriMismatch: (redirectUri: string, clientId: string) =>
+    new EntraError(
+      400,
+      'invalid_request',
+      50011,
+      `The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${clientId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal.`,
+    ),
+  pkceRequired: () =>
+    new EntraError(
+      400,
+      'invalid_request',
+      9002325,
+      'Proof Key for Code Exchange is required for cross-origin authorization code redemption.',
+    ),
+  unsupportedChallengeMethod: (method: string) =>
+    new EntraError(
+      400,
+      'invalid_request',
+      501491,
+      `Invalid value '${method}' for code_challenge_method: only S256 is supported.`,
+    ),
+  unsupportedResponseType: (responseType: string) =>
+    new EntraError(
+      400,
+      'unsupported_response_type',
+      700054,
+      `response_type '${responseType}' is not enabled for the application.`,
+    ),
+  unsupportedResponseMode: (responseMode: string) =>
+    new EntraError(400, 'invalid_request', 900144, `The response_mode '${responseMode}' is not supported.`),
+  noSession: () =>
+    new EntraError(
+      400,
+      'login_required',
+      50058,
+      'A silent sign-in request was sent but no user is signed in.',
+    ),
+  sessionHintMismatch: () =>
+    new EntraError(
+      400,
+      'login_required',
+      50058,
+      'A silent sign-in request was sent but none of the currently signed in user(s) match the requested login hint.',
+    ),
+  consentRequired: (clientId: string, applicationName: string) =>
+    new EntraError(
+      400,
+      'consent_required',
+      65001,
+      `The user or administrator has not consented to use the application with ID '${clientId}' named '${applicationName}'. Send an interactive authorization request for this user and resource.`,
+    ),
+  scopeNotExposed: (scope: string) =>
+    new EntraError(
+      400,
+      'invalid_scope',
+      65005,
+      `The application asked for scope '${scope}' that doesn't exist on the resource.`,
+    ),
+  scopesOfSeveralResources: () =>
+    new EntraError(
+      400,
+      'invalid_scope',
+      28000,
+      'Provided value for the input parameter scope is not valid because it contains more than one resource.',
+    ),
+  signInExpired: () =>
+    new EntraError(
+      400,
+      'invalid_request',
+      50089,
+      'Authentication failed due to flow token expired. Start the sign-in again from the application.',
+    ),
+  /** The token endpoint's answers to the authorization code and refresh token grants. */
+  publicClientSecret: () =>
+    new EntraError(
+      401,
+      'invalid_client',
+      700025,
+      "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
+    ),
+  crossOriginRequired: () =>
+    new EntraError(
+      400,
+      'invalid_request',
+      9002327,
+      "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.",
+    ),
+  unknownGrant: (what: 'code' | 'refresh token') =>
+    new EntraError(
+      400,
+      'invalid_grant',
+      9002313,
+      `Invalid request. Request is malformed or invalid: the ${what} is not one this tenant issued.`,
+    ),
+  codeRedeemed: () =>
+    new EntraError(
+      400,
+      'invalid_grant',
+      54005,
+      'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.',
+    ),
+  grantExpired: () =>
+    new EntraError(
+      400,
+      'invalid_grant',
+      70008,
+      'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.',
+    ),
+  grantOfAnotherClient: () =>
+    new EntraError(
+      400,
+      'invalid_grant',
+      70000,
+      'The provided grant was issued to another client or in another tenant.',
+    ),
+  redirectUriChanged: () =>
+    new EntraError(
+      400,
+      'invalid_grant',
+      70000,
+      "The provided value for the input parameter 'redirect_uri' is not valid. The value must exactly match the redirect URI used to obtain the authorization code.",
+    ),
+  codeVerifierMismatch: () =>
+    new EntraError(
+      400,
+      'invalid_grant',
+      501481,
+      'The Code_Verifier does not match the code_challenge supplied in the authorization request.',
+    ),
   serverError: () =>
     new EntraError(
       500,

@@ -57,6 +57,11 @@ const ApplicationSchema = z.object({
   servicePrincipals: z.array(ServicePrincipalSchema).min(1),
   /** The resources the app was granted and the app roles it holds on them. */
   resourceAccess: z.array(ResourceAccessSchema).default([]),
+  /**
+   * Redirect URIs registered on the "Single-page application" platform: the only ones the authorize endpoint
+   * sends a code to, and their codes may only be redeemed cross-origin (with PKCE), as Entra has it for SPAs.
+   */
+  spaRedirectUris: z.array(z.url({ protocol: /^https?$/ })).default([]),
 });
 
 const UserSchema = z.object({

@@ -24,6 +24,14 @@ import {
 } from './fixture';
 import { generateKeyRing, publishKeys, type KeyRing, type PublishedKey } from './keys';
 import {
+  AuthorizeQuerySchema,
+  InteractiveSignIn,
+  SignInFormSchema,
+  type BrowserAnswer,
+  type TokenGrantAnswer,
+} from './signIn';
+import { renderErrorPage } from './signInPage';
+import {
   APP_TOKEN_LIFETIME_SECONDS,
   TokenService,
   type AccessTokenClaims,
@@ -74,11 +82,20 @@ interface MsalAuthorityOptions {
 
 const TokenFormSchema = z.record(z.string(), z.string());
 
+interface ClientCredentialsAnswer {
+  token_type: 'Bearer';
+  expires_in: number;
+  ext_expires_in: number;
+  access_token: string;
+}
+
 /** The identity provider's state and behaviour, independent of HTTP. */
 class IdentityProvider {
   private fixture: IdentityFixture;
   private readonly seededFixture: IdentityFixture;
   private readonly tokens: TokenService;
+  /** The authorize endpoint, its sessions, codes and refresh tokens. */
+  readonly signIn: InteractiveSignIn;
   /** Where the simulator listens; issuers and endpoint URLs are built from it. */
   private baseUrl = 'https://127.0.0.1';
 
@@ -89,6 +106,7 @@ class IdentityProvider {
     this.seededFixture = seededFixture;
     this.fixture = seededFixture;
     this.tokens = new TokenService(keyRing, (tenantId) => this.issuer(tenantId));
+    this.signIn = new InteractiveSignIn({ fixture: () => this.fixture, tokens: this.tokens });
   }
 
   /** Called once the server listens (the port is known only then). */
@@ -104,12 +122,15 @@ class IdentityProvider {
     return this.fixture.homeTenantId;
   }
 
+  /** Sessions, codes and refresh tokens are state too: both forget them. */
   reset(): void {
     this.fixture = this.seededFixture;
+    this.signIn.clear();
   }
 
   loadFixture(fixture: unknown): void {
     this.fixture = IdentityFixtureSchema.parse(fixture);
+    this.signIn.clear();
   }
 
   /** The v2 issuer of a tenant, `{url}/{tenantId}/v2.0`, as the discovery document names it. */
@@ -162,20 +183,39 @@ class IdentityProvider {
     };
   }
 
-  /**
-   * The client-credentials grant, checked in the order Entra reports problems: tenant, grant, application in
-   * that tenant, client secret, scope, resource, role assignment.
-   */
-  async clientCredentials(
+  /** `POST /{tenant}/oauth2/v2.0/token`: the tenant, then the grant decides what else is checked. */
+  async token(
     pathSegment: string,
     form: Readonly<Record<string, string>>,
     basic: { clientId: string; secret: string } | undefined,
-  ): Promise<{ token_type: 'Bearer'; expires_in: number; ext_expires_in: number; access_token: string }> {
+    origin: string | undefined,
+  ): Promise<ClientCredentialsAnswer | TokenGrantAnswer> {
     const tenant = this.resolveTenant(pathSegment);
     if (!tenant) throw entraErrors.tenantNotFound(pathSegment, false);
     const grantType = form.grant_type;
     if (grantType === undefined) throw entraErrors.missingParameter('grant_type');
-    if (grantType !== 'client_credentials') throw entraErrors.unsupportedGrantType(grantType);
+    const delegated = { form, basicSecret: basic?.secret, origin };
+    switch (grantType) {
+      case 'client_credentials':
+        return this.clientCredentials(tenant, form, basic);
+      case 'authorization_code':
+        return this.signIn.redeemCode(tenant, delegated);
+      case 'refresh_token':
+        return this.signIn.refresh(tenant, delegated);
+      default:
+        throw entraErrors.unsupportedGrantType(grantType);
+    }
+  }
+
+  /**
+   * The client-credentials grant, checked in the order Entra reports problems: application in that tenant,
+   * client secret, scope, resource, role assignment.
+   */
+  private async clientCredentials(
+    tenant: Tenant,
+    form: Readonly<Record<string, string>>,
+    basic: { clientId: string; secret: string } | undefined,
+  ): Promise<ClientCredentialsAnswer> {
     const clientId = form.client_id ?? basic?.clientId;
     if (clientId === undefined) throw entraErrors.missingParameter('client_id');
     const application = this.fixture.applications.find((app) => app.clientId === clientId.toLowerCase());
@@ -307,7 +347,52 @@ function sendEntraError(
     .send(body);
 }
 
+/**
+ * What a browser page on another origin reads (MSAL in a single-page application): Entra answers these with
+ * `Access-Control-Allow-Origin: *`. The authorize and logout endpoints are navigations, never read by script.
+ */
+const CORS_ROUTES: Readonly<Record<string, string>> = {
+  '/:tenant/v2.0/.well-known/openid-configuration': 'GET, OPTIONS',
+  '/:tenant/discovery/v2.0/keys': 'GET, OPTIONS',
+  '/common/discovery/instance': 'GET, OPTIONS',
+  '/:tenant/oauth2/v2.0/token': 'POST, OPTIONS',
+};
+/** How long a browser may keep a preflight's answer. */
+const PREFLIGHT_MAX_AGE_SECONDS = 86400;
+
+function sendBrowserAnswer(
+  provider: IdentityProvider,
+  answer: BrowserAnswer,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  // The pages are for people: never cached, never framed (a hidden iframe only ever gets redirects).
+  const headers: Record<string, string> = {
+    'cache-control': 'no-store, no-cache',
+    'x-frame-options': 'DENY',
+  };
+  if (answer.setCookie !== undefined) headers['set-cookie'] = answer.setCookie;
+  if (answer.kind === 'redirect') {
+    return reply
+      .code(302)
+      .headers({ ...headers, location: answer.location })
+      .send();
+  }
+  headers['content-type'] = 'text/html; charset=utf-8';
+  if (answer.kind === 'page') return reply.code(answer.status).headers(headers).send(answer.html);
+  const body = answer.error.body(provider.url, headerValue(request, 'client-request-id'));
+  return reply
+    .code(answer.error.status)
+    .headers(headers)
+    .send(renderErrorPage(answer.error, body.trace_id, body.correlation_id));
+}
+
 const TenantParams = z.object({ tenant: z.string() });
+const LogoutQuerySchema = z.object({
+  post_logout_redirect_uri: z.string().optional().catch(undefined),
+  client_id: z.string().optional().catch(undefined),
+  state: z.string().optional().catch(undefined),
+});
 /** A repeated parameter is not modeled: it counts as absent. */
 const queryValue = z.string().optional().catch(undefined);
 const InstanceDiscoveryQuerySchema = z.object({
@@ -355,6 +440,55 @@ async function createIdentitySimulator(options: IdentitySimulatorOptions = {}): 
     loggedHeaders: ['content-type'],
   });
 
+  app.addHook('onSend', async (request, reply, payload) => {
+    const route = request.routeOptions.url;
+    if (route !== undefined && CORS_ROUTES[route] !== undefined) {
+      reply.header('access-control-allow-origin', '*');
+    }
+    return payload;
+  });
+
+  for (const [route, methods] of Object.entries(CORS_ROUTES)) {
+    app.options(route, async (request, reply) =>
+      reply
+        .code(204)
+        .headers({
+          'access-control-allow-methods': methods,
+          // MSAL adds X-AnchorMailbox to token requests, so whatever the browser asks to send is allowed.
+          'access-control-allow-headers': headerValue(request, 'access-control-request-headers') ?? '',
+          'access-control-max-age': String(PREFLIGHT_MAX_AGE_SECONDS),
+        })
+        .send(),
+    );
+  }
+
+  app.get('/:tenant/oauth2/v2.0/authorize', async (request, reply) => {
+    const { tenant } = TenantParams.parse(request.params);
+    const answer = provider.signIn.authorize(
+      tenant,
+      AuthorizeQuerySchema.parse(request.query),
+      headerValue(request, 'cookie'),
+      provider.url,
+    );
+    return sendBrowserAnswer(provider, answer, request, reply);
+  });
+
+  app.post('/:tenant/oauth2/v2.0/authorize', async (request, reply) => {
+    const { tenant } = TenantParams.parse(request.params);
+    const answer = provider.signIn.completeSignIn(tenant, SignInFormSchema.parse(request.body ?? {}));
+    return sendBrowserAnswer(provider, answer, request, reply);
+  });
+
+  app.get('/:tenant/oauth2/v2.0/logout', async (request, reply) => {
+    const { tenant } = TenantParams.parse(request.params);
+    const answer = provider.signIn.logout(
+      tenant,
+      LogoutQuerySchema.parse(request.query),
+      headerValue(request, 'cookie'),
+    );
+    return sendBrowserAnswer(provider, answer, request, reply);
+  });
+
   app.get('/:tenant/v2.0/.well-known/openid-configuration', async (request) => {
     const { tenant } = TenantParams.parse(request.params);
     return provider.discoveryDocument(tenant);
@@ -372,10 +506,11 @@ async function createIdentitySimulator(options: IdentitySimulatorOptions = {}): 
   app.post('/:tenant/oauth2/v2.0/token', async (request, reply) => {
     const { tenant } = TenantParams.parse(request.params);
     const form = TokenFormSchema.safeParse(request.body);
-    const answer = await provider.clientCredentials(
+    const answer = await provider.token(
       tenant,
       form.success ? form.data : {},
       parseBasicAuthorization(headerValue(request, 'authorization')),
+      headerValue(request, 'origin'),
     );
     const clientRequestId = headerValue(request, 'client-request-id');
     return reply

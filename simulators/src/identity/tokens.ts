@@ -7,6 +7,8 @@ import { SIGNING_ALGORITHM, type KeyRing } from './keys';
 export const BACKDATE_SECONDS = 300;
 /** `expires_in` of client-credential answers (Entra answers 3599). */
 export const APP_TOKEN_LIFETIME_SECONDS = 3599;
+/** Entra's ID tokens are valid for an hour. */
+const ID_TOKEN_LIFETIME_SECONDS = 3600;
 /** Clock skew allowed when verifying, the default of Microsoft's token validators. */
 const CLOCK_TOLERANCE_SECONDS = 300;
 
@@ -75,6 +77,16 @@ export interface UserTokenRequest {
   scp: string;
   /** Negative for a token that expired that many seconds ago. */
   expiresInSeconds: number;
+}
+
+export interface IdTokenRequest {
+  tenantId: string;
+  oid: string;
+  clientId: string;
+  name: string;
+  preferredUsername: string;
+  /** The authorize request's nonce; MSAL refuses an ID token without it when it sent one. */
+  nonce?: string | undefined;
 }
 
 export interface VerificationExpectation {
@@ -189,6 +201,29 @@ export class TokenService {
             ver: '2.0',
           };
     return { accessToken: await this.sign(claims), expiresIn: request.expiresInSeconds };
+  }
+
+  /**
+   * An OpenID Connect ID token for the client the user signed in to, v2 as Entra issues them to v2 endpoints:
+   * `aud` is the client, `sub` the pairwise subject, `nonce` the authorize request's.
+   */
+  async issueIdToken(request: IdTokenRequest): Promise<string> {
+    const now = nowSeconds();
+    return this.sign({
+      aud: request.clientId,
+      iss: this.v2Issuer(request.tenantId),
+      iat: now - BACKDATE_SECONDS,
+      nbf: now - BACKDATE_SECONDS,
+      exp: now + ID_TOKEN_LIFETIME_SECONDS,
+      name: request.name,
+      ...(request.nonce === undefined ? {} : { nonce: request.nonce }),
+      oid: request.oid,
+      preferred_username: request.preferredUsername,
+      sub: pairwiseSubject(request.oid, request.clientId),
+      tid: request.tenantId,
+      uti: uniqueTokenId(),
+      ver: '2.0',
+    });
   }
 
   /**
