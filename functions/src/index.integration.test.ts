@@ -72,7 +72,7 @@ describe('the Functions entry point answers CORS', () => {
     expect(answer.headers.get('access-control-allow-origin')).toBe(DYNAMICS);
     expect(answer.headers.get('access-control-allow-methods')).toBe('GET, PUT');
     expect(answer.headers.get('access-control-allow-headers')).toBe(
-      'authorization, content-type, if-match, if-none-match',
+      'authorization, content-type, if-match, if-none-match, x-ms-client-request-id',
     );
     expect(answer.headers.get('access-control-max-age')).toBe('7200');
     expect(answer.headers.get('vary')).toBe('Origin');

@@ -3,10 +3,17 @@ import type { ApiResponse } from './api';
 import type { HttpMethod, RouteDefinition } from './route';
 
 /**
- * Request headers a browser may send: the bearer token, JSON bodies and the settings' etag preconditions. Nothing
- * else is read by the API; anything a browser would add beyond these makes its preflight fail, as it should.
+ * Request headers a browser may send: the bearer token, JSON bodies, the settings' etag preconditions and the
+ * caller's request id (logged with a failure, so support can find what a person quotes). Nothing else is read by
+ * the API; anything a browser would add beyond these makes its preflight fail, as it should.
  */
-const CORS_ALLOWED_HEADERS = ['authorization', 'content-type', 'if-match', 'if-none-match'] as const;
+const CORS_ALLOWED_HEADERS = [
+  'authorization',
+  'content-type',
+  'if-match',
+  'if-none-match',
+  'x-ms-client-request-id',
+] as const;
 
 /**
  * Response headers a cross-origin script may read beyond the safelisted ones: the settings' etag, the wait of a

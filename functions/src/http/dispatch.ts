@@ -6,6 +6,15 @@ import { ApiError } from './errors';
 import { toApiError } from './errorMapping';
 import type { RouteDefinition } from './route';
 
+/** The caller's own id of this request (the widget shows it to the person, who quotes it to support). */
+export const CLIENT_REQUEST_ID_HEADER = 'x-ms-client-request-id';
+
+/** The caller's request id when it looks like one: never more than an id-like token reaches the log. */
+function clientRequestId(request: ApiRequest): string | undefined {
+  const value = request.header(CLIENT_REQUEST_ID_HEADER);
+  return value !== null && /^[A-Za-z0-9-]{1,64}$/.test(value) ? value : undefined;
+}
+
 /** Retry-After in whole seconds, when the answer has one. */
 function retryAfterSeconds(headers: Record<string, string>): number | null {
   const value = headers['Retry-After'];
@@ -77,6 +86,7 @@ export async function dispatch(
     if (apiError) return errorResponse(apiError);
     log.error(`${route.name} failed`, {
       error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown',
+      requestId: clientRequestId(request),
     });
     return errorResponse(
       new ApiError(500, 'internal', 'Something went wrong on our side; it has been logged'),

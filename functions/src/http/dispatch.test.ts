@@ -1,0 +1,49 @@
+import type { Logger, Services } from '../services';
+import type { ApiRequest } from './api';
+import { CLIENT_REQUEST_ID_HEADER, dispatch } from './dispatch';
+import { publicRoute } from './route';
+
+function request(headers: Record<string, string>): ApiRequest {
+  return {
+    method: 'GET',
+    url: 'http://127.0.0.1/api/broken',
+    params: {},
+    query: new URLSearchParams(),
+    header: (name) => headers[name.toLowerCase()] ?? null,
+    text: async () => '',
+  };
+}
+
+function recordingLog(): Logger & { errors: Record<string, unknown>[] } {
+  const errors: Record<string, unknown>[] = [];
+  return {
+    errors,
+    info: () => undefined,
+    warn: () => undefined,
+    error: (message, data = {}) => errors.push({ message, ...data }),
+  };
+}
+
+const broken = publicRoute({ name: 'broken', methods: ['GET'], route: 'broken' }, async () => {
+  throw new Error('the disk is on fire');
+});
+
+describe('an unexpected failure', () => {
+  it("is answered 500 without its cause, and logged with the caller's request id", async () => {
+    const log = recordingLog();
+    const id = '0f8fad5b-d9cb-469f-a165-70867728950e';
+    const response = await dispatch(broken, request({ [CLIENT_REQUEST_ID_HEADER]: id }), {} as Services, log);
+    expect(response.status).toBe(500);
+    expect(JSON.stringify(response.json)).not.toContain('fire');
+    expect(log.errors).toEqual([
+      { message: 'broken failed', error: 'Error: the disk is on fire', requestId: id },
+    ]);
+  });
+
+  it('logs no request id that does not look like one', async () => {
+    const log = recordingLog();
+    await dispatch(broken, request({ [CLIENT_REQUEST_ID_HEADER]: 'x'.repeat(65) }), {} as Services, log);
+    await dispatch(broken, request({ [CLIENT_REQUEST_ID_HEADER]: 'a b\nforged: line' }), {} as Services, log);
+    expect(log.errors.map((entry) => entry.requestId)).toEqual([undefined, undefined]);
+  });
+});
