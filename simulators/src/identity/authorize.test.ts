@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createLocalJWKSet, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { seededEntities } from './seededEntities';
-import { CODE_LIFETIME_SECONDS, sessionCookieName } from './signIn';
+import { CODE_LIFETIME_SECONDS, sessionCookieName, SPA_REFRESH_TOKEN_LIFETIME_SECONDS } from './signIn';
 import { useIdentitySimulator } from './testSupport';
 import { postFormTrusting, postJsonTrusting, requestTrusting, type TlsResponse } from './tlsClient';
 
@@ -293,6 +293,31 @@ describe('silent sign-in (prompt=none)', () => {
     );
   });
 
+  it('fact: asked for in claims (as MSAL does), the ID token carries an opaque login_hint claim, which later names the account on the page and for prompt=none', async () => {
+    const claims = JSON.stringify({ id_token: { login_hint: { essential: false } } });
+    const signedIn = await signIn(seeded.rep.oid, { claims });
+    const answer = TokenAnswerSchema.parse((await redeem(codeRedemption(signedIn))).json);
+    const hint = z.string().parse(decodeJwt(answer.id_token).login_hint);
+    expect(hint).not.toContain(seeded.rep.userPrincipalName);
+    const { params } = authorizeParameters({ prompt: 'none', login_hint: hint });
+    expect(responseParameters(location(await authorize(params, signedIn.cookie))).get('code')).toMatch(
+      /^[\w-]{32,}$/,
+    );
+    const page = await authorize(authorizeParameters({ login_hint: hint }).params);
+    expect(page.text).toContain(`value="${seeded.rep.oid}" checked`);
+    const refreshed = await redeem({
+      client_id: seeded.widget.clientId,
+      scope: requestedScopes,
+      refresh_token: answer.refresh_token,
+      grant_type: 'refresh_token',
+    });
+    expect(decodeJwt(TokenAnswerSchema.parse(refreshed.json).id_token).login_hint).toBe(hint);
+    const withoutClaims = TokenAnswerSchema.parse(
+      (await redeem(codeRedemption(await signIn(seeded.rep.oid)))).json,
+    );
+    expect(decodeJwt(withoutClaims.id_token).login_hint).toBeUndefined();
+  });
+
   it('fact: prompt=login and prompt=select_account show the page even with a session', async () => {
     const signedIn = await signIn(seeded.rep.oid);
     for (const prompt of ['login', 'select_account']) {
@@ -547,7 +572,9 @@ describe('authorization code and refresh token grants', () => {
     expect((await redeem({ ...refreshForm, refresh_token: renewed.refresh_token })).status).toBe(200);
     expectEntraError(await redeem(refreshForm, {}), 'invalid_request', 9002327);
     expectEntraError(await redeem({ ...refreshForm, refresh_token: 'made-up' }), 'invalid_grant', 9002313);
-    const clock = jest.spyOn(Date, 'now').mockReturnValue(Date.now() + (24 * 60 * 60 + 1) * 1000);
+    const clock = jest
+      .spyOn(Date, 'now')
+      .mockReturnValue(Date.now() + (SPA_REFRESH_TOKEN_LIFETIME_SECONDS + 1) * 1000);
     try {
       expectEntraError(
         await redeem({ ...refreshForm, refresh_token: renewed.refresh_token }),

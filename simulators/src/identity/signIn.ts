@@ -47,6 +47,8 @@ export const AuthorizeQuerySchema = z.object({
   response_mode: single,
   prompt: single,
   login_hint: single,
+  /** OpenID claims request; MSAL asks for the optional `login_hint` ID token claim here. */
+  claims: single,
   'client-request-id': single,
 });
 export type AuthorizeQuery = z.infer<typeof AuthorizeQuerySchema>;
@@ -74,6 +76,8 @@ interface AuthorizeRequest {
   nonce: string | undefined;
   codeChallenge: string;
   loginHint: string | undefined;
+  /** Whether the ID token carries the `login_hint` claim (asked for in `claims`). */
+  loginHintClaim: boolean;
 }
 
 interface Session {
@@ -94,6 +98,7 @@ interface RefreshGrant {
   oid: string;
   scopes: string[];
   expiresAt: number;
+  loginHintClaim: boolean;
 }
 
 interface PendingSignIn {
@@ -142,7 +147,7 @@ function opaque(bytes = 32): string {
 }
 
 /** `client_info` as Entra sends it: base64url JSON of the user's object id and tenant, MSAL's homeAccountId. */
-export function clientInfo(oid: string, tenantId: string): string {
+function clientInfo(oid: string, tenantId: string): string {
   return Buffer.from(JSON.stringify({ uid: oid, utid: tenantId })).toString('base64url');
 }
 
@@ -150,12 +155,39 @@ function s256(verifier: string): string {
   return createHash('sha256').update(verifier).digest('base64url');
 }
 
+const ClaimsRequestSchema = z.object({
+  id_token: z.object({ login_hint: z.unknown().optional() }).loose().optional(),
+});
+
+function asksForLoginHintClaim(claims: string | undefined): boolean {
+  if (claims === undefined) return false;
+  try {
+    const parsed = ClaimsRequestSchema.safeParse(JSON.parse(claims));
+    return parsed.success && parsed.data.id_token?.login_hint !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Entra's `login_hint` ID token claim: an opaque value naming the account, which MSAL sends back as
+ * `login_hint` on later silent requests instead of the user name.
+ */
+function loginHintClaimOf(user: User): string {
+  return `O.${Buffer.from(JSON.stringify({ oid: user.oid, tid: user.tenantId })).toString('base64url')}`;
+}
+
+/** A `login_hint` names a user by UPN (any case) or by the opaque value of the ID token's `login_hint` claim. */
+function hintNames(user: User, hint: string): boolean {
+  return hint.toLowerCase() === user.userPrincipalName.toLowerCase() || hint === loginHintClaimOf(user);
+}
+
 function splitScopes(scope: string): string[] {
   return scope.split(' ').filter((part) => part !== '');
 }
 
 /** The Cookie header's pairs; the simulator only reads its own cookies, whose values are base64url. */
-export function parseCookies(header: string | undefined): Map<string, string> {
+function parseCookies(header: string | undefined): Map<string, string> {
   const cookies = new Map<string, string>();
   for (const pair of (header ?? '').split(';')) {
     const separator = pair.indexOf('=');
@@ -340,6 +372,7 @@ export class InteractiveSignIn {
       nonce: query.nonce,
       codeChallenge: query.code_challenge,
       loginHint: query.login_hint,
+      loginHintClaim: asksForLoginHintClaim(query.claims),
     };
   }
 
@@ -353,10 +386,7 @@ export class InteractiveSignIn {
   private silent(request: AuthorizeRequest, cookieHeader: string | undefined): BrowserAnswer {
     const user = this.sessionOf(request.tenant.id, cookieHeader);
     if (!user) throw entraErrors.noSession();
-    if (
-      request.loginHint !== undefined &&
-      request.loginHint.toLowerCase() !== user.userPrincipalName.toLowerCase()
-    ) {
+    if (request.loginHint !== undefined && !hintNames(user, request.loginHint)) {
       throw entraErrors.sessionHintMismatch();
     }
     return { kind: 'redirect', location: this.codeRedirect(request, user) };
@@ -365,14 +395,14 @@ export class InteractiveSignIn {
   private showPage(request: AuthorizeRequest, problem?: string, flow: string = opaque()): BrowserAnswer {
     this.pending.set(flow, { request, expiresAt: nowSeconds() + SIGN_IN_FORM_LIFETIME_SECONDS });
     const accounts = this.fixture.users.filter((user) => user.tenantId === request.tenant.id);
-    const hint = request.loginHint?.toLowerCase();
+    const hint = request.loginHint;
     const html = renderSignInPage({
       action: `/${request.tenant.id}/oauth2/v2.0/authorize`,
       flow,
       applicationName: request.application.displayName,
       tenantName: request.tenant.displayName,
       accounts,
-      selectedOid: accounts.find((user) => user.userPrincipalName.toLowerCase() === hint)?.oid,
+      selectedOid: hint === undefined ? undefined : accounts.find((user) => hintNames(user, hint))?.oid,
       problem,
     });
     return { kind: 'page', status: problem === undefined ? 200 : 400, html };
@@ -493,6 +523,7 @@ export class InteractiveSignIn {
     const scopes = form.scope === undefined ? grant.request.scopes : splitScopes(form.scope);
     return this.issue(tenant, application, user, scopes, {
       nonce: grant.request.nonce,
+      loginHintClaim: grant.request.loginHintClaim,
       refreshExpiresAt: nowSeconds() + SPA_REFRESH_TOKEN_LIFETIME_SECONDS,
     });
   }
@@ -514,6 +545,7 @@ export class InteractiveSignIn {
     const scopes = form.scope === undefined ? grant.scopes : splitScopes(form.scope);
     return this.issue(tenant, application, user, scopes, {
       nonce: undefined,
+      loginHintClaim: grant.loginHintClaim,
       refreshExpiresAt: grant.expiresAt,
     });
   }
@@ -523,7 +555,7 @@ export class InteractiveSignIn {
     application: Application,
     user: User,
     scopes: string[],
-    options: { nonce: string | undefined; refreshExpiresAt: number },
+    options: { nonce: string | undefined; loginHintClaim: boolean; refreshExpiresAt: number },
   ): Promise<TokenGrantAnswer> {
     const access = this.resourceAccess(tenant, application, scopes);
     const lowerScopes = new Set(scopes.map((scope) => scope.toLowerCase()));
@@ -554,6 +586,7 @@ export class InteractiveSignIn {
           name: user.name,
           preferredUsername: user.userPrincipalName,
           nonce: options.nonce,
+          loginHint: options.loginHintClaim ? loginHintClaimOf(user) : undefined,
         })
       : undefined;
     let refreshToken: string | undefined;
@@ -565,6 +598,7 @@ export class InteractiveSignIn {
         oid: user.oid,
         scopes,
         expiresAt: options.refreshExpiresAt,
+        loginHintClaim: options.loginHintClaim,
       });
     }
     // Entra names the resource's scopes it granted; OpenID scopes only when no resource was asked for.

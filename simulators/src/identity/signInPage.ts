@@ -1,7 +1,7 @@
 import { escapeUTF8 } from 'entities';
 import type { EntraError } from './errors';
 
-export interface SignInPageAccount {
+interface SignInPageAccount {
   oid: string;
   name: string;
   userPrincipalName: string;

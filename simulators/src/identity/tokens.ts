@@ -87,6 +87,8 @@ export interface IdTokenRequest {
   preferredUsername: string;
   /** The authorize request's nonce; MSAL refuses an ID token without it when it sent one. */
   nonce?: string | undefined;
+  /** The optional `login_hint` claim, when the client asked for it. */
+  loginHint?: string | undefined;
 }
 
 export interface VerificationExpectation {
@@ -217,6 +219,7 @@ export class TokenService {
       exp: now + ID_TOKEN_LIFETIME_SECONDS,
       name: request.name,
       ...(request.nonce === undefined ? {} : { nonce: request.nonce }),
+      ...(request.loginHint === undefined ? {} : { login_hint: request.loginHint }),
       oid: request.oid,
       preferred_username: request.preferredUsername,
       sub: pairwiseSubject(request.oid, request.clientId),
