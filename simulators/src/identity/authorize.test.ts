@@ -9,7 +9,7 @@ import { postFormTrusting, postJsonTrusting, requestTrusting, type TlsResponse }
 const seeded = seededEntities();
 const identity = useIdentitySimulator({ resetBeforeEach: true });
 
-const redirectUri = 'http://127.0.0.1:7100/auth/redirect.html';
+const redirectUri = 'http://127.0.0.1:7100/WebResources/oneflowsync_/auth/redirect.html';
 /** The page that asks: a browser sends its origin with every cross-origin request. */
 const hostOrigin = 'http://127.0.0.1:7100';
 const productApiScope = `${seeded.productApi.identifierUris[0] ?? ''}/access_as_user`;
@@ -533,7 +533,10 @@ describe('authorization code and refresh token grants', () => {
     const signedIn = await signIn();
     const form = codeRedemption(signedIn);
     expectEntraError(
-      await redeem({ ...form, redirect_uri: 'http://localhost:7100/auth/redirect.html' }),
+      await redeem({
+        ...form,
+        redirect_uri: 'http://localhost:7100/WebResources/oneflowsync_/auth/redirect.html',
+      }),
       'invalid_grant',
       70000,
     );
