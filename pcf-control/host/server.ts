@@ -1,0 +1,179 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { parseResx } from '../src/strings/resx';
+import { buildHostBundles, type HostBundles } from './bundles';
+import { proxyWebApi, WEB_API_PATH } from './dataverseProxy';
+import {
+  formPage,
+  indexPage,
+  readFormQuery,
+  redirectBridgePage,
+  REGISTER_SCRIPT,
+  FORM_ENTITIES,
+} from './pages';
+import {
+  isDemoUser,
+  resolveFormHostOptions,
+  type FormHostOptions,
+  type ResolvedFormHostOptions,
+} from './options';
+import { TokenMinter } from './tokens';
+
+const CONTROL_ROOT = join(__dirname, '..');
+export const DEFAULT_BUNDLE_PATH = join(CONTROL_ROOT, 'out', 'controls', 'ProductSyncWidget', 'bundle.js');
+export const RESX_PATH = join(CONTROL_ROOT, 'ProductSyncWidget', 'strings', 'ProductSyncWidget.1033.resx');
+export const RESX_URL = '/controls/ProductSyncWidget/strings/ProductSyncWidget.1033.resx';
+export const BRIDGE_PATH = '/WebResources/oneflowsync_/auth/redirect.html';
+
+export interface RunningFormHost {
+  /** `http://127.0.0.1:<port>`, without a trailing slash. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+function send(response: ServerResponse, status: number, type: string, body: string): void {
+  response.writeHead(status, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store' });
+  response.end(body);
+}
+
+function sendProblem(response: ServerResponse, status: number, message: string): void {
+  send(response, status, 'text/plain', `${message}\n`);
+}
+
+/** The API token of a demo user, for the host page's sign-in stand-in (`?signin=msal` uses real MSAL instead). */
+async function answerToken(
+  url: URL,
+  response: ServerResponse,
+  options: ResolvedFormHostOptions,
+  tokens: TokenMinter,
+): Promise<void> {
+  const user = url.searchParams.get('user') ?? options.demoUser;
+  if (!isDemoUser(user)) {
+    sendProblem(response, 400, `user: "${user}" is not a demo user of the form host`);
+    return;
+  }
+  const token = await tokens.token(user, options.apiAppId);
+  response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  response.end(JSON.stringify(token));
+}
+
+async function route(
+  request: IncomingMessage,
+  response: ServerResponse,
+  context: {
+    options: ResolvedFormHostOptions;
+    tokens: TokenMinter;
+    bundles: HostBundles;
+    bundlePath: string;
+    resx: string;
+  },
+): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+  const { pathname } = url;
+  if (pathname.startsWith(WEB_API_PATH)) {
+    await proxyWebApi(request, response, url, context.options, context.tokens);
+    return;
+  }
+  request.resume();
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    sendProblem(response, 405, `${request.method ?? ''} is not served here`);
+    return;
+  }
+  const form = /^\/forms\/([a-z]+)$/.exec(pathname)?.[1];
+  if (form !== undefined) {
+    const entity = FORM_ENTITIES.find((candidate) => candidate === form);
+    if (entity === undefined) {
+      sendProblem(response, 404, `There is no ${form} form: the forms are ${FORM_ENTITIES.join(', ')}`);
+      return;
+    }
+    const query = readFormQuery(url.searchParams, context.options);
+    if (!query.ok) {
+      sendProblem(response, 400, query.problem);
+      return;
+    }
+    send(response, 200, 'text/html', formPage(entity, query.config));
+    return;
+  }
+  switch (pathname) {
+    case '/':
+      send(response, 200, 'text/html', indexPage());
+      return;
+    case '/platform/shim.js':
+      send(response, 200, 'text/javascript', context.bundles.shim);
+      return;
+    case '/platform/register.js':
+      send(response, 200, 'text/javascript', REGISTER_SCRIPT);
+      return;
+    case '/host/page.js':
+      send(response, 200, 'text/javascript', context.bundles.page);
+      return;
+    case '/host/token':
+      await answerToken(url, response, context.options, context.tokens);
+      return;
+    case '/controls/ProductSyncWidget/bundle.js':
+      // Read on each request, so a rebuild of the control shows on the next reload.
+      send(response, 200, 'text/javascript', readFileSync(context.bundlePath, 'utf8'));
+      return;
+    case RESX_URL:
+      send(response, 200, 'application/xml', context.resx);
+      return;
+    case BRIDGE_PATH:
+      send(response, 200, 'text/html', redirectBridgePage());
+      return;
+    case BRIDGE_PATH.replace(/\.html$/, '.js'):
+      send(response, 200, 'text/javascript', context.bundles.redirectBridge);
+      return;
+    default:
+      sendProblem(response, 404, `Nothing is served at ${pathname}`);
+  }
+}
+
+/**
+ * The Dynamics stand-in for the widget: Opportunity and Quote forms with the real production control bundle,
+ * a ComponentFramework context over the Dataverse simulator and an editable product-lines grid.
+ */
+export async function startFormHost(input: FormHostOptions): Promise<RunningFormHost> {
+  const options = resolveFormHostOptions(input);
+  const bundlePath = options.bundlePath ?? DEFAULT_BUNDLE_PATH;
+  if (!existsSync(bundlePath)) {
+    throw new Error(
+      `The control bundle ${bundlePath} is missing: run \`npm run build -w pcf-control\` first (the form host serves the production build).`,
+    );
+  }
+  const resx = readFileSync(RESX_PATH, 'utf8');
+  // A resx that does not parse would only fail in the browser; refusing to start says where.
+  parseResx(resx);
+  const bundles = await buildHostBundles();
+  const tokens = new TokenMinter(options.identityUrl, options.identityCertificatePem);
+  const context = { options, tokens, bundles, bundlePath, resx };
+  const server = createServer((request, response) => {
+    route(request, response, context).catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      if (!response.headersSent) sendProblem(response, 502, message);
+      else response.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => {
+          if (error) reject(error);
+          else resolve();
+        });
+        server.closeAllConnections();
+      }),
+  };
+}

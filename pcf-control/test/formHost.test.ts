@@ -1,0 +1,223 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
+import { resourceStrings } from '../host/page/resources';
+import { DEFAULT_BUNDLE_PATH, RESX_URL, startFormHost, type RunningFormHost } from '../host/server';
+import { startSimulatorProcess, type SimulatorProcess } from './support/formStack';
+
+const OPPORTUNITY = '0a1b0000-0000-4000-8000-000000000001';
+const WIDGET_LINE = '2c3d0000-0000-4000-8000-000000000001';
+const ALEX_SYSTEMUSER = '6a000000-0000-4000-8000-000000000002';
+const ROBIN_SYSTEMUSER = '6a000000-0000-4000-8000-000000000003';
+/** The Function app is not called by these tests; the pages only name it. */
+const API_BASE_URL = 'http://127.0.0.1:7071';
+
+let simulators: SimulatorProcess;
+let host: RunningFormHost;
+
+function hostOptions(extra: Record<string, unknown> = {}) {
+  return {
+    port: 0,
+    apiBaseUrl: API_BASE_URL,
+    dataverseUrl: simulators.dataverseUrl,
+    identityUrl: simulators.identityUrl,
+    identityCertificatePem: simulators.identityCertificatePem,
+    ...extra,
+  };
+}
+
+function payloadOf(token: string): Record<string, unknown> {
+  const payload = token.split('.')[1] ?? '';
+  return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+beforeAll(async () => {
+  simulators = await startSimulatorProcess();
+  host = await startFormHost(hostOptions());
+}, 60_000);
+
+afterAll(async () => {
+  await host.close();
+  await simulators.stop();
+});
+
+describe('the form host pages', () => {
+  it('serves the index with links to both forms', async () => {
+    const response = await fetch(`${host.url}/`);
+    const html = await response.text();
+    expect(response.status).toBe(200);
+    expect(html).toContain('href="/forms/opportunity"');
+    expect(html).toContain('href="/forms/quote"');
+  });
+
+  it('serves a form page that loads the platform shim, the control bundle and the page, in that order', async () => {
+    const response = await fetch(`${host.url}/forms/opportunity?id=${OPPORTUNITY}&theme=dark&readonly=1`);
+    const html = await response.text();
+    expect(response.status).toBe(200);
+    const scripts = [...html.matchAll(/<script src="([^"]+)"/g)].map((match) => match[1]);
+    expect(scripts).toEqual([
+      '/platform/shim.js',
+      '/platform/register.js',
+      '/controls/ProductSyncWidget/bundle.js',
+      '/host/page.js',
+    ]);
+    const config = JSON.parse(
+      /<script type="application\/json" id="form-host-config">(.*?)<\/script>/.exec(html)?.[1] ?? '{}',
+    ) as Record<string, unknown>;
+    expect(config).toMatchObject({
+      entity: 'opportunity',
+      recordId: OPPORTUNITY,
+      theme: 'dark',
+      readOnly: true,
+      signIn: 'host',
+      user: 'alex',
+      inputs: {
+        apiBaseUrl: API_BASE_URL,
+        clientId: '7e1f3a5c-9b2d-4f6e-8a0c-3d5f7b9e1a2c',
+        tenantId: '3f6d0c1e-8a4b-4c2d-9e7f-1a2b3c4d5e6f',
+        apiScope: 'api://a9900000-0000-4000-8000-000000000001/access_as_user',
+        authorityHost: simulators.identityUrl,
+      },
+    });
+  });
+
+  it.each([
+    ['theme=blue', 'theme: "blue" is not one of light, dark'],
+    ['id=42', 'id: "42" is not a record id'],
+    ['user=nobody', 'user: "nobody" is not one of alex, robin'],
+    ['signin=saml', 'signin: "saml" is not one of host, msal'],
+  ])('refuses ?%s, naming the parameter', async (query, problem) => {
+    const response = await fetch(`${host.url}/forms/quote?${query}`);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain(problem);
+  });
+
+  it('has no form for another table', async () => {
+    const response = await fetch(`${host.url}/forms/account`);
+    expect(response.status).toBe(404);
+    expect(await response.text()).toContain('the forms are opportunity, quote');
+  });
+});
+
+describe('the platform the control runs on', () => {
+  it('serves a shim that sets React 16.14, its ReactDOM and Fluent 9 as the platform globals', async () => {
+    const shim = await (await fetch(`${host.url}/platform/shim.js`)).text();
+    const window: Record<string, unknown> = {};
+    runInNewContext(shim, { window, self: window });
+    const react = window.Reactv16 as { version: string; createElement: unknown };
+    const fluent = window.FluentUIReactv940 as Record<string, unknown>;
+    const reactDom = window.ReactDOM as { version: string; render: unknown };
+    expect(react.version).toBe('16.14.0');
+    expect(reactDom.version).toBe('16.14.0');
+    expect(typeof reactDom.render).toBe('function');
+    expect(fluent.FluentProvider).toBeDefined();
+    expect(fluent.webDarkTheme).toBeDefined();
+    // Fluent through its ES modules: not the 17 MB CommonJS build with every icon.
+    expect(shim.length).toBeLessThan(3_000_000);
+  });
+
+  it('serves the production control bundle as built', async () => {
+    const served = await (await fetch(`${host.url}/controls/ProductSyncWidget/bundle.js`)).text();
+    expect(served).toBe(readFileSync(DEFAULT_BUNDLE_PATH, 'utf8'));
+    expect(served).toContain("registerControl('OneflowSync.ProductSyncWidget'");
+  });
+
+  it('refuses to start without the control bundle, saying how to build it', async () => {
+    const missing = join(__dirname, 'no-such-folder', 'bundle.js');
+    await expect(startFormHost(hostOptions({ bundlePath: missing }))).rejects.toThrow(
+      `The control bundle ${missing} is missing: run \`npm run build -w pcf-control\` first`,
+    );
+  });
+
+  it('refuses options that are not right, naming each', async () => {
+    await expect(
+      startFormHost(hostOptions({ apiBaseUrl: 'not a url', identityCertificatePem: 'none' })),
+    ).rejects.toThrow(/apiBaseUrl: .*; identityCertificatePem: must be a PEM certificate/);
+  });
+
+  it('serves MSAL redirect bridge at the web resource path, without a COOP header', async () => {
+    const page = await fetch(`${host.url}/WebResources/oneflowsync_/auth/redirect.html`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('cross-origin-opener-policy')).toBeNull();
+    expect(await page.text()).toContain('<script src="/WebResources/oneflowsync_/auth/redirect.js">');
+    const script = await fetch(`${host.url}/WebResources/oneflowsync_/auth/redirect.js`);
+    expect(script.status).toBe(200);
+    expect((await script.text()).length).toBeGreaterThan(1000);
+  });
+
+  it('gives the control the resx strings, and a missing key throws and is reported', async () => {
+    const xml = await (await fetch(`${host.url}${RESX_URL}`)).text();
+    const reported: string[] = [];
+    const getString = resourceStrings(xml, (message) => reported.push(message));
+    expect(getString('Widget_Heading')).toBe('Oneflow contract');
+    expect(reported).toEqual([]);
+    expect(() => getString('No_Such_Key')).toThrow('Missing resx string: No_Such_Key');
+    expect(reported).toEqual(['Missing resx string: No_Such_Key']);
+  });
+});
+
+describe('the same-origin Web API', () => {
+  it('forwards to Dataverse with a token of the demo user, or of the user the page names', async () => {
+    // Dataverse refuses the same call without a token: the host added one.
+    const direct = await fetch(`${simulators.dataverseUrl}/api/data/v9.2/WhoAmI`);
+    expect(direct.status).toBe(401);
+    const alex = await fetch(`${host.url}/api/data/v9.2/WhoAmI`);
+    expect(alex.status).toBe(200);
+    expect(((await alex.json()) as { UserId: string }).UserId).toBe(ALEX_SYSTEMUSER);
+    const robin = await fetch(`${host.url}/api/data/v9.2/WhoAmI`, {
+      headers: { 'x-form-host-user': 'robin' },
+    });
+    expect(((await robin.json()) as { UserId: string }).UserId).toBe(ROBIN_SYSTEMUSER);
+  });
+
+  it('refuses a page user that is not a demo user, calling nothing', async () => {
+    const response = await fetch(`${host.url}/api/data/v9.2/WhoAmI`, {
+      headers: { 'x-form-host-user': 'mallory' },
+    });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('x-form-host-user: not a demo user');
+  });
+
+  it('writes through to the Dataverse simulator and answers as Dataverse does', async () => {
+    const line = `${host.url}/api/data/v9.2/opportunityproducts(${WIDGET_LINE})`;
+    const patched = await fetch(line, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', 'if-match': '*' },
+      body: JSON.stringify({ quantity: 11 }),
+    });
+    expect(patched.status).toBe(204);
+    expect(patched.headers.get('odata-entityid')).toBe(
+      `${host.url}/api/data/v9.2/opportunityproducts(${WIDGET_LINE})`,
+    );
+    const read = (await (await fetch(`${line}?$select=quantity`)).json()) as { quantity: number };
+    expect(read.quantity).toBe(11);
+  });
+
+  it("answers the solution's environment variables from the host's options", async () => {
+    const response = await fetch(
+      `${host.url}/api/data/v9.2/environmentvariabledefinitions?$select=schemaname,defaultvalue&$filter=schemaname eq 'oneflowsync_ApiBaseUrl' or schemaname eq 'oneflowsync_AuthorityHost'`,
+    );
+    const body = (await response.json()) as { value: { schemaname: string; defaultvalue: string }[] };
+    expect(body.value.map(({ schemaname, defaultvalue }) => [schemaname, defaultvalue])).toEqual([
+      ['oneflowsync_ApiBaseUrl', API_BASE_URL],
+      ['oneflowsync_AuthorityHost', simulators.identityUrl],
+    ]);
+  });
+});
+
+describe('the sign-in stand-in', () => {
+  it('hands the page an API token of the demo user that the identity provider signed', async () => {
+    const response = await fetch(`${host.url}/host/token?user=robin`);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const token = (await response.json()) as { accessToken: string; expiresOn: number };
+    const claims = payloadOf(token.accessToken);
+    expect(claims).toMatchObject({ aud: 'a9900000-0000-4000-8000-000000000001', name: 'Robin Viewer' });
+    expect(token.expiresOn).toBeGreaterThan(Date.now());
+  });
+
+  it('refuses a user it does not know', async () => {
+    const response = await fetch(`${host.url}/host/token?user=nobody`);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('user: "nobody" is not a demo user');
+  });
+});

@@ -1,0 +1,97 @@
+import { createServer } from 'node:net';
+import { startFormHost, type RunningFormHost } from '../../host/server';
+
+/** What the browser suites use of functions/src/testing/stack.ts's Stack. */
+export interface Stack {
+  host: { url: string };
+  simulators: { dataverseUrl: string; identityUrl: string; identityCertificatePem: string };
+  token(user: 'alex' | 'robin' | 'sam' | 'megan', claims?: Record<string, unknown>): Promise<string>;
+  sim(
+    service: 'dataverse' | 'oneflow',
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: unknown; text: string }>;
+  close(): Promise<void>;
+}
+
+/**
+ * The Function app's test harness is loaded at run time: the functions compile under their own tsconfig (the
+ * shared package's path, ES2022's library); a static import would type-check them under the control's settings.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startStack } = require('../../../functions/src/testing/stack') as {
+  startStack: (options: { env?: Record<string, string> }) => Promise<Stack>;
+};
+
+export interface FormStack {
+  stack: Stack;
+  host: RunningFormHost;
+  close(): Promise<void>;
+}
+
+/** What the host-level suites use of functions/src/testing/simulatorProcess.ts. */
+export interface SimulatorProcess {
+  pid: number;
+  dataverseUrl: string;
+  oneflowUrl: string;
+  identityUrl: string;
+  identityCertificatePem: string;
+  stop(): Promise<void>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startSimulatorProcess } = require('../../../functions/src/testing/simulatorProcess') as {
+  /** The three simulators as their own process, on free ports, from the seeded fixtures. */
+  startSimulatorProcess: () => Promise<SimulatorProcess>;
+};
+export { startSimulatorProcess };
+
+/** A free port on 127.0.0.1: the form host's origin must be known before the Function app starts (its CORS list). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address !== null && typeof address === 'object') resolve(address.port);
+        else reject(new Error('no port'));
+      });
+    });
+  });
+}
+
+/**
+ * The whole local stack for a browser suite: simulators, Azurite and the Function app (allowing exactly the form
+ * host's origin), then the form host against them. `close()` stops every process it started.
+ */
+export async function startFormStack(): Promise<FormStack> {
+  const port = await freePort();
+  const stack = await startStack({ env: { CORS_ALLOWED_ORIGINS: `http://127.0.0.1:${port}` } });
+  let host: RunningFormHost;
+  try {
+    host = await startFormHost({
+      port,
+      apiBaseUrl: stack.host.url,
+      dataverseUrl: stack.simulators.dataverseUrl,
+      identityUrl: stack.simulators.identityUrl,
+      identityCertificatePem: stack.simulators.identityCertificatePem,
+    });
+  } catch (error) {
+    await stack.close();
+    throw error;
+  }
+  return {
+    stack,
+    host,
+    async close() {
+      try {
+        await host.close();
+      } finally {
+        await stack.close();
+      }
+    },
+  };
+}
