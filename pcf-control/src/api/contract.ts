@@ -31,7 +31,12 @@ export {
   type SyncResultAnswer,
   type UnlinkAnswer,
 } from '../../../shared/src/api/contracts';
-export { ErrorAnswerSchema, type ApiErrorCode, type ProblemDetail } from '../../../shared/src/api/errors';
+export {
+  API_ERROR_CODES,
+  ErrorAnswerSchema,
+  type ApiErrorCode,
+  type ProblemDetail,
+} from '../../../shared/src/api/errors';
 export { SettingsAnswerSchema, type SettingsAnswer } from '../../../shared/src/api/settings';
 export { TemplatesAnswerSchema, type ContractTemplate } from '../../../shared/src/api/templates';
 export type { FieldChange, FieldNote, Operation, PlanSummary, SyncAction } from '../../../shared/src/plan';

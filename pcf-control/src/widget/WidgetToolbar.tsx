@@ -1,0 +1,68 @@
+import * as React from 'react';
+import { Toolbar, ToolbarButton, Tooltip } from '@fluentui/react-components';
+import {
+  Add20Regular,
+  ArrowClockwise20Regular,
+  ArrowDownload20Regular,
+  ArrowUpload20Regular,
+  History20Regular,
+} from '@fluentui/react-icons';
+import { useStrings } from '../strings/strings';
+import type { ActionAvailability, ToolbarAction } from './widgetState';
+
+export interface WidgetToolbarProps {
+  actions: Record<ToolbarAction, ActionAvailability>;
+  onAction: (action: ToolbarAction, trigger: HTMLButtonElement) => void;
+}
+
+interface ButtonSpec {
+  action: ToolbarAction;
+  label: string;
+  icon: React.ReactElement;
+  primary?: boolean;
+}
+
+/**
+ * The widget's actions. A disabled one stays focusable and says why in its tooltip, so a keyboard or
+ * screen-reader user learns the reason as well as a mouse user.
+ */
+export function WidgetToolbar({ actions, onAction }: WidgetToolbarProps): React.ReactElement {
+  const t = useStrings();
+  const buttons: ButtonSpec[] = [
+    { action: 'create', label: t('Action_Create'), icon: <Add20Regular />, primary: true },
+    { action: 'push', label: t('Action_Push'), icon: <ArrowUpload20Regular /> },
+    { action: 'fetch', label: t('Action_Fetch'), icon: <ArrowDownload20Regular /> },
+    { action: 'refresh', label: t('Action_Refresh'), icon: <ArrowClockwise20Regular /> },
+    { action: 'history', label: t('Action_History'), icon: <History20Regular /> },
+  ];
+  return (
+    <Toolbar aria-label={t('Toolbar_Label')} size="small">
+      {buttons
+        .filter((button) => actions[button.action].visible)
+        .map((button) => {
+          const reason = actions[button.action].disabledReason;
+          // Always inside its Tooltip, so the button is never remounted (and never loses focus) when it becomes
+          // disabled for a moment during a load.
+          return (
+            <Tooltip
+              key={button.action}
+              content={reason ?? button.label}
+              relationship={reason === null ? 'label' : 'description'}
+              withArrow
+            >
+              <ToolbarButton
+                appearance={button.primary === true ? 'primary' : 'subtle'}
+                icon={button.icon}
+                disabledFocusable={reason !== null}
+                onClick={(event) => {
+                  if (reason === null) onAction(button.action, event.currentTarget);
+                }}
+              >
+                {button.label}
+              </ToolbarButton>
+            </Tooltip>
+          );
+        })}
+    </Toolbar>
+  );
+}
