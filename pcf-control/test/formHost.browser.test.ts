@@ -1,0 +1,69 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { axeCheck, collectErrors, launchBrowser, screenshot } from './support/browser';
+import { startFormStack, type FormStack } from './support/formStack';
+
+const OPPORTUNITY = '0a1b0000-0000-4000-8000-000000000001';
+const WIDGET_LINE = '2c3d0000-0000-4000-8000-000000000001';
+
+let formStack: FormStack;
+let browser: Browser;
+const timings: Record<string, number> = {};
+
+beforeAll(async () => {
+  const started = Date.now();
+  formStack = await startFormStack();
+  timings.stackStartMs = Date.now() - started;
+  const launching = Date.now();
+  browser = await launchBrowser(formStack.stack.simulators.identityCertificatePem);
+  timings.browserLaunchMs = Date.now() - launching;
+}, 120_000);
+
+afterAll(async () => {
+  await browser.close();
+  await formStack.close();
+  // Read by whoever tunes the suite; the numbers are not asserted.
+  const folder = join(__dirname, '..', 'test-output');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, 'browser-timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
+});
+
+it('shows the widget on the Opportunity form, and a quantity edited in the grid reaches Dataverse', async () => {
+  const started = Date.now();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = collectErrors(page);
+  await page.goto(`${formStack.host.url}/forms/opportunity?id=${OPPORTUNITY}`);
+
+  await expectVisible(
+    page.getByRole('heading', { level: 1, name: 'Contoso rollout: 10 widgets and support' }),
+  );
+  await expectVisible(page.getByRole('heading', { name: 'Oneflow contract' }));
+
+  const quantity = page.getByRole('textbox', { name: 'Quantity of Widget' });
+  await quantity.fill('7');
+  await page.getByRole('button', { name: 'Save Widget' }).click();
+  await expectVisible(page.getByRole('status').filter({ hasText: 'Saved Widget' }));
+  // The grid reads the line again after the save, as a form refresh does.
+  expect(await quantity.inputValue()).toBe('7');
+
+  const token = await formStack.stack.token('alex', { aud: formStack.stack.simulators.dataverseUrl });
+  const line = await formStack.stack.sim(
+    'dataverse',
+    'GET',
+    `/api/data/v9.2/opportunityproducts(${WIDGET_LINE})?$select=quantity`,
+    undefined,
+    { authorization: `Bearer ${token}` },
+  );
+  expect(line.body).toMatchObject({ quantity: 7 });
+
+  expect(await axeCheck(page)).toEqual([]);
+  await screenshot(page, 'opportunity-form');
+  expect(errors).toEqual([]);
+  timings.smokeTestMs = Date.now() - started;
+  await page.close();
+}, 60_000);
+
+async function expectVisible(locator: import('playwright-core').Locator): Promise<void> {
+  await locator.waitFor({ state: 'visible', timeout: 15_000 });
+}
