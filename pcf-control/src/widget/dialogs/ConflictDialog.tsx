@@ -138,7 +138,6 @@ export function ConflictDialog({
   return (
     <Dialog
       open
-      modalType={applying ? 'alert' : 'modal'}
       onOpenChange={(_event, data) => {
         if (!data.open) close();
       }}

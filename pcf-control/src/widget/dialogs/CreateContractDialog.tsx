@@ -226,7 +226,6 @@ export function CreateContractDialog({
   return (
     <Dialog
       open
-      modalType={closable ? 'modal' : 'alert'}
       onOpenChange={(_event, data) => {
         if (!data.open) close();
       }}

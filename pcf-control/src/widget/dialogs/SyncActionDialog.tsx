@@ -174,7 +174,6 @@ export function SyncActionDialog({
   return (
     <Dialog
       open
-      modalType={closable ? 'modal' : 'alert'}
       onOpenChange={(_event, data) => {
         // Esc and the backdrop close only when nothing is being written.
         if (!data.open) close();

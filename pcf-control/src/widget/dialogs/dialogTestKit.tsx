@@ -1,7 +1,6 @@
 /*
- * What the dialogs' tests share: canned answers checked by the API's own schemas (so they stay real answers), a
- * real SyncApiClient over a fake fetch that routes requests to those answers and records them, and the providers
- * the widget renders in.
+ * What the dialogs' tests share: canned answers checked by the API's own schemas (so they stay real answers), an
+ * API client answering with them and recording its calls, and the providers the widget renders in.
  */
 import * as React from 'react';
 import {
@@ -11,6 +10,7 @@ import {
   CreateContractPreviewAnswerSchema,
   SyncResultAnswerSchema,
   TemplatesAnswerSchema,
+  type ApiErrorCode,
   type CompareAnswer,
   type CompareField,
   type CreateContractAnswer,
@@ -19,7 +19,7 @@ import {
   type PlanSummary,
   type SyncResultAnswer,
 } from '../../api/contract';
-import { SyncApiClient } from '../../api/SyncApiClient';
+import { ApiError, SyncApiClient } from '../../api/SyncApiClient';
 import type { TokenProvider } from '../../auth/TokenProvider';
 import type { Platform } from '../../platform/Platform';
 import { createTranslate } from '../../strings/strings';
@@ -352,65 +352,87 @@ export function activityPage(
   });
 }
 
-/** An answer of the fake service: a status and a JSON body, or a promise of one (to hold a request open). */
-export interface CannedAnswer {
-  status: number;
-  body: unknown;
-}
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  body: unknown;
-}
-export type Route = (request: RecordedRequest) => CannedAnswer | Promise<CannedAnswer>;
-
-export function ok(body: unknown): CannedAnswer {
-  return { status: 200, body };
-}
-
-export function apiError(status: number, code: string, retryAfterSeconds?: number): CannedAnswer {
-  return {
-    status,
-    body: { error: { code, message: `${code} (from the service)`, details: [], retryAfterSeconds } },
-  };
-}
-
 const TOKENS: TokenProvider = {
   getToken: async () => 'token',
   signIn: async () => undefined,
   account: () => null,
 };
 
-/**
- * A real SyncApiClient whose requests go to `routes` ("GET /api/contracts/1001/plan"), each answered in turn when
- * a route is a list; every request is recorded.
- */
-export function fakeService(routes: Record<string, Route | Route[]>) {
-  const requests: RecordedRequest[] = [];
-  const queues = new Map(
-    Object.entries(routes).map(([key, route]) => [key, Array.isArray(route) ? [...route] : route]),
-  );
-  const client = new SyncApiClient('https://sync.example.test', TOKENS, async (input, init) => {
-    const url = new URL(input);
-    const request: RecordedRequest = {
-      method: init.method ?? 'GET',
-      path: url.pathname,
-      query: url.searchParams,
-      body: typeof init.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined,
-    };
-    requests.push(request);
-    const key = `${request.method} ${request.path}`;
-    const entry = queues.get(key);
-    const route = Array.isArray(entry) ? (entry.length > 1 ? entry.shift() : entry[0]) : entry;
-    if (route === undefined) throw new TypeError(`No route for ${key}`);
-    const answer = await route(request);
-    return new Response(JSON.stringify(answer.body), {
-      status: answer.status,
-      headers: { 'Content-Type': 'application/json' },
-    });
+/** A refusal of the API as the client throws it. */
+export function apiError(status: number, code: ApiErrorCode, retryAfterSeconds?: number): ApiError {
+  return new ApiError(status, code, `${code} (from the service)`, [], 'req-0001', retryAfterSeconds ?? null);
+}
+
+/** Calls answered in turn: the first call gets the first, the last one answers every call after. */
+export function inTurn<Args extends unknown[], T>(...answers: ((...args: Args) => Promise<T>)[]) {
+  let next = 0;
+  return (...args: Args): Promise<T> => {
+    const answer = answers[Math.min(next, answers.length - 1)];
+    next += 1;
+    if (answer === undefined) return Promise.reject(new Error('inTurn without answers'));
+    return answer(...args);
+  };
+}
+
+/** A call that answers only when the test says so: what a request still running looks like. */
+export function held<T>(): { call: () => Promise<T>; answer: (value: T) => void } {
+  let answer: (value: T) => void = () => undefined;
+  const promise = new Promise<T>((resolve) => {
+    answer = resolve;
   });
-  return { client, requests };
+  return { call: () => promise, answer };
+}
+
+type Api = SyncApiClient;
+export interface FakeCalls {
+  plan?: Api['plan'];
+  apply?: Api['apply'];
+  templates?: Api['templates'];
+  createPreview?: Api['createPreview'];
+  create?: Api['create'];
+  resolveConflicts?: Api['resolveConflicts'];
+  activity?: Api['activity'];
+}
+
+/**
+ * The API client with the calls a test gives (canned answers, parsed by the API's schemas when built) and every
+ * other call failing loudly; every call is recorded with its arguments.
+ */
+export class FakeSyncApi extends SyncApiClient {
+  readonly calls: { name: keyof FakeCalls; args: unknown[] }[] = [];
+
+  constructor(private readonly fakes: FakeCalls) {
+    super('https://sync.example.test', TOKENS);
+  }
+
+  private use<K extends keyof FakeCalls>(name: K, args: unknown[]): NonNullable<FakeCalls[K]> {
+    this.calls.push({ name, args });
+    const fake = this.fakes[name];
+    if (fake === undefined) throw new Error(`FakeSyncApi: ${name} was called but not given`);
+    return fake;
+  }
+
+  override plan(...args: Parameters<Api['plan']>) {
+    return this.use('plan', args)(...args);
+  }
+  override apply(...args: Parameters<Api['apply']>) {
+    return this.use('apply', args)(...args);
+  }
+  override templates() {
+    return this.use('templates', [])();
+  }
+  override createPreview(...args: Parameters<Api['createPreview']>) {
+    return this.use('createPreview', args)(...args);
+  }
+  override create(...args: Parameters<Api['create']>) {
+    return this.use('create', args)(...args);
+  }
+  override resolveConflicts(...args: Parameters<Api['resolveConflicts']>) {
+    return this.use('resolveConflicts', args)(...args);
+  }
+  override activity(...args: Parameters<Api['activity']>) {
+    return this.use('activity', args)(...args);
+  }
 }
 
 /** The dialog inside the providers the widget gives it: strings (a missing key throws), theme, services. */
