@@ -1,5 +1,5 @@
 import * as React from 'react';
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import type { SyncResultAnswer } from '../../api/contract';
 import type { ActionOutcome } from '../outcome';
 import {
@@ -16,7 +16,7 @@ import {
   syncResult,
   type FakeCalls,
 } from './dialogTestKit';
-import { SyncActionDialog } from './SyncActionDialog';
+import { APPLY_HOLDS_DIALOG_MS, SyncActionDialog } from './SyncActionDialog';
 
 const LINE_NAMES = { [LINE_WIDGET]: 'Widget', [LINE_SUPPORT]: 'Support Plan' };
 
@@ -28,7 +28,7 @@ const ok =
   <T,>(answer: T) =>
   () =>
     Promise.resolve(answer);
-const fail = (error: unknown) => () => Promise.reject(error);
+const fail = (error: Error) => () => Promise.reject(error);
 
 function open(calls: FakeCalls, action: 'push' | 'fetch' = 'push', sleep?: (ms: number) => Promise<void>) {
   const client = new FakeSyncApi(calls);
@@ -270,5 +270,29 @@ describe('SyncActionDialog', () => {
     expect(within(dialog).getByText('Written to Dynamics')).toBeInTheDocument();
     expect(dialog).toHaveAccessibleDescription('1 Dynamics line updated');
     expect(pushPlanOperations()).toHaveLength(4);
+  });
+  // Last: Fluent's focus management keeps timers it set up under the fake clock.
+  it('lets the person close the dialog once a write has run for 60 seconds', async () => {
+    jest.useFakeTimers();
+    try {
+      const apply = held<SyncResultAnswer>();
+      const { onCancel } = open({ plan: ok(pushPreview()), apply: apply.call });
+      const dialog = await screen.findByRole('dialog');
+      fireEvent.click(await within(dialog).findByRole('button', { name: 'Push 5 changes' }));
+      await within(dialog).findAllByRole('progressbar');
+      act(() => {
+        jest.advanceTimersByTime(APPLY_HOLDS_DIALOG_MS - 1000);
+      });
+      fireEvent.keyDown(dialog, { key: 'Escape' });
+      expect(onCancel).not.toHaveBeenCalled();
+      act(() => {
+        jest.advanceTimersByTime(1000);
+      });
+      expect(within(dialog).getByRole('button', { name: 'Close' })).not.toHaveAttribute('aria-disabled');
+      fireEvent.keyDown(dialog, { key: 'Escape' });
+      expect(onCancel).toHaveBeenCalledTimes(1);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });
