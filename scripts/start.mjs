@@ -1,14 +1,17 @@
 // `npm start`: the product on the local stack, all on 127.0.0.1 — the Oneflow, Dataverse and identity
-// simulators, Azurite (started by the Functions runner) and the Function app, with a webhook registered in the
-// Oneflow simulator so that editing a contract on its page flows back into Dynamics. State (Azurite's data and
+// simulators, Azurite (started by the Functions runner), the Function app, with a webhook registered in the
+// Oneflow simulator so that editing a contract on its page flows back into Dynamics, and the form host: the
+// widget on Opportunity and Quote forms (its bundle is built first when it is missing or out of date). State (Azurite's data and
 // the simulators') is kept in `.local/` across restarts; `npm start -- --fresh` starts from the seeded demo data.
 // Ctrl-C stops everything. Ports and the state folder can be moved through the environment (see README).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { clearTimeout, setInterval, setTimeout } from 'node:timers';
 import { URL } from 'node:url';
+import { ensureControlBundle } from './controlBundle.mjs';
 import { isPartial, ROOT, runningStack, stateFolder, wipe } from './localState.mjs';
 
 const PORTS = {
@@ -19,6 +22,7 @@ const PORTS = {
   AZURITE_BLOB_PORT: 10000,
   AZURITE_QUEUE_PORT: 10001,
   AZURITE_TABLE_PORT: 10002,
+  FORM_HOST_PORT: 7100,
 };
 /** The simulators' default origins as functions/local.settings.json(.example) names them. */
 const DEFAULT_ORIGINS = {
@@ -158,6 +162,36 @@ function launch(name, script, environment, ready) {
   });
 }
 
+/**
+ * The Function app's CORS list with the form host's origins added: the example settings allow port 7100 only,
+ * and a form host moved elsewhere (a second stack) must still reach its own API.
+ */
+function corsWithFormHost(settings, port) {
+  const listed = String(settings.CORS_ALLOWED_ORIGINS ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  const ours = [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
+  return [...new Set([...listed, ...ours])].join(',');
+}
+
+/** A free port on 127.0.0.1, for FORM_HOST_PORT=0: the Function app must know the host's origin before it starts. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function formHostReady(output) {
+  const url = /Form host ready: (http:\/\/\S+?)\/ /.exec(output)?.[1];
+  return url ? { url } : null;
+}
+
 function simulatorsReady(output) {
   const dataverse = /Dataverse simulator\s+(http:\/\/\S+?)\/api\/data/.exec(output)?.[1];
   const oneflow = /Oneflow simulator\s+(http:\/\/\S+?)\/v1/.exec(output)?.[1];
@@ -251,6 +285,10 @@ async function main() {
     );
   }
 
+  // Before anything runs: a build takes half a minute and may fail, and nothing need be stopped then.
+  ensureControlBundle();
+  const formHostPort = ports.FORM_HOST_PORT === 0 ? await freePort() : ports.FORM_HOST_PORT;
+
   const simulators = await launch(
     'sim',
     join('simulators', 'src', 'run.ts'),
@@ -282,10 +320,23 @@ async function main() {
       PRODUCT_SYNC_TENANTS: tenantsJson,
       ENTRA_AUTHORITY_HOST: pointed(settings.ENTRA_AUTHORITY_HOST),
       ENTRA_CA_CERTIFICATE_FILE: simulators.certificate,
+      CORS_ALLOWED_ORIGINS: corsWithFormHost(settings, formHostPort),
     },
     functionsReady,
   );
   await registerWebhooks(simulators.oneflow, functions.api, JSON.parse(tenantsJson || '[]'), settings);
+  const forms = await launch(
+    'forms',
+    join('pcf-control', 'host', 'main.ts'),
+    {
+      FORM_HOST_PORT: String(formHostPort),
+      FORM_HOST_API_BASE_URL: functions.api.replace(/\/api$/, ''),
+      FORM_HOST_DATAVERSE_URL: simulators.dataverse,
+      FORM_HOST_IDENTITY_URL: simulators.identity,
+      FORM_HOST_IDENTITY_CERTIFICATE_FILE: simulators.certificate,
+    },
+    formHostReady,
+  );
 
   const { azurite } = functions;
   if (azurite) azuritePid = Number(azurite.pid);
@@ -297,10 +348,11 @@ async function main() {
       `  Oneflow simulator   ${simulators.oneflow}/  (edit a contract as the counterparty: webhooks reach the app)`,
       `  Dataverse simulator ${simulators.dataverse}/api/data/v9.2/`,
       `  Identity provider   ${simulators.identity}  (user tokens: POST /_sim/tokens, see docs/simulators-identity.md; TLS certificate ${simulators.certificate})`,
+      `  Widget on forms     Opportunity ${forms.url}/forms/opportunity  Quote ${forms.url}/forms/quote  (docs/form-host.md)`,
       azurite
         ? `  Azurite             blobs ${azurite.blob}, queues ${azurite.queue}, tables ${azurite.table}  (data in ${shownPath(azurite.location)})`
         : '  Azurite             not started: AzureWebJobsStorage is set',
-      `Processes: simulators pid ${simulators.pid}, Function app pid ${functions.pid}${azurite ? `, Azurite pid ${azurite.pid}` : ''}.`,
+      `Processes: simulators pid ${simulators.pid}, Function app pid ${functions.pid}${azurite ? `, Azurite pid ${azurite.pid}` : ''}, form host pid ${forms.pid}.`,
       'Ctrl-C stops everything and keeps the state; `npm start -- --fresh` (or `npm run reset`) starts over.',
     ].join('\n'),
   );

@@ -51,6 +51,14 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  const inUse = error instanceof Error && (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+  // Another stack (or anything else) holds the port: say which setting moves this one.
+  console.error(
+    inUse
+      ? `${error.message}: the form host's port is taken; FORM_HOST_PORT moves it`
+      : error instanceof Error
+        ? error.message
+        : error,
+  );
   process.exit(1);
 });
