@@ -51,7 +51,8 @@ describe('preflight', () => {
     expect(corsHeaders(answer)).toEqual({
       'access-control-allow-origin': DYNAMICS,
       'access-control-allow-methods': 'GET, PUT',
-      'access-control-allow-headers': 'authorization, content-type, if-match, if-none-match, x-ms-client-request-id',
+      'access-control-allow-headers':
+        'authorization, content-type, if-match, if-none-match, x-ms-client-request-id',
       'access-control-max-age': '7200',
     });
     expect(answer.headers.vary).toBe('Origin');
