@@ -142,7 +142,7 @@ describe('the widget', () => {
     });
   });
 
-  it('without a contract offers Create contract and opens its dialog from the button', async () => {
+  it('without a contract offers Create contract, and Push says why it cannot run', async () => {
     renderWidget({ client: fakeClient({ contract: () => Promise.reject(apiError(404, 'not_found')) }) });
     expect(await findText('No Oneflow contract yet')).toBeInTheDocument();
     expect(
@@ -256,7 +256,8 @@ describe('the widget', () => {
     expect(getText('2 conflicts')).toBeInTheDocument();
     expect(getAllText('Conflict (held)')).toHaveLength(2);
     expect(getText(/· 2 held$/)).toBeInTheDocument();
-    expect(button('Resolve conflicts')).not.toHaveAttribute('aria-disabled', 'true');
+    fireEvent.click(button('Resolve conflicts'));
+    expect(await screen.findByRole('dialog', { name: 'Resolve conflicts' })).toBeInTheDocument();
   });
 
   it('on a signed contract keeps Push disabled but focusable with its reason, and Fetch enabled', async () => {
@@ -345,6 +346,7 @@ describe('the widget', () => {
     ).toBeInTheDocument();
     fireEvent.click(button('Copy request id'));
     expect(writeText).toHaveBeenCalledWith('req-7f3a');
+    expect(await screen.findByRole('button', { name: 'Request id copied' })).toBeInTheDocument();
     expectDisabledFocusable(
       button('Push updates to Oneflow'),
       'The Oneflow contract could not be loaded. Use Retry.',
@@ -415,6 +417,7 @@ describe('the widget', () => {
     ).toBeInTheDocument();
     fireEvent.click(button('Try again'));
     expect(signIn).toHaveBeenCalledTimes(2);
+    expect(await screen.findByRole('button', { name: 'Try again' })).toBeInTheDocument();
   });
 
   it('on a read-only form shows the contract and allows no change', async () => {

@@ -1,0 +1,117 @@
+import * as React from 'react';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import type { TokenProvider } from '../auth/TokenProvider';
+import { createTranslate } from '../strings/strings';
+import { RECORD_ID, apiError, compareAnswer, contractAnswer, fakeClient } from '../testing/fakeClient';
+import { fakePlatform } from '../testing/fakePlatform';
+import { AppShell } from '../ui/AppShell';
+import { pushPreview, syncResult } from './dialogs/dialogTestKit';
+import { WidgetApp } from './WidgetApp';
+import { WidgetServicesContext, type SyncApi, type WidgetServices } from './WidgetServices';
+
+const tokens: TokenProvider = {
+  getToken: () => Promise.resolve('token'),
+  signIn: () => Promise.resolve(),
+  account: () => null,
+};
+
+function renderWidget(client: SyncApi) {
+  const platform = fakePlatform();
+  const services: WidgetServices = {
+    platform,
+    client,
+    tokens,
+    config: {
+      apiBaseUrl: 'https://sync.example.test',
+      clientId: 'c',
+      tenantId: 't',
+      apiScope: 's',
+      authority: 'a',
+    },
+  };
+  return render(
+    <AppShell instanceId="test" theme={undefined} t={createTranslate((key) => platform.getString(key))}>
+      <WidgetServicesContext.Provider value={services}>
+        <WidgetApp sleep={() => Promise.resolve()} />
+      </WidgetServicesContext.Provider>
+    </AppShell>,
+  );
+}
+
+describe('the widget with its dialogs', () => {
+  it('opens Push from the toolbar, shows the result under the header, loads again and gives focus back', async () => {
+    const contract = jest.fn(() => Promise.resolve(contractAnswer()));
+    const plan = jest.fn(() => Promise.resolve(pushPreview()));
+    const apply = jest.fn(() =>
+      Promise.resolve(syncResult({ applied: true, summary: { productsUpdated: 1, fieldsWritten: 1 } })),
+    );
+    renderWidget(fakeClient({ contract, compare: () => Promise.resolve(compareAnswer()), plan, apply }));
+    const push = await screen.findByRole('button', { name: 'Push updates to Oneflow' });
+    await waitFor(() => {
+      expect(push).not.toHaveAttribute('aria-disabled', 'true');
+    });
+    push.focus();
+    fireEvent.click(push);
+    const dialog = await screen.findByRole('dialog', { name: 'Push updates to Oneflow: preview' });
+    expect(plan).toHaveBeenCalledWith(1001, 'push');
+    fireEvent.click(await within(dialog).findByRole('button', { name: /^Push \d+ changes?$/ }));
+    await waitFor(() => {
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    });
+    expect(apply).toHaveBeenCalledWith(1001, 'push');
+    expect(await screen.findByText(/Pushed to Oneflow/)).toBeInTheDocument();
+    await waitFor(() => {
+      expect(contract).toHaveBeenCalledTimes(2);
+    });
+    await waitFor(() => {
+      expect(screen.getByRole('button', { name: 'Push updates to Oneflow' })).toHaveFocus();
+    });
+  });
+
+  it('closes a cancelled Fetch without writing or loading again, and gives focus back', async () => {
+    const contract = jest.fn(() => Promise.resolve(contractAnswer()));
+    const apply = jest.fn(() => Promise.reject(new Error('nothing may be applied')));
+    renderWidget(
+      fakeClient({
+        contract,
+        compare: () => Promise.resolve(compareAnswer()),
+        plan: () => Promise.resolve(pushPreview()),
+        apply,
+      }),
+    );
+    const fetch = await screen.findByRole('button', { name: 'Fetch updates from Oneflow' });
+    await waitFor(() => {
+      expect(fetch).not.toHaveAttribute('aria-disabled', 'true');
+    });
+    fetch.focus();
+    fireEvent.click(fetch);
+    const dialog = await screen.findByRole('dialog', { name: 'Fetch updates from Oneflow: preview' });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => {
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    });
+    expect(screen.getByRole('button', { name: 'Fetch updates from Oneflow' })).toHaveFocus();
+    expect(apply).not.toHaveBeenCalled();
+    expect(contract).toHaveBeenCalledTimes(1);
+  });
+
+  it('opens History with the record, and Create contract for a record without one', async () => {
+    const activity = jest.fn(() => Promise.resolve({ entries: [], continuationToken: null, total: 0 }));
+    const templates = jest.fn(() => new Promise<never>(() => undefined));
+    renderWidget(
+      fakeClient({ contract: () => Promise.reject(apiError(404, 'not_found')), activity, templates }),
+    );
+    await screen.findByText('No Oneflow contract yet', { ignore: '[aria-live]' });
+    fireEvent.click(screen.getByRole('button', { name: 'History' }));
+    const history = await screen.findByRole('dialog', { name: 'Product sync history' });
+    expect(activity).toHaveBeenCalledWith(RECORD_ID, { limit: 20 });
+    fireEvent.click(within(history).getAllByRole('button', { name: 'Close' })[0] as HTMLElement);
+    await waitFor(() => {
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    });
+    expect(screen.getByRole('button', { name: 'History' })).toHaveFocus();
+    fireEvent.click(screen.getByRole('button', { name: 'Create contract' }));
+    expect(await screen.findByRole('dialog', { name: 'Create Oneflow contract' })).toBeInTheDocument();
+    expect(templates).toHaveBeenCalled();
+  });
+});
