@@ -8,7 +8,7 @@ const CONTROL_ROOT = join(__dirname, '..');
  * `Reactv16` and `@fluentui/react-components` to `FluentUIReactv940`). The host page reads the same ones, so the
  * page and the control share one React and one Fluent, as on a Dynamics form.
  */
-export const PLATFORM_GLOBALS: Readonly<Record<string, string>> = {
+const PLATFORM_GLOBALS: Readonly<Record<string, string>> = {
   react: 'Reactv16',
   'react-dom': 'ReactDOM',
   '@fluentui/react-components': 'FluentUIReactv940',

@@ -1,11 +1,10 @@
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isDemoUser, type DemoUserKey, type ResolvedFormHostOptions } from './options';
+import { USER_HEADER } from './page/pageConfig';
 import type { TokenMinter } from './tokens';
 
 export const WEB_API_PATH = '/api/data/v9.2/';
-/** Which demo user the page acts as; in Dynamics the session cookie says who is signed in. */
-export const USER_HEADER = 'x-form-host-user';
 
 /** Request headers the Web API reads; everything else (cookies above all) stays on this side. */
 const FORWARDED_REQUEST_HEADERS = [
@@ -21,7 +20,7 @@ const FORWARDED_REQUEST_HEADERS = [
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade']);
 
 /** The solution's environment variables, by schema name, as the host's options fill them. */
-export function environmentVariables(options: ResolvedFormHostOptions): Record<string, string> {
+function environmentVariables(options: ResolvedFormHostOptions): Record<string, string> {
   return {
     oneflowsync_ApiBaseUrl: options.apiBaseUrl,
     oneflowsync_ClientId: options.widgetClientId,

@@ -8,7 +8,7 @@ export const DEMO_USERS = {
 
 export type DemoUserKey = keyof typeof DEMO_USERS;
 
-export const DEMO_DEFAULTS = {
+const DEMO_DEFAULTS = {
   tenantId: '3f6d0c1e-8a4b-4c2d-9e7f-1a2b3c4d5e6f',
   widgetClientId: '7e1f3a5c-9b2d-4f6e-8a0c-3d5f7b9e1a2c',
   apiAppId: 'a9900000-0000-4000-8000-000000000001',
@@ -22,7 +22,7 @@ const guid = z
   .string()
   .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
 
-export const FormHostOptionsSchema = z.object({
+const FormHostOptionsSchema = z.object({
   /** 0 picks a free port (tests); the host always listens on 127.0.0.1. */
   port: z.number().int().min(0).max(65535).default(7100),
   /** The Function app's base URL as the widget's `apiBaseUrl` input takes it (`http://127.0.0.1:7071`). */

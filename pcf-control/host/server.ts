@@ -23,9 +23,9 @@ import { TokenMinter } from './tokens';
 
 const CONTROL_ROOT = join(__dirname, '..');
 export const DEFAULT_BUNDLE_PATH = join(CONTROL_ROOT, 'out', 'controls', 'ProductSyncWidget', 'bundle.js');
-export const RESX_PATH = join(CONTROL_ROOT, 'ProductSyncWidget', 'strings', 'ProductSyncWidget.1033.resx');
+const RESX_PATH = join(CONTROL_ROOT, 'ProductSyncWidget', 'strings', 'ProductSyncWidget.1033.resx');
 export const RESX_URL = '/controls/ProductSyncWidget/strings/ProductSyncWidget.1033.resx';
-export const BRIDGE_PATH = '/WebResources/oneflowsync_/auth/redirect.html';
+const BRIDGE_PATH = '/WebResources/oneflowsync_/auth/redirect.html';
 
 export interface RunningFormHost {
   /** `http://127.0.0.1:<port>`, without a trailing slash. */

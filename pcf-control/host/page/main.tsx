@@ -4,7 +4,7 @@ import type { TokenProvider } from '../../src/auth/TokenProvider';
 import type { WidgetConstructor } from './ControlSlot';
 import { FormPage, LoadingPage } from './FormPage';
 import { hostTokenProvider } from './hostTokens';
-import { CONFIG_ELEMENT_ID, ROOT_ELEMENT_ID, type PageConfig } from './pageConfig';
+import { CONFIG_ELEMENT_ID, ROOT_ELEMENT_ID, USER_HEADER, type PageConfig } from './pageConfig';
 import { resourceStrings } from './resources';
 import { formWebApi } from './webApi';
 
@@ -71,7 +71,7 @@ async function start(): Promise<void> {
   const getString = resourceStrings(resx, report);
   const webAPI = formWebApi(config.user);
 
-  const whoAmI = await fetch('/api/data/v9.2/WhoAmI', { headers: { 'x-form-host-user': config.user } });
+  const whoAmI = await fetch('/api/data/v9.2/WhoAmI', { headers: { [USER_HEADER]: config.user } });
   if (!whoAmI.ok) throw new Error(`WhoAmI: ${whoAmI.status} ${await whoAmI.text()}`);
   const { UserId } = (await whoAmI.json()) as { UserId: string };
   const systemUser = await webAPI.retrieveRecord('systemuser', UserId, '?$select=fullname');

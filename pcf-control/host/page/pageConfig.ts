@@ -20,3 +20,5 @@ export interface PageConfig {
 
 export const CONFIG_ELEMENT_ID = 'form-host-config';
 export const ROOT_ELEMENT_ID = 'form-host';
+/** Which demo user the page acts as on the Web API; in Dynamics the session cookie says who is signed in. */
+export const USER_HEADER = 'x-form-host-user';

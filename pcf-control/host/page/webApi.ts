@@ -1,3 +1,5 @@
+import { USER_HEADER } from './pageConfig';
+
 /** Entity set names of the tables the forms and the widget read (Dynamics resolves them from metadata). */
 const ENTITY_SETS: Readonly<Record<string, string>> = {
   opportunity: 'opportunities',
@@ -14,7 +16,6 @@ const ENTITY_SETS: Readonly<Record<string, string>> = {
   environmentvariabledefinition: 'environmentvariabledefinitions',
 };
 
-const USER_HEADER = 'x-form-host-user';
 const WEB_API = '/api/data/v9.2/';
 
 type Entity = ComponentFramework.WebApi.Entity;

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 const CONTROL_ROOT = join(__dirname, '..', '..');
-export const SCREENSHOT_DIR = join(CONTROL_ROOT, 'test-output', 'screenshots');
+const SCREENSHOT_DIR = join(CONTROL_ROOT, 'test-output', 'screenshots');
 
 /**
  * Flags of @sparticuz/chromium's list (made for serverless functions) that would hide what a test must see:
@@ -35,7 +35,7 @@ async function sparticuzChromium(): Promise<{ executablePath: string; args: stri
 }
 
 /** `--ignore-certificate-errors-spki-list` takes base64 SHA-256 hashes of the trusted keys' SubjectPublicKeyInfo. */
-export function spkiHash(certificatePem: string): string {
+function spkiHash(certificatePem: string): string {
   const spki = new X509Certificate(certificatePem).publicKey.export({ type: 'spki', format: 'der' });
   return createHash('sha256').update(spki).digest('base64');
 }

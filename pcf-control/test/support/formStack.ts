@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { startFormHost, type RunningFormHost } from '../../host/server';
 
 /** What the browser suites use of functions/src/testing/stack.ts's Stack. */
-export interface Stack {
+interface Stack {
   host: { url: string };
   simulators: { dataverseUrl: string; identityUrl: string; identityCertificatePem: string };
   token(user: 'alex' | 'robin' | 'sam' | 'megan', claims?: Record<string, unknown>): Promise<string>;
@@ -49,7 +49,7 @@ const { startSimulatorProcess } = require('../../../functions/src/testing/simula
 export { startSimulatorProcess };
 
 /** A free port on 127.0.0.1: the form host's origin must be known before the Function app starts (its CORS list). */
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
