@@ -317,7 +317,9 @@ export function CreateContractDialog({
             )}
             <Text id={questionId} block weight="semibold">
               {canCreate && template !== null
-                ? t('Create_Question', templateName(t, template), creates.length)
+                ? creates.length === 1
+                  ? t('Create_Question_One', templateName(t, template))
+                  : t('Create_Question', templateName(t, template), creates.length)
                 : ''}
             </Text>
           </DialogContent>
