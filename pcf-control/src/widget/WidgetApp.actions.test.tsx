@@ -5,7 +5,8 @@ import { createTranslate } from '../strings/strings';
 import { RECORD_ID, apiError, compareAnswer, contractAnswer, fakeClient } from '../testing/fakeClient';
 import { fakePlatform } from '../testing/fakePlatform';
 import { AppShell } from '../ui/AppShell';
-import { pushPreview, syncResult } from './dialogs/dialogTestKit';
+import type { Operation } from '../api/contract';
+import { LINE_WIDGET, pushPreview, syncResult } from './dialogs/dialogTestKit';
 import { WidgetApp } from './WidgetApp';
 import { WidgetServicesContext, type SyncApi, type WidgetServices } from './WidgetServices';
 
@@ -66,6 +67,47 @@ describe('the widget with its dialogs', () => {
     await waitFor(() => {
       expect(screen.getByRole('button', { name: 'Push updates to Oneflow' })).toHaveFocus();
     });
+  });
+
+  it('after a fetch that wrote Dynamics lines asks to refresh the form, which a control cannot do', async () => {
+    const operations: Operation[] = [
+      {
+        kind: 'update_line',
+        rule: 'F1',
+        reason: 'Update "Widget" in Dynamics',
+        notes: [],
+        lineId: LINE_WIDGET,
+        productId: 300015,
+        etag: 'W/"1"',
+        values: { quantity: '12' },
+        changes: [
+          { oneflowField: 'quantity', dynamicsField: 'quantity', side: 'dynamics', old: '10', new: '12' },
+        ],
+      },
+    ];
+    const summary = { linesUpdated: 1, fieldsWritten: 1 };
+    const preview = syncResult({ action: 'fetch', operations, summary });
+    const fetched = syncResult({ action: 'fetch', operations, summary, applied: true });
+    renderWidget(
+      fakeClient({
+        contract: () => Promise.resolve(contractAnswer()),
+        compare: () => Promise.resolve(compareAnswer()),
+        plan: () => Promise.resolve(preview),
+        apply: () => Promise.resolve(fetched),
+      }),
+    );
+    const fetch = await screen.findByRole('button', { name: 'Fetch updates from Oneflow' });
+    await waitFor(() => {
+      expect(fetch).not.toHaveAttribute('aria-disabled', 'true');
+    });
+    fireEvent.click(fetch);
+    const dialog = await screen.findByRole('dialog', { name: 'Fetch updates from Oneflow: preview' });
+    fireEvent.click(await within(dialog).findByRole('button', { name: /^Fetch \d+ changes?$/ }));
+    expect(
+      await screen.findByText(
+        'Dynamics lines were updated. Refresh the form to see them in the Products grid.',
+      ),
+    ).toBeInTheDocument();
   });
 
   it('closes a cancelled Fetch without writing or loading again, and gives focus back', async () => {

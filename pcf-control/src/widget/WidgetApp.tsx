@@ -79,6 +79,14 @@ function announcement(state: WidgetState | null, loading: boolean, entity: strin
   }
 }
 
+/**
+ * A control cannot refresh the form's product grid or totals (that needs the form context, which controls do not
+ * get), so the rep is told to.
+ */
+function wroteDynamicsLines(outcome: ActionOutcome): boolean {
+  return outcome.results.some((result) => result.applied && result.summary.linesUpdated > 0);
+}
+
 export interface WidgetAppProps {
   /** How a busy load waits before its one more try (tests pass one that does not). */
   sleep?: Sleep;
@@ -325,6 +333,11 @@ export function WidgetApp({ sleep }: WidgetAppProps): React.ReactElement {
         </div>
       )}
       <WidgetToolbar actions={actions} onAction={onAction} />
+      {outcome !== null && wroteDynamicsLines(outcome) && (
+        <MessageBar intent="info">
+          <MessageBarBody>{t('Result_RefreshForm')}</MessageBarBody>
+        </MessageBar>
+      )}
       {outcome !== null && (
         <ResultBar
           outcome={outcome}
