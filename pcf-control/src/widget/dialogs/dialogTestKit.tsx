@@ -19,7 +19,7 @@ import {
   type PlanSummary,
   type SyncResultAnswer,
 } from '../../api/contract';
-import { ApiError, SyncApiClient } from '../../api/SyncApiClient';
+import { ApiError, SyncApiClient, type ClientErrorCode } from '../../api/SyncApiClient';
 import type { TokenProvider } from '../../auth/TokenProvider';
 import type { Platform } from '../../platform/Platform';
 import { createTranslate } from '../../strings/strings';
@@ -368,7 +368,11 @@ const TOKENS: TokenProvider = {
 };
 
 /** A refusal of the API as the client throws it. */
-export function apiError(status: number, code: ApiErrorCode, retryAfterSeconds?: number): ApiError {
+export function apiError(
+  status: number,
+  code: ApiErrorCode | ClientErrorCode,
+  retryAfterSeconds?: number,
+): ApiError {
   return new ApiError(status, code, `${code} (from the service)`, [], 'req-0001', retryAfterSeconds ?? null);
 }
 
