@@ -138,6 +138,9 @@ describe('the toolbar', () => {
     expect(
       reasons({ state: { kind: 'deleted', contractId: 1001, contract: null, message: null } }).fetch,
     ).toBe('The contract was deleted in Oneflow. Unlink it first.');
+    expect(
+      reasons({ state: { kind: 'sign_in', problem: 'interaction_required', message: 'no session' } }).push,
+    ).toBe('Sign in first.');
   });
 });
 

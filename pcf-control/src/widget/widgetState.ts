@@ -146,13 +146,17 @@ export function toolbarState(input: ToolbarInput, t: Translate): Record<ToolbarA
             ? t('Reason_Deleted')
             : state.kind === 'not_configured'
               ? t('Reason_NotConfigured', input.entity)
-              : t('Reason_NotLoaded');
+              : state.kind === 'sign_in'
+                ? t('Reason_SignIn')
+                : t('Reason_NotLoaded');
   const createBlocked =
     state === null || state.kind === 'no_contract'
       ? null
       : state.kind === 'not_configured'
         ? t('Reason_NotConfigured', input.entity)
-        : t('Reason_NotLoaded');
+        : state.kind === 'sign_in'
+          ? t('Reason_SignIn')
+          : t('Reason_NotLoaded');
   return {
     create: { visible: noContract, disabledReason: writes ?? createBlocked },
     push: { visible: true, disabledReason: writes ?? needsContract ?? off ?? locked },
