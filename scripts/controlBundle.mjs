@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ROOT } from './localState.mjs';
 
 const CONTROL = join(ROOT, 'pcf-control');
-export const BUNDLE = join(CONTROL, 'out', 'controls', 'ProductSyncWidget', 'bundle.js');
+const BUNDLE = join(CONTROL, 'out', 'controls', 'ProductSyncWidget', 'bundle.js');
 /** What pcf-scripts compiles into the bundle; tests and the host page are not part of it. */
 const SOURCES = [join(CONTROL, 'ProductSyncWidget'), join(CONTROL, 'src'), join(CONTROL, 'package.json')];
 
@@ -17,10 +17,10 @@ function newestChange(path) {
 }
 
 /** Why the bundle must be built, or null when it is up to date. */
-export function bundleOutOfDate() {
-  if (!existsSync(BUNDLE)) return 'the control bundle is missing';
-  const built = statSync(BUNDLE).mtimeMs;
-  const sources = Math.max(...SOURCES.filter((path) => existsSync(path)).map(newestChange));
+export function bundleOutOfDate({ bundle = BUNDLE, sources: paths = SOURCES } = {}) {
+  if (!existsSync(bundle)) return 'the control bundle is missing';
+  const built = statSync(bundle).mtimeMs;
+  const sources = Math.max(0, ...paths.filter((path) => existsSync(path)).map(newestChange));
   return sources > built ? 'the control changed since its bundle was built' : null;
 }
 

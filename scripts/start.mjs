@@ -7,11 +7,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { clearTimeout, setInterval, setTimeout } from 'node:timers';
 import { URL } from 'node:url';
 import { ensureControlBundle } from './controlBundle.mjs';
+import { corsWithFormHost, formHostReady, freePort } from './formHost.mjs';
 import { isPartial, ROOT, runningStack, stateFolder, wipe } from './localState.mjs';
 
 const PORTS = {
@@ -160,36 +160,6 @@ function launch(name, script, environment, ready) {
       if (stopping && children.size === 0) finish();
     });
   });
-}
-
-/**
- * The Function app's CORS list with the form host's origins added: the example settings allow port 7100 only,
- * and a form host moved elsewhere (a second stack) must still reach its own API.
- */
-function corsWithFormHost(settings, port) {
-  const listed = String(settings.CORS_ALLOWED_ORIGINS ?? '')
-    .split(',')
-    .map((origin) => origin.trim())
-    .filter((origin) => origin !== '');
-  const ours = [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
-  return [...new Set([...listed, ...ours])].join(',');
-}
-
-/** A free port on 127.0.0.1, for FORM_HOST_PORT=0: the Function app must know the host's origin before it starts. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function formHostReady(output) {
-  const url = /Form host ready: (http:\/\/\S+?)\/ /.exec(output)?.[1];
-  return url ? { url } : null;
 }
 
 function simulatorsReady(output) {

@@ -11,14 +11,16 @@ const PortSchema = z
   .transform(Number)
   .pipe(z.number().max(65535, 'must be a port number (0-65535)'));
 
+/** A setting that must be given: absent and empty are one problem, named with what the setting is. */
+const required = (what: string) =>
+  z.string({ error: `is required (${what})` }).min(1, `is required (${what})`);
+
 const EnvironmentSchema = z.object({
   FORM_HOST_PORT: PortSchema.default(7100),
-  FORM_HOST_API_BASE_URL: z.string().min(1, 'is required (the Function app, e.g. http://127.0.0.1:7071)'),
-  FORM_HOST_DATAVERSE_URL: z.string().min(1, 'is required (the Dataverse simulator)'),
-  FORM_HOST_IDENTITY_URL: z.string().min(1, 'is required (the identity simulator)'),
-  FORM_HOST_IDENTITY_CERTIFICATE_FILE: z
-    .string()
-    .min(1, "is required (the identity simulator's certificate)"),
+  FORM_HOST_API_BASE_URL: required('the Function app, e.g. http://127.0.0.1:7071'),
+  FORM_HOST_DATAVERSE_URL: required('the Dataverse simulator'),
+  FORM_HOST_IDENTITY_URL: required('the identity simulator'),
+  FORM_HOST_IDENTITY_CERTIFICATE_FILE: required("the identity simulator's certificate"),
   FORM_HOST_USER: z.enum(Object.keys(DEMO_USERS) as [DemoUserKey, ...DemoUserKey[]]).optional(),
 });
 
