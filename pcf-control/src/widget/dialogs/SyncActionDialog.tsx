@@ -184,7 +184,7 @@ export function SyncActionDialog({
           <DialogTitle>{words.title}</DialogTitle>
           <DialogContent className={styles.content}>
             <Text id={summaryId} block>
-              {state.phase === 'planning' ? t('Preview_Planning') : summary || (explanation ?? '')}
+              {summary || (explanation ?? '')}
             </Text>
             {state.phase === 'planning' && (
               <Spinner
