@@ -91,6 +91,10 @@ export function ProductLinesGrid({ entity, recordId, webAPI, readOnly, onSaved }
       setProblem(`${line.name}: ${changes.problem}`);
       return;
     }
+    if (Object.keys(changes.data).length === 0) {
+      setStatus(`${line.name}: nothing changed`);
+      return;
+    }
     void write(`Saved ${line.name}`, () => webAPI.updateRecord(table.entityType, line.id, changes.data));
   };
 
@@ -137,6 +141,7 @@ export function ProductLinesGrid({ entity, recordId, webAPI, readOnly, onSaved }
           <MessageBarBody>{problem}</MessageBarBody>
         </MessageBar>
       )}
+      {readOnly && <Text>This form is read-only: its lines cannot be changed.</Text>}
       <Text role="status">{status}</Text>
       {lines === null ? (
         <Text>Loading product lines…</Text>
