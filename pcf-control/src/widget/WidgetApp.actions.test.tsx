@@ -6,7 +6,14 @@ import { RECORD_ID, apiError, compareAnswer, contractAnswer, fakeClient } from '
 import { fakePlatform } from '../testing/fakePlatform';
 import { AppShell } from '../ui/AppShell';
 import type { Operation } from '../api/contract';
-import { LINE_WIDGET, pushPreview, syncResult } from './dialogs/dialogTestKit';
+import {
+  LINE_WIDGET,
+  TEMPLATES,
+  createAnswer,
+  createPreview,
+  pushPreview,
+  syncResult,
+} from './dialogs/dialogTestKit';
 import { WidgetApp } from './WidgetApp';
 import { WidgetServicesContext, type SyncApi, type WidgetServices } from './WidgetServices';
 
@@ -38,6 +45,9 @@ function renderWidget(client: SyncApi) {
     </AppShell>,
   );
 }
+
+// Each test walks a real dialog through its steps; on a busy machine that takes longer than jest's 5 s default.
+jest.setTimeout(20_000);
 
 describe('the widget with its dialogs', () => {
   it('opens Push from the toolbar, shows the result under the header, loads again and gives focus back', async () => {
@@ -108,6 +118,36 @@ describe('the widget with its dialogs', () => {
         'Dynamics lines were updated. Refresh the form to see them in the Products grid.',
       ),
     ).toBeInTheDocument();
+  });
+
+  it('after Create contract shows the new contract and keeps focus in the toolbar, on Push', async () => {
+    const preview = createPreview(12, ['Widget', 'Support Plan']);
+    const contract = jest
+      .fn()
+      .mockRejectedValueOnce(apiError(404, 'not_found'))
+      .mockResolvedValue(contractAnswer());
+    const create = jest.fn(() => Promise.resolve(createAnswer(preview)));
+    renderWidget(
+      fakeClient({
+        contract,
+        compare: () => Promise.resolve(compareAnswer()),
+        templates: () => Promise.resolve(TEMPLATES),
+        createPreview: () => Promise.resolve(preview),
+        create,
+      }),
+    );
+    await screen.findByText('No Oneflow contract yet', { ignore: '[aria-live]' });
+    const trigger = screen.getByRole('button', { name: 'Create contract' });
+    trigger.focus();
+    fireEvent.click(trigger);
+    const dialog = await screen.findByRole('dialog', { name: 'Create Oneflow contract' });
+    fireEvent.click(await within(dialog).findByRole('button', { name: 'Create contract' }));
+    expect(await screen.findByText('Everything is in sync', { ignore: '[aria-live]' })).toBeInTheDocument();
+    expect(create).toHaveBeenCalledWith('opportunity', RECORD_ID, 12);
+    expect(screen.queryByRole('button', { name: 'Create contract' })).not.toBeInTheDocument();
+    await waitFor(() => {
+      expect(screen.getByRole('button', { name: 'Push updates to Oneflow' })).toHaveFocus();
+    });
   });
 
   it('closes a cancelled Fetch without writing or loading again, and gives focus back', async () => {

@@ -35,6 +35,16 @@ export function WidgetToolbar({ actions, onAction }: WidgetToolbarProps): React.
     { action: 'refresh', label: t('Action_Refresh'), icon: <ArrowClockwise20Regular /> },
     { action: 'history', label: t('Action_History'), icon: <History20Regular /> },
   ];
+  // Create leaves the toolbar once the contract exists; focus it held moves to Push instead of the page.
+  const createHadFocus = React.useRef(false);
+  const pushButton = React.useRef<HTMLButtonElement>(null);
+  const createVisible = actions.create.visible;
+  React.useEffect(() => {
+    if (createVisible || !createHadFocus.current) return;
+    createHadFocus.current = false;
+    if (document.activeElement === null || document.activeElement === document.body)
+      pushButton.current?.focus();
+  }, [createVisible]);
   return (
     <Toolbar aria-label={t('Toolbar_Label')} size="small">
       {buttons
@@ -54,6 +64,13 @@ export function WidgetToolbar({ actions, onAction }: WidgetToolbarProps): React.
                 appearance={button.primary === true ? 'primary' : 'subtle'}
                 icon={button.icon}
                 disabledFocusable={reason !== null}
+                ref={button.action === 'push' ? pushButton : undefined}
+                onFocus={() => {
+                  if (button.action === 'create') createHadFocus.current = true;
+                }}
+                onBlur={() => {
+                  if (button.action === 'create') createHadFocus.current = false;
+                }}
                 onClick={(event) => {
                   if (reason === null) onAction(button.action, event.currentTarget);
                 }}
