@@ -10,7 +10,9 @@ import {
   LINE_WIDGET,
   WithServices,
   compareWithHeld,
+  apiError,
   held,
+  inTurn,
   syncResult,
   type FakeCalls,
 } from './dialogTestKit';
@@ -133,5 +135,27 @@ describe('ConflictDialog', () => {
         { lineId: LINE_WIDGET, oneflowField: 'price_1.base_amount', keep: 'oneflow' },
       ],
     });
+  });
+
+  it('shows an error of the resolve call in words with Retry, keeping the choices', async () => {
+    const { calls, onDone } = open({
+      resolveConflicts: inTurn(
+        () => Promise.reject(apiError(502, 'oneflow_unavailable')),
+        () => Promise.resolve(ANSWER),
+      ),
+    });
+    const dialog = await screen.findByRole('dialog');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Keep all Oneflow' }));
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Apply 2 choices' }));
+    expect(
+      await within(dialog).findByText("Oneflow can't be reached right now. Try again in a moment."),
+    ).toBeInTheDocument();
+    expect(within(dialog).getByRole('radio', { name: 'Keep Oneflow: 13' })).toBeChecked();
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Retry' }));
+    await waitFor(() => {
+      expect(onDone).toHaveBeenCalledTimes(1);
+    });
+    expect(calls.map((call) => call.args[1])).toEqual([calls[0]?.args[1], calls[0]?.args[1]]);
+    expect(calls).toHaveLength(2);
   });
 });
