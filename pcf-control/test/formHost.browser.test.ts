@@ -72,6 +72,33 @@ it('shows the widget on the Opportunity form, and a quantity edited in the grid 
   await page.close();
 }, 60_000);
 
+it("signs in through the control's own MSAL against the identity provider with ?signin=msal", async () => {
+  const started = Date.now();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = collectErrors(page);
+  await page.goto(`${formStack.host.url}/forms/opportunity?id=${OPPORTUNITY}&signin=msal`);
+  // No session at the identity provider yet: the silent attempt fails and the widget asks.
+  const signIn = page.getByRole('button', { name: 'Sign in', exact: true });
+  await expectVisible(signIn);
+  const [popup] = await Promise.all([page.waitForEvent('popup'), signIn.click()]);
+  await popup.getByRole('radio', { name: /Alex Seller/ }).check();
+  const apiAnswer = page.waitForResponse((response) =>
+    response.url().startsWith(`${formStack.stack.host.url}/api/`),
+  );
+  await popup.getByRole('button', { name: 'Sign in' }).click();
+  const answer = await apiAnswer;
+  const claims = JSON.parse(
+    Buffer.from((answer.request().headers().authorization ?? '').split('.')[1] ?? '', 'base64url').toString(),
+  ) as Record<string, unknown>;
+  expect(claims).toMatchObject({ name: 'Alex Seller', azp: '7e1f3a5c-9b2d-4f6e-8a0c-3d5f7b9e1a2c' });
+  // Signed in: the widget no longer asks.
+  await signIn.waitFor({ state: 'hidden', timeout: 15_000 });
+  await screenshot(page, 'opportunity-form-msal');
+  expect(errors).toEqual([]);
+  timings.msalTestMs = Date.now() - started;
+  await page.close();
+}, 60_000);
+
 async function expectVisible(locator: import('playwright-core').Locator): Promise<void> {
   await locator.waitFor({ state: 'visible', timeout: 15_000 });
 }

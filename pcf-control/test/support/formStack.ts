@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { startFormHost, type RunningFormHost } from '../../host/server';
 
 /** What the browser suites use of functions/src/testing/stack.ts's Stack. */
@@ -63,6 +66,44 @@ function freePort(): Promise<number> {
   });
 }
 
+const IDENTITY_FIXTURE = join(__dirname, '..', '..', '..', 'simulators', 'fixtures', 'identity.json');
+const WIDGET_CLIENT_ID = '7e1f3a5c-9b2d-4f6e-8a0c-3d5f7b9e1a2c';
+
+/**
+ * Registers the form host's redirect bridge for the widget's application (`?signin=msal`): the fixture lists the
+ * one of `npm start`'s port 7100, a suite's host runs on another.
+ */
+async function registerRedirectUri(simulators: Stack['simulators'], hostUrl: string): Promise<void> {
+  const fixture = JSON.parse(readFileSync(IDENTITY_FIXTURE, 'utf8')) as {
+    applications: { clientId: string; spaRedirectUris?: string[] }[];
+  };
+  const widget = fixture.applications.find((application) => application.clientId === WIDGET_CLIENT_ID);
+  if (widget === undefined) throw new Error(`The identity fixture has no application ${WIDGET_CLIENT_ID}`);
+  widget.spaRedirectUris = [
+    ...(widget.spaRedirectUris ?? []),
+    `${hostUrl}/WebResources/oneflowsync_/auth/redirect.html`,
+  ];
+  const body = JSON.stringify(fixture);
+  const status = await new Promise<number>((resolve, reject) => {
+    const call = request(
+      `${simulators.identityUrl}/_sim/fixture`,
+      {
+        method: 'POST',
+        ca: simulators.identityCertificatePem,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      },
+    );
+    call.on('error', reject);
+    call.end(body);
+  });
+  if (status !== 200)
+    throw new Error(`The identity simulator refused the redirect URI of the form host (${status})`);
+}
+
 /**
  * The whole local stack for a browser suite: simulators, Azurite and the Function app (allowing exactly the form
  * host's origin), then the form host against them. `close()` stops every process it started.
@@ -70,19 +111,22 @@ function freePort(): Promise<number> {
 export async function startFormStack(): Promise<FormStack> {
   const port = await freePort();
   const stack = await startStack({ env: { CORS_ALLOWED_ORIGINS: `http://127.0.0.1:${port}` } });
-  let host: RunningFormHost;
+  let started: RunningFormHost | undefined;
   try {
-    host = await startFormHost({
+    started = await startFormHost({
       port,
       apiBaseUrl: stack.host.url,
       dataverseUrl: stack.simulators.dataverseUrl,
       identityUrl: stack.simulators.identityUrl,
       identityCertificatePem: stack.simulators.identityCertificatePem,
     });
+    await registerRedirectUri(stack.simulators, started.url);
   } catch (error) {
+    await started?.close();
     await stack.close();
     throw error;
   }
+  const host = started;
   return {
     stack,
     host,
