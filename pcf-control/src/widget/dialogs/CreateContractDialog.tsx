@@ -69,7 +69,7 @@ function templateName(t: Translate, template: ContractTemplate): string {
 }
 
 /** The template Create contract starts from unless the person picks another: the organisation's default. */
-export function defaultTemplate(templates: readonly ContractTemplate[]): ContractTemplate | null {
+function defaultTemplate(templates: readonly ContractTemplate[]): ContractTemplate | null {
   return templates.find((template) => template.isDefault) ?? templates[0] ?? null;
 }
 

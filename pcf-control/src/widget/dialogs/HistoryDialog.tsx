@@ -42,7 +42,7 @@ export interface HistoryDialogProps {
 }
 
 /** Entries per page: the latest ones first, more on request. */
-export const HISTORY_PAGE_SIZE = 20;
+const HISTORY_PAGE_SIZE = 20;
 
 type Entry = Awaited<ReturnType<SyncApiClient['activity']>>['entries'][number];
 
@@ -51,7 +51,7 @@ type History =
   | { status: 'loaded'; entries: readonly Entry[]; token: string | null }
   | { status: 'failed'; entries: readonly Entry[]; token: string | null; error: unknown };
 
-export function actionWords(t: Translate, action: ActivityAction): string {
+function actionWords(t: Translate, action: ActivityAction): string {
   switch (action) {
     case 'initial_transfer':
       return t('History_Action_Create');
@@ -79,7 +79,7 @@ interface OutcomeLook {
 }
 
 /** Each outcome has its words and its icon: the colour is never the only sign. */
-export function outcomeLook(t: Translate, outcome: ActivityOutcome): OutcomeLook {
+function outcomeLook(t: Translate, outcome: ActivityOutcome): OutcomeLook {
   switch (outcome) {
     case 'applied':
       return { text: t('History_Outcome_Applied'), color: 'success', icon: <CheckmarkCircle16Regular /> };
@@ -98,7 +98,7 @@ export function outcomeLook(t: Translate, outcome: ActivityOutcome): OutcomeLook
   }
 }
 
-export function actorWords(t: Translate, entry: Entry): string {
+function actorWords(t: Translate, entry: Entry): string {
   if (entry.actor.kind === 'application') {
     return entry.action === 'webhook' ? t('History_Actor_Webhook') : t('History_Actor_Automation');
   }
@@ -106,7 +106,7 @@ export function actorWords(t: Translate, entry: Entry): string {
 }
 
 /** One change of an entry in words: "Widget: Quantity 12 → 13 (Dynamics)". */
-export function changeWords(
+function changeWords(
   t: Translate,
   change: ActivityChange,
   lineNames: Readonly<Record<string, string>>,

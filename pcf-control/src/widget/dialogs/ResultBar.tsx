@@ -23,7 +23,7 @@ export interface ResultBarProps {
   lineNames?: Readonly<Record<string, string>>;
 }
 
-export type ResultIntent = 'success' | 'info' | 'warning' | 'error';
+type ResultIntent = 'success' | 'info' | 'warning' | 'error';
 
 /** What the results of one action add up to: a success only when everything asked for was written. */
 export interface ResultView {

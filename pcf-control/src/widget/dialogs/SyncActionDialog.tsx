@@ -68,7 +68,7 @@ function texts(t: Translate, action: 'push' | 'fetch') {
 }
 
 /** The reason a refused plan gives (products off, unusable settings). */
-export function refusalReason(answer: SyncResultAnswer): string {
+function refusalReason(answer: SyncResultAnswer): string {
   return answer.plan.operations.map((operation) => operation.reason).join(' ') || answer.outcome;
 }
 

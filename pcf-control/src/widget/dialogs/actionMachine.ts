@@ -24,8 +24,6 @@ export type ActionEvent<Preview, Result> =
   | { type: 'applyTakesLong' }
   | { type: 'retry' };
 
-export const IDLE: ActionState<never, never> = { phase: 'idle' };
-
 export function actionReducer<Preview, Result>(
   state: ActionState<Preview, Result>,
   event: ActionEvent<Preview, Result>,

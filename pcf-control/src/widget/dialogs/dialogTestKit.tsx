@@ -33,7 +33,7 @@ export const LINE_SUPPORT = '2c3d0000-0000-4000-8000-000000000002';
 export const LINE_NEW = '2c3d0000-0000-4000-8000-000000000003';
 export const LINE_GONE = '2c3d0000-0000-4000-8000-000000000004';
 
-export function summaryOf(counts: Partial<PlanSummary> = {}): PlanSummary {
+function summaryOf(counts: Partial<PlanSummary> = {}): PlanSummary {
   return {
     productsCreated: 0,
     productsUpdated: 0,
