@@ -201,6 +201,31 @@ describe('SyncActionDialog', () => {
     expect(onCancel).toHaveBeenCalledTimes(1);
   });
 
+  it('says why nothing can be pushed when every difference is held or skipped, and lists them', async () => {
+    const heldOnly = syncResult({
+      outcome: 'needs_attention',
+      summary: { held: 1, skipped: 1 },
+      operations: pushPlanOperations().filter((operation) => operation.kind === 'skip'),
+    });
+    open({ plan: ok(heldOnly) });
+    const dialog = await screen.findByRole('dialog');
+    expect(
+      await within(dialog).findByText(
+        'Nothing can be pushed now: every difference is held for review or skipped, as listed below.',
+      ),
+    ).toBeInTheDocument();
+    expect(dialog).toHaveAccessibleDescription('1 value held for review');
+    expect(within(dialog).queryByRole('table', { name: 'Changes that will be written' })).toBeNull();
+    expect(
+      within(dialog).getByRole('table', { name: 'Values that will not be written' }),
+    ).toBeInTheDocument();
+    expect(
+      within(dialog)
+        .getAllByRole('button')
+        .map((button) => button.textContent),
+    ).toEqual(['Close']);
+  });
+
   it('gives the reason of a refused plan and offers only Close', async () => {
     const refused = syncResult({
       outcome: 'refused',
