@@ -37,7 +37,7 @@ import type { ActionOutcome } from '../outcome';
 import { useWidgetServices } from '../WidgetServices';
 import { actionReducer, canClose, type ActionEvent, type ActionState } from './actionMachine';
 import { useDialogStyles } from './dialogs.styles';
-import { SkipsTable } from './PreviewTables';
+import { ScrollRegion, SkipsTable } from './PreviewTables';
 import { lineLabel, previewDiffers, previewRows } from './previewRows';
 import { CloseButton } from './SyncActionDialog';
 import { displayValue, fieldLabel } from './words';
@@ -78,7 +78,7 @@ function LinesTable({ operations }: { operations: readonly CreateOperation[] }):
   const styles = useDialogStyles();
   const { platform } = useWidgetServices();
   return (
-    <div className={styles.tableScroll}>
+    <ScrollRegion label={t('Create_Lines')}>
       <Table size="small" aria-label={t('Create_Lines')}>
         <TableHeader>
           <TableRow>
@@ -104,7 +104,7 @@ function LinesTable({ operations }: { operations: readonly CreateOperation[] }):
           })}
         </TableBody>
       </Table>
-    </div>
+    </ScrollRegion>
   );
 }
 

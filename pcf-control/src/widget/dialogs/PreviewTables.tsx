@@ -16,6 +16,25 @@ import { useDialogStyles } from './dialogs.styles';
 import type { PreviewChangeRow, PreviewSkipRow } from './previewRows';
 import { displayValue, fieldLabel, sideName } from './words';
 
+/**
+ * A long table scrolls inside the dialog; the scrolling box takes focus so keyboard users can scroll it too (its
+ * rows hold nothing focusable).
+ */
+export function ScrollRegion({
+  label,
+  children,
+}: {
+  label: string;
+  children: React.ReactNode;
+}): React.ReactElement {
+  const styles = useDialogStyles();
+  return (
+    <div className={styles.tableScroll} role="region" aria-label={label} tabIndex={0}>
+      {children}
+    </div>
+  );
+}
+
 function useWhatHappens(): (row: PreviewChangeRow) => string {
   const t = useStrings();
   return (row) => {
@@ -33,7 +52,7 @@ export function ChangesTable({ rows }: { rows: readonly PreviewChangeRow[] }): R
   const whatHappens = useWhatHappens();
   const show = (value: PreviewChangeRow['to']): string => displayValue(value, platform);
   return (
-    <div className={styles.tableScroll}>
+    <ScrollRegion label={t('Preview_ChangesTable')}>
       <Table size="small" aria-label={t('Preview_ChangesTable')}>
         <TableHeader>
           <TableRow>
@@ -68,16 +87,15 @@ export function ChangesTable({ rows }: { rows: readonly PreviewChangeRow[] }): R
           ))}
         </TableBody>
       </Table>
-    </div>
+    </ScrollRegion>
   );
 }
 
 /** What the action leaves alone, each with its reason. */
 export function SkipsTable({ rows }: { rows: readonly PreviewSkipRow[] }): React.ReactElement {
   const t = useStrings();
-  const styles = useDialogStyles();
   return (
-    <div className={styles.tableScroll}>
+    <ScrollRegion label={t('Preview_SkipsTable')}>
       <Table size="small" aria-label={t('Preview_SkipsTable')}>
         <TableHeader>
           <TableRow>
@@ -101,6 +119,6 @@ export function SkipsTable({ rows }: { rows: readonly PreviewSkipRow[] }): React
           ))}
         </TableBody>
       </Table>
-    </div>
+    </ScrollRegion>
   );
 }

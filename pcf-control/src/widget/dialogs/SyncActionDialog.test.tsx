@@ -75,6 +75,11 @@ describe('SyncActionDialog', () => {
       'SetupQuantity— → 1Added to Oneflow',
       '2c3d0000Whole product—Removed from Oneflow',
     ]);
+    // A long table scrolls in the dialog: its box is reachable by keyboard to scroll it.
+    expect(within(dialog).getByRole('region', { name: 'Changes that will be written' })).toHaveAttribute(
+      'tabindex',
+      '0',
+    );
     const skips = within(within(dialog).getByRole('table', { name: 'Values that will not be written' }));
     expect(
       skips
