@@ -40,16 +40,17 @@ function ConfiguredWidget({ platform, tokenProviderFor }: Omit<WidgetRootProps, 
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [inputsKey]);
 
-  const services = React.useMemo<WidgetServices | null>(() => {
+  // The client outlives updateViews (each brings a new platform object): dialogs run their plan and write in
+  // effects keyed on the client, so a new one on a resize or a form refresh would send them again.
+  const api = React.useMemo(() => {
     if (config === null || !config.ok) return null;
     const tokens = tokenProviderFor(config.config);
-    return {
-      platform,
-      config: config.config,
-      tokens,
-      client: new SyncApiClient(config.config.apiBaseUrl, tokens),
-    };
-  }, [config, platform, tokenProviderFor]);
+    return { config: config.config, tokens, client: new SyncApiClient(config.config.apiBaseUrl, tokens) };
+  }, [config, tokenProviderFor]);
+  const services = React.useMemo<WidgetServices | null>(
+    () => (api === null ? null : { platform, ...api }),
+    [api, platform],
+  );
 
   if (config === null) return <Spinner size="small" label={t('Widget_Loading')} />;
   if (!config.ok) {
