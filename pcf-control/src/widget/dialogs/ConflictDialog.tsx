@@ -107,8 +107,11 @@ export function ConflictDialog({
     onDoneRef.current = onDone;
   });
   const body = resolutionsBody(fields, choices);
+  // The choices as they were when Apply was pressed (they cannot change while applying).
   const bodyRef = React.useRef(body);
-  bodyRef.current = body;
+  React.useEffect(() => {
+    bodyRef.current = body;
+  });
   React.useEffect(() => {
     if (!applying) return undefined;
     let current = true;
