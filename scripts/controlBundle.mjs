@@ -7,8 +7,15 @@ import { ROOT } from './localState.mjs';
 
 const CONTROL = join(ROOT, 'pcf-control');
 const BUNDLE = join(CONTROL, 'out', 'controls', 'ProductSyncWidget', 'bundle.js');
-/** What pcf-scripts compiles into the bundle; tests and the host page are not part of it. */
-const SOURCES = [join(CONTROL, 'ProductSyncWidget'), join(CONTROL, 'src'), join(CONTROL, 'package.json')];
+/** What goes into the bundle: the control, its code, the API schemas it imports from shared/ and the build's settings. */
+const SOURCES = [
+  join(CONTROL, 'ProductSyncWidget'),
+  join(CONTROL, 'src'),
+  join(ROOT, 'shared', 'src'),
+  ...['package.json', 'pcfconfig.json', 'featureconfig.json', 'webpack.config.js', 'tsconfig.json'].map(
+    (name) => join(CONTROL, name),
+  ),
+];
 
 function newestChange(path) {
   const stat = statSync(path);
@@ -35,7 +42,7 @@ export function ensureControlBundle() {
   const builtBefore = existsSync(BUNDLE) ? statSync(BUNDLE).mtimeMs : 0;
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const build = spawnSync(npm, ['run', 'build', '-w', 'pcf-control'], { cwd: ROOT, stdio: 'inherit' });
-  // pcf-scripts reports a failed compile and still exits 0: a new bundle file is the sign that it built.
+  // The build fails when this run wrote no bundle (pcf-scripts alone exits 0 on a failed compile).
   if (build.status === 0 && existsSync(BUNDLE) && statSync(BUNDLE).mtimeMs > builtBefore) return true;
   if (!existsSync(BUNDLE)) {
     throw new Error(
