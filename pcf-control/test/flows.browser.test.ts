@@ -74,7 +74,15 @@ async function openForm(
   const page = await ready(browser).newPage({ viewport: { width: 1280, height: 900 } });
   const errors = collectErrors(page);
   await page.goto(`${ready(formStack).host.url}/forms/${entity}?id=${id}`);
-  await expectVisible(page.getByRole('heading', { name: 'Oneflow contract', exact: true }));
+  try {
+    await expectVisible(page.getByRole('heading', { name: 'Oneflow contract', exact: true }));
+  } catch (error) {
+    // The widget did not render: say what the page shows (a bundle being rebuilt, a missing string, an error).
+    throw new Error(
+      `the widget did not render on the ${entity} form: ${String(error)}\npage errors: ${JSON.stringify(errors)}\n` +
+        (await page.locator('body').innerText()).slice(0, 2000),
+    );
+  }
   return { page, errors };
 }
 
@@ -162,6 +170,7 @@ it('creates the contract, pushes a price edited in the grid, and shows a counter
   await confirm.click();
 
   await expectVisible(resultBar(page, 'Pushed to Oneflow'));
+  await expectVisible(page.getByText('1 product updated in Oneflow', { exact: true }));
   await push.waitFor({ state: 'detached' });
   expect(Number((await oneflowProduct(stack(), contractId, LINE.support)).price_1.base_amount.amount)).toBe(
     95,
@@ -188,6 +197,7 @@ it('creates the contract, pushes a price edited in the grid, and shows a counter
     status: 'In sync',
   });
   await expectAxeClean(page);
+  await expectVisible(page.getByText(/Last synced .* by Oneflow webhook \(automatic update\)/));
   await screenshot(page, 'flows-after-webhook');
   expect(errors).toEqual([]);
   await page.close();
@@ -352,8 +362,13 @@ it("lists the record's history with the fields each entry wrote", async () => {
   for (const action of ['Create contract', 'Automatic update', 'Fetch', 'Conflict resolution']) {
     await expectVisible(history.getByRole('button', { name: new RegExp(action) }).first());
   }
-  await push.first().click();
-  await expectVisible(history.getByText(/Support Plan: Price per unit 90(\.00)? → 95(\.00)?/));
+  await push.click();
+  await expectVisible(
+    history.getByText('Support Plan: Price per unit 90.00 → 95.00 (Oneflow)', { exact: true }),
+  );
+  // The counterparty's quantity, brought by Oneflow's webhook.
+  await history.getByRole('button', { name: /Oneflow webhook Automatic update Applied/ }).click();
+  await expectVisible(history.getByText('Support Plan: Quantity 12 → 15 (Dynamics)', { exact: true }));
   await expectAxeClean(page);
   await screenshot(page, 'flows-history');
   expect(errors).toEqual([]);
