@@ -305,3 +305,22 @@ export async function registerRedirectUri(stack: Stack, hostUrl: string): Promis
   });
   if (status !== 200) throw new Error(`identity fixture refused: ${String(status)}`);
 }
+
+/** The counterparty changes a product's quantity in Oneflow (the product of that Dynamics line). */
+export async function editOneflowQuantity(
+  stack: Stack,
+  contractId: number,
+  lineId: string,
+  amount: number,
+): Promise<void> {
+  const product = (await oneflowProducts(stack, contractId)).get(lineId);
+  if (product === undefined) throw new Error(`no Oneflow product for line ${lineId}`);
+  const answer = await stack.sim(
+    'oneflow',
+    'PUT',
+    `/v1/contracts/${String(contractId)}/products/${String(product.id)}`,
+    { quantity: { ...product.quantity, amount } },
+    ONEFLOW_HEADERS,
+  );
+  if (answer.status !== 200) throw new Error(`Oneflow edit: ${String(answer.status)} ${answer.text}`);
+}
