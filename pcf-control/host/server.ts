@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseResx } from '../src/strings/resx';
+import { REDIRECT_BRIDGE_PATH } from '../src/auth/redirectBridge';
 import { buildHostBundles, type HostBundles } from './bundles';
 import { proxyWebApi, WEB_API_PATH } from './dataverseProxy';
 import {
@@ -25,7 +26,6 @@ const CONTROL_ROOT = join(__dirname, '..');
 export const DEFAULT_BUNDLE_PATH = join(CONTROL_ROOT, 'out', 'controls', 'ProductSyncWidget', 'bundle.js');
 const RESX_PATH = join(CONTROL_ROOT, 'ProductSyncWidget', 'strings', 'ProductSyncWidget.1033.resx');
 export const RESX_URL = '/controls/ProductSyncWidget/strings/ProductSyncWidget.1033.resx';
-const BRIDGE_PATH = '/WebResources/oneflowsync_/auth/redirect.html';
 
 export interface RunningFormHost {
   /** `http://127.0.0.1:<port>`, without a trailing slash. */
@@ -120,10 +120,10 @@ async function route(
     case RESX_URL:
       send(response, 200, 'application/xml', context.resx);
       return;
-    case BRIDGE_PATH:
+    case REDIRECT_BRIDGE_PATH:
       send(response, 200, 'text/html', redirectBridgePage());
       return;
-    case BRIDGE_PATH.replace(/\.html$/, '.js'):
+    case REDIRECT_BRIDGE_PATH.replace(/\.html$/, '.js'):
       send(response, 200, 'text/javascript', context.bundles.redirectBridge);
       return;
     default:

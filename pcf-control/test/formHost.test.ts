@@ -4,6 +4,7 @@ import { runInNewContext } from 'node:vm';
 import { resourceStrings } from '../host/page/resources';
 import { DEFAULT_BUNDLE_PATH, RESX_URL, startFormHost, type RunningFormHost } from '../host/server';
 import { startSimulatorProcess, type SimulatorProcess } from './support/formStack';
+import { REDIRECT_BRIDGE_PATH } from '../src/auth/redirectBridge';
 
 const OPPORTUNITY = '0a1b0000-0000-4000-8000-000000000001';
 const WIDGET_LINE = '2c3d0000-0000-4000-8000-000000000001';
@@ -136,7 +137,7 @@ describe('the platform the control runs on', () => {
   });
 
   it('serves MSAL redirect bridge at the web resource path, without a COOP header', async () => {
-    const page = await fetch(`${host.url}/WebResources/oneflowsync_/auth/redirect.html`);
+    const page = await fetch(`${host.url}${REDIRECT_BRIDGE_PATH}`);
     expect(page.status).toBe(200);
     expect(page.headers.get('cross-origin-opener-policy')).toBeNull();
     expect(await page.text()).toContain('<script src="/WebResources/oneflowsync_/auth/redirect.js">');

@@ -40,7 +40,7 @@ export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 export type SyncActionName = 'push' | 'fetch';
 
 /** The header every request carries so that a person can quote it and the API's log names it. */
-export const REQUEST_ID_HEADER = 'x-ms-client-request-id';
+const REQUEST_ID_HEADER = 'x-ms-client-request-id';
 
 function newRequestId(): string {
   return typeof crypto !== 'undefined' && 'randomUUID' in crypto

@@ -25,7 +25,6 @@ export {
   type ContractAnswer,
   type CreateContractAnswer,
   type CreateContractPreviewAnswer,
-  type OperationFailure,
   type ResolveConflictsAnswer,
   type ResolveConflictsBody,
   type SyncResultAnswer,
@@ -37,6 +36,6 @@ export {
   type ApiErrorCode,
   type ProblemDetail,
 } from '../../../shared/src/api/errors';
-export { SettingsAnswerSchema, type SettingsAnswer } from '../../../shared/src/api/settings';
+export { SettingsAnswerSchema } from '../../../shared/src/api/settings';
 export { TemplatesAnswerSchema, type ContractTemplate } from '../../../shared/src/api/templates';
-export type { FieldChange, FieldNote, Operation, PlanSummary, SyncAction } from '../../../shared/src/plan';
+export type { FieldChange, FieldNote, Operation, PlanSummary } from '../../../shared/src/plan';

@@ -43,7 +43,7 @@ export const ERROR_STRING_KEYS: Readonly<Record<ApiErrorCode | ClientErrorCode, 
   unreadable_answer: 'Error_unreadable_answer',
 };
 
-export type ErrorIntent = 'warning' | 'error';
+type ErrorIntent = 'warning' | 'error';
 
 /** An error as the widget shows it: its words, the service's own text and the ids support asks for. */
 export interface ErrorView {

@@ -31,7 +31,7 @@ export interface TokenProvider {
 }
 
 /** The payload of a JWT, for display only (the API verifies tokens; the browser never needs to). */
-export function readTokenClaims(token: string): Record<string, unknown> {
+function readTokenClaims(token: string): Record<string, unknown> {
   const payload = token.split('.')[1];
   if (payload === undefined) return {};
   try {

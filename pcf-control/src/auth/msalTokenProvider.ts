@@ -6,18 +6,13 @@ import {
   type AuthenticationResult,
 } from '@azure/msal-browser';
 import type { SyncConfig } from '../platform/config';
+import { REDIRECT_BRIDGE_PATH } from './redirectBridge';
 import {
   accountFromToken,
   SignInRequiredError,
   type SignedInAccount,
   type TokenProvider,
 } from './TokenProvider';
-
-/**
- * Where Entra sends the browser back after a pop-up or silent sign-in: the solution's redirect-bridge web
- * resource on the environment's own origin (MSAL 5 needs that page; see docs/decisions.md).
- */
-export const REDIRECT_BRIDGE_PATH = '/WebResources/oneflowsync_/auth/redirect.html';
 
 /** Errors of the pop-up itself, as msal-browser names them. */
 const POPUP_BLOCKED = new Set(['popup_window_error', 'empty_window_error']);

@@ -3,7 +3,7 @@
  * ComponentFramework context into one of these (pcfPlatform.ts); the components never see the context, so the
  * same tree runs in Dynamics, in the local host page and in unit tests.
  */
-export interface HostRecord {
+interface HostRecord {
   /** Logical name of the form's table: `opportunity`, `quote`, or a custom one. */
   entityName: string;
   /** The record's id (lower-case GUID), or null on a create form before the first save. */
@@ -12,7 +12,7 @@ export interface HostRecord {
   name: string | null;
 }
 
-export interface HostUser {
+interface HostUser {
   id: string;
   name: string;
   /** Windows LCID of the user's language (1033 for English). */
@@ -31,7 +31,7 @@ export interface ControlInputs {
 /** Rows the Web API answers: plain JSON objects keyed by column. */
 export type WebApiRow = Readonly<Record<string, unknown>>;
 
-export interface HostWebApi {
+interface HostWebApi {
   retrieveMultiple(entityName: string, options: string): Promise<WebApiRow[]>;
   retrieveRecord(entityName: string, id: string, options: string): Promise<WebApiRow>;
 }

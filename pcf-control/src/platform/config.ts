@@ -11,13 +11,13 @@ export interface SyncConfig {
   authority: string;
 }
 
-export const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
+const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
 
 /**
  * The Dataverse environment variables of the solution, by input. They travel with the solution from one
  * environment to the next, so they win over values typed on a form.
  */
-export const ENVIRONMENT_VARIABLES: Readonly<Record<keyof ControlInputs, string>> = {
+const ENVIRONMENT_VARIABLES: Readonly<Record<keyof ControlInputs, string>> = {
   apiBaseUrl: 'oneflowsync_ApiBaseUrl',
   clientId: 'oneflowsync_ClientId',
   tenantId: 'oneflowsync_TenantId',

@@ -13,7 +13,7 @@ function textOrNull(value: unknown): string | null {
 }
 
 /** A GUID as the API wants it: lower case, without braces (forms hand it in either shape). */
-export function normaliseGuid(value: string): string {
+function normaliseGuid(value: string): string {
   return value.replace(/[{}]/g, '').toLowerCase();
 }
 

@@ -7,7 +7,7 @@ function inputValue(parameter: ComponentFramework.PropertyTypes.StringProperty |
   return typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : null;
 }
 
-export function readInputs(parameters: IInputs): ControlInputs {
+function readInputs(parameters: IInputs): ControlInputs {
   return {
     apiBaseUrl: inputValue(parameters.apiBaseUrl),
     clientId: inputValue(parameters.clientId),

@@ -1,7 +1,7 @@
 import * as React from 'react';
 import { Badge, type BadgeProps } from '@fluentui/react-components';
 
-export type StatusTone = Extract<
+type StatusTone = Extract<
   NonNullable<BadgeProps['color']>,
   'success' | 'brand' | 'warning' | 'danger' | 'informative' | 'subtle'
 >;

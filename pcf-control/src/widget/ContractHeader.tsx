@@ -93,14 +93,14 @@ function outcomeText(outcome: LastSync['outcome'], t: Translate): string | null 
 }
 
 /** Who ran the last sync: a person by name; the backend's own runs in words a rep knows. */
-export function actorText(sync: LastSync, t: Translate): string {
+function actorText(sync: LastSync, t: Translate): string {
   if (sync.actor.kind === 'application') {
     return sync.action === 'webhook' ? t('LastSync_Actor_Webhook') : t('LastSync_Actor_Automation');
   }
   return sync.actor.name ?? t('LastSync_Actor_Unknown');
 }
 
-export function lastSyncText(contract: ContractAnswer, platform: Platform, t: Translate): string {
+function lastSyncText(contract: ContractAnswer, platform: Platform, t: Translate): string {
   const sync = contract.lastSync;
   if (sync === null) return t('Header_NeverSynced');
   const action = actionText(sync.action, t);

@@ -47,7 +47,7 @@ const useStyles = makeStyles({
 });
 
 /** The words, tone and icon of every row status. */
-export function rowStatusBadge(status: RowStatus, t: Translate): StatusBadgeProps {
+function rowStatusBadge(status: RowStatus, t: Translate): StatusBadgeProps {
   switch (status) {
     case 'in_sync':
       return { tone: 'success', icon: <CheckmarkCircle16Regular />, text: t('Status_InSync') };

@@ -7,7 +7,7 @@ export type RowStatus = CompareStatus | 'added_in_oneflow' | 'deleted_in_dynamic
  * Which amount a money value is: Dynamics' manual discount is a total for the whole line while Oneflow's discount
  * is per unit, so the two numbers of one row only agree once their units are named.
  */
-export type ValueUnit = 'line' | 'unit' | null;
+type ValueUnit = 'line' | 'unit' | null;
 
 export interface CellValue {
   /** The canonical value as the API gives it (a decimal string or text); null when empty. */

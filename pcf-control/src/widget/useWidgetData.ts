@@ -9,7 +9,7 @@ import type { WidgetState } from './widgetState';
 /** The client calls a load makes: the widget's fake in tests implements just these. */
 export type LoadClient = Pick<SyncApiClient, 'contract' | 'compare'>;
 
-export interface LoadInput {
+interface LoadInput {
   client: LoadClient;
   entity: string;
   recordId: string | null;
@@ -37,7 +37,7 @@ function failure(error: unknown, t: Translate): WidgetState {
  * without an id (a create form) asks nothing; a contract deleted in Oneflow is not compared (it can only be
  * unlinked).
  */
-export async function loadWidget(input: LoadInput): Promise<WidgetState> {
+async function loadWidget(input: LoadInput): Promise<WidgetState> {
   const { client, entity, recordId, t, onWaiting, sleep } = input;
   if (recordId === null) return { kind: 'not_saved' };
   let contract;

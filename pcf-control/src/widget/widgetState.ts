@@ -21,11 +21,6 @@ export function oneflowContractUrl(contractId: number): string {
   return `https://app.oneflow.com/contracts/${contractId}`;
 }
 
-/** Signed and declined contracts take no more product writes in Oneflow; fetching from them still works. */
-export function isLocked(state: OneflowContractState): boolean {
-  return state === 'signed' || state === 'declined';
-}
-
 /** The words Oneflow's own Dynamics integration uses for the contract's state. */
 export function contractStateText(state: OneflowContractState, t: Translate): string {
   switch (state) {
@@ -113,7 +108,7 @@ function offReason(state: WidgetState | null, entity: string, t: Translate): str
 }
 
 /** The contract state Oneflow reported, from the compare or else from the contract read. */
-export function readyContractState(state: WidgetState | null): OneflowContractState | null {
+function readyContractState(state: WidgetState | null): OneflowContractState | null {
   if (state === null || state.kind !== 'ready') return null;
   return state.compare.contract.state;
 }

@@ -3,6 +3,7 @@ import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startFormHost, type RunningFormHost } from '../../host/server';
+import { REDIRECT_BRIDGE_PATH } from '../../src/auth/redirectBridge';
 
 /** What the browser suites use of functions/src/testing/stack.ts's Stack. */
 interface Stack {
@@ -79,10 +80,7 @@ async function registerRedirectUri(simulators: Stack['simulators'], hostUrl: str
   };
   const widget = fixture.applications.find((application) => application.clientId === WIDGET_CLIENT_ID);
   if (widget === undefined) throw new Error(`The identity fixture has no application ${WIDGET_CLIENT_ID}`);
-  widget.spaRedirectUris = [
-    ...(widget.spaRedirectUris ?? []),
-    `${hostUrl}/WebResources/oneflowsync_/auth/redirect.html`,
-  ];
+  widget.spaRedirectUris = [...(widget.spaRedirectUris ?? []), `${hostUrl}${REDIRECT_BRIDGE_PATH}`];
   const body = JSON.stringify(fixture);
   const status = await new Promise<number>((resolve, reject) => {
     const call = request(
