@@ -31,8 +31,9 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await browser.close();
-  await formStack.close();
+  // Guarded: when beforeAll failed half-way, what it did start is still stopped.
+  if (typeof browser !== 'undefined') await browser.close();
+  if (typeof formStack !== 'undefined') await formStack.close();
 });
 
 function record(index: number): StatesRecord {
@@ -90,6 +91,45 @@ async function pressUntil(
   throw new Error(`${key} never reached the element (focus is on ${JSON.stringify(await focused(page))})`);
 }
 
+/**
+ * The widget's interactive elements outside its toolbar that a full round of Tab from the top of the page never
+ * focused (their markup) and how many there are, so a test sees anything only a mouse could reach.
+ */
+async function unreachedByTab(page: Page): Promise<{ checked: number; unreached: string[] }> {
+  await page.evaluate(() => {
+    (document.activeElement as HTMLElement | null)?.blur();
+  });
+  for (let step = 0; step < 60; step++) {
+    await page.keyboard.press('Tab');
+    await page.evaluate(() => {
+      document.activeElement?.setAttribute('data-keyboard-reached', '');
+    });
+  }
+  return page.evaluate(() => {
+    const root = Array.from(document.querySelectorAll('section')).find(
+      (section) =>
+        document.getElementById(section.getAttribute('aria-labelledby') ?? '')?.textContent ===
+        'Oneflow contract',
+    );
+    if (root === undefined) return { checked: 0, unreached: ['the widget section was not found'] };
+    const interactive = Array.from(
+      root.querySelectorAll<HTMLElement>('button, a[href], input, select, textarea, [tabindex]'),
+    ).filter(
+      (element) =>
+        element.closest('[role="toolbar"]') === null &&
+        !element.hasAttribute('data-tabster-dummy') &&
+        element.getAttribute('tabindex') !== '-1' &&
+        element.offsetParent !== null,
+    );
+    return {
+      checked: interactive.length,
+      unreached: interactive
+        .filter((element) => !element.hasAttribute('data-keyboard-reached'))
+        .map((element) => element.outerHTML.slice(0, 120)),
+    };
+  });
+}
+
 const named = (name: string) => (focus: Focused) => focus.name === name;
 
 it('reaches every toolbar action in order, previews a push, keeps focus in the dialog, Esc returns to Push, Enter confirms', async () => {
@@ -100,6 +140,11 @@ it('reaches every toolbar action in order, previews a push, keeps focus in the d
   const errors = collectErrors(page);
   await openForm(page, formUrl(target.id));
   await expectVisible(page.getByText('1 change to push').first());
+
+  // Everything the widget offers outside the toolbar (whose arrows are walked below) is in the Tab order.
+  const tabOrder = await unreachedByTab(page);
+  expect(tabOrder.checked).toBeGreaterThanOrEqual(2);
+  expect(tabOrder.unreached).toEqual([]);
 
   // Tab enters the toolbar on its first action; the arrows walk the rest in order.
   await pressUntil(page, 'Tab', named('Push updates to Oneflow'));

@@ -29,8 +29,9 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await browser.close();
-  await formStack.close();
+  // Guarded: when beforeAll failed half-way, what it did start is still stopped.
+  if (typeof browser !== 'undefined') await browser.close();
+  if (typeof formStack !== 'undefined') await formStack.close();
 });
 
 const msalForm = (): string => `${formStack.host.url}/forms/opportunity?id=${target.id}&signin=msal`;

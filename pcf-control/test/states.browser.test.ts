@@ -47,8 +47,9 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await browser.close();
-  await formStack.close();
+  // Guarded: when beforeAll failed half-way, what it did start is still stopped.
+  if (typeof browser !== 'undefined') await browser.close();
+  if (typeof formStack !== 'undefined') await formStack.close();
   const folder = join(__dirname, '..', 'test-output');
   mkdirSync(folder, { recursive: true });
   const path = join(folder, 'browser-timings.json');
