@@ -191,7 +191,7 @@ it('creates the contract, pushes a price edited in the grid, and shows a counter
 
   await refresh(page);
   await expectRow(page, 'Support Plan', 'Quantity', { dynamics: '15', oneflow: '15', status: 'In sync' });
-  await expectRow(page, 'Support Plan', 'Price 1: base amount', {
+  await expectRow(page, 'Support Plan', 'Price per unit', {
     dynamics: '95.00',
     oneflow: '95.00',
     status: 'In sync',
@@ -252,7 +252,7 @@ it("fetches a quantity from Oneflow and skips a catalog line's price, naming the
     status: 'In sync',
   });
   // Fetch left Dynamics' catalog price as it was, so the table shows the difference Push would now write.
-  await expectRow(page, 'Widget', 'Price 1: base amount', {
+  await expectRow(page, 'Widget', 'Price per unit', {
     dynamics: '25.00',
     oneflow: '30.00',
     status: 'Will push',

@@ -31,6 +31,7 @@ import type { CompareAnswer } from '../api/contract';
 import type { Platform } from '../platform/Platform';
 import { useStrings, type Translate } from '../strings/strings';
 import { StatusBadge, type StatusBadgeProps } from '../ui/StatusBadge';
+import { fieldLabel } from './dialogs/words';
 import { productRows, type CellValue, type ProductRow, type RowStatus } from './productRows';
 
 const useStyles = makeStyles({
@@ -112,7 +113,11 @@ function StatusCell({ row }: { row: ProductRow }) {
             appearance="transparent"
             size="small"
             icon={<Info16Regular />}
-            aria-label={t('Table_WhyStatus', badge.text, row.field ?? lineText(row, t))}
+            aria-label={t(
+              'Table_WhyStatus',
+              badge.text,
+              row.oneflowField === null ? lineText(row, t) : fieldLabel(t, row.oneflowField),
+            )}
           />
         </Tooltip>
       )}
@@ -181,7 +186,9 @@ export function ProductTable({ compare, loading, platform }: ProductTableProps):
             : rows.map((row) => (
                 <TableRow key={row.key}>
                   <TableCell>{row.groupStart ? lineText(row, t) : ''}</TableCell>
-                  <TableCell>{row.field ?? t('Table_WholeLine')}</TableCell>
+                  <TableCell>
+                    {row.oneflowField === null ? t('Table_WholeLine') : fieldLabel(t, row.oneflowField)}
+                  </TableCell>
                   <TableCell>
                     <ValueText value={row.dynamics} platform={platform} />
                   </TableCell>

@@ -181,7 +181,7 @@ describe('the widget', () => {
       ),
     ).toEqual([
       ['Widget', 'Quantity', '10', '10', 'In sync'],
-      ['', 'Price 1: discount amount', '25.00 (line)', '2.50/unit', 'In sync'],
+      ['', 'Discount per unit', '25.00 (line)', '2.50/unit', 'In sync'],
     ]);
     fireEvent.click(screen.getByRole('switch', { name: 'Changes only' }));
     expect(getText('No differences between Dynamics and Oneflow.')).toBeInTheDocument();
@@ -217,7 +217,7 @@ describe('the widget', () => {
     });
     renderWidget({ client: ready(compare) });
     expect(await findText('2 changes to push · 1 to fetch')).toBeInTheDocument();
-    const why = button('Why Skipped: Price 1: base amount');
+    const why = button('Why Skipped: Price per unit');
     expect(why).toHaveAccessibleDescription('Price per unit comes from the price list on catalog lines');
     expect(getText('Will fetch')).toBeInTheDocument();
     expect(getText('Will push')).toBeInTheDocument();

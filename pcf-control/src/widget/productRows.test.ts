@@ -49,7 +49,7 @@ const compare = compareAnswer({
     {
       productId: 300099,
       name: 'Setup fee',
-      values: [{ oneflowField: 'price_1.base_amount', label: 'Price 1: base amount', value: '500.00' }],
+      values: [{ oneflowField: 'price_1.base_amount', label: 'price_1.base_amount', value: '500.00' }],
     },
   ],
   deletedInDynamics: [
@@ -65,14 +65,14 @@ const compare = compareAnswer({
 describe('the product table rows', () => {
   it('are grouped by line in the record order, the line named on its first row only', () => {
     const rows = productRows(compare, { changesOnly: false });
-    expect(rows.map((row) => [row.groupStart ? row.lineName : '', row.field, row.status])).toEqual([
-      ['Widget', 'Quantity', 'will_fetch'],
-      ['', 'Price 1: discount amount', 'in_sync'],
-      ['', 'Name', 'in_sync'],
-      ['Support Plan', 'Quantity', 'in_sync'],
-      ['', 'Price 1: base amount', 'conflict_held'],
-      [null, 'Quantity', 'not_linked'],
-      ['Setup fee', 'Price 1: base amount', 'added_in_oneflow'],
+    expect(rows.map((row) => [row.groupStart ? row.lineName : '', row.oneflowField, row.status])).toEqual([
+      ['Widget', 'quantity', 'will_fetch'],
+      ['', 'price_1.discount_amount', 'in_sync'],
+      ['', 'name', 'in_sync'],
+      ['Support Plan', 'quantity', 'in_sync'],
+      ['', 'price_1.base_amount', 'conflict_held'],
+      [null, 'quantity', 'not_linked'],
+      ['Setup fee', 'price_1.base_amount', 'added_in_oneflow'],
       ['Training', null, 'deleted_in_dynamics'],
     ]);
     expect(new Set(rows.map((row) => row.key)).size).toBe(rows.length);
@@ -103,11 +103,11 @@ describe('the product table rows', () => {
 
   it('with "changes only", leave out the fields in sync and name the line on its first remaining row', () => {
     const rows = productRows(compare, { changesOnly: true });
-    expect(rows.map((row) => [row.groupStart, row.lineName, row.field, row.status])).toEqual([
-      [true, 'Widget', 'Quantity', 'will_fetch'],
-      [true, 'Support Plan', 'Price 1: base amount', 'conflict_held'],
-      [true, null, 'Quantity', 'not_linked'],
-      [true, 'Setup fee', 'Price 1: base amount', 'added_in_oneflow'],
+    expect(rows.map((row) => [row.groupStart, row.lineName, row.oneflowField, row.status])).toEqual([
+      [true, 'Widget', 'quantity', 'will_fetch'],
+      [true, 'Support Plan', 'price_1.base_amount', 'conflict_held'],
+      [true, null, 'quantity', 'not_linked'],
+      [true, 'Setup fee', 'price_1.base_amount', 'added_in_oneflow'],
       [true, 'Training', null, 'deleted_in_dynamics'],
     ]);
     expect(rows[1]?.reasons).toEqual(['Oneflow refuses a discount above the price']);
@@ -134,7 +134,7 @@ describe('the product table rows', () => {
     );
     expect(rows).toEqual([
       expect.objectContaining({
-        field: null,
+        oneflowField: null,
         status: 'deleted_in_oneflow',
         groupStart: true,
         reasons: ['Push adds it again'],

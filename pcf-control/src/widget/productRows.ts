@@ -24,8 +24,8 @@ export interface ProductRow {
   lineName: string | null;
   /** Which kind of group the row belongs to, for the line cell's words. */
   lineKind: 'line' | 'added_in_oneflow' | 'deleted_in_dynamics';
-  /** The mapped field's label; null for a row that stands for a whole line. */
-  field: string | null;
+  /** The mapped Oneflow field (named in the widget's words, as in the dialogs); null for a row that stands for a whole line. */
+  oneflowField: string | null;
   dynamics: CellValue | null;
   oneflow: CellValue | null;
   status: RowStatus;
@@ -75,7 +75,7 @@ export function productRows(compare: CompareAnswer, options: { changesOnly: bool
         id: 'line',
         lineName: line.name,
         lineKind: 'line',
-        field: null,
+        oneflowField: null,
         dynamics: null,
         oneflow: null,
         status: line.state === 'linked' ? 'in_sync' : line.state,
@@ -90,7 +90,7 @@ export function productRows(compare: CompareAnswer, options: { changesOnly: bool
         id: field.oneflowField,
         lineName: line.name,
         lineKind: 'line',
-        field: field.label,
+        oneflowField: field.oneflowField,
         dynamics: cell(field.dynamics, field.oneflowField, dynamicsUnit(field)),
         oneflow: cell(field.oneflow, field.oneflowField, oneflowUnit(field.oneflowField)),
         status: field.status,
@@ -108,7 +108,7 @@ export function productRows(compare: CompareAnswer, options: { changesOnly: bool
         id: value === null ? 'product' : value.oneflowField,
         lineName: product.name,
         lineKind: 'added_in_oneflow',
-        field: value === null ? null : value.label,
+        oneflowField: value === null ? null : value.oneflowField,
         dynamics: null,
         oneflow:
           value === null ? null : cell(value.value, value.oneflowField, oneflowUnit(value.oneflowField)),
@@ -124,7 +124,7 @@ export function productRows(compare: CompareAnswer, options: { changesOnly: bool
       id: 'line',
       lineName: removed.name,
       lineKind: 'deleted_in_dynamics',
-      field: null,
+      oneflowField: null,
       dynamics: null,
       oneflow: null,
       status: 'deleted_in_dynamics',
