@@ -25,6 +25,7 @@ export {
   type ContractAnswer,
   type CreateContractAnswer,
   type CreateContractPreviewAnswer,
+  type OperationFailure,
   type ResolveConflictsAnswer,
   type ResolveConflictsBody,
   type SyncResultAnswer,

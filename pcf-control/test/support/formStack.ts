@@ -102,11 +102,30 @@ async function registerRedirectUri(simulators: Stack['simulators'], hostUrl: str
     throw new Error(`The identity simulator refused the redirect URI of the form host (${status})`);
 }
 
+/** Attempts at a free port for the form host: another process may take the one picked before the host binds it. */
+const PORT_ATTEMPTS = 3;
+
+function isPortTaken(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && error.code === 'EADDRINUSE';
+}
+
 /**
  * The whole local stack for a browser suite: simulators, Azurite and the Function app (allowing exactly the form
- * host's origin), then the form host against them. `close()` stops every process it started.
+ * host's origin), then the form host against them. `close()` stops every process it started. The host's port
+ * must be chosen before the Function app starts (its CORS list names it); if something else binds it meanwhile,
+ * the stack is stopped and started again on another port.
  */
 export async function startFormStack(): Promise<FormStack> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startFormStackOnce();
+    } catch (error) {
+      if (!isPortTaken(error) || attempt === PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function startFormStackOnce(): Promise<FormStack> {
   const port = await freePort();
   const stack = await startStack({ env: { CORS_ALLOWED_ORIGINS: `http://127.0.0.1:${port}` } });
   let started: RunningFormHost | undefined;

@@ -78,9 +78,11 @@ describe('ResultBar', () => {
       screen.getByText('2 of 3 changes were not written. They stay pending and will show again.'),
     ).toBeInTheDocument();
     expect(screen.getAllByRole('listitem').map((item) => item.textContent)).toEqual([
-      'Widget: Oneflow answered 500',
-      '2c3d0000: Name too long',
+      'Widget: not updated in OneflowOneflow answered 500',
+      '2c3d0000: not added to OneflowName too long',
     ]);
+    // The plan's counts would claim the failed writes: they are not shown after a failure.
+    expect(text).not.toContain('product updated in Oneflow ·');
   });
 
   it('is an error when nothing asked for was written', () => {

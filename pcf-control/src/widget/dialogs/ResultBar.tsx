@@ -8,7 +8,7 @@ import {
   Text,
 } from '@fluentui/react-components';
 import { Dismiss16Regular } from '@fluentui/react-icons';
-import type { SyncResultAnswer } from '../../api/contract';
+import type { OperationFailure, SyncResultAnswer } from '../../api/contract';
 import { useStrings, type Translate } from '../../strings/strings';
 import type { ActionOutcome, WidgetAction } from '../outcome';
 import { useWidgetServices } from '../WidgetServices';
@@ -59,6 +59,22 @@ export function resultView(outcome: ActionOutcome): ResultView {
   return { intent, failures: Math.max(failures, failed ? 1 : 0), writes, held, refused, wroteNothing };
 }
 
+/** What did not happen, in words; the service's own message stays beside it for support. */
+function failureWords(t: Translate, kind: OperationFailure['kind']): string {
+  switch (kind) {
+    case 'create_product':
+      return t('Result_Failure_create_product');
+    case 'update_product':
+      return t('Result_Failure_update_product');
+    case 'delete_product':
+      return t('Result_Failure_delete_product');
+    case 'update_line':
+      return t('Result_Failure_update_line');
+    case 'skip':
+      return t('Result_Failure_skip');
+  }
+}
+
 function titleOf(t: Translate, action: WidgetAction, view: ResultView): string {
   if (view.failures > 0) return t('Result_NotAllWritten');
   if (view.refused) return t('Result_Refused');
@@ -88,9 +104,11 @@ export function ResultBar({ outcome, onDismiss, lineNames = {} }: ResultBarProps
     lineNames,
   ) as Record<string, string>;
   const failures = outcome.results.flatMap((result) => result.failures);
-  const summaries = outcome.results
-    .map((result) => summaryLine(t, result.summary))
-    .filter((line) => line !== '');
+  // A plan's counts say what was asked for: after a failure they would claim writes that did not happen.
+  const summaries =
+    view.failures > 0
+      ? []
+      : outcome.results.map((result) => summaryLine(t, result.summary)).filter((line) => line !== '');
   // A resolution says field by field which side was written.
   const written =
     outcome.action === 'resolve'
@@ -114,8 +132,11 @@ export function ResultBar({ outcome, onDismiss, lineNames = {} }: ResultBarProps
                   {t(
                     'Result_FailureLine',
                     failure.lineId === null ? t('Preview_WholeContract') : lineLabel(failure.lineId, names),
-                    failure.message,
+                    failureWords(t, failure.kind),
                   )}
+                  <Text block size={200} className={styles.secondary}>
+                    {failure.message}
+                  </Text>
                 </li>
               ))}
             </ul>
