@@ -139,7 +139,7 @@ it('reaches every toolbar action in order, previews a push, keeps focus in the d
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = collectErrors(page);
   await openForm(page, formUrl(target.id));
-  await expectVisible(page.getByText('1 change to push').first());
+  await expectVisible(page.getByText('1 product to push').first());
 
   // Everything the widget offers outside the toolbar (whose arrows are walked below) is in the Tab order.
   const tabOrder = await unreachedByTab(page);

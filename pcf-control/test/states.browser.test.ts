@@ -167,7 +167,7 @@ it('a busy contract: Push says another sync is running, tries again once by itse
   const { page, errors } = await newPage();
 
   await openForm(page, formUrl(target.id));
-  await expectVisible(page.getByText('1 change to push').first());
+  await expectVisible(page.getByText('1 product to push').first());
   await toolbarButton(page, 'Push updates to Oneflow').click();
   const dialog = page.getByRole('dialog', { name: 'Push updates to Oneflow: preview' });
   // The quantity, and the per-unit discount Oneflow gets for the line's manual discount at the new quantity.
@@ -219,7 +219,7 @@ it('a push Oneflow only partly takes: the result bar counts the changes not writ
   const { page, errors } = await newPage();
 
   await openForm(page, formUrl(target.id));
-  await expectVisible(page.getByText('2 changes to push').first());
+  await expectVisible(page.getByText('2 products to push').first());
   await toolbarButton(page, 'Push updates to Oneflow').click();
   const dialog = page.getByRole('dialog', { name: 'Push updates to Oneflow: preview' });
   const confirm = dialog.getByRole('button', { name: /^Push \d+ changes$/ });

@@ -216,7 +216,7 @@ describe('the widget', () => {
       fetchUpdates: 1,
     });
     renderWidget({ client: ready(compare) });
-    expect(await findText('2 changes to push · 1 to fetch')).toBeInTheDocument();
+    expect(await findText('2 products to push · 1 line to fetch')).toBeInTheDocument();
     const why = button('Why Skipped: Price per unit');
     expect(why).toHaveAccessibleDescription('Price per unit comes from the price list on catalog lines');
     expect(getText('Will fetch')).toBeInTheDocument();

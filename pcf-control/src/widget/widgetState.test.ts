@@ -53,9 +53,9 @@ describe('the header summary', () => {
     });
     expect(headerSummary(compare, t)).toEqual({
       inSync: false,
-      text: '2 changes to push · 1 to fetch · 1 conflict',
+      text: '2 products to push · 1 line to fetch · 1 conflict',
     });
-    expect(headerSummary(compareAnswer({ fetchUpdates: 3 }), t).text).toBe('3 to fetch');
+    expect(headerSummary(compareAnswer({ fetchUpdates: 3 }), t).text).toBe('3 lines to fetch');
   });
 });
 

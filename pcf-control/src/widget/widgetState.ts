@@ -55,7 +55,10 @@ export function changeCounts(compare: CompareAnswer): ChangeCounts {
   };
 }
 
-/** "Everything is in sync", or "2 changes to push · 1 to fetch · 1 conflict" (only the parts that are not zero). */
+/**
+ * "Everything is in sync", or "2 products to push · 1 line to fetch · 1 conflict" (only the parts that are not
+ * zero). It counts products and lines, as the compare does; a preview counts the field values each one writes.
+ */
 export function headerSummary(compare: CompareAnswer, t: Translate): { inSync: boolean; text: string } {
   const counts = changeCounts(compare);
   const parts: string[] = [];
