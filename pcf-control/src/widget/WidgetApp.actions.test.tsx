@@ -150,6 +150,32 @@ describe('the widget with its dialogs', () => {
     });
   });
 
+  it('loads the contract someone else created meanwhile when Create is refused as existing', async () => {
+    const preview = createPreview(12, ['Widget']);
+    const contract = jest
+      .fn()
+      .mockRejectedValueOnce(apiError(404, 'not_found'))
+      .mockResolvedValue(contractAnswer());
+    renderWidget(
+      fakeClient({
+        contract,
+        compare: () => Promise.resolve(compareAnswer()),
+        templates: () => Promise.resolve(TEMPLATES),
+        createPreview: () => Promise.resolve(preview),
+        create: () => Promise.reject(apiError(409, 'contract_exists')),
+      }),
+    );
+    await screen.findByText('No Oneflow contract yet', { ignore: '[aria-live]' });
+    fireEvent.click(screen.getByRole('button', { name: 'Create contract' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Create Oneflow contract' });
+    fireEvent.click(await within(dialog).findByRole('button', { name: 'Create contract' }));
+    expect(await within(dialog).findByText(/already has an Oneflow contract/)).toBeInTheDocument();
+    fireEvent.keyDown(dialog, { key: 'Escape' });
+    expect(await screen.findByText('Everything is in sync', { ignore: '[aria-live]' })).toBeInTheDocument();
+    expect(contract).toHaveBeenCalledTimes(2);
+    expect(screen.queryByRole('button', { name: 'Create contract' })).not.toBeInTheDocument();
+  });
+
   it('closes a cancelled Fetch without writing or loading again, and gives focus back', async () => {
     const contract = jest.fn(() => Promise.resolve(contractAnswer()));
     const apply = jest.fn(() => Promise.reject(new Error('nothing may be applied')));

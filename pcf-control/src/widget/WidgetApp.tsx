@@ -360,6 +360,11 @@ export function WidgetApp({ sleep }: WidgetAppProps): React.ReactElement {
           sleep={sleep}
           onDone={done}
           onCancel={close}
+          onContractExists={() => {
+            // Someone created it meanwhile: load it instead of offering Create again.
+            close();
+            data.reload();
+          }}
         />
       )}
       {(dialog === 'push' || dialog === 'fetch') && contractId !== null && (
