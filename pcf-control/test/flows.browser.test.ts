@@ -9,7 +9,6 @@ import {
   deleteWebhook,
   editOnOneflowPage,
   expectVisible,
-  flowStack,
   holdQuantityConflicts,
   oneflowProduct,
   registerWebhook,
@@ -46,7 +45,7 @@ const TIMINGS_FILE = join(__dirname, '..', 'test-output', 'flows-browser-timings
 beforeAll(async () => {
   const started = Date.now();
   formStack = await startFormStack();
-  webhookId = await registerWebhook(flowStack(formStack), formStack.stack.host.url);
+  webhookId = await registerWebhook(formStack.stack, formStack.stack.host.url);
   timings.stackStartMs = Date.now() - started;
   browser = await launchBrowser(formStack.stack.simulators.identityCertificatePem);
 }, 120_000);
@@ -65,7 +64,7 @@ function ready<T>(value: T | undefined): T {
   if (value === undefined) throw new Error('the stack or the browser did not start');
   return value;
 }
-const stack = () => flowStack(ready(formStack));
+const stack = () => ready(formStack).stack;
 
 async function openForm(
   entity: 'opportunity' | 'quote',

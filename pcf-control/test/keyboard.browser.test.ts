@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { axeCheck, collectErrors, launchBrowser, screenshot } from './support/browser';
+import { oneflowProducts } from './support/flowsSupport';
 import { startFormStack, type FormStack } from './support/formStack';
 import {
   createContract,
@@ -7,7 +8,6 @@ import {
   expectVisible,
   lineOf,
   loadStatesRecords,
-  oneflowProducts,
   openForm,
   pushThroughApi,
   saveSettings,

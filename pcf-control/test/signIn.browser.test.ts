@@ -1,13 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { axeCheck, collectErrors, launchBrowser, screenshot } from './support/browser';
 import { startFormStack, type FormStack } from './support/formStack';
-import {
-  createContract,
-  expectVisible,
-  loadStatesRecords,
-  registerRedirectUri,
-  type StatesRecord,
-} from './support/statesSetup';
+import { createContract, expectVisible, loadStatesRecords, type StatesRecord } from './support/statesSetup';
 
 /**
  * The widget's own MSAL sign-in (`?signin=msal`) against the identity simulator, in a fresh browser context:
@@ -20,7 +14,6 @@ let target: StatesRecord;
 
 beforeAll(async () => {
   formStack = await startFormStack();
-  await registerRedirectUri(formStack.stack, formStack.host.url);
   const [first] = await loadStatesRecords(formStack.stack, 1);
   if (first === undefined) throw new Error('no record');
   target = first;

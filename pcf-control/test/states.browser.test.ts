@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { axeCheck, collectErrors, launchBrowser, screenshot } from './support/browser';
+import { oneflowProducts } from './support/flowsSupport';
 import { startFormStack, type FormStack } from './support/formStack';
 import {
   activityOf,
@@ -10,7 +11,6 @@ import {
   expectVisible,
   holdLease,
   loadStatesRecords,
-  oneflowProducts,
   openForm,
   saveSettings,
   setFaults,

@@ -1,43 +1,9 @@
 import type { Locator, Page } from 'playwright-core';
-import type { FormStack } from './formStack';
-
-/**
- * What the rep-flow browser suites need of the stack beyond formStack.ts's view of it: the API (for set-up only:
- * settings and the record's contract id), the Oneflow simulator's address (its contract page) and reads of both
- * simulators, so each flow asserts what really reached Oneflow and Dynamics.
- */
-interface ApiAnswer {
-  status: number;
-  headers: Record<string, string>;
-  body: unknown;
-  text: string;
-}
-
-interface FlowStack {
-  simulators: { dataverseUrl: string; oneflowUrl: string };
-  api(
-    method: string,
-    path: string,
-    options?: { token?: string; body?: unknown; headers?: Record<string, string> },
-  ): Promise<ApiAnswer>;
-  token(user: 'alex' | 'robin' | 'sam' | 'megan', claims?: Record<string, unknown>): Promise<string>;
-  sim(
-    service: 'dataverse' | 'oneflow',
-    method: string,
-    path: string,
-    body?: unknown,
-    headers?: Record<string, string>,
-  ): Promise<{ status: number; body: unknown; text: string }>;
-}
+import type { Stack } from './formStack';
 
 /** The seeded Oneflow fixture's API token (simulators/fixtures/oneflow.json) and Contoso's webhook sign key. */
 const ONEFLOW_HEADERS = { 'x-oneflow-api-token': '0f1d2c3b4a5968778695a4b3c2d1e0f1a2b3c4d5' };
 const CONTOSO_SIGN_KEY = 'contoso-sign-key-for-tests';
-
-export function flowStack(formStack: FormStack): FlowStack {
-  // startStack's Stack has all of this; formStack.ts declares only what its own suite uses.
-  return formStack.stack as unknown as FlowStack;
-}
 
 export async function until<T>(
   what: string,
@@ -60,7 +26,7 @@ function expectOk(answer: { status: number; text: string }, what: string): void 
 }
 
 /** Oneflow notifies the Function app's receiver of every change of Contoso's contracts, as an admin sets it up. */
-export async function registerWebhook(stack: FlowStack, apiUrl: string): Promise<number> {
+export async function registerWebhook(stack: Stack, apiUrl: string): Promise<number> {
   const answer = await stack.sim(
     'oneflow',
     'POST',
@@ -72,7 +38,7 @@ export async function registerWebhook(stack: FlowStack, apiUrl: string): Promise
   return (answer.body as { webhook_id: number }).webhook_id;
 }
 
-export async function deleteWebhook(stack: FlowStack, webhookId: number): Promise<void> {
+export async function deleteWebhook(stack: Stack, webhookId: number): Promise<void> {
   expectOk(
     await stack.sim('oneflow', 'DELETE', `/v1/webhooks/${String(webhookId)}`, undefined, ONEFLOW_HEADERS),
     'Oneflow webhook removal',
@@ -81,7 +47,7 @@ export async function deleteWebhook(stack: FlowStack, webhookId: number): Promis
 
 /** The record's contract id, as the API links it. */
 export async function contractIdOf(
-  stack: FlowStack,
+  stack: Stack,
   entity: 'opportunity' | 'quote',
   recordId: string,
 ): Promise<number> {
@@ -101,10 +67,7 @@ export interface StoredProduct {
 }
 
 /** The contract's products as Oneflow stores them, by the Dynamics line id in their custom_id. */
-export async function oneflowProducts(
-  stack: FlowStack,
-  contractId: number,
-): Promise<Map<string, StoredProduct>> {
+export async function oneflowProducts(stack: Stack, contractId: number): Promise<Map<string, StoredProduct>> {
   const answer = await stack.sim('oneflow', 'GET', `/_sim/contracts/${String(contractId)}`);
   expectOk(answer, `Oneflow contract ${String(contractId)}`);
   const groups = (answer.body as { product_groups: { products: StoredProduct[] }[] }).product_groups;
@@ -117,7 +80,7 @@ export async function oneflowProducts(
 }
 
 export async function oneflowProduct(
-  stack: FlowStack,
+  stack: Stack,
   contractId: number,
   lineId: string,
 ): Promise<StoredProduct> {
@@ -134,7 +97,7 @@ export interface DataverseLine {
 
 /** A Dynamics line as the Dataverse simulator holds it (opportunityproducts or quotedetails). */
 export async function dataverseLine(
-  stack: FlowStack,
+  stack: Stack,
   table: 'opportunityproducts' | 'quotedetails',
   lineId: string,
 ): Promise<DataverseLine> {
@@ -186,10 +149,7 @@ export async function editOnOneflowPage(
 }
 
 /** The settings' quantity mapping under the `review` conflict policy (set up as an admin would, through the API). */
-export async function holdQuantityConflicts(
-  stack: FlowStack,
-  entity: 'opportunity' | 'quote',
-): Promise<void> {
+export async function holdQuantityConflicts(stack: Stack, entity: 'opportunity' | 'quote'): Promise<void> {
   const token = await stack.token('sam');
   const current = await stack.api('GET', `settings/${entity}`, { token });
   expectOk(current, `settings of ${entity}`);
@@ -210,7 +170,7 @@ export async function holdQuantityConflicts(
   expectOk(saved, `settings of ${entity}`);
 }
 
-export async function resetSettings(stack: FlowStack, entity: 'opportunity' | 'quote'): Promise<void> {
+export async function resetSettings(stack: Stack, entity: 'opportunity' | 'quote'): Promise<void> {
   const token = await stack.token('sam');
   const current = await stack.api('GET', `settings/${entity}`, { token });
   expectOk(current, `settings of ${entity}`);

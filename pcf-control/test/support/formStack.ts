@@ -6,9 +6,20 @@ import { startFormHost, type RunningFormHost } from '../../host/server';
 import { REDIRECT_BRIDGE_PATH } from '../../src/auth/redirectBridge';
 
 /** What the browser suites use of functions/src/testing/stack.ts's Stack. */
-interface Stack {
+export interface Stack {
   host: { url: string };
-  simulators: { dataverseUrl: string; identityUrl: string; identityCertificatePem: string };
+  simulators: {
+    dataverseUrl: string;
+    oneflowUrl: string;
+    identityUrl: string;
+    identityCertificatePem: string;
+  };
+  /** The Function app's API, for setting a scene up (settings, a record's contract); never the thing tested. */
+  api(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; headers: Record<string, string>; body: unknown; text: string }>;
   token(user: 'alex' | 'robin' | 'sam' | 'megan', claims?: Record<string, unknown>): Promise<string>;
   sim(
     service: 'dataverse' | 'oneflow',

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import type { FormStack } from './formStack';
+import { oneflowProducts } from './flowsSupport';
 
 /**
  * Set-up for the browser suites of the widget's states: records of their own in Dataverse, contracts created,
@@ -31,7 +31,7 @@ export interface StatesRecord {
 }
 
 /** Record `n` of these suites (ids far from the seed's and from the backend suites'). */
-export function statesRecord(n: number): StatesRecord {
+function statesRecord(n: number): StatesRecord {
   const nn = String(n).padStart(2, '0');
   return {
     id: `0a1b0000-0000-4000-8000-5a7e000000${nn}`,
@@ -143,26 +143,6 @@ export async function signContract(stack: Stack, contractId: number): Promise<vo
   if (signed.status !== 200) throw new Error(`sign: ${String(signed.status)} ${signed.text}`);
 }
 
-export interface StoredProduct {
-  id: number;
-  name: string;
-  quantity: { type: string; amount: number };
-  _private_ownerside?: { custom_id?: string | null };
-}
-
-/** The contract's products as Oneflow stores them, by the Dynamics line id in their custom_id. */
-export async function oneflowProducts(stack: Stack, contractId: number): Promise<Map<string, StoredProduct>> {
-  const stored = await stack.sim('oneflow', 'GET', `/_sim/contracts/${String(contractId)}`);
-  if (stored.status !== 200) throw new Error(`stored contract: ${String(stored.status)} ${stored.text}`);
-  const groups = (stored.body as { product_groups: { products: StoredProduct[] }[] }).product_groups;
-  const products = new Map<string, StoredProduct>();
-  for (const product of groups.flatMap((group) => group.products)) {
-    const lineId = product._private_ownerside?.custom_id;
-    if (typeof lineId === 'string') products.set(lineId, product);
-  }
-  return products;
-}
-
 async function dataverse(stack: Stack, method: string, path: string, body?: unknown): Promise<unknown> {
   const token = await stack.token('alex', { aud: stack.simulators.dataverseUrl });
   const answer = await stack.sim('dataverse', method, `/api/data/v9.2/${path}`, body, {
@@ -237,21 +217,6 @@ export async function saveSettings(
   if (saved.status !== 200) throw new Error(`settings saved: ${String(saved.status)} ${saved.text}`);
 }
 
-/** Polls `probe` until it gives a value (not null/false), or fails after `timeoutMs` naming `what`. */
-export async function until<T>(
-  what: string,
-  probe: () => Promise<T | null | false>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== null && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 export async function expectVisible(locator: Locator, timeout = 15_000): Promise<void> {
   await locator.waitFor({ state: 'visible', timeout });
 }
@@ -265,45 +230,6 @@ export async function openForm(page: Page, url: string): Promise<void> {
 /** The widget's toolbar button of that name. */
 export function toolbarButton(page: Page, name: string): Locator {
   return page.getByRole('toolbar', { name: 'Oneflow contract actions' }).getByRole('button', { name });
-}
-
-const WIDGET_CLIENT_ID = '7e1f3a5c-9b2d-4f6e-8a0c-3d5f7b9e1a2c';
-
-/**
- * The identity simulator's fixture with the form host's redirect bridge added to the widget's SPA redirect URIs
- * (`POST /_sim/fixture`, which also forgets sign-in sessions): a host on another port than 7100 must register it.
- */
-export async function registerRedirectUri(stack: Stack, hostUrl: string): Promise<void> {
-  const path = join(__dirname, '..', '..', '..', 'simulators', 'fixtures', 'identity.json');
-  const fixture = JSON.parse(readFileSync(path, 'utf8')) as {
-    applications: { clientId: string; spaRedirectUris?: string[] }[];
-  };
-  const widget = fixture.applications.find((application) => application.clientId === WIDGET_CLIENT_ID);
-  if (widget === undefined) throw new Error('the identity fixture no longer has the widget application');
-  widget.spaRedirectUris = [
-    ...(widget.spaRedirectUris ?? []),
-    `${hostUrl}/WebResources/oneflowsync_/auth/redirect.html`,
-  ];
-  const body = JSON.stringify(fixture);
-  const status = await new Promise<number>((resolve, reject) => {
-    const request = httpsRequest(
-      `${stack.simulators.identityUrl}/_sim/fixture`,
-      {
-        method: 'POST',
-        ca: stack.simulators.identityCertificatePem,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (response) => {
-        response.resume();
-        response.on('end', () => {
-          resolve(response.statusCode ?? 0);
-        });
-      },
-    );
-    request.on('error', reject);
-    request.end(body);
-  });
-  if (status !== 200) throw new Error(`identity fixture refused: ${String(status)}`);
 }
 
 /** The counterparty changes a product's quantity in Oneflow (the product of that Dynamics line). */
