@@ -58,6 +58,8 @@ export function WidgetToolbar({ actions, onAction }: WidgetToolbarProps): React.
               key={button.action}
               content={reason ?? button.label}
               relationship={reason === null ? 'label' : 'description'}
+              // Below the toolbar: above it, the tooltip would cover the header's summary of what differs.
+              positioning="below"
               withArrow
             >
               <ToolbarButton
