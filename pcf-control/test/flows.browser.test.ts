@@ -203,7 +203,7 @@ it('creates the contract, pushes a price edited in the grid, and shows a counter
   timings.createPushWebhookMs = Date.now() - started;
 }, 120_000);
 
-it("fetches a quantity from Oneflow and skips a catalog line's price, naming the reason in the preview", async () => {
+it("fetches a quantity from Oneflow and skips a catalog line's price, naming the reason in the preview and the table", async () => {
   const started = Date.now();
   // From here on the rep fetches by hand: no webhook brings Oneflow's edits first.
   if (webhookId !== null) await deleteWebhook(stack(), webhookId);
@@ -256,6 +256,14 @@ it("fetches a quantity from Oneflow and skips a catalog line's price, naming the
     oneflow: '30.00',
     status: 'Will push',
   });
+  // The table says why Fetch left it: the catalog line's price comes from the price list.
+  const why = page.getByRole('button', { name: 'Why Will push: Price per unit' });
+  await why.focus();
+  await expectVisible(
+    page
+      .getByRole('tooltip')
+      .filter({ hasText: /is a catalog product, so its price comes from the price list/ }),
+  );
   await expectAxeClean(page);
   await screenshot(page, 'flows-fetch-result');
   expect(errors).toEqual([]);

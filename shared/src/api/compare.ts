@@ -46,7 +46,10 @@ export const CompareFieldSchema = z.object({
   status: CompareStatusSchema,
   /** Changed on both sides since the last sync. */
   conflict: z.boolean(),
-  /** Why the field is skipped, held, or waits for the other action; null when the status says it all. */
+  /**
+   * Why the field is skipped, held, waits for the other action, or is left alone by the other action; null when
+   * the status says it all.
+   */
   reason: z.string().nullable(),
 });
 export type CompareField = z.infer<typeof CompareFieldSchema>;

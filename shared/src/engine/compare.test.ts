@@ -160,13 +160,16 @@ describe('compare: a status per linked line and mapped field, read from the push
     expect(discount.reason).toMatch(/^Fetch: .*10 → 12.*Push: /);
   });
 
-  it('F4: a catalog line price changed in Oneflow is restored by push, and fetch would skip it', () => {
+  it('F4: a catalog line price changed in Oneflow is restored by push, and says why fetch would skip it', () => {
     const state = editProduct(transferred([line('a')]), 'a', 'price_1.base_amount', '120');
-    expect(field(compare(state), 'a', 'price_1.base_amount')).toMatchObject({
-      dynamics: '100.00',
-      oneflow: '120.00',
-      status: 'will_push',
-    });
+    const price = field(compare(state), 'a', 'price_1.base_amount');
+    expect(price).toMatchObject({ dynamics: '100.00', oneflow: '120.00', status: 'will_push' });
+    const skip = planFetch(inputOf(state, opportunitySettings(), T2)).operations.flatMap(
+      (operation) => operation.notes,
+    );
+    const catalog = skip.find((note) => note.kind === 'catalog_price');
+    expect(catalog).toBeDefined();
+    expect(price.reason).toBe(catalog?.reason);
   });
 
   it('P4/P5/P2/P3: products added in Oneflow, deleted in Oneflow, lines not linked yet and lines deleted in Dynamics', () => {
