@@ -7,10 +7,8 @@ import {
   DialogContent,
   DialogSurface,
   DialogTitle,
-  ProgressBar,
   Radio,
   RadioGroup,
-  Spinner,
   Table,
   TableBody,
   TableCell,
@@ -27,6 +25,7 @@ import { useStrings } from '../../strings/strings';
 import { ErrorBar } from '../../ui/ErrorBar';
 import type { ActionOutcome } from '../outcome';
 import { useWidgetServices } from '../WidgetServices';
+import { WriteProgress } from './DialogStatus';
 import { useDialogStyles } from './dialogs.styles';
 import { lineLabel } from './previewRows';
 import { CloseButton } from './SyncActionDialog';
@@ -160,12 +159,7 @@ export function ConflictDialog({
                 }}
               />
             )}
-            {applying && (
-              <div className={styles.progress}>
-                <Spinner size="small" label={t('Conflicts_Applying')} />
-                <ProgressBar aria-label={t('Conflicts_Applying')} />
-              </div>
-            )}
+            {applying && <WriteProgress label={t('Conflicts_Applying')} />}
             {fields.length > 0 && (
               <>
                 <div className={styles.row}>

@@ -10,7 +10,6 @@ import {
   Dropdown,
   Field,
   Option,
-  ProgressBar,
   Spinner,
   Subtitle2,
   Table,
@@ -36,6 +35,7 @@ import { ErrorBar } from '../../ui/ErrorBar';
 import type { ActionOutcome } from '../outcome';
 import { useWidgetServices } from '../WidgetServices';
 import { actionReducer, canClose, type ActionEvent, type ActionState } from './actionMachine';
+import { PlanningSpinner, WriteProgress } from './DialogStatus';
 import { useDialogStyles } from './dialogs.styles';
 import { ScrollRegion, SkipsTable } from './PreviewTables';
 import { lineLabel, previewDiffers, previewRows } from './previewRows';
@@ -266,14 +266,7 @@ export function CreateContractDialog({
               </Field>
             )}
             {state.phase === 'planning' && (
-              <Spinner
-                size="small"
-                label={
-                  state.waitingSeconds === null
-                    ? t('Create_Previewing')
-                    : t('Dialog_BusyWaiting', state.waitingSeconds)
-                }
-              />
+              <PlanningSpinner label={t('Create_Previewing')} waitingSeconds={state.waitingSeconds} />
             )}
             {state.phase === 'failed' && (
               <ErrorBar
@@ -287,12 +280,7 @@ export function CreateContractDialog({
                 }
               />
             )}
-            {state.phase === 'applying' && (
-              <div className={styles.progress}>
-                <Spinner size="small" label={t('Create_Applying')} />
-                <ProgressBar aria-label={t('Create_Applying')} />
-              </div>
-            )}
+            {state.phase === 'applying' && <WriteProgress label={t('Create_Applying')} />}
             {preview !== null && state.phase !== 'applying' && (
               <>
                 {preview.outcome === 'refused' ? (

@@ -7,8 +7,6 @@ import {
   DialogContent,
   DialogSurface,
   DialogTitle,
-  ProgressBar,
-  Spinner,
   Subtitle2,
   Text,
   Tooltip,
@@ -22,6 +20,7 @@ import { ErrorBar } from '../../ui/ErrorBar';
 import type { ActionOutcome } from '../outcome';
 import { useWidgetServices } from '../WidgetServices';
 import { actionReducer, canClose, type ActionEvent, type ActionState } from './actionMachine';
+import { PlanningSpinner, WriteProgress } from './DialogStatus';
 import { useDialogStyles } from './dialogs.styles';
 import { ChangesTable, SkipsTable } from './PreviewTables';
 import { changeCount, previewDiffers, previewRows } from './previewRows';
@@ -187,14 +186,7 @@ export function SyncActionDialog({
               {summary || (explanation ?? '')}
             </Text>
             {state.phase === 'planning' && (
-              <Spinner
-                size="small"
-                label={
-                  state.waitingSeconds === null
-                    ? t('Preview_Planning')
-                    : t('Dialog_BusyWaiting', state.waitingSeconds)
-                }
-              />
+              <PlanningSpinner label={t('Preview_Planning')} waitingSeconds={state.waitingSeconds} />
             )}
             {state.phase === 'failed' && (
               <ErrorBar
@@ -205,17 +197,10 @@ export function SyncActionDialog({
               />
             )}
             {(state.phase === 'applying' || state.phase === 'done') && (
-              <div className={styles.progress}>
-                <Spinner
-                  size="small"
-                  label={
-                    state.phase === 'applying' && state.waitingSeconds !== null
-                      ? t('Dialog_BusyWaiting', state.waitingSeconds)
-                      : words.applying
-                  }
-                />
-                <ProgressBar aria-label={words.applying} />
-              </div>
+              <WriteProgress
+                label={words.applying}
+                waitingSeconds={state.phase === 'applying' ? state.waitingSeconds : null}
+              />
             )}
             {summary !== '' && explanation !== null && <Text block>{explanation}</Text>}
             {rows !== null && state.phase !== 'applying' && state.phase !== 'done' && (
