@@ -8,7 +8,6 @@ import {
   CreateContractPreviewAnswerSchema,
   ErrorAnswerSchema,
   ResolveConflictsAnswerSchema,
-  SettingsAnswerSchema,
   SyncResultAnswerSchema,
   TemplatesAnswerSchema,
   UnlinkAnswerSchema,
@@ -159,9 +158,5 @@ export class SyncApiClient {
     const query = new URLSearchParams({ recordId, limit: String(options.limit ?? 20) });
     if (options.continuationToken !== undefined) query.set('continuationToken', options.continuationToken);
     return this.request('GET', `activity?${query.toString()}`, ActivityPageAnswerSchema);
-  }
-
-  settings(entity: string) {
-    return this.request('GET', `settings/${encodeURIComponent(entity)}`, SettingsAnswerSchema);
   }
 }

@@ -37,6 +37,5 @@ export {
   type ApiErrorCode,
   type ProblemDetail,
 } from '../../../shared/src/api/errors';
-export { SettingsAnswerSchema } from '../../../shared/src/api/settings';
 export { TemplatesAnswerSchema, type ContractTemplate } from '../../../shared/src/api/templates';
 export type { FieldChange, FieldNote, Operation, PlanSummary } from '../../../shared/src/plan';

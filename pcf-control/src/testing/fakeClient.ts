@@ -30,7 +30,6 @@ export function fakeClient(calls: Partial<SyncApi>): SyncApi {
     resolveConflicts: calls.resolveConflicts ?? missing('resolveConflicts'),
     unlink: calls.unlink ?? missing('unlink'),
     activity: calls.activity ?? missing('activity'),
-    settings: calls.settings ?? missing('settings'),
   };
 }
 

@@ -121,7 +121,7 @@ export function useWidgetData(
       // A load still running for this record or generation is stale from here on.
       if (latest.current === load) latest.current = load + 1;
     };
-    // The client and strings change identity with every host render; the record and Refresh decide a load.
+    // The strings change identity with every host render (a new platform); the record and Refresh decide a load.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [recordKey, generation]);
 
