@@ -126,7 +126,7 @@ describe('failures that outlast the retries reach the activity as failed, with t
     expect(bodyOf(answer).outcome).toBe('failed');
     const entry = await latest(contractId);
     expect(entry).toMatchObject({ id: bodyOf(answer).activityId, action: 'push', outcome: 'failed' });
-    expect(entry.message).toMatch(/^Push to Oneflow: 1 write failed and stay pending \(Oneflow .*500/);
+    expect(entry.message).toMatch(/^Push to Oneflow: 1 write failed and stays pending \(Oneflow .*500/);
     expect(entry.changes).toContainEqual(
       expect.objectContaining({ lineId: record.lines[LINE.widget], rule: 'failed' }),
     );
@@ -166,7 +166,7 @@ describe('failures that outlast the retries reach the activity as failed, with t
     const entry = await latest(contractId);
     expect(entry).toMatchObject({ action: 'fetch', outcome: 'failed' });
     expect(entry.message).toMatch(
-      /^Fetch from Oneflow: 1 write failed and stay pending \(.*Dynamics|Dataverse/,
+      /^Fetch from Oneflow: 1 write failed and stays pending \(.*Dynamics|Dataverse/,
     );
   });
 

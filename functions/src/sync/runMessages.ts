@@ -50,10 +50,10 @@ function attentionText(plan: SyncPlan): string | null {
 function counts(plan: SyncPlan): string {
   const { summary } = plan;
   return [
-    `${summary.productsCreated} products created`,
+    `${plural(summary.productsCreated, 'product', 'products')} created`,
     `${summary.productsUpdated} updated`,
     `${summary.productsDeleted} deleted`,
-    `${summary.linesUpdated} lines updated`,
+    `${plural(summary.linesUpdated, 'line', 'lines')} updated`,
   ].join(', ');
 }
 
@@ -75,7 +75,7 @@ export function describeResult(
       return `${words}: refused. ${refusal?.reason ?? ''}`.trim();
     }
     case 'failed':
-      return `${words}: ${plural(failures.length, 'write', 'writes')} failed and stay pending (${failures
+      return `${words}: ${plural(failures.length, 'write', 'writes')} failed and ${failures.length === 1 ? 'stays' : 'stay'} pending (${failures
         .slice(0, QUOTED)
         .map((failure) => failure.message)
         .join('; ')}). Planned: ${counts(plan)}.${needs}`;

@@ -102,6 +102,24 @@ describe('a run whose lines were only refused or held is not "nothing to change"
     expect(message).toContain('1 value held for you to choose (Quantity changed in both');
   });
 
+  test('counts in words that agree with their numbers: one product, one line, one write that stays pending', () => {
+    const written = update(LINE[0], 300015);
+    const plan = planOf([written]);
+    const one = { ...plan, summary: { ...plan.summary, productsCreated: 1, linesUpdated: 1 } };
+    expect(describeResult('fetch', one, 'applied', [])).toBe(
+      'Fetch from Oneflow: 1 product created, 1 updated, 0 deleted, 1 line updated.',
+    );
+    const failure = {
+      kind: 'update_product' as const,
+      lineId: LINE[0],
+      productId: 300015,
+      message: 'Oneflow answered 500',
+    };
+    expect(describeResult('push', plan, 'failed', [failure])).toMatch(
+      /^Push to Oneflow: 1 write failed and stays pending \(Oneflow answered 500\)\. Planned: /,
+    );
+  });
+
   test('nothing differs and nothing waits: nothing_to_do, "nothing to change"', () => {
     const plan = planOf([]);
     expect(outcomeOf(plan, [], [])).toBe('nothing_to_do');
