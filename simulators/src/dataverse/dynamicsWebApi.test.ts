@@ -668,13 +668,17 @@ describe('DynamicsWebApi against the Dataverse simulator: metadata', () => {
     // organization's pricing decimal precision (PrecisionSource 1).
     expect(
       money.value
-        .map((attribute) => [attribute.LogicalName, attribute.Precision, attribute.PrecisionSource])
+        // Precision is not what rounds priceperunit (its PrecisionSource does), so any number is Dataverse's answer.
+        .map((attribute) => [
+          attribute.LogicalName,
+          attribute.LogicalName === 'priceperunit' ? typeof attribute.Precision : attribute.Precision,
+          attribute.PrecisionSource,
+        ])
         .sort(),
     ).toEqual([
       ['baseamount', 2, 2],
       ['extendedamount', 2, 2],
-      // Precision is not what rounds this column (its PrecisionSource does), so any number is Dataverse's answer.
-      ['priceperunit', expect.any(Number) as unknown, 1],
+      ['priceperunit', 'number', 1],
     ]);
     const single = await dataverse().retrieveAttribute<{ AttributeType: string; Precision: number }>({
       entityKey: "LogicalName='opportunityproduct'",
