@@ -3,9 +3,11 @@
  * bundle compiles shared/'s sources; there is no built package to resolve), and only from this file.
  */
 export {
+  ACTIVITY_OUTCOMES,
   ActivityPageAnswerSchema,
   type ActivityAction,
   type ActivityChange,
+  type ActivityEntry,
   type ActivityOutcome,
 } from '../../../shared/src/api/activity';
 export {
@@ -38,4 +40,37 @@ export {
   type ProblemDetail,
 } from '../../../shared/src/api/errors';
 export { TemplatesAnswerSchema, type ContractTemplate } from '../../../shared/src/api/templates';
+export { SettingsAnswerSchema, type SettingsAnswer } from '../../../shared/src/api/settings';
+export {
+  FieldsAnswerSchema,
+  MainEntitiesAnswerSchema,
+  ProductSourcesAnswerSchema,
+  type MainEntity,
+  type MetadataField,
+  type ProductSourceOption,
+} from '../../../shared/src/api/metadata';
+export {
+  LinkAnswerSchema,
+  LinksPageAnswerSchema,
+  type LinkPatchBody,
+  type LinksPageAnswer,
+} from '../../../shared/src/api/links';
+export { LINK_STATES, type Link } from '../../../shared/src/link';
+export {
+  CONFLICT_POLICIES,
+  DIRECTIONS,
+  DIRECTION_LABELS,
+  WRITE_CONDITIONS,
+  type ConflictPolicy,
+  type Direction,
+  type EntitySettings,
+  type FieldMapping,
+  type WriteCondition,
+} from '../../../shared/src/settings';
+export {
+  validateSettings,
+  writesToDynamics,
+  type SettingsProblem,
+} from '../../../shared/src/settingsValidation';
+export { ONEFLOW_FIELDS, ONEFLOW_FIELD_KEYS, type OneflowFieldKey } from '../../../shared/src/fieldCatalog';
 export type { FieldChange, FieldNote, Operation, PlanSummary } from '../../../shared/src/plan';

@@ -10,27 +10,20 @@ import {
   type UnlinkAnswer,
 } from '../api/contract';
 import { ApiError, type ClientErrorCode } from '../api/SyncApiClient';
-import type { SyncApi } from '../widget/WidgetServices';
+import type { SyncApi } from '../ui/Services';
 
 /**
  * A SyncApi for component tests: the calls a test gives, and every other call failing loudly, so a test never
  * passes on a call it did not expect.
  */
 export function fakeClient(calls: Partial<SyncApi>): SyncApi {
-  const missing = (name: string) => (): Promise<never> =>
-    Promise.reject(new Error(`fakeClient: ${name} was called but not given`));
-  return {
-    contract: calls.contract ?? missing('contract'),
-    compare: calls.compare ?? missing('compare'),
-    plan: calls.plan ?? missing('plan'),
-    apply: calls.apply ?? missing('apply'),
-    templates: calls.templates ?? missing('templates'),
-    createPreview: calls.createPreview ?? missing('createPreview'),
-    create: calls.create ?? missing('create'),
-    resolveConflicts: calls.resolveConflicts ?? missing('resolveConflicts'),
-    unlink: calls.unlink ?? missing('unlink'),
-    activity: calls.activity ?? missing('activity'),
-  };
+  return new Proxy(calls as SyncApi, {
+    get(target, name) {
+      const given: unknown = Reflect.get(target, name);
+      if (given !== undefined || typeof name !== 'string') return given;
+      return (): Promise<never> => Promise.reject(new Error(`fakeClient: ${name} was called but not given`));
+    },
+  });
 }
 
 /** An API refusal as the client throws it. */

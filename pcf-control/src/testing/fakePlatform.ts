@@ -3,13 +3,17 @@ import { join } from 'node:path';
 import type { Platform, WebApiRow } from '../platform/Platform';
 import { parseResx, strictGetString } from '../strings/resx';
 
+function controlStrings(control: string): ReadonlyMap<string, string> {
+  return parseResx(
+    readFileSync(join(__dirname, '..', '..', control, 'strings', `${control}.1033.resx`), 'utf8'),
+  );
+}
+
 /** The widget's English strings as the platform would serve them. */
-export const WIDGET_STRINGS = parseResx(
-  readFileSync(
-    join(__dirname, '..', '..', 'ProductSyncWidget', 'strings', 'ProductSyncWidget.1033.resx'),
-    'utf8',
-  ),
-);
+export const WIDGET_STRINGS = controlStrings('ProductSyncWidget');
+
+/** The settings page's English strings. */
+export const SETTINGS_STRINGS = controlStrings('SyncSettings');
 
 /** A Platform for component tests: the real strings (a missing key throws), no network, a Web API of given rows. */
 export function fakePlatform(

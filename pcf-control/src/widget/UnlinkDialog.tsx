@@ -13,7 +13,7 @@ import { describeError, type ErrorView } from '../api/errors';
 import { useStrings } from '../strings/strings';
 import { ErrorBar } from '../ui/ErrorBar';
 import type { ActionOutcome } from './outcome';
-import { useWidgetServices } from './WidgetServices';
+import { useServices } from '../ui/Services';
 
 export interface UnlinkDialogProps {
   contractId: number;
@@ -24,7 +24,7 @@ export interface UnlinkDialogProps {
 /** Lets the record go of its contract deleted in Oneflow, after asking, so that a new one can be created. */
 export function UnlinkDialog({ contractId, onDone, onCancel }: UnlinkDialogProps): React.ReactElement {
   const t = useStrings();
-  const { client } = useWidgetServices();
+  const { client } = useServices();
   const [running, setRunning] = React.useState(false);
   const [error, setError] = React.useState<ErrorView | null>(null);
   const unlink = (): void => {

@@ -15,7 +15,7 @@ import {
   syncResult,
 } from './dialogs/dialogTestKit';
 import { WidgetApp } from './WidgetApp';
-import { WidgetServicesContext, type SyncApi, type WidgetServices } from './WidgetServices';
+import { ServicesContext, type SyncApi, type Services } from '../ui/Services';
 
 const tokens: TokenProvider = {
   getToken: () => Promise.resolve('token'),
@@ -25,7 +25,7 @@ const tokens: TokenProvider = {
 
 function renderWidget(client: SyncApi) {
   const platform = fakePlatform();
-  const services: WidgetServices = {
+  const services: Services = {
     platform,
     client,
     tokens,
@@ -39,9 +39,9 @@ function renderWidget(client: SyncApi) {
   };
   return render(
     <AppShell instanceId="test" theme={undefined} t={createTranslate((key) => platform.getString(key))}>
-      <WidgetServicesContext.Provider value={services}>
+      <ServicesContext.Provider value={services}>
         <WidgetApp sleep={() => Promise.resolve()} />
-      </WidgetServicesContext.Provider>
+      </ServicesContext.Provider>
     </AppShell>,
   );
 }
@@ -212,7 +212,7 @@ describe('the widget with its dialogs', () => {
     await screen.findByText('No Oneflow contract yet', { ignore: '[aria-live]' });
     fireEvent.click(screen.getByRole('button', { name: 'History' }));
     const history = await screen.findByRole('dialog', { name: 'Product sync history' });
-    expect(activity).toHaveBeenCalledWith(RECORD_ID, { limit: 20 });
+    expect(activity).toHaveBeenCalledWith({ recordId: RECORD_ID }, { limit: 20 });
     fireEvent.click(within(history).getAllByRole('button', { name: 'Close' })[0] as HTMLElement);
     await waitFor(() => {
       expect(screen.queryByRole('dialog')).not.toBeInTheDocument();

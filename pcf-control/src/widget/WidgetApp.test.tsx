@@ -17,7 +17,7 @@ import {
 import { fakePlatform } from '../testing/fakePlatform';
 import { AppShell } from '../ui/AppShell';
 import { WidgetApp } from './WidgetApp';
-import { WidgetServicesContext, type SyncApi, type WidgetServices } from './WidgetServices';
+import { ServicesContext, type SyncApi, type Services } from '../ui/Services';
 
 function fakeTokens(overrides: Partial<TokenProvider> = {}): TokenProvider {
   return {
@@ -35,7 +35,7 @@ interface Setup {
   sleep?: (milliseconds: number) => Promise<void>;
 }
 
-function services({ client, platform = fakePlatform(), tokens = fakeTokens() }: Setup): WidgetServices {
+function services({ client, platform = fakePlatform(), tokens = fakeTokens() }: Setup): Services {
   return {
     platform,
     client,
@@ -55,9 +55,9 @@ function Widget(setup: Setup) {
   const t = createTranslate((key) => value.platform.getString(key));
   return (
     <AppShell instanceId="test" theme={undefined} t={t}>
-      <WidgetServicesContext.Provider value={value}>
+      <ServicesContext.Provider value={value}>
         <WidgetApp sleep={setup.sleep} />
-      </WidgetServicesContext.Provider>
+      </ServicesContext.Provider>
     </AppShell>
   );
 }

@@ -16,6 +16,7 @@ import type { Sleep } from '../api/retry';
 import { SignInRequiredError, type SignInProblem } from '../auth/TokenProvider';
 import { useStrings, type Translate } from '../strings/strings';
 import { ErrorBar } from '../ui/ErrorBar';
+import { SignInBar } from '../ui/SignInBar';
 import { ContractHeader, WidgetHeading } from './ContractHeader';
 import { ConflictDialog } from './dialogs/ConflictDialog';
 import { CreateContractDialog } from './dialogs/CreateContractDialog';
@@ -27,7 +28,7 @@ import { ProductTable } from './ProductTable';
 import { UnlinkDialog } from './UnlinkDialog';
 import { useWidgetData } from './useWidgetData';
 import { WidgetToolbar } from './WidgetToolbar';
-import { useWidgetServices } from './WidgetServices';
+import { useServices } from '../ui/Services';
 import {
   changeCounts,
   failedAutomaticUpdate,
@@ -97,7 +98,7 @@ export function WidgetApp({ sleep }: WidgetAppProps): React.ReactElement {
   const t = useStrings();
   const styles = useStyles();
   const headingId = useId('oneflow-widget-heading');
-  const { platform, client, tokens: signIn } = useWidgetServices();
+  const { platform, client, tokens: signIn } = useServices();
   // Read on every render: on a create form the id appears after the first save, without a new init.
   const entity = platform.record.entityName;
   const recordId = platform.record.id;
@@ -207,25 +208,14 @@ export function WidgetApp({ sleep }: WidgetAppProps): React.ReactElement {
     );
   }
   if (state?.kind === 'sign_in' || signInProblem !== null) {
-    const problem =
-      signInProblem?.problem ?? (state?.kind === 'sign_in' ? state.problem : 'interaction_required');
-    const blocked = problem === 'popup_blocked';
     bars.push(
-      <MessageBar key="sign-in" intent={blocked ? 'warning' : 'info'} layout="multiline">
-        <MessageBarBody>
-          {blocked ? t('SignIn_PopupBlocked') : t('SignIn_Needed')}
-          {signInProblem !== null && !blocked && <Text block>{t('SignIn_Failed', signInProblem.text)}</Text>}
-        </MessageBarBody>
-        <MessageBarActions>
-          {signingIn ? (
-            <Spinner size="extra-tiny" label={t('SignIn_InProgress')} />
-          ) : (
-            <Button appearance="primary" size="small" onClick={startSignIn}>
-              {blocked ? t('SignIn_TryAgain') : t('SignIn_Button')}
-            </Button>
-          )}
-        </MessageBarActions>
-      </MessageBar>,
+      <SignInBar
+        key="sign-in"
+        problem={signInProblem?.problem ?? (state?.kind === 'sign_in' ? state.problem : 'interaction_required')}
+        failure={signInProblem?.text ?? null}
+        signingIn={signingIn}
+        onSignIn={startSignIn}
+      />,
     );
   }
   if (signInError !== null) {

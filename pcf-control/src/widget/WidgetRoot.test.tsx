@@ -3,14 +3,14 @@ import { render, waitFor } from '@testing-library/react';
 import type { TokenProvider } from '../auth/TokenProvider';
 import { fakePlatform } from '../testing/fakePlatform';
 import { WidgetRoot } from './WidgetRoot';
-import { useWidgetServices, type SyncApi } from './WidgetServices';
+import { useServices, type SyncApi } from '../ui/Services';
 
 const clientsSeen: SyncApi[] = [];
 
 // The probe stands in for the widget: what matters here is the services every render hands down.
 jest.mock('./WidgetApp', () => ({
   WidgetApp: function Probe() {
-    clientsSeen.push(useWidgetServices().client);
+    clientsSeen.push(useServices().client);
     return null;
   },
 }));

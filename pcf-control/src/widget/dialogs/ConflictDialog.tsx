@@ -24,7 +24,7 @@ import { describeError } from '../../api/errors';
 import { useStrings } from '../../strings/strings';
 import { ErrorBar } from '../../ui/ErrorBar';
 import type { ActionOutcome } from '../outcome';
-import { useWidgetServices } from '../WidgetServices';
+import { useServices } from '../../ui/Services';
 import { WriteProgress } from './DialogStatus';
 import { useDialogStyles } from './dialogs.styles';
 import { lineLabel } from './previewRows';
@@ -93,7 +93,7 @@ export function ConflictDialog({
 }: ConflictDialogProps): React.ReactElement {
   const t = useStrings();
   const styles = useDialogStyles();
-  const { client, platform } = useWidgetServices();
+  const { client, platform } = useServices();
   const introId = useId('conflicts-intro');
   const fields = React.useMemo(() => heldFields(compare), [compare]);
   const [choices, setChoices] = React.useState<Readonly<Record<string, SideName>>>({});

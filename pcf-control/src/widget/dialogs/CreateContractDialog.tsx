@@ -33,7 +33,7 @@ import { withBusyRetry, type Sleep } from '../../api/retry';
 import { useStrings, type Translate } from '../../strings/strings';
 import { ErrorBar } from '../../ui/ErrorBar';
 import type { ActionOutcome } from '../outcome';
-import { useWidgetServices } from '../WidgetServices';
+import { useServices } from '../../ui/Services';
 import { actionReducer, canClose, type ActionEvent, type ActionState } from './actionMachine';
 import { PlanningSpinner, WriteProgress } from './DialogStatus';
 import { useDialogStyles } from './dialogs.styles';
@@ -76,7 +76,7 @@ function defaultTemplate(templates: readonly ContractTemplate[]): ContractTempla
 function LinesTable({ operations }: { operations: readonly CreateOperation[] }): React.ReactElement {
   const t = useStrings();
   const styles = useDialogStyles();
-  const { platform } = useWidgetServices();
+  const { platform } = useServices();
   return (
     <ScrollRegion label={t('Create_Lines')}>
       <Table size="small" aria-label={t('Create_Lines')}>
@@ -119,7 +119,7 @@ export function CreateContractDialog({
 }: CreateContractDialogProps): React.ReactElement {
   const t = useStrings();
   const styles = useDialogStyles();
-  const { client } = useWidgetServices();
+  const { client } = useServices();
   const questionId = useId('create-question');
   const [templates, setTemplates] = React.useState<Templates>({ status: 'loading' });
   const [templateId, setTemplateId] = React.useState<number | null>(null);

@@ -69,7 +69,7 @@ describe('HistoryDialog', () => {
     expect(within(dialog).getByRole('button', { name: /Entry a2/ })).toHaveTextContent(
       '2026-11-24 10:11Alex SellerPushFailedEntry a2',
     );
-    expect(calls).toEqual([{ name: 'activity', args: [RECORD, { limit: 20 }] }]);
+    expect(calls).toEqual([{ name: 'activity', args: [{ recordId: RECORD }, { limit: 20 }] }]);
 
     expect(within(dialog).queryByText('Widget: Quantity 12 → 13 (Dynamics)')).toBeNull();
     fireEvent.click(first);
@@ -89,7 +89,7 @@ describe('HistoryDialog', () => {
       'AutomationCreate contractApplied',
     );
     expect(within(dialog).getAllByRole('button', { name: /Entry a/ })).toHaveLength(3);
-    expect(calls[1]?.args).toEqual([RECORD, { limit: 20, continuationToken: 'next-page' }]);
+    expect(calls[1]?.args).toEqual([{ recordId: RECORD }, { limit: 20, continuationToken: 'next-page' }]);
     expect(within(dialog).queryByRole('button', { name: 'Load more' })).toBeNull();
   });
 

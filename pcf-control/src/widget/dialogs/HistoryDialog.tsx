@@ -29,7 +29,7 @@ import type { Platform } from '../../platform/Platform';
 import { describeError } from '../../api/errors';
 import { useStrings, type Translate } from '../../strings/strings';
 import { ErrorBar } from '../../ui/ErrorBar';
-import { useWidgetServices } from '../WidgetServices';
+import { useServices } from '../../ui/Services';
 import { useDialogStyles } from './dialogs.styles';
 import { lineLabel } from './previewRows';
 import { displayValue, fieldLabel, sideName } from './words';
@@ -130,7 +130,7 @@ function changeWords(
 export function HistoryDialog({ recordId, onClose, lineNames = {} }: HistoryDialogProps): React.ReactElement {
   const t = useStrings();
   const styles = useDialogStyles();
-  const { client, platform } = useWidgetServices();
+  const { client, platform } = useServices();
   const [history, setHistory] = React.useState<History>({ status: 'loading', entries: [], token: null });
 
   const loading = history.status === 'loading';
@@ -140,7 +140,7 @@ export function HistoryDialog({ recordId, onClose, lineNames = {} }: HistoryDial
     let current = true;
     const options =
       token === null ? { limit: HISTORY_PAGE_SIZE } : { limit: HISTORY_PAGE_SIZE, continuationToken: token };
-    client.activity(recordId, options).then(
+    client.activity({ recordId }, options).then(
       (page) => {
         if (current) {
           setHistory({

@@ -11,7 +11,7 @@ import {
 } from '@fluentui/react-components';
 import { Warning16Regular } from '@fluentui/react-icons';
 import { useStrings } from '../../strings/strings';
-import { useWidgetServices } from '../WidgetServices';
+import { useServices } from '../../ui/Services';
 import { useDialogStyles } from './dialogs.styles';
 import type { PreviewChangeRow, PreviewSkipRow } from './previewRows';
 import { displayValue, fieldLabel, sideName } from './words';
@@ -48,7 +48,7 @@ function useWhatHappens(): (row: PreviewChangeRow) => string {
 export function ChangesTable({ rows }: { rows: readonly PreviewChangeRow[] }): React.ReactElement {
   const t = useStrings();
   const styles = useDialogStyles();
-  const { platform } = useWidgetServices();
+  const { platform } = useServices();
   const whatHappens = useWhatHappens();
   const show = (value: PreviewChangeRow['to']): string => displayValue(value, platform);
   return (

@@ -11,7 +11,7 @@ import { Dismiss16Regular } from '@fluentui/react-icons';
 import type { OperationFailure, SyncResultAnswer } from '../../api/contract';
 import { useStrings, type Translate } from '../../strings/strings';
 import type { ActionOutcome, WidgetAction } from '../outcome';
-import { useWidgetServices } from '../WidgetServices';
+import { useServices } from '../../ui/Services';
 import { useDialogStyles } from './dialogs.styles';
 import { lineLabel, lineNamesOfPlan, previewRows } from './previewRows';
 import { displayValue, fieldLabel, sideName, summaryLine } from './words';
@@ -96,7 +96,7 @@ function titleOf(t: Translate, action: WidgetAction, view: ResultView): string {
 export function ResultBar({ outcome, onDismiss, lineNames = {} }: ResultBarProps): React.ReactElement {
   const t = useStrings();
   const styles = useDialogStyles();
-  const { platform } = useWidgetServices();
+  const { platform } = useServices();
   const view = resultView(outcome);
   const names = Object.assign(
     {},

@@ -18,7 +18,7 @@ import { withBusyRetry, type Sleep } from '../../api/retry';
 import { useStrings, type Translate } from '../../strings/strings';
 import { ErrorBar } from '../../ui/ErrorBar';
 import type { ActionOutcome } from '../outcome';
-import { useWidgetServices } from '../WidgetServices';
+import { useServices } from '../../ui/Services';
 import { actionReducer, canClose, type ActionEvent, type ActionState } from './actionMachine';
 import { PlanningSpinner, WriteProgress } from './DialogStatus';
 import { useDialogStyles } from './dialogs.styles';
@@ -82,7 +82,7 @@ export function SyncActionDialog({
 }: SyncActionDialogProps): React.ReactElement {
   const t = useStrings();
   const styles = useDialogStyles();
-  const { client } = useWidgetServices();
+  const { client } = useServices();
   const [state, dispatch] = React.useReducer(syncReducer, { phase: 'planning', waitingSeconds: null });
   const summaryId = useId('sync-summary');
   const words = texts(t, action);

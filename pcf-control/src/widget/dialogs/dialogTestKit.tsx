@@ -25,7 +25,7 @@ import type { Platform } from '../../platform/Platform';
 import { createTranslate } from '../../strings/strings';
 import { fakePlatform } from '../../testing/fakePlatform';
 import { AppShell } from '../../ui/AppShell';
-import { WidgetServicesContext, type WidgetServices } from '../WidgetServices';
+import { ServicesContext, type Services } from '../../ui/Services';
 
 export const CONTRACT_ID = 1001;
 export const LINE_WIDGET = '2c3d0000-0000-4000-8000-000000000001';
@@ -459,7 +459,7 @@ export function WithServices({
   children: React.ReactNode;
 }): React.ReactElement {
   const t = React.useMemo(() => createTranslate((key) => platform.getString(key)), [platform]);
-  const services = React.useMemo<WidgetServices>(
+  const services = React.useMemo<Services>(
     () => ({
       platform,
       client,
@@ -476,7 +476,7 @@ export function WithServices({
   );
   return (
     <AppShell instanceId="test" theme={undefined} t={t}>
-      <WidgetServicesContext.Provider value={services}>{children}</WidgetServicesContext.Provider>
+      <ServicesContext.Provider value={services}>{children}</ServicesContext.Provider>
     </AppShell>
   );
 }
