@@ -211,7 +211,9 @@ export function WidgetApp({ sleep }: WidgetAppProps): React.ReactElement {
     bars.push(
       <SignInBar
         key="sign-in"
-        problem={signInProblem?.problem ?? (state?.kind === 'sign_in' ? state.problem : 'interaction_required')}
+        problem={
+          signInProblem?.problem ?? (state?.kind === 'sign_in' ? state.problem : 'interaction_required')
+        }
         failure={signInProblem?.text ?? null}
         signingIn={signingIn}
         onSignIn={startSignIn}
