@@ -276,7 +276,8 @@ it('the dark theme: the widget with its contract and a tooltip open has no contr
   const target = record(1);
   const { page, errors } = await newPage();
 
-  await openForm(page, formUrl(target.id, '&theme=dark'));
+  // Read-only, so that Push is disabled and its tooltip (the reason) opens on focus.
+  await openForm(page, formUrl(target.id, '&theme=dark&readonly=1'));
   await expectVisible(page.getByRole('table', { name: 'Product lines in Dynamics and Oneflow' }));
   await tabTo(page, 'Push updates to Oneflow');
   await expectVisible(page.getByRole('tooltip'));

@@ -23,6 +23,36 @@ interface ButtonSpec {
 }
 
 /**
+ * Why an action is disabled, on hover and on keyboard focus; nothing for an enabled action (its label says it
+ * all, and a tooltip would cover the result bar below). Always rendered, so the button is never remounted (and
+ * never loses focus) when it becomes disabled for a moment during a load.
+ */
+function ReasonTooltip({
+  reason,
+  children,
+}: {
+  reason: string | null;
+  children: React.ReactElement;
+}): React.ReactElement {
+  const [visible, setVisible] = React.useState(false);
+  return (
+    <Tooltip
+      content={reason ?? ''}
+      relationship="description"
+      visible={reason !== null && visible}
+      onVisibleChange={(_event, data) => {
+        setVisible(data.visible);
+      }}
+      // Below the toolbar: above it, the tooltip would cover the header's summary of what differs.
+      positioning="below"
+      withArrow
+    >
+      {children}
+    </Tooltip>
+  );
+}
+
+/**
  * The widget's actions. A disabled one stays focusable and says why in its tooltip, so a keyboard or
  * screen-reader user learns the reason as well as a mouse user.
  */
@@ -51,17 +81,8 @@ export function WidgetToolbar({ actions, onAction }: WidgetToolbarProps): React.
         .filter((button) => actions[button.action].visible)
         .map((button) => {
           const reason = actions[button.action].disabledReason;
-          // Always inside its Tooltip, so the button is never remounted (and never loses focus) when it becomes
-          // disabled for a moment during a load.
           return (
-            <Tooltip
-              key={button.action}
-              content={reason ?? button.label}
-              relationship={reason === null ? 'label' : 'description'}
-              // Below the toolbar: above it, the tooltip would cover the header's summary of what differs.
-              positioning="below"
-              withArrow
-            >
+            <ReasonTooltip key={button.action} reason={reason}>
               <ToolbarButton
                 appearance={button.primary === true ? 'primary' : 'subtle'}
                 icon={button.icon}
@@ -79,7 +100,7 @@ export function WidgetToolbar({ actions, onAction }: WidgetToolbarProps): React.
               >
                 {button.label}
               </ToolbarButton>
-            </Tooltip>
+            </ReasonTooltip>
           );
         })}
     </Toolbar>
