@@ -67,10 +67,12 @@ export {
   type FieldMapping,
   type WriteCondition,
 } from '../../../shared/src/settings';
+export { BUILT_IN_TWO_WAY_FIELDS, isBuiltInSalesLineEntity } from '../../../shared/src/dynamics';
 export {
   validateSettings,
   writesToDynamics,
   type SettingsProblem,
 } from '../../../shared/src/settingsValidation';
+export { defaultMappings } from '../../../shared/src/defaults';
 export { ONEFLOW_FIELDS, ONEFLOW_FIELD_KEYS, type OneflowFieldKey } from '../../../shared/src/fieldCatalog';
 export type { FieldChange, FieldNote, Operation, PlanSummary } from '../../../shared/src/plan';
