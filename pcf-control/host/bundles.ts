@@ -62,13 +62,15 @@ export interface HostBundles {
   shim: string;
   /** The host page: the form, its product lines and the control's lifecycle. */
   page: string;
+  /** The settings page: the SyncSettings control on a page of no record. */
+  settingsPage: string;
   /** MSAL's redirect bridge, which hands the authorization answer back to the window that asked. */
   redirectBridge: string;
 }
 
 /** Everything the host serves that is built, in memory, in parallel (about a second). */
 export async function buildHostBundles(): Promise<HostBundles> {
-  const [shim, page, redirectBridge] = await Promise.all([
+  const [shim, page, settingsPage, redirectBridge] = await Promise.all([
     bundle({
       entry: {
         // Fluent through its ES modules: its CommonJS entry requires every icon of @fluentui/react-icons (17 MB).
@@ -83,6 +85,10 @@ export async function buildHostBundles(): Promise<HostBundles> {
     }),
     bundle({ entry: { file: join(CONTROL_ROOT, 'host', 'page', 'main.tsx') }, plugins: [platformGlobals] }),
     bundle({
+      entry: { file: join(CONTROL_ROOT, 'host', 'page', 'settingsMain.tsx') },
+      plugins: [platformGlobals],
+    }),
+    bundle({
       entry: {
         source:
           "import { broadcastResponseToMainFrame } from '@azure/msal-browser/redirect-bridge';\n" +
@@ -91,5 +97,5 @@ export async function buildHostBundles(): Promise<HostBundles> {
       },
     }),
   ]);
-  return { shim, page, redirectBridge };
+  return { shim, page, settingsPage, redirectBridge };
 }

@@ -1,9 +1,13 @@
 import { z } from 'zod';
 
-/** The fixture users the form host can act as: Dynamics users of the demo data (simulators/fixtures). */
+/**
+ * The fixture users the form host can act as: Dynamics users of the demo data (simulators/fixtures). Sam holds
+ * the API's `ProductSync.Admin` role (the settings page's admin); Alex and Robin do not.
+ */
 export const DEMO_USERS = {
   alex: { tid: '3f6d0c1e-8a4b-4c2d-9e7f-1a2b3c4d5e6f', oid: 'aad00000-0000-4000-8000-000000000002' },
   robin: { tid: '3f6d0c1e-8a4b-4c2d-9e7f-1a2b3c4d5e6f', oid: 'aad00000-0000-4000-8000-000000000003' },
+  sam: { tid: '3f6d0c1e-8a4b-4c2d-9e7f-1a2b3c4d5e6f', oid: 'aad00000-0000-4000-8000-000000000004' },
 } as const;
 
 export type DemoUserKey = keyof typeof DEMO_USERS;
@@ -36,8 +40,11 @@ const FormHostOptionsSchema = z.object({
   /** The API's application id: tokens' audience, and `api://<id>/access_as_user` is the widget's scope. */
   apiAppId: guid.default(DEMO_DEFAULTS.apiAppId),
   demoUser: z.enum(Object.keys(DEMO_USERS) as [DemoUserKey, ...DemoUserKey[]]).default('alex'),
-  /** The production control bundle (`npm run build -w pcf-control`). */
+  /** The production control bundles (`npm run build -w pcf-control`). */
   bundlePath: z.string().min(1).optional(),
+  settingsBundlePath: z.string().min(1).optional(),
+  /** The settings page's web-resource build (`out/webresources`), served as Dynamics serves web resources. */
+  webResourcesPath: z.string().min(1).optional(),
 });
 
 export type FormHostOptions = z.input<typeof FormHostOptionsSchema>;

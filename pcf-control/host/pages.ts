@@ -1,5 +1,12 @@
-import { isDemoUser, DEMO_USERS, type ResolvedFormHostOptions } from './options';
-import { CONFIG_ELEMENT_ID, ROOT_ELEMENT_ID, type PageConfig } from './page/pageConfig';
+import { isDemoUser, DEMO_USERS, type DemoUserKey, type ResolvedFormHostOptions } from './options';
+import {
+  CONFIG_ELEMENT_ID,
+  ROOT_ELEMENT_ID,
+  type CommonPageConfig,
+  type PageConfig,
+  type SettingsPageConfig,
+  type WebResourcePageConfig,
+} from './page/pageConfig';
 
 export const FORM_ENTITIES = ['opportunity', 'quote'] as const;
 
@@ -30,34 +37,28 @@ function choice<T extends string>(
     : { ok: true, value: found };
 }
 
-/** The form page's options from its query string; a wrong value is named and nothing is rendered. */
-export function readFormQuery(
+type Query<T> = { ok: true; config: T } | { ok: false; problem: string };
+
+/** The theme, sign-in, user and inputs of any host page; a wrong value is named. */
+function readCommonQuery(
   params: URLSearchParams,
   options: ResolvedFormHostOptions,
-): { ok: true; config: Omit<PageConfig, 'entity'> } | { ok: false; problem: string } {
-  const id = params.get('id');
-  if (id !== null && id !== '' && !GUID.test(id))
-    return { ok: false, problem: `id: "${id}" is not a record id (a GUID)` };
+  defaultUser: DemoUserKey,
+): Query<CommonPageConfig> {
   const theme = choice(params, 'theme', ['light', 'dark'], 'light');
-  const readOnly = choice(params, 'readonly', ['0', '1'], '0');
   const signIn = choice(params, 'signin', ['host', 'msal'], 'host');
   const inputs = choice(params, 'inputs', ['form', 'none'], 'form');
   if (!theme.ok) return theme;
-  if (!readOnly.ok) return readOnly;
   if (!signIn.ok) return signIn;
   if (!inputs.ok) return inputs;
-  const user = params.get('user') ?? options.demoUser;
-  if (!isDemoUser(user)) {
-    return { ok: false, problem: `user: "${user}" is not one of ${Object.keys(DEMO_USERS).join(', ')}` };
-  }
+  const user = readUser(params, defaultUser);
+  if (!user.ok) return user;
   return {
     ok: true,
     config: {
-      recordId: id === null || id === '' ? null : id.replace(/[{}]/g, '').toLowerCase(),
       theme: theme.value,
-      readOnly: readOnly.value === '1',
       signIn: signIn.value,
-      user,
+      user: user.value,
       inputs:
         inputs.value === 'none'
           ? null
@@ -70,6 +71,55 @@ export function readFormQuery(
             },
     },
   };
+}
+
+function readUser(params: URLSearchParams, defaultUser: DemoUserKey): Choice<DemoUserKey> {
+  const user = params.get('user') ?? defaultUser;
+  return isDemoUser(user)
+    ? { ok: true, value: user }
+    : { ok: false, problem: `user: "${user}" is not one of ${Object.keys(DEMO_USERS).join(', ')}` };
+}
+
+/** The form page's options from its query string; a wrong value is named and nothing is rendered. */
+export function readFormQuery(
+  params: URLSearchParams,
+  options: ResolvedFormHostOptions,
+): Query<Omit<PageConfig, 'entity'>> {
+  const id = params.get('id');
+  if (id !== null && id !== '' && !GUID.test(id))
+    return { ok: false, problem: `id: "${id}" is not a record id (a GUID)` };
+  const readOnly = choice(params, 'readonly', ['0', '1'], '0');
+  if (!readOnly.ok) return readOnly;
+  const common = readCommonQuery(params, options, options.demoUser);
+  if (!common.ok) return common;
+  return {
+    ok: true,
+    config: {
+      recordId: id === null || id === '' ? null : id.replace(/[{}]/g, '').toLowerCase(),
+      readOnly: readOnly.value === '1',
+      ...common.config,
+    },
+  };
+}
+
+/** The admin who opens the settings pages unless `?user=` names another: the demo data's Sam Admin. */
+export const SETTINGS_DEFAULT_USER: DemoUserKey = 'sam';
+
+/** The settings page's options: `user`, `theme`, `signin` and `inputs`, as on the forms. */
+export function readSettingsQuery(
+  params: URLSearchParams,
+  options: ResolvedFormHostOptions,
+): Query<SettingsPageConfig> {
+  return readCommonQuery(params, options, SETTINGS_DEFAULT_USER);
+}
+
+/** The web resource's parent page: the Dynamics user (`user`) and `theme`; the web resource signs in itself. */
+export function readWebResourceQuery(params: URLSearchParams): Query<WebResourcePageConfig> {
+  const theme = choice(params, 'theme', ['light', 'dark'], 'light');
+  if (!theme.ok) return theme;
+  const user = readUser(params, SETTINGS_DEFAULT_USER);
+  if (!user.ok) return user;
+  return { ok: true, config: { theme: theme.value, user: user.value } };
 }
 
 function escapeHtml(text: string): string {
@@ -92,19 +142,36 @@ ${body}
 `;
 }
 
+/** The page's configuration as a JSON script element; `<` escaped, so no value can close the element. */
+function configElement(config: unknown): string {
+  const json = JSON.stringify(config).replace(/</g, '\\u003c');
+  return `<script type="application/json" id="${CONFIG_ELEMENT_ID}">${json}</script>`;
+}
+
 export function formPage(entity: PageConfig['entity'], config: Omit<PageConfig, 'entity'>): string {
   const page: PageConfig = { entity, ...config };
-  // `<` escaped, so no value can close the script element.
-  const json = JSON.stringify(page).replace(/</g, '\\u003c');
   const title = entity === 'opportunity' ? 'Opportunity' : 'Quote';
   return document(
     `${title} form · Oneflow product sync (local)`,
     `<div id="${ROOT_ELEMENT_ID}"></div>
-<script type="application/json" id="${CONFIG_ELEMENT_ID}">${json}</script>
+${configElement(page)}
 <script src="/platform/shim.js"></script>
 <script src="/platform/register.js"></script>
 <script src="/controls/ProductSyncWidget/bundle.js"></script>
 <script src="/host/page.js"></script>`,
+  );
+}
+
+/** The SyncSettings control's production bundle on a page of its own, with the same platform as the forms. */
+export function settingsPage(config: SettingsPageConfig): string {
+  return document(
+    'Settings · Oneflow product sync (local)',
+    `<div id="${ROOT_ELEMENT_ID}"></div>
+${configElement(config)}
+<script src="/platform/shim.js"></script>
+<script src="/platform/register.js"></script>
+<script src="/controls/SyncSettings/bundle.js"></script>
+<script src="/host/settings.js"></script>`,
   );
 }
 
@@ -127,6 +194,15 @@ ${link('/forms/opportunity?readonly=1', 'Opportunity form, read-only')}
 ${link('/forms/opportunity?user=robin', 'Opportunity form as Robin Viewer (may read, not write)')}
 ${link('/forms/opportunity?inputs=none', 'Opportunity form configured by environment variables only')}
 ${link('/forms/opportunity?signin=msal', 'Opportunity form with the real MSAL sign-in')}
+</ul>
+<h2>The admin's settings page</h2>
+<p>The SyncSettings control (its production build) as Sam Admin, who holds the ProductSync.Admin role.</p>
+<ul>
+${link('/settings', 'Settings page (the control)')}
+${link('/settings/web-resource', 'Settings page as an HTML web resource (its own build, signs in with MSAL)')}
+${link('/settings?user=alex', 'Settings page as Alex Seller (no admin role: read-only)')}
+${link('/settings?theme=dark', 'Settings page, dark theme')}
+${link('/settings?signin=msal', 'Settings page with the real MSAL sign-in')}
 </ul>
 </main>`,
   );

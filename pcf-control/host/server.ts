@@ -10,9 +10,11 @@ import {
   formPage,
   indexPage,
   readFormQuery,
+  readSettingsQuery,
   redirectBridgePage,
   REGISTER_SCRIPT,
   FORM_ENTITIES,
+  settingsPage,
 } from './pages';
 import {
   isDemoUser,
@@ -24,8 +26,17 @@ import { TokenMinter } from './tokens';
 
 const CONTROL_ROOT = join(__dirname, '..');
 export const DEFAULT_BUNDLE_PATH = join(CONTROL_ROOT, 'out', 'controls', 'ProductSyncWidget', 'bundle.js');
+export const DEFAULT_SETTINGS_BUNDLE_PATH = join(
+  CONTROL_ROOT,
+  'out',
+  'controls',
+  'SyncSettings',
+  'bundle.js',
+);
 const RESX_PATH = join(CONTROL_ROOT, 'ProductSyncWidget', 'strings', 'ProductSyncWidget.1033.resx');
 export const RESX_URL = '/controls/ProductSyncWidget/strings/ProductSyncWidget.1033.resx';
+const SETTINGS_RESX_PATH = join(CONTROL_ROOT, 'SyncSettings', 'strings', 'SyncSettings.1033.resx');
+export const SETTINGS_RESX_URL = '/controls/SyncSettings/strings/SyncSettings.1033.resx';
 
 export interface RunningFormHost {
   /** `http://127.0.0.1:<port>`, without a trailing slash. */
@@ -68,7 +79,7 @@ async function route(
     tokens: TokenMinter;
     bundles: HostBundles;
     bundlePath: string;
-    resx: string;
+    settingsBundlePath: string;
   },
 ): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://127.0.0.1');
@@ -101,6 +112,22 @@ async function route(
     case '/':
       send(response, 200, 'text/html', indexPage());
       return;
+    case '/settings': {
+      const query = readSettingsQuery(url.searchParams, context.options);
+      if (!query.ok) sendProblem(response, 400, query.problem);
+      else send(response, 200, 'text/html', settingsPage(query.config));
+      return;
+    }
+    case '/host/settings.js':
+      send(response, 200, 'text/javascript', context.bundles.settingsPage);
+      return;
+    case '/controls/SyncSettings/bundle.js':
+      send(response, 200, 'text/javascript', readFileSync(context.settingsBundlePath, 'utf8'));
+      return;
+    case SETTINGS_RESX_URL:
+      // Read on each request, as the bundles are: the settings page's strings grow while it is being built.
+      send(response, 200, 'application/xml', readResx(SETTINGS_RESX_PATH));
+      return;
     case '/platform/shim.js':
       send(response, 200, 'text/javascript', context.bundles.shim);
       return;
@@ -118,7 +145,7 @@ async function route(
       send(response, 200, 'text/javascript', readFileSync(context.bundlePath, 'utf8'));
       return;
     case RESX_URL:
-      send(response, 200, 'application/xml', context.resx);
+      send(response, 200, 'application/xml', readResx(RESX_PATH));
       return;
     case REDIRECT_BRIDGE_PATH:
       send(response, 200, 'text/html', redirectBridgePage());
@@ -131,24 +158,35 @@ async function route(
   }
 }
 
+/** A control's resx as served, checked: one that does not parse would only fail in the browser. */
+function readResx(path: string): string {
+  const resx = readFileSync(path, 'utf8');
+  parseResx(resx);
+  return resx;
+}
+
 /**
- * The Dynamics stand-in for the widget: Opportunity and Quote forms with the real production control bundle,
- * a ComponentFramework context over the Dataverse simulator and an editable product-lines grid.
+ * The Dynamics stand-in for the controls: Opportunity and Quote forms with the widget's production bundle, the
+ * settings page with SyncSettings', a ComponentFramework context over the Dataverse simulator and an editable
+ * product-lines grid.
  */
 export async function startFormHost(input: FormHostOptions): Promise<RunningFormHost> {
   const options = resolveFormHostOptions(input);
   const bundlePath = options.bundlePath ?? DEFAULT_BUNDLE_PATH;
-  if (!existsSync(bundlePath)) {
-    throw new Error(
-      `The control bundle ${bundlePath} is missing: run \`npm run build -w pcf-control\` first (the form host serves the production build).`,
-    );
+  const settingsBundlePath = options.settingsBundlePath ?? DEFAULT_SETTINGS_BUNDLE_PATH;
+  for (const path of [bundlePath, settingsBundlePath]) {
+    if (!existsSync(path)) {
+      throw new Error(
+        `The control bundle ${path} is missing: run \`npm run build -w pcf-control\` first (the form host serves the production build).`,
+      );
+    }
   }
-  const resx = readFileSync(RESX_PATH, 'utf8');
-  // A resx that does not parse would only fail in the browser; refusing to start says where.
-  parseResx(resx);
+  // Refusing to start says which resx is broken, where a browser would only show a blank control.
+  readResx(RESX_PATH);
+  readResx(SETTINGS_RESX_PATH);
   const bundles = await buildHostBundles();
   const tokens = new TokenMinter(options.identityUrl, options.identityCertificatePem);
-  const context = { options, tokens, bundles, bundlePath, resx };
+  const context = { options, tokens, bundles, bundlePath, settingsBundlePath };
   const server = createServer((request, response) => {
     route(request, response, context).catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);

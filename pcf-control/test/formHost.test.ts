@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { resourceStrings } from '../host/page/resources';
-import { DEFAULT_BUNDLE_PATH, RESX_URL, startFormHost, type RunningFormHost } from '../host/server';
+import {
+  DEFAULT_BUNDLE_PATH,
+  DEFAULT_SETTINGS_BUNDLE_PATH,
+  RESX_URL,
+  SETTINGS_RESX_URL,
+  startFormHost,
+  type RunningFormHost,
+} from '../host/server';
 import { startSimulatorProcess, type SimulatorProcess } from './support/formStack';
 import { REDIRECT_BRIDGE_PATH } from '../src/auth/redirectBridge';
 
@@ -10,6 +17,7 @@ const OPPORTUNITY = '0a1b0000-0000-4000-8000-000000000001';
 const WIDGET_LINE = '2c3d0000-0000-4000-8000-000000000001';
 const ALEX_SYSTEMUSER = '6a000000-0000-4000-8000-000000000002';
 const ROBIN_SYSTEMUSER = '6a000000-0000-4000-8000-000000000003';
+const SAM_SYSTEMUSER = '6a000000-0000-4000-8000-000000000004';
 /** The Function app is not called by these tests; the pages only name it. */
 const API_BASE_URL = 'http://127.0.0.1:7071';
 
@@ -25,6 +33,12 @@ function hostOptions(extra: Record<string, unknown> = {}) {
     identityCertificatePem: simulators.identityCertificatePem,
     ...extra,
   };
+}
+
+function configOf(html: string): unknown {
+  return JSON.parse(
+    /<script type="application\/json" id="form-host-config">(.*?)<\/script>/.exec(html)?.[1] ?? '{}',
+  );
 }
 
 function payloadOf(token: string): Record<string, unknown> {
@@ -85,10 +99,50 @@ describe('the form host pages', () => {
   it.each([
     ['theme=blue', 'theme: "blue" is not one of light, dark'],
     ['id=42', 'id: "42" is not a record id'],
-    ['user=nobody', 'user: "nobody" is not one of alex, robin'],
+    ['user=nobody', 'user: "nobody" is not one of alex, robin, sam'],
     ['signin=saml', 'signin: "saml" is not one of host, msal'],
   ])('refuses ?%s, naming the parameter', async (query, problem) => {
     const response = await fetch(`${host.url}/forms/quote?${query}`);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain(problem);
+  });
+
+  it('serves the settings page: the SyncSettings bundle on the same platform, as Sam Admin unless told', async () => {
+    const response = await fetch(`${host.url}/settings?theme=dark&signin=msal`);
+    const html = await response.text();
+    expect(response.status).toBe(200);
+    const scripts = [...html.matchAll(/<script src="([^"]+)"/g)].map((match) => match[1]);
+    expect(scripts).toEqual([
+      '/platform/shim.js',
+      '/platform/register.js',
+      '/controls/SyncSettings/bundle.js',
+      '/host/settings.js',
+    ]);
+    expect(configOf(html)).toEqual({
+      theme: 'dark',
+      signIn: 'msal',
+      user: 'sam',
+      inputs: {
+        apiBaseUrl: API_BASE_URL,
+        clientId: '7e1f3a5c-9b2d-4f6e-8a0c-3d5f7b9e1a2c',
+        tenantId: '3f6d0c1e-8a4b-4c2d-9e7f-1a2b3c4d5e6f',
+        apiScope: 'api://a9900000-0000-4000-8000-000000000001/access_as_user',
+        authorityHost: simulators.identityUrl,
+      },
+    });
+    const alex = await fetch(`${host.url}/settings?user=alex&inputs=none`);
+    expect(configOf(await alex.text())).toMatchObject({ user: 'alex', signIn: 'host', inputs: null });
+    const page = await fetch(`${host.url}/host/settings.js`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('OneflowSync.SyncSettings');
+  });
+
+  it.each([
+    ['user=nobody', 'user: "nobody" is not one of alex, robin, sam'],
+    ['theme=blue', 'theme: "blue" is not one of light, dark'],
+    ['signin=saml', 'signin: "saml" is not one of host, msal'],
+  ])('refuses a settings page with ?%s, naming the parameter', async (query, problem) => {
+    const response = await fetch(`${host.url}/settings?${query}`);
     expect(response.status).toBe(400);
     expect(await response.text()).toContain(problem);
   });
@@ -117,15 +171,21 @@ describe('the platform the control runs on', () => {
     expect(shim.length).toBeLessThan(3_000_000);
   });
 
-  it('serves the production control bundle as built', async () => {
+  it('serves the production control bundles as built', async () => {
     const served = await (await fetch(`${host.url}/controls/ProductSyncWidget/bundle.js`)).text();
     expect(served).toBe(readFileSync(DEFAULT_BUNDLE_PATH, 'utf8'));
     expect(served).toContain("registerControl('OneflowSync.ProductSyncWidget'");
+    const settings = await (await fetch(`${host.url}/controls/SyncSettings/bundle.js`)).text();
+    expect(settings).toBe(readFileSync(DEFAULT_SETTINGS_BUNDLE_PATH, 'utf8'));
+    expect(settings).toContain("registerControl('OneflowSync.SyncSettings'");
   });
 
-  it('refuses to start without the control bundle, saying how to build it', async () => {
+  it('refuses to start without either control bundle, saying how to build it', async () => {
     const missing = join(__dirname, 'no-such-folder', 'bundle.js');
     await expect(startFormHost(hostOptions({ bundlePath: missing }))).rejects.toThrow(
+      `The control bundle ${missing} is missing: run \`npm run build -w pcf-control\` first`,
+    );
+    await expect(startFormHost(hostOptions({ settingsBundlePath: missing }))).rejects.toThrow(
       `The control bundle ${missing} is missing: run \`npm run build -w pcf-control\` first`,
     );
   });
@@ -154,6 +214,8 @@ describe('the platform the control runs on', () => {
     expect(reported).toEqual([]);
     expect(() => getString('No_Such_Key')).toThrow('Missing resx string: No_Such_Key');
     expect(reported).toEqual(['Missing resx string: No_Such_Key']);
+    const settings = await (await fetch(`${host.url}${SETTINGS_RESX_URL}`)).text();
+    expect(resourceStrings(settings, () => undefined)('Tab_Setup')).toBe('Setup entities');
   });
 });
 
@@ -214,6 +276,17 @@ describe('the sign-in stand-in', () => {
     const claims = payloadOf(token.accessToken);
     expect(claims).toMatchObject({ aud: 'a9900000-0000-4000-8000-000000000001', name: 'Robin Viewer' });
     expect(token.expiresOn).toBeGreaterThan(Date.now());
+  });
+
+  it("hands the settings page's admin a token with the ProductSync.Admin role", async () => {
+    const response = await fetch(`${host.url}/host/token?user=sam`);
+    const token = (await response.json()) as { accessToken: string };
+    expect(payloadOf(token.accessToken)).toMatchObject({ name: 'Sam Admin', roles: ['ProductSync.Admin'] });
+    // Sam is a Dynamics user too: the settings page's context names the systemuser.
+    const whoAmI = await fetch(`${host.url}/api/data/v9.2/WhoAmI`, {
+      headers: { 'x-form-host-user': 'sam' },
+    });
+    expect(((await whoAmI.json()) as { UserId: string }).UserId).toBe(SAM_SYSTEMUSER);
   });
 
   it('refuses a user it does not know', async () => {

@@ -1,15 +1,16 @@
 import * as React from 'react';
 import * as ReactDOM from 'react-dom';
-import type { ProductSyncWidget } from '../../ProductSyncWidget';
+import type { SyncControl } from '../../src/platform/SyncControl';
 import type { IInputs, IOutputs } from '../../ProductSyncWidget/generated/ManifestTypes';
 import type { ContextSource } from './contextShim';
 import { formContext } from './contextShim';
 
-export type WidgetConstructor = typeof ProductSyncWidget;
+/** Either control's constructor as its bundle registers it (both are SyncControls with the same inputs). */
+export type ControlConstructor = new () => SyncControl;
 type Control = ComponentFramework.ReactControl<IInputs, IOutputs>;
 
 export interface ControlSlotProps {
-  Control: WidgetConstructor;
+  Control: ControlConstructor;
   /** Everything of the context but the width, which the slot measures. */
   source: Omit<ContextSource, 'width' | 'updatedProperties'>;
   /** Bumped by the form (a subgrid save, `formHost.rerender()`): the control gets updateView, as on a refresh. */
@@ -35,7 +36,7 @@ export function ControlSlot({ Control: WidgetControl, source, refresh, className
     ReactDOM.render(current.updateView(context), element);
   }, []);
 
-  const recordKey = `${source.record.id}|${source.user.id}`;
+  const recordKey = `${source.record?.id ?? ''}|${source.user.id}`;
   React.useEffect(() => {
     const element = slot.current;
     if (element === null) return undefined;

@@ -13,7 +13,7 @@ import {
   webDarkTheme,
   webLightTheme,
 } from '@fluentui/react-components';
-import { ControlSlot, type WidgetConstructor } from './ControlSlot';
+import { ControlSlot, type ControlConstructor } from './ControlSlot';
 import type { PageConfig } from './pageConfig';
 import { ProductLinesGrid } from './ProductLinesGrid';
 
@@ -60,7 +60,7 @@ interface FormRecord {
 
 export interface FormPageProps {
   config: PageConfig;
-  Control: WidgetConstructor;
+  Control: ControlConstructor;
   webAPI: ComponentFramework.WebApi;
   user: { id: string; name: string };
   records: FormRecord[];
@@ -98,8 +98,10 @@ export function FormPage({ config, Control, webAPI, user, records, getString, on
       record === null
         ? null
         : {
-            config,
-            record,
+            inputs: config.inputs,
+            readOnly: config.readOnly,
+            record: { ...record, entity: config.entity },
+            label: 'Oneflow contract',
             user,
             webAPI,
             getString,

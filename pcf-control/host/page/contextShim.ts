@@ -1,6 +1,6 @@
 import type { Theme } from '@fluentui/react-components';
 import type { IInputs } from '../../ProductSyncWidget/generated/ManifestTypes';
-import type { PageConfig } from './pageConfig';
+import type { PageInputs } from './pageConfig';
 
 type Context = ComponentFramework.Context<IInputs>;
 
@@ -29,8 +29,12 @@ function stringProperty(value: string | null): ComponentFramework.PropertyTypes.
 }
 
 export interface ContextSource {
-  config: PageConfig;
-  record: { id: string; name: string };
+  inputs: PageInputs;
+  readOnly: boolean;
+  /** The form's record; null on a page of no record (the settings page, as a custom page has none). */
+  record: { entity: string; id: string; name: string } | null;
+  /** The label the form gives the control's field. */
+  label: string;
   user: { id: string; name: string };
   webAPI: ComponentFramework.WebApi;
   getString: (key: string) => string;
@@ -63,21 +67,23 @@ const WEB_BRAND: ComponentFramework.FluentDesignState['brand'] = {
 const numberFormat = (precision: number) =>
   new Intl.NumberFormat('en-US', { minimumFractionDigits: precision, maximumFractionDigits: precision });
 
-/** The ComponentFramework context a Dynamics form gives a field control, for the chosen record and user. */
+/**
+ * The ComponentFramework context Dynamics gives a field control, for the chosen record (if any) and user. Both
+ * controls declare the same inputs, so the widget's generated types describe either's context.
+ */
 export function formContext(source: ContextSource): Context {
-  const inputs = source.config.inputs;
+  const { inputs, record } = source;
   const mode = implemented<ComponentFramework.Mode & { contextInfo: Record<string, string> }>('mode', {
-    isControlDisabled: source.config.readOnly,
+    isControlDisabled: source.readOnly,
     isVisible: true,
     // A form section's width; forms give -1 for the height (the control sizes itself).
     allocatedWidth: source.width,
     allocatedHeight: -1,
-    label: 'Oneflow contract',
-    contextInfo: {
-      entityId: source.record.id,
-      entityTypeName: source.config.entity,
-      entityRecordName: source.record.name,
-    },
+    label: source.label,
+    contextInfo:
+      record === null
+        ? {}
+        : { entityId: record.id, entityTypeName: record.entity, entityRecordName: record.name },
     setControlState: () => true,
     setFullScreen: () => undefined,
     trackContainerResize: () => undefined,
@@ -85,7 +91,7 @@ export function formContext(source: ContextSource): Context {
   // Members read as optional (`fluentDesignLanguage`, the undocumented `page`) stay plain: absent is an answer.
   return {
     parameters: {
-      anchor: stringProperty(source.record.name),
+      anchor: stringProperty(record?.name ?? null),
       apiBaseUrl: stringProperty(inputs?.apiBaseUrl ?? null),
       clientId: stringProperty(inputs?.clientId ?? null),
       tenantId: stringProperty(inputs?.tenantId ?? null),
