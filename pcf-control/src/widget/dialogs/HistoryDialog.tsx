@@ -4,7 +4,6 @@ import {
   AccordionHeader,
   AccordionItem,
   AccordionPanel,
-  Badge,
   Button,
   Dialog,
   DialogActions,
@@ -14,20 +13,12 @@ import {
   DialogTitle,
   Spinner,
   Text,
-  type BadgeProps,
 } from '@fluentui/react-components';
-import {
-  CheckmarkCircle16Regular,
-  Clock16Regular,
-  ErrorCircle16Regular,
-  Info16Regular,
-  Warning16Regular,
-} from '@fluentui/react-icons';
-import type { ActivityAction, ActivityChange, ActivityOutcome } from '../../api/contract';
-import type { SyncApiClient } from '../../api/SyncApiClient';
+import type { ActivityChange } from '../../api/contract';
 import type { Platform } from '../../platform/Platform';
 import { describeError } from '../../api/errors';
 import { useStrings, type Translate } from '../../strings/strings';
+import { ActivityEntrySummary, useActivityPages } from '../../ui/activity';
 import { ErrorBar } from '../../ui/ErrorBar';
 import { useServices } from '../../ui/Services';
 import { useDialogStyles } from './dialogs.styles';
@@ -43,67 +34,6 @@ export interface HistoryDialogProps {
 
 /** Entries per page: the latest ones first, more on request. */
 const HISTORY_PAGE_SIZE = 20;
-
-type Entry = Awaited<ReturnType<SyncApiClient['activity']>>['entries'][number];
-
-type History =
-  | { status: 'loading'; entries: readonly Entry[]; token: string | null }
-  | { status: 'loaded'; entries: readonly Entry[]; token: string | null }
-  | { status: 'failed'; entries: readonly Entry[]; token: string | null; error: unknown };
-
-function actionWords(t: Translate, action: ActivityAction): string {
-  switch (action) {
-    case 'initial_transfer':
-      return t('History_Action_Create');
-    case 'push':
-      return t('History_Action_Push');
-    case 'fetch':
-      return t('History_Action_Fetch');
-    case 'conflict_resolution':
-      return t('History_Action_Resolve');
-    case 'webhook':
-      return t('History_Action_Webhook');
-    case 'link_edit':
-      return t('History_Action_LinkEdit');
-    case 'contract_deleted':
-      return t('History_Action_ContractDeleted');
-    case 'unlink':
-      return t('History_Action_Unlink');
-  }
-}
-
-interface OutcomeLook {
-  text: string;
-  color: NonNullable<BadgeProps['color']>;
-  icon: React.ReactElement;
-}
-
-/** Each outcome has its words and its icon: the colour is never the only sign. */
-function outcomeLook(t: Translate, outcome: ActivityOutcome): OutcomeLook {
-  switch (outcome) {
-    case 'applied':
-      return { text: t('History_Outcome_Applied'), color: 'success', icon: <CheckmarkCircle16Regular /> };
-    case 'nothing_to_do':
-      return { text: t('History_Outcome_NothingToDo'), color: 'informative', icon: <Info16Regular /> };
-    case 'needs_attention':
-      return { text: t('History_Outcome_NeedsAttention'), color: 'warning', icon: <Warning16Regular /> };
-    case 'refused':
-      return { text: t('History_Outcome_Refused'), color: 'warning', icon: <Warning16Regular /> };
-    case 'failed':
-      return { text: t('History_Outcome_Failed'), color: 'danger', icon: <ErrorCircle16Regular /> };
-    case 'running':
-      return { text: t('History_Outcome_Running'), color: 'brand', icon: <Clock16Regular /> };
-    case 'interrupted':
-      return { text: t('History_Outcome_Interrupted'), color: 'danger', icon: <ErrorCircle16Regular /> };
-  }
-}
-
-function actorWords(t: Translate, entry: Entry): string {
-  if (entry.actor.kind === 'application') {
-    return entry.action === 'webhook' ? t('History_Actor_Webhook') : t('History_Actor_Automation');
-  }
-  return entry.actor.name ?? entry.actor.id;
-}
 
 /** One change of an entry in words: "Widget: Quantity 12 → 13 (Dynamics)". */
 function changeWords(
@@ -130,40 +60,9 @@ function changeWords(
 export function HistoryDialog({ recordId, onClose, lineNames = {} }: HistoryDialogProps): React.ReactElement {
   const t = useStrings();
   const styles = useDialogStyles();
-  const { client, platform } = useServices();
-  const [history, setHistory] = React.useState<History>({ status: 'loading', entries: [], token: null });
-
-  const loading = history.status === 'loading';
+  const { platform } = useServices();
+  const { pages: history, more: loadMore } = useActivityPages(HISTORY_PAGE_SIZE, { subject: { recordId } });
   const { entries, token } = history;
-  React.useEffect(() => {
-    if (!loading) return undefined;
-    let current = true;
-    const options =
-      token === null ? { limit: HISTORY_PAGE_SIZE } : { limit: HISTORY_PAGE_SIZE, continuationToken: token };
-    client.activity({ recordId }, options).then(
-      (page) => {
-        if (current) {
-          setHistory({
-            status: 'loaded',
-            entries: [...entries, ...page.entries],
-            token: page.continuationToken,
-          });
-        }
-      },
-      (error: unknown) => {
-        if (current) setHistory({ status: 'failed', entries, token, error });
-      },
-    );
-    return () => {
-      current = false;
-    };
-    // One request per move into `loading`: the entries and token it continues from are read as they were then.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [loading, client, recordId]);
-
-  const loadMore = (): void => {
-    setHistory({ status: 'loading', entries, token });
-  };
 
   return (
     <Dialog
@@ -177,53 +76,33 @@ export function HistoryDialog({ recordId, onClose, lineNames = {} }: HistoryDial
           <DialogTitle>{t('History_Title')}</DialogTitle>
           <DialogContent className={styles.content}>
             {history.status === 'failed' && (
-              <ErrorBar
-                error={describeError(history.error, t)}
-                onRetry={() => {
-                  loadMore();
-                }}
-              />
+              <ErrorBar error={describeError(history.error, t)} onRetry={loadMore} />
             )}
             {history.status === 'loaded' && entries.length === 0 && <Text block>{t('History_Empty')}</Text>}
             {entries.length > 0 && (
               <Accordion multiple collapsible>
-                {entries.map((entry) => {
-                  const outcome = outcomeLook(t, entry.outcome);
-                  return (
-                    <AccordionItem key={entry.id} value={entry.id}>
-                      <AccordionHeader>
-                        <span className={styles.row}>
-                          <Text>{platform.formatDateTime(new Date(entry.at))}</Text>
-                          <Text>{actorWords(t, entry)}</Text>
-                          <Badge appearance="outline" color="informative">
-                            {actionWords(t, entry.action)}
-                          </Badge>
-                          <Badge appearance="tint" color={outcome.color} icon={outcome.icon}>
-                            {outcome.text}
-                          </Badge>
-                          <Text>{entry.message}</Text>
-                        </span>
-                      </AccordionHeader>
-                      <AccordionPanel>
-                        {entry.changes.length === 0 ? (
-                          <Text block className={styles.secondary}>
-                            {t('History_NoChanges')}
-                          </Text>
-                        ) : (
-                          <ul className={styles.list}>
-                            {entry.changes.map((change, index) => (
-                              <li
-                                key={`${change.lineId ?? ''}-${change.oneflowField ?? ''}-${String(index)}`}
-                              >
-                                {changeWords(t, change, lineNames, platform)}
-                              </li>
-                            ))}
-                          </ul>
-                        )}
-                      </AccordionPanel>
-                    </AccordionItem>
-                  );
-                })}
+                {entries.map((entry) => (
+                  <AccordionItem key={entry.id} value={entry.id}>
+                    <AccordionHeader>
+                      <ActivityEntrySummary entry={entry} />
+                    </AccordionHeader>
+                    <AccordionPanel>
+                      {entry.changes.length === 0 ? (
+                        <Text block className={styles.secondary}>
+                          {t('History_NoChanges')}
+                        </Text>
+                      ) : (
+                        <ul className={styles.list}>
+                          {entry.changes.map((change, index) => (
+                            <li key={`${change.lineId ?? ''}-${change.oneflowField ?? ''}-${String(index)}`}>
+                              {changeWords(t, change, lineNames, platform)}
+                            </li>
+                          ))}
+                        </ul>
+                      )}
+                    </AccordionPanel>
+                  </AccordionItem>
+                ))}
               </Accordion>
             )}
             {history.status === 'loading' && <Spinner size="small" label={t('History_Loading')} />}

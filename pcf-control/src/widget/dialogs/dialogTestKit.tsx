@@ -25,7 +25,7 @@ import type { Platform } from '../../platform/Platform';
 import { createTranslate } from '../../strings/strings';
 import { fakePlatform } from '../../testing/fakePlatform';
 import { AppShell } from '../../ui/AppShell';
-import { ServicesContext, type Services } from '../../ui/Services';
+import { ServicesContext, type Services, type SyncApi } from '../../ui/Services';
 
 export const CONTRACT_ID = 1001;
 export const LINE_WIDGET = '2c3d0000-0000-4000-8000-000000000001';
@@ -338,7 +338,14 @@ export function compareWithHeld(): CompareAnswer {
 }
 
 export function activityPage(
-  entries: readonly { id: string; action?: string; outcome?: string; actor?: object; changes?: object[] }[],
+  entries: readonly {
+    id: string;
+    action?: string;
+    outcome?: string;
+    actor?: object;
+    message?: string;
+    changes?: object[];
+  }[],
   continuationToken: string | null,
 ) {
   return ActivityPageAnswerSchema.parse({
@@ -352,7 +359,7 @@ export function activityPage(
       outcome: entry.outcome ?? 'applied',
       actor: entry.actor ?? { kind: 'user', id: 'u1', name: 'Alex Seller' },
       at: `2026-11-24T10:${String(10 + index)}:00.000Z`,
-      message: `Entry ${entry.id}`,
+      message: entry.message ?? `Entry ${entry.id}`,
       summary: null,
       changes: entry.changes ?? [],
     })),
@@ -448,13 +455,13 @@ export class FakeSyncApi extends SyncApiClient {
   }
 }
 
-/** The dialog inside the providers the widget gives it: strings (a missing key throws), theme, services. */
+/** A control's part inside the providers its root gives it: strings (a missing key throws), theme, services. */
 export function WithServices({
   client,
   platform = fakePlatform(),
   children,
 }: {
-  client: SyncApiClient;
+  client: SyncApi;
   platform?: Platform;
   children: React.ReactNode;
 }): React.ReactElement {

@@ -1,5 +1,4 @@
 import type { PlanSummary } from '../../api/contract';
-import type { Platform } from '../../platform/Platform';
 import type { Translate } from '../../strings/strings';
 
 /** The Oneflow field a change concerns, in the widget's words. */
@@ -36,23 +35,7 @@ export function sideName(t: Translate, side: SideName): string {
   return side === 'dynamics' ? t('Dialog_Side_Dynamics') : t('Dialog_Side_Oneflow');
 }
 
-const DECIMAL = /^-?\d+(?:\.(\d+))?$/;
-
-/**
- * A value as people read it: decimals in the user's format with the places the value has (the API sends exact
- * decimal strings; they are never compared once formatted), text as it is, nothing as a dash.
- */
-export function displayValue(
-  value: string | number | boolean | null,
-  platform: Pick<Platform, 'formatDecimal'>,
-): string {
-  if (value === null || value === '') return '—';
-  if (typeof value === 'boolean') return String(value);
-  const text = String(value);
-  const match = DECIMAL.exec(text);
-  if (match === null) return text;
-  return platform.formatDecimal(Number(text), match[1]?.length ?? 0);
-}
+export { displayValue } from '../../ui/values';
 
 /**
  * A plan's counts as one line ("1 product updated in Oneflow · 1 value held for review"); empty when it counts
