@@ -1,0 +1,158 @@
+import * as React from 'react';
+import {
+  Button,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Tooltip,
+  makeStyles,
+  tokens,
+} from '@fluentui/react-components';
+import {
+  Checkmark16Regular,
+  CheckmarkCircle16Regular,
+  Copy16Regular,
+  Delete20Regular,
+  DismissCircle16Regular,
+  Edit20Regular,
+} from '@fluentui/react-icons';
+import type { Link } from '../../api/contract';
+import { useStrings } from '../../strings/strings';
+import { useServices } from '../../ui/Services';
+import { StatusBadge } from '../../ui/StatusBadge';
+import { ADMIN_ROLE } from '../useSignedIn';
+import { LINK_STATE_KEYS } from './EditLinkDialog';
+
+const useStyles = makeStyles({
+  scroll: { overflowX: 'auto' },
+  line: {
+    display: 'flex',
+    alignItems: 'center',
+    columnGap: tokens.spacingHorizontalXS,
+  },
+  guid: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, wordBreak: 'break-all' },
+  actions: { display: 'flex', columnGap: tokens.spacingHorizontalXS },
+});
+
+export interface LinksTableProps {
+  links: readonly Link[];
+  readOnly: boolean;
+  onEdit: (link: Link, trigger: HTMLElement) => void;
+  onDelete: (link: Link, trigger: HTMLElement) => void;
+}
+
+function linkKey(link: Link): string {
+  return `${String(link.contractId)}/${link.lineId}`;
+}
+
+function CopyLineId({ lineId }: { lineId: string }): React.ReactElement {
+  const t = useStrings();
+  const [copied, setCopied] = React.useState(false);
+  const copy = (): void => {
+    void navigator.clipboard.writeText(lineId).then(
+      () => {
+        setCopied(true);
+      },
+      () => {
+        setCopied(false);
+      },
+    );
+  };
+  return (
+    <Tooltip
+      content={copied ? t('Links_LineCopied') : t('Links_CopyLine_Tooltip')}
+      relationship="description"
+    >
+      <Button
+        size="small"
+        appearance="subtle"
+        icon={copied ? <Checkmark16Regular /> : <Copy16Regular />}
+        aria-label={t('Links_CopyLine', lineId)}
+        onClick={copy}
+      />
+    </Tooltip>
+  );
+}
+
+/** One row per link: both sides' ids, its state in words, when it last synced, and its repairs. */
+export function LinksTable({ links, readOnly, onEdit, onDelete }: LinksTableProps): React.ReactElement {
+  const t = useStrings();
+  const styles = useStyles();
+  const { platform } = useServices();
+  const needsAdmin = t('Links_NeedsAdmin', ADMIN_ROLE);
+  return (
+    <div className={styles.scroll}>
+      <Table aria-label={t('Links_Table_Label')} size="small">
+        <TableHeader>
+          <TableRow>
+            <TableHeaderCell>{t('Links_Col_Contract')}</TableHeaderCell>
+            <TableHeaderCell>{t('Links_Col_Line')}</TableHeaderCell>
+            <TableHeaderCell>{t('Links_Col_Product')}</TableHeaderCell>
+            <TableHeaderCell>{t('Links_Col_State')}</TableHeaderCell>
+            <TableHeaderCell>{t('Links_Col_Synced')}</TableHeaderCell>
+            <TableHeaderCell>{t('Links_Col_Actions')}</TableHeaderCell>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {links.map((link) => (
+            <TableRow key={linkKey(link)}>
+              <TableCell>{link.contractId}</TableCell>
+              <TableCell>
+                <span className={styles.line}>
+                  <span className={styles.guid}>{link.lineId}</span>
+                  <CopyLineId lineId={link.lineId} />
+                </span>
+              </TableCell>
+              <TableCell>{link.productId}</TableCell>
+              <TableCell>
+                <StatusBadge
+                  tone={link.state === 'active' ? 'success' : 'warning'}
+                  icon={link.state === 'active' ? <CheckmarkCircle16Regular /> : <DismissCircle16Regular />}
+                  text={t(LINK_STATE_KEYS[link.state])}
+                />
+              </TableCell>
+              <TableCell>{platform.formatDateTime(new Date(link.syncedAt))}</TableCell>
+              <TableCell>
+                <span className={styles.actions}>
+                  <Tooltip
+                    content={readOnly ? needsAdmin : t('Links_Edit_Tooltip')}
+                    relationship="description"
+                  >
+                    <Button
+                      size="small"
+                      appearance="subtle"
+                      icon={<Edit20Regular />}
+                      aria-label={t('Links_Edit_Label', link.lineId)}
+                      disabledFocusable={readOnly}
+                      onClick={(event) => {
+                        onEdit(link, event.currentTarget);
+                      }}
+                    />
+                  </Tooltip>
+                  <Tooltip
+                    content={readOnly ? needsAdmin : t('Links_Delete_Tooltip')}
+                    relationship="description"
+                  >
+                    <Button
+                      size="small"
+                      appearance="subtle"
+                      icon={<Delete20Regular />}
+                      aria-label={t('Links_Delete_Label', link.lineId)}
+                      disabledFocusable={readOnly}
+                      onClick={(event) => {
+                        onDelete(link, event.currentTarget);
+                      }}
+                    />
+                  </Tooltip>
+                </span>
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </div>
+  );
+}
