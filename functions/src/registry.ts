@@ -19,6 +19,7 @@ import metadataProductSources from './functions/metadataProductSources';
 import processContractChanged from './functions/processContractChanged';
 import reconcileTimer from './functions/reconcileTimer';
 import settingsGet from './functions/settingsGet';
+import settingsImpact from './functions/settingsImpact';
 import settingsPut from './functions/settingsPut';
 import settingsReset from './functions/settingsReset';
 import templatesList from './functions/templatesList';
@@ -48,6 +49,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   settingsGet,
   settingsPut,
   settingsReset,
+  settingsImpact,
   metadataMainEntities,
   metadataProductSources,
   metadataFields,

@@ -23,6 +23,7 @@ export * from './api/metadata';
 export * from './api/params';
 export * from './api/routes';
 export * from './api/settings';
+export * from './api/settingsImpact';
 export * from './api/templates';
 export * from './api/webhooks';
 export { compareContract, type CompareSubject } from './engine/compare';

@@ -461,6 +461,23 @@ export async function generateApiExamples(stack: Stack): Promise<Map<string, str
     expectStatus(await api('GET', '/contracts/999999/plan?action=push', alex), 404, 'preview of no contract'),
   );
 
+  // An admin considers Quantity from Dynamics to Oneflow only, and previews what that would change.
+  await example(
+    'settings-impact',
+    expectStatus(
+      await api('POST', '/settings/opportunity/impact', sam, {
+        body: {
+          ...reviewed,
+          mappings: reviewed.mappings.map((mapping) =>
+            mapping.oneflowField === 'quantity' ? { ...mapping, direction: 'dynamics_to_oneflow' } : mapping,
+          ),
+        },
+      }),
+      200,
+      'settings impact',
+    ),
+  );
+
   await example(
     'contracts-fetch',
     expectStatus(await api('POST', `/contracts/${String(contractId)}/fetch`, alex), 200, 'fetch'),

@@ -24,7 +24,7 @@ function fieldOf(path: string): string {
  * Checks settings as an admin sends them: their shape, then against the product source's real columns and
  * relationships in Dynamics. Every problem names its field (`body.mappings.2.direction`).
  */
-async function checkedSettings(
+export async function checkedSettings(
   context: SignedInContext,
   entity: string,
   input: unknown,

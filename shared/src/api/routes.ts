@@ -28,6 +28,7 @@ import {
 import { FieldsAnswerSchema, MainEntitiesAnswerSchema, ProductSourcesAnswerSchema } from './metadata';
 import { ContractParamsSchema, EntityParamsSchema, EntityQuerySchema } from './params';
 import { SettingsAnswerSchema, SettingsPutBodySchema } from './settings';
+import { SettingsImpactAnswerSchema, SettingsImpactBodySchema } from './settingsImpact';
 import { TemplatesAnswerSchema } from './templates';
 import { WebhookAnswerSchema, WebhookNotificationSchema } from './webhooks';
 
@@ -69,6 +70,13 @@ export const API_ROUTES = {
     route: 'settings/{entity}/reset',
     params: EntityParamsSchema,
     answers: { 200: json(SettingsAnswerSchema) },
+  },
+  settingsImpact: {
+    method: 'POST',
+    route: 'settings/{entity}/impact',
+    params: EntityParamsSchema,
+    body: SettingsImpactBodySchema,
+    answers: { 200: json(SettingsImpactAnswerSchema) },
   },
   metadataMainEntities: {
     method: 'GET',
