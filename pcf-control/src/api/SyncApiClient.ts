@@ -8,6 +8,7 @@ import {
   MainEntitiesAnswerSchema,
   ProductSourcesAnswerSchema,
   SettingsAnswerSchema,
+  SettingsImpactAnswerSchema,
   CompareAnswerSchema,
   ContractAnswerSchema,
   CreateContractAnswerSchema,
@@ -241,6 +242,13 @@ export class SyncApiClient {
   resetSettings(entity: string, etag: string | null) {
     return this.request('POST', `settings/${encodeURIComponent(entity)}/reset`, SettingsAnswerSchema, {
       ifMatch: etag,
+    });
+  }
+
+  /** What saving `settings` would change in the next push and fetch of the synced contracts; writes nothing. */
+  settingsImpact(entity: string, settings: EntitySettings) {
+    return this.request('POST', `settings/${encodeURIComponent(entity)}/impact`, SettingsImpactAnswerSchema, {
+      body: settings,
     });
   }
 

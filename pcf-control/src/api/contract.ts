@@ -42,6 +42,13 @@ export {
 export { TemplatesAnswerSchema, type ContractTemplate } from '../../../shared/src/api/templates';
 export { SettingsAnswerSchema, type SettingsAnswer } from '../../../shared/src/api/settings';
 export {
+  SettingsImpactAnswerSchema,
+  type FieldImpact,
+  type ImpactAction,
+  type ImpactRow,
+  type SettingsImpactAnswer,
+} from '../../../shared/src/api/settingsImpact';
+export {
   FieldsAnswerSchema,
   MainEntitiesAnswerSchema,
   ProductSourcesAnswerSchema,
