@@ -64,13 +64,15 @@ export interface HostBundles {
   page: string;
   /** The settings page: the SyncSettings control on a page of no record. */
   settingsPage: string;
+  /** The web resource's parent page: its `Xrm` and the frame. */
+  webResourcePage: string;
   /** MSAL's redirect bridge, which hands the authorization answer back to the window that asked. */
   redirectBridge: string;
 }
 
 /** Everything the host serves that is built, in memory, in parallel (about a second). */
 export async function buildHostBundles(): Promise<HostBundles> {
-  const [shim, page, settingsPage, redirectBridge] = await Promise.all([
+  const [shim, page, settingsPage, webResourcePage, redirectBridge] = await Promise.all([
     bundle({
       entry: {
         // Fluent through its ES modules: its CommonJS entry requires every icon of @fluentui/react-icons (17 MB).
@@ -88,6 +90,7 @@ export async function buildHostBundles(): Promise<HostBundles> {
       entry: { file: join(CONTROL_ROOT, 'host', 'page', 'settingsMain.tsx') },
       plugins: [platformGlobals],
     }),
+    bundle({ entry: { file: join(CONTROL_ROOT, 'host', 'page', 'webResourceMain.ts') } }),
     bundle({
       entry: {
         source:
@@ -97,5 +100,5 @@ export async function buildHostBundles(): Promise<HostBundles> {
       },
     }),
   ]);
-  return { shim, page, settingsPage, redirectBridge };
+  return { shim, page, settingsPage, webResourcePage, redirectBridge };
 }

@@ -113,13 +113,10 @@ export function readSettingsQuery(
   return readCommonQuery(params, options, SETTINGS_DEFAULT_USER);
 }
 
-/** The web resource's parent page: the Dynamics user (`user`) and `theme`; the web resource signs in itself. */
+/** The web resource's parent page: the Dynamics user (`user`); the web resource signs in to the API itself. */
 export function readWebResourceQuery(params: URLSearchParams): Query<WebResourcePageConfig> {
-  const theme = choice(params, 'theme', ['light', 'dark'], 'light');
-  if (!theme.ok) return theme;
   const user = readUser(params, SETTINGS_DEFAULT_USER);
-  if (!user.ok) return user;
-  return { ok: true, config: { theme: theme.value, user: user.value } };
+  return user.ok ? { ok: true, config: { user: user.value } } : user;
 }
 
 function escapeHtml(text: string): string {
@@ -205,6 +202,26 @@ ${link('/settings?theme=dark', 'Settings page, dark theme')}
 ${link('/settings?signin=msal', 'Settings page with the real MSAL sign-in')}
 </ul>
 </main>`,
+  );
+}
+
+/** Where Dynamics serves the settings page's web-resource build (`out/webresources/oneflowsync_/settings`). */
+export const WEB_RESOURCE_URL = '/WebResources/oneflowsync_/settings/index.html';
+export const WEB_RESOURCE_TITLE = 'Oneflow product sync settings';
+
+/**
+ * A page of the app holding the settings web resource in an iframe, as a model-driven app's navigation does:
+ * its script puts an `Xrm` on the page for the user, then adds the frame.
+ */
+export function webResourcePage(config: WebResourcePageConfig): string {
+  return document(
+    'Settings (web resource) · Oneflow product sync (local)',
+    `<main style="font-family: system-ui, sans-serif; padding: 0.5rem 1.5rem">
+<h1 style="font-size: 1.5rem">Oneflow product sync administration (web resource)</h1>
+<div id="${ROOT_ELEMENT_ID}"><p>Loading the app…</p></div>
+</main>
+${configElement({ ...config, src: WEB_RESOURCE_URL, title: WEB_RESOURCE_TITLE })}
+<script src="/host/web-resource.js"></script>`,
   );
 }
 

@@ -11,10 +11,12 @@ import {
   indexPage,
   readFormQuery,
   readSettingsQuery,
+  readWebResourceQuery,
   redirectBridgePage,
   REGISTER_SCRIPT,
   FORM_ENTITIES,
   settingsPage,
+  webResourcePage,
 } from './pages';
 import {
   isDemoUser,
@@ -36,6 +38,10 @@ export const DEFAULT_SETTINGS_BUNDLE_PATH = join(
 const RESX_PATH = join(CONTROL_ROOT, 'ProductSyncWidget', 'strings', 'ProductSyncWidget.1033.resx');
 export const RESX_URL = '/controls/ProductSyncWidget/strings/ProductSyncWidget.1033.resx';
 const SETTINGS_RESX_PATH = join(CONTROL_ROOT, 'SyncSettings', 'strings', 'SyncSettings.1033.resx');
+export const DEFAULT_WEB_RESOURCES_PATH = join(CONTROL_ROOT, 'out', 'webresources');
+/** The settings page's web-resource build, by the name Dynamics serves it under. */
+const WEB_RESOURCE_FILE = /^\/WebResources\/(oneflowsync_\/settings\/[A-Za-z0-9_-]+\.(html|js))$/;
+const WEB_RESOURCE_TYPES: Readonly<Record<string, string>> = { html: 'text/html', js: 'text/javascript' };
 export const SETTINGS_RESX_URL = '/controls/SyncSettings/strings/SyncSettings.1033.resx';
 
 export interface RunningFormHost {
@@ -80,6 +86,7 @@ async function route(
     bundles: HostBundles;
     bundlePath: string;
     settingsBundlePath: string;
+    webResourcesPath: string;
   },
 ): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://127.0.0.1');
@@ -108,6 +115,21 @@ async function route(
     send(response, 200, 'text/html', formPage(entity, query.config));
     return;
   }
+  const webResource = WEB_RESOURCE_FILE.exec(pathname);
+  if (webResource !== null) {
+    const [, name = '', extension = ''] = webResource;
+    const file = join(context.webResourcesPath, name);
+    // Read on each request, as the control bundles are: a rebuild shows on the next reload.
+    if (existsSync(file))
+      send(response, 200, WEB_RESOURCE_TYPES[extension] ?? 'text/plain', readFileSync(file, 'utf8'));
+    else
+      sendProblem(
+        response,
+        404,
+        `The web resource ${name} is not built: run \`npm run build -w pcf-control\` (it builds out/webresources).`,
+      );
+    return;
+  }
   switch (pathname) {
     case '/':
       send(response, 200, 'text/html', indexPage());
@@ -118,6 +140,15 @@ async function route(
       else send(response, 200, 'text/html', settingsPage(query.config));
       return;
     }
+    case '/settings/web-resource': {
+      const query = readWebResourceQuery(url.searchParams);
+      if (!query.ok) sendProblem(response, 400, query.problem);
+      else send(response, 200, 'text/html', webResourcePage(query.config));
+      return;
+    }
+    case '/host/web-resource.js':
+      send(response, 200, 'text/javascript', context.bundles.webResourcePage);
+      return;
     case '/host/settings.js':
       send(response, 200, 'text/javascript', context.bundles.settingsPage);
       return;
@@ -186,7 +217,8 @@ export async function startFormHost(input: FormHostOptions): Promise<RunningForm
   readResx(SETTINGS_RESX_PATH);
   const bundles = await buildHostBundles();
   const tokens = new TokenMinter(options.identityUrl, options.identityCertificatePem);
-  const context = { options, tokens, bundles, bundlePath, settingsBundlePath };
+  const webResourcesPath = options.webResourcesPath ?? DEFAULT_WEB_RESOURCES_PATH;
+  const context = { options, tokens, bundles, bundlePath, settingsBundlePath, webResourcesPath };
   const server = createServer((request, response) => {
     route(request, response, context).catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { resourceStrings } from '../host/page/resources';
@@ -145,6 +146,48 @@ describe('the form host pages', () => {
     const response = await fetch(`${host.url}/settings?${query}`);
     expect(response.status).toBe(400);
     expect(await response.text()).toContain(problem);
+  });
+
+  it("serves the web resource's parent page: the user's Xrm, then the web resource in a frame", async () => {
+    const response = await fetch(`${host.url}/settings/web-resource?user=alex`);
+    const html = await response.text();
+    expect(response.status).toBe(200);
+    expect(html).toContain('<h1');
+    expect([...html.matchAll(/<script src="([^"]+)"/g)].map((match) => match[1])).toEqual([
+      '/host/web-resource.js',
+    ]);
+    expect(configOf(html)).toEqual({
+      user: 'alex',
+      src: '/WebResources/oneflowsync_/settings/index.html',
+      title: 'Oneflow product sync settings',
+    });
+    const refused = await fetch(`${host.url}/settings/web-resource?user=mallory`);
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('user: "mallory" is not one of alex, robin, sam');
+  });
+
+  it('serves the web-resource build where Dynamics does, and says how to build it when it is missing', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'web-resources-'));
+    mkdirSync(join(folder, 'oneflowsync_', 'settings'), { recursive: true });
+    writeFileSync(join(folder, 'oneflowsync_', 'settings', 'index.html'), '<!doctype html><title>x</title>');
+    const other = await startFormHost(hostOptions({ webResourcesPath: folder }));
+    try {
+      const page = await fetch(`${other.url}/WebResources/oneflowsync_/settings/index.html`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(await page.text()).toBe('<!doctype html><title>x</title>');
+      const script = await fetch(`${other.url}/WebResources/oneflowsync_/settings/settings.js`);
+      expect(script.status).toBe(404);
+      expect(await script.text()).toContain(
+        'The web resource oneflowsync_/settings/settings.js is not built: run `npm run build -w pcf-control`',
+      );
+      // Only the web resource's own folder is served from disk.
+      const outside = await fetch(`${other.url}/WebResources/oneflowsync_/settings/..%2F..%2Fpackage.json`);
+      expect(outside.status).toBe(404);
+    } finally {
+      await other.close();
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('has no form for another table', async () => {

@@ -1,7 +1,15 @@
 import type { Browser, Locator } from 'playwright-core';
 import { axeCheck, collectErrors, launchBrowser, screenshot } from './support/browser';
 import { startFormStack, type FormStack } from './support/formStack';
-import { openSettings, SETTINGS_TABS, settingsTab, settingsTabList } from './support/settingsPage';
+import {
+  openSettings,
+  SETTINGS_TABS,
+  settingsTab,
+  settingsTabList,
+  signInWithPopup,
+  webResourceFrame,
+  webResourceUrl,
+} from './support/settingsPage';
 
 let formStack: FormStack;
 let browser: Browser;
@@ -71,5 +79,62 @@ it('shows the page read-only to a user without the admin role, saying which role
   expect(await axeCheck(page)).toEqual([]);
   expect(errors).toEqual([]);
   timings.readOnlyMs = Date.now() - started;
+  await page.close();
+}, 60_000);
+
+it('runs the web-resource build inside an app page: Xrm from the parent, MSAL sign-in as the admin, three tabs', async () => {
+  const started = Date.now();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = collectErrors(page);
+  const apiCalls: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().startsWith(formStack.stack.host.url)) apiCalls.push(request.url());
+  });
+  // Whatever the page loads of its own: the web resource and its script, never the platform's libraries.
+  const loaded: string[] = [];
+  page.on('response', (response) => {
+    if (response.url().startsWith(formStack.host.url)) loaded.push(new URL(response.url()).pathname);
+  });
+  await page.goto(webResourceUrl(formStack.host, { user: 'sam' }));
+  await expectVisible(page.getByRole('heading', { level: 1, name: /Oneflow product sync administration/ }));
+  const frame = webResourceFrame(page);
+
+  // The environment variables (read through Xrm.WebApi) configure it; no session yet, so it asks.
+  await expectVisible(frame.getByText('Sign in to use Oneflow product sync.'));
+  await screenshot(page, 'settings-web-resource-sign-in');
+  expect(await axeCheck(page)).toEqual([]);
+  await signInWithPopup(page, frame, 'sam');
+
+  await settingsTabList(frame).waitFor({ state: 'visible', timeout: 15_000 });
+  expect(await settingsTabList(frame).getByRole('tab').allInnerTexts()).toEqual([...SETTINGS_TABS]);
+  // Sam's token carries the admin role: nothing is read-only.
+  expect(await frame.getByText(/Changing them needs the ProductSync\.Admin role/).count()).toBe(0);
+  expect(loaded).toEqual(
+    expect.arrayContaining([
+      '/WebResources/oneflowsync_/settings/index.html',
+      '/WebResources/oneflowsync_/settings/settings.js',
+    ]),
+  );
+  expect(loaded.filter((path) => path.startsWith('/platform/') || path.startsWith('/controls/'))).toEqual([]);
+
+  await screenshot(page, 'settings-web-resource-admin');
+  const document = page.frame({ url: /\/WebResources\/oneflowsync_\/settings\/index\.html$/ });
+  if (document === null) throw new Error('The web resource has no frame');
+  expect(await document.title()).toBe('Oneflow product sync settings');
+  expect(await axeCheck(document)).toEqual([]);
+  expect(errors).toEqual([]);
+  timings.webResourceMs = Date.now() - started;
+  await page.close();
+}, 90_000);
+
+it('says in words that the web resource needs Dynamics when it is opened on its own', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
+  const errors = collectErrors(page);
+  await page.goto(`${formStack.host.url}/WebResources/oneflowsync_/settings/index.html`);
+  await expectVisible(page.getByText('Open this page from Dynamics 365'));
+  expect(await page.getByRole('tablist').count()).toBe(0);
+  await screenshot(page, 'settings-web-resource-no-xrm');
+  expect(await axeCheck(page)).toEqual([]);
+  expect(errors).toEqual([]);
   await page.close();
 }, 60_000);

@@ -8,17 +8,17 @@ type Context = ComponentFramework.Context<IInputs>;
  * An object whose members the host implements; reading any other member throws with its name, so a control
  * that starts using a platform API the host lacks fails loudly instead of reading `undefined`.
  */
-function implemented<T extends object>(area: string, members: Partial<T>): T {
+export function implemented<T extends object>(area: string, members: Partial<T>): T {
   return new Proxy(members, {
     get(target, property, receiver) {
       if (typeof property === 'symbol' || property in target) return Reflect.get(target, property, receiver);
-      throw new Error(`context.${area}.${property} is not provided by the form host`);
+      throw new Error(`${area}.${property} is not provided by the form host`);
     },
   }) as T;
 }
 
 function stringProperty(value: string | null): ComponentFramework.PropertyTypes.StringProperty {
-  return implemented<ComponentFramework.PropertyTypes.StringProperty>('parameters', {
+  return implemented<ComponentFramework.PropertyTypes.StringProperty>('context.parameters', {
     raw: value,
     formatted: value ?? '',
     error: false,
@@ -73,21 +73,24 @@ const numberFormat = (precision: number) =>
  */
 export function formContext(source: ContextSource): Context {
   const { inputs, record } = source;
-  const mode = implemented<ComponentFramework.Mode & { contextInfo: Record<string, string> }>('mode', {
-    isControlDisabled: source.readOnly,
-    isVisible: true,
-    // A form section's width; forms give -1 for the height (the control sizes itself).
-    allocatedWidth: source.width,
-    allocatedHeight: -1,
-    label: source.label,
-    contextInfo:
-      record === null
-        ? {}
-        : { entityId: record.id, entityTypeName: record.entity, entityRecordName: record.name },
-    setControlState: () => true,
-    setFullScreen: () => undefined,
-    trackContainerResize: () => undefined,
-  });
+  const mode = implemented<ComponentFramework.Mode & { contextInfo: Record<string, string> }>(
+    'context.mode',
+    {
+      isControlDisabled: source.readOnly,
+      isVisible: true,
+      // A form section's width; forms give -1 for the height (the control sizes itself).
+      allocatedWidth: source.width,
+      allocatedHeight: -1,
+      label: source.label,
+      contextInfo:
+        record === null
+          ? {}
+          : { entityId: record.id, entityTypeName: record.entity, entityRecordName: record.name },
+      setControlState: () => true,
+      setFullScreen: () => undefined,
+      trackContainerResize: () => undefined,
+    },
+  );
   // Members read as optional (`fluentDesignLanguage`, the undocumented `page`) stay plain: absent is an answer.
   return {
     parameters: {
@@ -100,8 +103,10 @@ export function formContext(source: ContextSource): Context {
     },
     mode,
     webAPI: source.webAPI,
-    resources: implemented<ComponentFramework.Resources>('resources', { getString: source.getString }),
-    formatting: implemented<ComponentFramework.Formatting>('formatting', {
+    resources: implemented<ComponentFramework.Resources>('context.resources', {
+      getString: source.getString,
+    }),
+    formatting: implemented<ComponentFramework.Formatting>('context.formatting', {
       formatDecimal: (value, precision = 2) => numberFormat(precision).format(value),
       formatInteger: (value) => numberFormat(0).format(value),
       formatCurrency: (value, precision = 2, symbol = '$') =>
@@ -114,7 +119,7 @@ export function formContext(source: ContextSource): Context {
       formatDateLong: (value) => new Intl.DateTimeFormat('en-US', { dateStyle: 'long' }).format(value),
       formatTime: (value) => new Intl.DateTimeFormat('en-US', { timeStyle: 'short' }).format(value),
     }),
-    userSettings: implemented<ComponentFramework.UserSettings>('userSettings', {
+    userSettings: implemented<ComponentFramework.UserSettings>('context.userSettings', {
       userId: `{${source.user.id.toUpperCase()}}`,
       userName: source.user.name,
       languageId: 1033,
@@ -122,7 +127,7 @@ export function formContext(source: ContextSource): Context {
       securityRoles: [],
       getTimeZoneOffsetMinutes: (date = new Date()) => -date.getTimezoneOffset(),
     }),
-    navigation: implemented<ComponentFramework.Navigation>('navigation', {
+    navigation: implemented<ComponentFramework.Navigation>('context.navigation', {
       openUrl: (url) => {
         window.open(url, '_blank', 'noopener');
       },
@@ -131,16 +136,16 @@ export function formContext(source: ContextSource): Context {
     ...(source.tokenTheme === null
       ? {}
       : { fluentDesignLanguage: { tokenTheme: source.tokenTheme, brand: WEB_BRAND, isDarkTheme: true } }),
-    client: implemented<ComponentFramework.Client>('client', {
+    client: implemented<ComponentFramework.Client>('context.client', {
       disableScroll: false,
       getFormFactor: () => 1,
       getClient: () => 'Web',
       isOffline: () => false,
     }),
-    device: implemented<ComponentFramework.Device>('device', {}),
-    factory: implemented<ComponentFramework.Factory>('factory', {}),
-    utils: implemented<ComponentFramework.Utility>('utils', {}),
-    copilot: implemented<ComponentFramework.Copilot>('copilot', {}),
+    device: implemented<ComponentFramework.Device>('context.device', {}),
+    factory: implemented<ComponentFramework.Factory>('context.factory', {}),
+    utils: implemented<ComponentFramework.Utility>('context.utils', {}),
+    copilot: implemented<ComponentFramework.Copilot>('context.copilot', {}),
     events: {},
   };
 }

@@ -27,10 +27,9 @@ export interface PageConfig extends CommonPageConfig {
 /** The settings page: no record, the SyncSettings control on a page of its own (as on a custom page). */
 export type SettingsPageConfig = CommonPageConfig;
 
-/** The parent page of the settings web resource: who is signed in to "Dynamics", and the theme. */
+/** The parent page of the settings web resource: who is signed in to "Dynamics" (the web resource signs in itself). */
 export interface WebResourcePageConfig {
   user: string;
-  theme: 'light' | 'dark';
 }
 
 export const CONFIG_ELEMENT_ID = 'form-host-config';

@@ -3,7 +3,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 
 const CONTROL_ROOT = join(__dirname, '..', '..');
 const SCREENSHOT_DIR = join(CONTROL_ROOT, 'test-output', 'screenshots');
@@ -99,7 +99,7 @@ export interface AxeViolation {
  * aria-hidden-focus rule flags them (microsoft/tabster#288, a known Fluent v9 false positive), so they alone are
  * left out.
  */
-export async function axeCheck(page: Page): Promise<AxeViolation[]> {
+export async function axeCheck(page: Page | Frame): Promise<AxeViolation[]> {
   await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<unknown> } })

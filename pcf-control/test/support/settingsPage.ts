@@ -33,13 +33,8 @@ export function settingsUrl(host: Pick<RunningFormHost, 'url'>, options: Setting
 }
 
 /** The web-resource build of the settings page, inside its parent page with the `Xrm` of the user's session. */
-export function webResourceUrl(
-  host: Pick<RunningFormHost, 'url'>,
-  options: { user: SettingsUser; theme?: 'light' | 'dark' },
-): string {
-  const query = new URLSearchParams({ user: options.user });
-  if (options.theme !== undefined) query.set('theme', options.theme);
-  return `${host.url}/settings/web-resource?${query.toString()}`;
+export function webResourceUrl(host: Pick<RunningFormHost, 'url'>, options: { user: SettingsUser }): string {
+  return `${host.url}/settings/web-resource?${new URLSearchParams({ user: options.user }).toString()}`;
 }
 
 /** The web resource's own document, inside the parent page's iframe (locate its content from here). */
@@ -47,9 +42,14 @@ export function webResourceFrame(page: Page): FrameLocator {
   return page.frameLocator('iframe[title="Oneflow product sync settings"]');
 }
 
-/** The settings page's tab list, on the page or inside the web resource's frame. */
+/**
+ * The settings page's own tab list (Setup entities · Sync mappings · Activity log), on the page or inside the web
+ * resource's frame; the tabs inside a panel (the entity list) are other tab lists.
+ */
 export function settingsTabList(root: Page | FrameLocator): Locator {
-  return root.getByRole('tablist');
+  return root
+    .getByRole('tablist')
+    .filter({ has: root.getByRole('tab', { name: SETTINGS_TABS[0], exact: true }) });
 }
 
 export function settingsTab(root: Page | FrameLocator, name: (typeof SETTINGS_TABS)[number]): Locator {
