@@ -31,6 +31,8 @@ import {
 jest.setTimeout(120_000);
 
 const ONEFLOW_HEADERS = { 'x-oneflow-api-token': FIXTURE.oneflowToken };
+/** Contracts made for the test of many contracts (records 5 onwards). */
+const MANY = 20;
 
 let stack: Stack;
 let alex: string;
@@ -92,7 +94,7 @@ beforeAll(async () => {
   stack = await startStack();
   [alex, sam] = await Promise.all([stack.token('alex'), stack.token('sam')]);
   oneflow = oneflowSide(stack);
-  ({ records } = await loadRecords(stack, { standard: 5 }));
+  ({ records } = await loadRecords(stack, { standard: 5 + MANY }));
   // Quantity goes from Dynamics to Oneflow only: Oneflow's changes to it stay there until a push overwrites them.
   await saveOpportunitySettings(stack, () => opportunitySettings('dynamics_to_oneflow'));
   for (const index of [0, 1, 2, 3]) {
@@ -257,5 +259,58 @@ test('a contract deleted in Oneflow is reported as unreadable, and not marked by
   expect(impact.headlines).toContain('1 contract could not be read and is not counted.');
   const stored = await stack.services.store.contracts.getById(FIXTURE.contoso, contractId);
   expect(stored?.deletedInOneflowAt).toBeNull();
+  expect(await writesLogged(stack)).toEqual([]);
+});
+
+test('each contract is read once per side, and its lines once per distinct reading of the two settings', async () => {
+  for (let index = 5; index < 5 + MANY; index++) await createContract(stack, alex, record(index).id);
+  const compared = 3 + MANY;
+  // The contract deleted in Oneflow (the test before) is read too, and reported as unreadable.
+  const considered = compared + 1;
+  const reads = async () => {
+    const [oneflowLog, dataverseLog] = await Promise.all([
+      requestLog(stack, 'oneflow'),
+      requestLog(stack, 'dataverse'),
+    ]);
+    return {
+      contracts: oneflowLog.requests.filter((request) =>
+        /\/v1\/contracts\/\d+$/.test(request.url.split('?')[0] ?? ''),
+      ).length,
+      lines: dataverseLog.requests.filter((request) => request.url.includes('/opportunityproducts?')).length,
+    };
+  };
+
+  // The same columns as the settings in force: one read of the lines serves both plans.
+  await clearLogs(stack);
+  let started = Date.now();
+  const same = parsed(await impactOf(opportunitySettings('dynamics_to_oneflow')));
+  const sameMs = Date.now() - started;
+  expect(same.contracts).toMatchObject({ stored: considered, considered, compared });
+  expect(await reads()).toEqual({ contracts: considered, lines: considered });
+
+  // Another column (the write-in's product name as the description): each reading reads its own lines.
+  const otherColumn = {
+    ...TWO_WAY,
+    mappings: TWO_WAY.mappings.map((mapping) =>
+      mapping.oneflowField === 'description' ? { ...mapping, dynamicsField: 'productdescription' } : mapping,
+    ),
+  };
+  await clearLogs(stack);
+  started = Date.now();
+  const other = parsed(await impactOf(otherColumn));
+  const otherMs = Date.now() - started;
+  expect(await reads()).toEqual({ contracts: considered, lines: 2 * considered });
+  expect(other.mappings.map((mapping) => [mapping.oneflowField, mapping.properties])).toEqual([
+    ['description', ['dynamicsField']],
+  ]);
+  // Every line's description would come from another column, whose values differ from the ones synced.
+  const description = other.fields.find((field) => field.oneflowField === 'description');
+  expect(description?.rows).toEqual([
+    expect.objectContaining({
+      action: 'push',
+      side: 'oneflow',
+      added: { contracts: compared, lines: 3 * compared },
+    }),
+  ]);
   expect(await writesLogged(stack)).toEqual([]);
 });
