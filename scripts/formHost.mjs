@@ -32,3 +32,11 @@ export function formHostReady(output) {
   const url = /Form host ready: (http:\/\/\S+?)\/ /.exec(output)?.[1];
   return url ? { url } : null;
 }
+
+/** What `npm start` prints of the form host: the widget's forms and the settings page, as control and web resource. */
+export function formHostLines(url) {
+  return [
+    `  Widget on forms     Opportunity ${url}/forms/opportunity  Quote ${url}/forms/quote  (docs/form-host.md)`,
+    `  Settings page       control ${url}/settings  web resource ${url}/settings/web-resource  (as Sam Admin; ?user=alex is read-only)`,
+  ];
+}

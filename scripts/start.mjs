@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { clearTimeout, setInterval, setTimeout } from 'node:timers';
 import { URL } from 'node:url';
 import { ensureControlBundle } from './controlBundle.mjs';
-import { corsWithFormHost, formHostReady, freePort } from './formHost.mjs';
+import { corsWithFormHost, formHostLines, formHostReady, freePort } from './formHost.mjs';
 import { isPartial, ROOT, runningStack, stateFolder, wipe } from './localState.mjs';
 
 const PORTS = {
@@ -318,7 +318,7 @@ async function main() {
       `  Oneflow simulator   ${simulators.oneflow}/  (edit a contract as the counterparty: webhooks reach the app)`,
       `  Dataverse simulator ${simulators.dataverse}/api/data/v9.2/`,
       `  Identity provider   ${simulators.identity}  (user tokens: POST /_sim/tokens, see docs/simulators-identity.md; TLS certificate ${simulators.certificate})`,
-      `  Widget on forms     Opportunity ${forms.url}/forms/opportunity  Quote ${forms.url}/forms/quote  (docs/form-host.md)`,
+      ...formHostLines(forms.url),
       azurite
         ? `  Azurite             blobs ${azurite.blob}, queues ${azurite.queue}, tables ${azurite.table}  (data in ${shownPath(azurite.location)})`
         : '  Azurite             not started: AzureWebJobsStorage is set',

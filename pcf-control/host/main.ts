@@ -1,5 +1,5 @@
 // The form host on its own (`npm start` runs it with the rest of the local stack): reads its settings from the
-// environment, checks them all before listening, and prints where the forms are.
+// environment, checks them all before listening, and prints where the forms and the settings page are.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DEMO_USERS, type DemoUserKey } from './options';
@@ -43,7 +43,8 @@ async function main(): Promise<void> {
     ...(environment.FORM_HOST_USER === undefined ? {} : { demoUser: environment.FORM_HOST_USER }),
   });
   console.log(
-    `Form host ready: ${host.url}/ (forms ${host.url}/forms/opportunity and ${host.url}/forms/quote)`,
+    `Form host ready: ${host.url}/ (forms ${host.url}/forms/opportunity and ${host.url}/forms/quote; ` +
+      `settings ${host.url}/settings and ${host.url}/settings/web-resource)`,
   );
   const stop = () => {
     void host.close().then(() => process.exit(0));

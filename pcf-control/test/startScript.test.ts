@@ -1,5 +1,5 @@
 /**
- * How `npm start` runs the form host (scripts/formHost.mjs, scripts/controlBundle.mjs) and the host's own entry
+ * How `npm start` runs the form host (scripts/formHost.mjs, scripts/controlBundle.mjs), what it prints of it, and the host's own entry
  * (host/main.ts) as the process npm start launches. The scripts are ES modules; jest runs CommonJS, so they are
  * called in a child Node process.
  */
@@ -44,16 +44,35 @@ describe("the Function app's CORS list under npm start", () => {
   });
 });
 
-describe('when npm start builds the widget', () => {
+describe('what npm start prints of the form host', () => {
+  it('names the forms and the settings page, as control and as web resource', () => {
+    const lines = callScript('formHost.mjs', 'm.formHostLines("http://127.0.0.1:7100")') as string[];
+    expect(lines.join('\n')).toContain(
+      'Opportunity http://127.0.0.1:7100/forms/opportunity  Quote http://127.0.0.1:7100/forms/quote',
+    );
+    expect(lines.join('\n')).toContain(
+      'Settings page       control http://127.0.0.1:7100/settings  web resource http://127.0.0.1:7100/settings/web-resource',
+    );
+  });
+});
+
+describe('when npm start builds the controls', () => {
   let folder: string;
   const at = (path: string, seconds: number) => {
     utimesSync(path, seconds, seconds);
   };
+  const bundles = () => [join(folder, 'bundle.js'), join(folder, 'settings.js')];
   const outOfDate = () =>
     callScript(
       'controlBundle.mjs',
-      `m.bundleOutOfDate(${JSON.stringify({ bundle: join(folder, 'bundle.js'), sources: [join(folder, 'src')] })})`,
+      `m.bundleOutOfDate(${JSON.stringify({ bundles: bundles(), sources: [join(folder, 'src')] })})`,
     );
+  const built = (seconds: number) => {
+    for (const bundle of bundles()) {
+      writeFileSync(bundle, '');
+      at(bundle, seconds);
+    }
+  };
 
   beforeEach(() => {
     folder = mkdtempSync(join(tmpdir(), 'form-host-bundle-'));
@@ -65,23 +84,29 @@ describe('when npm start builds the widget', () => {
     rmSync(folder, { recursive: true, force: true });
   });
 
-  it('builds a missing bundle', () => {
-    expect(outOfDate()).toBe('the control bundle is missing');
+  it('builds when any bundle is missing (the web resource too), naming it', () => {
+    expect(outOfDate()).toMatch(/bundle\.js is missing$/);
+    writeFileSync(join(folder, 'bundle.js'), '');
+    expect(outOfDate()).toMatch(/settings\.js is missing$/);
   });
 
-  it('builds a bundle older than a source, and leaves a newer one', () => {
-    writeFileSync(join(folder, 'bundle.js'), '');
-    at(join(folder, 'bundle.js'), 2_000);
+  it('builds when a bundle is older than a source, and leaves newer ones', () => {
+    built(2_000);
     expect(outOfDate()).toBeNull();
+    at(join(folder, 'bundle.js'), 500);
+    expect(outOfDate()).toBe('the controls changed since their bundles were built');
+    built(2_000);
     at(join(folder, 'src', 'WidgetApp.tsx'), 3_000);
-    expect(outOfDate()).toBe('the control changed since its bundle was built');
+    expect(outOfDate()).toBe('the controls changed since their bundles were built');
   });
 
-  it('does not build for a changed test, which is not in the bundle', () => {
-    writeFileSync(join(folder, 'bundle.js'), '');
-    at(join(folder, 'bundle.js'), 2_000);
+  it('does not build for a changed test, or for the types pcf-scripts generates while it builds', () => {
+    built(2_000);
     writeFileSync(join(folder, 'src', 'WidgetApp.test.tsx'), '');
     at(join(folder, 'src', 'WidgetApp.test.tsx'), 3_000);
+    mkdirSync(join(folder, 'src', 'generated'));
+    writeFileSync(join(folder, 'src', 'generated', 'ManifestTypes.d.ts'), '');
+    at(join(folder, 'src', 'generated', 'ManifestTypes.d.ts'), 3_000);
     expect(outOfDate()).toBeNull();
   });
 });
@@ -135,12 +160,15 @@ describe('the form host as npm start runs it', () => {
     return { child, line, exited };
   }
 
-  it('prints the line npm start waits for, serves the forms, and stops on SIGTERM', async () => {
+  it('prints the line npm start waits for, serves the forms and the settings page, and stops on SIGTERM', async () => {
     const host = runHost({}, /Form host ready: .*\n/);
     const output = await host.line;
     const ready = callScript('formHost.mjs', `m.formHostReady(${JSON.stringify(output)})`) as { url: string };
     expect(ready.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(output).toContain(`settings ${ready.url}/settings and ${ready.url}/settings/web-resource`);
     expect((await fetch(`${ready.url}/forms/opportunity`)).status).toBe(200);
+    expect((await fetch(`${ready.url}/settings`)).status).toBe(200);
+    expect((await fetch(`${ready.url}/settings/web-resource`)).status).toBe(200);
     host.child.kill('SIGTERM');
     expect((await host.exited).code).toBe(0);
   }, 60_000);
