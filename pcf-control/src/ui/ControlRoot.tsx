@@ -74,7 +74,15 @@ export function ControlRoot({
   tokenProviderFor,
   children,
 }: ControlRootProps & { children: React.ReactNode }): React.ReactElement {
-  const t = React.useMemo(() => createTranslate((key) => platform.getString(key)), [platform]);
+  // Each updateView (a resize, a form refresh) brings a new platform object with the same strings: `t` keeps its
+  // identity, so effects that word their answers with it (the settings page's loads) do not run again and drop
+  // what the admin was editing.
+  const { languageId } = platform.user;
+  const t = React.useMemo(
+    () => createTranslate((key) => platform.getString(key)),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [languageId],
+  );
   return (
     <AppShell instanceId={instanceId} theme={theme} t={t}>
       <Configured platform={platform} tokenProviderFor={tokenProviderFor}>
