@@ -67,7 +67,8 @@ interface Stored {
   updatedBy: string | null;
 }
 
-type Read<T> = { kind: 'loading' } | { kind: 'error'; error: ErrorView } | { kind: 'ready'; value: T };
+/** A failed read keeps the error itself: it is worded when shown, so the loads never depend on the strings. */
+type Read<T> = { kind: 'loading' } | { kind: 'error'; error: unknown } | { kind: 'ready'; value: T };
 
 type Notice =
   | { kind: 'saved' | 'reset'; at: string; by: string }
@@ -182,14 +183,14 @@ export function EntityProducts({
             value: { settings: null, etag: null, isDefault: false, updatedAt: null, updatedBy: null },
           });
         } else {
-          setStored({ kind: 'error', error: describeError(error, t) });
+          setStored({ kind: 'error', error });
         }
       },
     );
     return () => {
       live = false;
     };
-  }, [client, entity, storedGeneration, t]);
+  }, [client, entity, storedGeneration]);
 
   React.useEffect(() => {
     let live = true;
@@ -199,13 +200,13 @@ export function EntityProducts({
         if (live) setSources({ kind: 'ready', value: answer.sources });
       },
       (error: unknown) => {
-        if (live) setSources({ kind: 'error', error: describeError(error, t) });
+        if (live) setSources({ kind: 'error', error });
       },
     );
     return () => {
       live = false;
     };
-  }, [client, entity, sourcesGeneration, t]);
+  }, [client, entity, sourcesGeneration]);
 
   // Nothing saved and no defaults: the admin starts from the first source the entity has.
   const firstSource = sources.kind === 'ready' ? sources.value[0] : undefined;
@@ -238,13 +239,13 @@ export function EntityProducts({
         if (live) setFields({ kind: 'ready', value });
       },
       (error: unknown) => {
-        if (live) setFields({ kind: 'error', error: describeError(error, t) });
+        if (live) setFields({ kind: 'error', error });
       },
     );
     return () => {
       live = false;
     };
-  }, [fieldsOf, sourceEntity, fieldsGeneration, t]);
+  }, [fieldsOf, sourceEntity, fieldsGeneration]);
 
   const dirty = draft !== null && (original === null || !sameSettings(original, draft));
   React.useEffect(() => {
@@ -415,7 +416,7 @@ export function EntityProducts({
   if (stored.kind === 'error') {
     return (
       <ErrorBar
-        error={stored.error}
+        error={describeError(stored.error, t)}
         onRetry={() => {
           setStoredGeneration((value) => value + 1);
         }}
@@ -460,7 +461,7 @@ export function EntityProducts({
   } else if (sources.kind === 'error') {
     sourceControl = (
       <ErrorBar
-        error={sources.error}
+        error={describeError(sources.error, t)}
         onRetry={() => {
           setSourcesGeneration((value) => value + 1);
         }}
@@ -510,7 +511,7 @@ export function EntityProducts({
     } else if (fields.kind === 'error') {
       table = (
         <ErrorBar
-          error={fields.error}
+          error={describeError(fields.error, t)}
           onRetry={() => {
             fieldsCache.current.delete(draft.productSource.entity);
             setFieldsGeneration((value) => value + 1);

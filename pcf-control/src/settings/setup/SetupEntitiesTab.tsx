@@ -20,7 +20,7 @@ import {
   useRestoreFocusTarget,
 } from '@fluentui/react-components';
 import type { MainEntity } from '../../api/contract';
-import { describeError, type ErrorView } from '../../api/errors';
+import { describeError } from '../../api/errors';
 import { useStrings } from '../../strings/strings';
 import { ErrorBar } from '../../ui/ErrorBar';
 import { useServices } from '../../ui/Services';
@@ -50,7 +50,7 @@ const useStyles = makeStyles({
 const BUILT_IN = ['opportunity', 'quote'] as const;
 
 type MainEntities =
-  { kind: 'loading' } | { kind: 'error'; error: ErrorView } | { kind: 'ready'; value: MainEntity[] };
+  { kind: 'loading' } | { kind: 'error'; error: unknown } | { kind: 'ready'; value: MainEntity[] };
 
 export interface SetupEntitiesTabProps {
   /** Without the admin role: everything shows, nothing can be changed. */
@@ -89,13 +89,13 @@ export function SetupEntitiesTab({ readOnly }: SetupEntitiesTabProps): React.Rea
         if (live) setMainEntities({ kind: 'ready', value: answer.entities });
       },
       (error: unknown) => {
-        if (live) setMainEntities({ kind: 'error', error: describeError(error, t) });
+        if (live) setMainEntities({ kind: 'error', error });
       },
     );
     return () => {
       live = false;
     };
-  }, [client, mainGeneration, t]);
+  }, [client, mainGeneration]);
 
   const nameOf = (entity: string): string =>
     (mainEntities.kind === 'ready'
@@ -153,7 +153,7 @@ export function SetupEntitiesTab({ readOnly }: SetupEntitiesTabProps): React.Rea
   } else if (mainEntities.kind === 'error') {
     configure = (
       <ErrorBar
-        error={mainEntities.error}
+        error={describeError(mainEntities.error, t)}
         onRetry={() => {
           setMainGeneration((value) => value + 1);
         }}
