@@ -33,7 +33,14 @@ const useStyles = makeStyles({
     alignItems: 'center',
     columnGap: tokens.spacingHorizontalXS,
   },
-  guid: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, wordBreak: 'break-all' },
+  // A GUID on one line reads and compares at a glance; a narrow host scrolls the table sideways instead.
+  guid: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, whiteSpace: 'nowrap' },
+  table: { minWidth: '960px' },
+  contractColumn: { width: '96px' },
+  lineColumn: { width: '360px' },
+  productColumn: { width: '128px' },
+  stateColumn: { width: '168px' },
+  actionsColumn: { width: '96px' },
   actions: { display: 'flex', columnGap: tokens.spacingHorizontalXS },
 });
 
@@ -85,15 +92,15 @@ export function LinksTable({ links, readOnly, onEdit, onDelete }: LinksTableProp
   const needsAdmin = t('Links_NeedsAdmin', ADMIN_ROLE);
   return (
     <div className={styles.scroll}>
-      <Table aria-label={t('Links_Table_Label')} size="small">
+      <Table aria-label={t('Links_Table_Label')} size="small" className={styles.table}>
         <TableHeader>
           <TableRow>
-            <TableHeaderCell>{t('Links_Col_Contract')}</TableHeaderCell>
-            <TableHeaderCell>{t('Links_Col_Line')}</TableHeaderCell>
-            <TableHeaderCell>{t('Links_Col_Product')}</TableHeaderCell>
-            <TableHeaderCell>{t('Links_Col_State')}</TableHeaderCell>
+            <TableHeaderCell className={styles.contractColumn}>{t('Links_Col_Contract')}</TableHeaderCell>
+            <TableHeaderCell className={styles.lineColumn}>{t('Links_Col_Line')}</TableHeaderCell>
+            <TableHeaderCell className={styles.productColumn}>{t('Links_Col_Product')}</TableHeaderCell>
+            <TableHeaderCell className={styles.stateColumn}>{t('Links_Col_State')}</TableHeaderCell>
             <TableHeaderCell>{t('Links_Col_Synced')}</TableHeaderCell>
-            <TableHeaderCell>{t('Links_Col_Actions')}</TableHeaderCell>
+            <TableHeaderCell className={styles.actionsColumn}>{t('Links_Col_Actions')}</TableHeaderCell>
           </TableRow>
         </TableHeader>
         <TableBody>

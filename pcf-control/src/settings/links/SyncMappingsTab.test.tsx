@@ -11,6 +11,9 @@ import { ServicesContext, type Services, type SyncApi } from '../../ui/Services'
 import { LINKS_PAGE_SIZE } from './useLinksList';
 import { SEARCH_DEBOUNCE_MS, SyncMappingsTab } from './SyncMappingsTab';
 
+// Dialogs and dropdowns render through Fluent's portals and positioning: slow on a busy machine, not stuck.
+jest.setTimeout(20_000);
+
 const LINE_1 = '2c3d0000-0000-4000-8000-000000000001';
 const LINE_2 = '2c3d0000-0000-4000-8000-000000000002';
 const LINE_3 = '2c3d0000-0000-4000-8000-000000000003';
@@ -50,14 +53,21 @@ function renderTab(calls: Partial<SyncApi>, readOnly = false) {
       authority: 'https://login.example.test/tenant',
     },
   };
-  const t = createTranslate((key) => platform.getString(key));
-  return render(
-    <AppShell instanceId="test" theme={undefined} t={t}>
+  // A new translate function on every render, as the control's root makes on each update from the host.
+  const tree = () => (
+    <AppShell instanceId="test" theme={undefined} t={createTranslate((key) => platform.getString(key))}>
       <ServicesContext.Provider value={services}>
         <SyncMappingsTab readOnly={readOnly} />
       </ServicesContext.Provider>
-    </AppShell>,
+    </AppShell>
   );
+  const rendered = render(tree());
+  return {
+    ...rendered,
+    updateFromHost: () => {
+      rendered.rerender(tree());
+    },
+  };
 }
 
 /** A `links` call that records what it was asked and answers from the given function. */
@@ -100,6 +110,17 @@ describe('the sync mappings tab', () => {
     expect(within(row).getByRole('button', { name: `Edit the link of line ${LINE_2}` })).toBeEnabled();
     expect(within(row).getByRole('button', { name: `Remove the link of line ${LINE_2}` })).toBeEnabled();
     expect(within(row).getByRole('button', { name: `Copy line id ${LINE_2}` })).toBeInTheDocument();
+  });
+
+  it('lists again only when the search changes, not when the host renders the page again', async () => {
+    const { calls, links } = recordLinks(() => page(THREE, null, 3));
+    const { updateFromHost } = renderTab({ links });
+    await screen.findByText('3 links');
+    updateFromHost();
+    updateFromHost();
+    await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    expect(screen.queryByText('Loading links…')).not.toBeInTheDocument();
+    expect(calls).toHaveLength(1);
   });
 
   it('sends one search after typing rests, with what was typed last', async () => {

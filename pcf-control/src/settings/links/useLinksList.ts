@@ -68,6 +68,10 @@ export function useLinksList(client: SyncApi, filter: LinksFilter | null, t: Tra
   // Only the newest request may settle the list: a slow answer to an older search never replaces a newer one.
   const generation = React.useRef(0);
   const [reloads, setReloads] = React.useState(0);
+  // The words of an error are read when it happens: a new translate function (the host re-rendering the control)
+  // is no reason to list the links again.
+  const words = React.useRef(t);
+  words.current = t;
   const contractId = filter?.contractId;
   const q = filter?.q;
   const enabled = filter !== null;
@@ -103,10 +107,14 @@ export function useLinksList(client: SyncApi, filter: LinksFilter | null, t: Tra
       },
       (failure: unknown) => {
         if (generation.current !== mine) return;
-        setList((previous) => ({ ...previous, status: 'error', error: describeError(failure, t) }));
+        setList((previous) => ({
+          ...previous,
+          status: 'error',
+          error: describeError(failure, words.current),
+        }));
       },
     );
-  }, [client, contractId, q, enabled, reloads, t]);
+  }, [client, contractId, q, enabled, reloads]);
 
   const loadMore = React.useCallback((): void => {
     const token = list.continuationToken;
@@ -130,10 +138,14 @@ export function useLinksList(client: SyncApi, filter: LinksFilter | null, t: Tra
       },
       (failure: unknown) => {
         if (generation.current !== mine) return;
-        setList((previous) => ({ ...previous, loadingMore: false, moreError: describeError(failure, t) }));
+        setList((previous) => ({
+          ...previous,
+          loadingMore: false,
+          moreError: describeError(failure, words.current),
+        }));
       },
     );
-  }, [client, list, t]);
+  }, [client, list]);
 
   const reload = React.useCallback((): void => {
     setReloads((count) => count + 1);
