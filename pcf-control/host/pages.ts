@@ -103,7 +103,7 @@ export function readFormQuery(
 }
 
 /** The admin who opens the settings pages unless `?user=` names another: the demo data's Sam Admin. */
-export const SETTINGS_DEFAULT_USER: DemoUserKey = 'sam';
+const SETTINGS_DEFAULT_USER: DemoUserKey = 'sam';
 
 /** The settings page's options: `user`, `theme`, `signin` and `inputs`, as on the forms. */
 export function readSettingsQuery(
@@ -206,8 +206,8 @@ ${link('/settings?signin=msal', 'Settings page with the real MSAL sign-in')}
 }
 
 /** Where Dynamics serves the settings page's web-resource build (`out/webresources/oneflowsync_/settings`). */
-export const WEB_RESOURCE_URL = '/WebResources/oneflowsync_/settings/index.html';
-export const WEB_RESOURCE_TITLE = 'Oneflow product sync settings';
+const WEB_RESOURCE_URL = '/WebResources/oneflowsync_/settings/index.html';
+const WEB_RESOURCE_TITLE = 'Oneflow product sync settings';
 
 /**
  * A page of the app holding the settings web resource in an iframe, as a model-driven app's navigation does:

@@ -38,7 +38,7 @@ export const DEFAULT_SETTINGS_BUNDLE_PATH = join(
 const RESX_PATH = join(CONTROL_ROOT, 'ProductSyncWidget', 'strings', 'ProductSyncWidget.1033.resx');
 export const RESX_URL = '/controls/ProductSyncWidget/strings/ProductSyncWidget.1033.resx';
 const SETTINGS_RESX_PATH = join(CONTROL_ROOT, 'SyncSettings', 'strings', 'SyncSettings.1033.resx');
-export const DEFAULT_WEB_RESOURCES_PATH = join(CONTROL_ROOT, 'out', 'webresources');
+const DEFAULT_WEB_RESOURCES_PATH = join(CONTROL_ROOT, 'out', 'webresources');
 /** The settings page's web-resource build, by the name Dynamics serves it under. */
 const WEB_RESOURCE_FILE = /^\/WebResources\/(oneflowsync_\/settings\/[A-Za-z0-9_-]+\.(html|js))$/;
 const WEB_RESOURCE_TYPES: Readonly<Record<string, string>> = { html: 'text/html', js: 'text/javascript' };

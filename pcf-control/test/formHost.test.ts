@@ -12,6 +12,7 @@ import {
   type RunningFormHost,
 } from '../host/server';
 import { startSimulatorProcess, type SimulatorProcess } from './support/formStack';
+import { settingsUrl } from './support/settingsPage';
 import { REDIRECT_BRIDGE_PATH } from '../src/auth/redirectBridge';
 
 const OPPORTUNITY = '0a1b0000-0000-4000-8000-000000000001';
@@ -131,7 +132,7 @@ describe('the form host pages', () => {
         authorityHost: simulators.identityUrl,
       },
     });
-    const alex = await fetch(`${host.url}/settings?user=alex&inputs=none`);
+    const alex = await fetch(`${settingsUrl(host, { user: 'alex' })}&inputs=none`);
     expect(configOf(await alex.text())).toMatchObject({ user: 'alex', signIn: 'host', inputs: null });
     const page = await fetch(`${host.url}/host/settings.js`);
     expect(page.status).toBe(200);

@@ -8,7 +8,7 @@ import type { RunningFormHost } from '../../host/server';
 export type SettingsUser = 'sam' | 'alex' | 'robin';
 
 /** Who holds the admin role, by the identity fixture. */
-export const SETTINGS_USER_NAMES: Readonly<Record<SettingsUser, string>> = {
+const SETTINGS_USER_NAMES: Readonly<Record<SettingsUser, string>> = {
   sam: 'Sam Admin',
   alex: 'Alex Seller',
   robin: 'Robin Viewer',
