@@ -82,6 +82,19 @@ it('shows the page read-only to a user without the admin role, saying which role
   await page.close();
 }, 60_000);
 
+it('signs the control in through its own MSAL with ?signin=msal, as Sam at the identity provider', async () => {
+  const started = Date.now();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = collectErrors(page);
+  await openSettings(page, formStack.host, { user: 'sam', signin: 'msal' });
+  expect(await settingsTabList(page).getByRole('tab').allInnerTexts()).toEqual([...SETTINGS_TABS]);
+  expect(await page.getByText(/Changing them needs the ProductSync\.Admin role/).count()).toBe(0);
+  await screenshot(page, 'settings-host-msal');
+  expect(errors).toEqual([]);
+  timings.msalMs = Date.now() - started;
+  await page.close();
+}, 60_000);
+
 it('runs the web-resource build inside an app page: Xrm from the parent, MSAL sign-in as the admin, three tabs', async () => {
   const started = Date.now();
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
