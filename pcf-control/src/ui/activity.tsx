@@ -68,7 +68,14 @@ export function activityActorWords(t: Translate, entry: ActivityEntry): string {
 }
 
 const useHeaderStyles = makeStyles({
-  row: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: tokens.spacingHorizontalS },
+  row: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    alignItems: 'center',
+    gap: tokens.spacingHorizontalS,
+    paddingTop: tokens.spacingVerticalXS,
+    paddingBottom: tokens.spacingVerticalXS,
+  },
   // A failed run's cause is in its message: it wraps in full rather than being cut off.
   message: { flexBasis: '100%', whiteSpace: 'normal', overflowWrap: 'anywhere', textAlign: 'start' },
 });

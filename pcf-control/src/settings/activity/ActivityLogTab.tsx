@@ -38,13 +38,13 @@ const useStyles = makeStyles({
   filter: {
     display: 'flex',
     flexWrap: 'wrap',
-    alignItems: 'flex-end',
+    alignItems: 'flex-start',
     columnGap: tokens.spacingHorizontalM,
     rowGap: tokens.spacingVerticalS,
   },
   idField: { minWidth: '22em' },
-  // Keeps the Show button beside the input when the field grows a validation message below it.
-  show: { alignSelf: 'flex-start', marginTop: tokens.spacingVerticalXXL },
+  // Level with the input below its label, whether or not a hint or problem shows under it.
+  show: { marginTop: tokens.spacingVerticalXXL },
   secondary: { color: tokens.colorNeutralForeground2 },
   code: {
     fontFamily: tokens.fontFamilyMonospace,
@@ -53,6 +53,9 @@ const useStyles = makeStyles({
   },
   note: { overflowWrap: 'anywhere' },
   footer: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalM },
+  entry: { borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}` },
+  // Columns as wide as their content: a long note gets the room, short sides and values keep little.
+  changes: { tableLayout: 'auto' },
 });
 
 const SUBJECT_KEYS: Record<SubjectKind, { label: string; hint: string }> = {
@@ -122,7 +125,7 @@ function ChangesTable({ entry }: { entry: ActivityEntry }): React.ReactElement {
     }
   };
   return (
-    <Table size="small" aria-label={t('Activity_Changes_Label')}>
+    <Table size="small" className={styles.changes} aria-label={t('Activity_Changes_Label')}>
       <TableHeader>
         <TableRow>
           {CHANGE_COLUMNS.map((key) => (
@@ -267,7 +270,7 @@ export function ActivityLogTab(): React.ReactElement {
       {pages.entries.length > 0 && (
         <Accordion multiple collapsible>
           {pages.entries.map((entry) => (
-            <AccordionItem key={entry.id} value={entry.id}>
+            <AccordionItem key={entry.id} value={entry.id} className={styles.entry}>
               <AccordionHeader>
                 <ActivityEntrySummary entry={entry} />
               </AccordionHeader>
