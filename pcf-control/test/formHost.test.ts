@@ -2,7 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
+import { formContext } from '../host/page/contextShim';
 import { resourceStrings } from '../host/page/resources';
+import { pcfPlatform } from '../src/platform/pcfPlatform';
 import {
   DEFAULT_BUNDLE_PATH,
   DEFAULT_SETTINGS_BUNDLE_PATH,
@@ -189,7 +191,7 @@ describe('the form host pages', () => {
       await other.close();
       rmSync(folder, { recursive: true, force: true });
     }
-  });
+  }, 60_000);
 
   it('has no form for another table', async () => {
     const response = await fetch(`${host.url}/forms/account`);
@@ -260,6 +262,32 @@ describe('the platform the control runs on', () => {
     expect(reported).toEqual(['Missing resx string: No_Such_Key']);
     const settings = await (await fetch(`${host.url}${SETTINGS_RESX_URL}`)).text();
     expect(resourceStrings(settings, () => undefined)('Tab_Setup')).toBe('Setup entities');
+  });
+});
+
+describe("the settings page's context", () => {
+  it('has no record, as on a custom page: empty contextInfo and anchor, the page user, the inputs as given', () => {
+    const context = formContext({
+      inputs: null,
+      readOnly: false,
+      record: null,
+      label: 'Oneflow product sync settings',
+      user: { id: SAM_SYSTEMUSER, name: 'Sam Admin' },
+      webAPI: {} as ComponentFramework.WebApi,
+      getString: (key) => key,
+      width: 1200,
+      tokenTheme: null,
+      updatedProperties: [],
+    });
+    const platform = pcfPlatform(context);
+    expect(platform.record).toEqual({ entityName: '', id: null, name: null });
+    expect(platform.user).toEqual({ id: SAM_SYSTEMUSER, name: 'Sam Admin', languageId: 1033 });
+    expect(context.parameters.anchor.raw).toBeNull();
+    expect(Object.values(platform.inputs)).toEqual([null, null, null, null, null]);
+    // A platform API the host lacks is named when read, never an undefined.
+    expect(() => Reflect.get(context.utils, 'lookupObjects')).toThrow(
+      'context.utils.lookupObjects is not provided by the form host',
+    );
   });
 });
 
