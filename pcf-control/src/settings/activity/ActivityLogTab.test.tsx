@@ -1,5 +1,5 @@
 import * as React from 'react';
-import { fireEvent, render, screen, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import type { SyncApi } from '../../ui/Services';
 import { strictGetString } from '../../strings/resx';
 import { apiError, fakeClient } from '../../testing/fakeClient';
@@ -237,6 +237,46 @@ describe('ActivityLogTab', () => {
     expect(calls).toEqual([
       [{ contractId: 1001 }, { limit: 20 }],
       [{ contractId: 1001 }, { limit: 20 }],
+    ]);
+  });
+  it('says what it is loading, and an answer to an earlier filter never replaces the later one', async () => {
+    let answerFirst: (page: ActivityPageAnswer) => void = () => undefined;
+    const { calls } = renderTab(
+      () =>
+        new Promise<ActivityPageAnswer>((resolve) => {
+          answerFirst = resolve;
+        }),
+      () => Promise.resolve(activityPage([], null)),
+    );
+    showContract('1001');
+    expect(screen.getByText('Loading the activity of contract 1001…')).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('radio', { name: 'Failed' }));
+    expect(await screen.findByText('No failed runs for contract 1001.')).toBeInTheDocument();
+    await act(async () => {
+      answerFirst(FIRST);
+      await Promise.resolve();
+    });
+    expect(screen.getByText('No failed runs for contract 1001.')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /given up/ })).toBeNull();
+    expect(calls.map(([, options]) => options?.outcome)).toEqual([undefined, 'failed']);
+  });
+
+  it('keeps the entries shown when a further page fails, and Retry asks for that page again', async () => {
+    const { calls } = renderTab(
+      () => Promise.resolve(FIRST),
+      () => Promise.reject(apiError(502, 'network')),
+      () => Promise.resolve(SECOND),
+    );
+    showContract('1001');
+    fireEvent.click(await screen.findByRole('button', { name: 'Load more' }));
+    expect(await screen.findByRole('button', { name: 'Retry' })).toBeInTheDocument();
+    expect(screen.getAllByRole('button', { name: /^2026-11-24/ })).toHaveLength(2);
+    expect(screen.queryByRole('button', { name: 'Load more' })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
+    expect(await screen.findByText('All 3 entries for contract 1001 are shown.')).toBeInTheDocument();
+    expect(calls.slice(1)).toEqual([
+      [{ contractId: 1001 }, { limit: 20, continuationToken: 'page-2' }],
+      [{ contractId: 1001 }, { limit: 20, continuationToken: 'page-2' }],
     ]);
   });
 });
