@@ -190,7 +190,11 @@ describe('the mapping table', () => {
         },
       ],
     ]);
-    expect(screen.getByRole('combobox', { name: 'Dynamics field of Price 2 per unit' })).toHaveFocus();
+    const column = screen.getByRole('combobox', { name: 'Dynamics field of Price 2 per unit' });
+    expect(column).toHaveFocus();
+    // Its text is selected, so typing searches afresh.
+    expect(column).toHaveProperty('selectionStart', 0);
+    expect(column).toHaveProperty('selectionEnd', 'Amount (baseamount)'.length);
   });
 
   it('says why nothing more can be added once every Oneflow field a column can fill is mapped', () => {

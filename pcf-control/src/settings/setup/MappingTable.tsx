@@ -50,18 +50,24 @@ const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', rowGap: tokens.spacingVerticalS, minWidth: 0 },
   // Five choices side by side do not fit a narrow form: the table scrolls sideways, the page does not.
   scroll: { overflowX: 'auto', maxWidth: '100%' },
-  table: { minWidth: '1040px', tableLayout: 'fixed' },
-  dynamicsColumn: { width: '26%' },
-  oneflowColumn: { width: '17%' },
-  directionColumn: { width: '19%' },
-  writeColumn: { width: '17%' },
-  conflictColumn: { width: '17%' },
+  table: { minWidth: '880px', tableLayout: 'fixed' },
+  dynamicsColumn: { width: '27%' },
+  oneflowColumn: { width: '16%' },
+  directionColumn: { width: '18%' },
+  writeColumn: { width: '16%' },
+  conflictColumn: { width: '18%' },
   removeColumn: { width: '48px' },
   cell: { paddingBlock: tokens.spacingVerticalXS, verticalAlign: 'top' },
   control: { width: '100%', minWidth: 0 },
-  option: { display: 'flex', flexDirection: 'column', rowGap: tokens.spacingVerticalXXS },
+  option: {
+    display: 'flex',
+    flexDirection: 'column',
+    rowGap: tokens.spacingVerticalXXS,
+    overflowWrap: 'anywhere',
+  },
   reason: { color: tokens.colorNeutralForeground3, whiteSpace: 'normal' },
-  listbox: { maxWidth: '420px' },
+  // Wide enough for a reason beside its option, short enough to open next to its cell and scroll.
+  listbox: { minWidth: '300px', maxWidth: '440px', maxHeight: '360px', overflowY: 'auto' },
   footer: {
     display: 'flex',
     flexWrap: 'wrap',
@@ -87,7 +93,7 @@ function RuleOption({ rule, text }: { rule: OptionRule<string>; text: string }):
   if (rule.refusal === null) {
     return (
       <Option value={rule.value} text={text}>
-        {text}
+        <span className={styles.option}>{text}</span>
       </Option>
     );
   }
@@ -202,6 +208,10 @@ function ColumnCell({
         disabled={disabled}
         onChange={(event) => {
           setQuery(event.target.value);
+        }}
+        // Typing replaces the column shown rather than adding to its name.
+        onFocus={(event) => {
+          event.target.select();
         }}
         onOpenChange={(_event, data) => {
           if (!data.open) setQuery(null);
