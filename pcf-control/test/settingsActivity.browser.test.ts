@@ -296,6 +296,7 @@ it('shows only the failed runs under Failed, each with its cause in full', async
   await expectVisible(page.getByText(`No held runs for contract ${String(contractId)}.`));
   expect(await entryHeaders(page).count()).toBe(0);
   await screenshot(page, 'settings-activity-held-empty');
+  expect(await axeCheck(page)).toEqual([]);
   expect(errors).toEqual([]);
   timings.failedMs = Date.now() - started;
   await page.close();
