@@ -83,6 +83,29 @@ describe('the API client', () => {
     expect(sent[0]?.body).toBeUndefined();
   });
 
+  it('previews the impact of settings: a POST of the settings without If-Match, the answer read whole', async () => {
+    const impact = {
+      entity: 'quote',
+      plannedAt: '2026-11-24T10:00:17.000Z',
+      contracts: { stored: 0, considered: 0, compared: 0, limit: 200, truncated: false },
+      unreadable: [],
+      transferProducts: null,
+      sourceChange: null,
+      mappings: [],
+      fields: [],
+      products: [],
+      affected: false,
+      headlines: ['No contract synced so far is affected.'],
+    };
+    const { sent, client } = recordingFetch(200, JSON.stringify(impact));
+    expect(await client.settingsImpact('quote', { ...SETTINGS, mappings: [...SETTINGS.mappings] })).toEqual(
+      impact,
+    );
+    expect(sent[0]).toMatchObject({ url: 'https://api.test/api/settings/quote/impact', method: 'POST' });
+    expect(sent[0]?.headers['If-Match']).toBeUndefined();
+    expect(JSON.parse(sent[0]?.body ?? 'null')).toEqual(SETTINGS);
+  });
+
   it('turns a 412 into an ApiError with its code and words', async () => {
     const { client } = recordingFetch(
       412,
