@@ -136,6 +136,15 @@ it('configures Quote: turns transfer off, asks before leaving it unsaved, saves 
   await ask.getByRole('button', { name: 'Keep editing' }).click();
   await ask.waitFor({ state: 'hidden' });
   expect(await transfer.isChecked()).toBe(false);
+  // Focus is back on the entity the admin tried to open, and Quote is still the one showing.
+  await page.waitForFunction(() => document.activeElement?.getAttribute('role') === 'tab');
+  expect(await page.evaluate(() => document.activeElement?.textContent ?? '')).toMatch(/^Opportunity/);
+  expect(
+    await page
+      .getByRole('tablist', { name: 'Entities' })
+      .getByRole('tab', { name: /^Quote/ })
+      .getAttribute('aria-selected'),
+  ).toBe('true');
 
   await saveThroughReview(page, 'settings-setup-quote-review');
   await page.getByText(/^Saved at .+ by Sam Admin\.$/).waitFor({ state: 'visible', timeout: 30_000 });

@@ -162,6 +162,8 @@ function client(calls: Partial<SyncApi>): SyncApi {
     mainEntities: () => Promise.resolve(MAIN_ENTITIES),
     productSources: (entity) => Promise.resolve(sources(entity)),
     fields: (entity) => Promise.resolve(fields(entity)),
+    // The review dialog's impact preview has its own tests: here it stays at its loading state.
+    settingsImpact: () => new Promise(() => undefined),
     ...calls,
   });
 }
