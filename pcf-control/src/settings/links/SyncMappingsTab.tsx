@@ -34,6 +34,8 @@ const useStyles = makeStyles({
   },
   search: { flexGrow: 1, minWidth: '280px' },
   contract: { width: '180px' },
+  // An Input's own width is its text box's: inside a narrow Field it must shrink to the Field, not overflow it.
+  fill: { width: '100%', minWidth: 0 },
   bar: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', columnGap: tokens.spacingHorizontalM },
   count: { flexGrow: 1 },
   more: { display: 'flex', alignItems: 'center', columnGap: tokens.spacingHorizontalM },
@@ -202,6 +204,7 @@ export function SyncMappingsTab({ readOnly }: SyncMappingsTabProps): React.React
           validationMessage={contractInvalid ? t('Links_Contract_Invalid') : undefined}
         >
           <Input
+            className={styles.fill}
             inputMode="numeric"
             value={contractText}
             onChange={(_event, data) => {
