@@ -317,3 +317,54 @@ test('each contract is read once per side, and its lines once per distinct readi
   ]);
   expect(await writesLogged(stack)).toEqual([]);
 });
+
+test('another product source: every link is to a line of the old one, and push would remove those products', async () => {
+  const compared = 3 + MANY;
+  const candidate = {
+    mainEntity: 'opportunity',
+    productsEnabled: true,
+    productSource: {
+      entity: 'new_contractline',
+      lookupAttribute: 'new_opportunityid',
+      relationship: 'new_opportunity_new_contractline_OpportunityId',
+    },
+    mappings: [
+      {
+        dynamicsField: 'new_name',
+        oneflowField: 'name',
+        direction: 'dynamics_to_oneflow',
+        writeCondition: 'always',
+        conflictPolicy: 'by_action',
+      },
+    ],
+  };
+  const before = await storedState();
+  const impact = parsed(await impactOf(candidate));
+
+  expect(impact.sourceChange).toMatchObject({
+    before: { entity: 'opportunityproduct', lookupAttribute: 'opportunityid' },
+    after: { entity: 'new_contractline', lookupAttribute: 'new_opportunityid' },
+    links: 3 * compared,
+    contracts: compared,
+  });
+  expect(impact.headlines[0]).toBe(impact.sourceChange?.headline);
+  // None of these records has contract lines: the new source's reading finds no line, so push would remove every
+  // product made from the old source's lines.
+  expect(impact.products).toEqual([
+    expect.objectContaining({
+      action: 'push',
+      kind: 'delete_product',
+      now: { contracts: 0, lines: 0 },
+      after: { contracts: compared, lines: 3 * compared },
+    }),
+  ]);
+  expect(impact.mappings.map((mapping) => [mapping.oneflowField, mapping.change])).toEqual([
+    ['name', 'changed'],
+    ['description', 'removed'],
+    ['price_1.base_amount', 'removed'],
+    ['price_1.discount_amount', 'removed'],
+    ['quantity', 'removed'],
+  ]);
+  expect(await writesLogged(stack)).toEqual([]);
+  expect(await storedState()).toEqual(before);
+});
