@@ -427,11 +427,13 @@ export function EntityProducts({
 
   let status: React.ReactNode;
   if (current.settings === null) {
-    status = (
-      <MessageBar intent="info">
-        <MessageBarBody>{t('Setup_NewDraft', displayName)}</MessageBarBody>
-      </MessageBar>
-    );
+    // Without any product source there is no draft to speak of: the source field says why.
+    status =
+      draft === null ? null : (
+        <MessageBar intent="info">
+          <MessageBarBody>{t('Setup_NewDraft', displayName)}</MessageBarBody>
+        </MessageBar>
+      );
   } else if (current.isDefault) {
     status = <Text>{t('Setup_IsDefault', displayName)}</Text>;
   } else {
@@ -681,7 +683,13 @@ export function EntityProducts({
           </Button>
         </Tooltip>
         <Text>
-          {locked ? t('Setup_ReadOnlyReason', ADMIN_ROLE) : dirty ? t('Setup_Unsaved') : t('Setup_NoChanges')}
+          {locked
+            ? t('Setup_ReadOnlyReason', ADMIN_ROLE)
+            : draft === null
+              ? t('Setup_NothingToSave')
+              : dirty
+                ? t('Setup_Unsaved')
+                : t('Setup_NoChanges')}
         </Text>
       </div>
       {dialog?.kind === 'review' && draft !== null && (

@@ -259,6 +259,40 @@ describe('the entity list', () => {
     });
   });
 
+  it('says so when a configured entity has no entity that can hold its lines, and offers nothing to save', async () => {
+    render(
+      <Tab
+        client={client({
+          settings: (entity) =>
+            entity === 'account'
+              ? Promise.reject(apiError(404, 'not_found'))
+              : Promise.resolve(defaultAnswer(entity)),
+          productSources: (entity) =>
+            Promise.resolve(
+              entity === 'account'
+                ? ProductSourcesAnswerSchema.parse({ entity, sources: [] })
+                : sources(entity),
+            ),
+        })}
+      />,
+    );
+    await ready();
+    const find = screen.getByRole('combobox', { name: 'Configure another entity' });
+    fireEvent.click(find);
+    fireEvent.click(await screen.findByRole('option', { name: 'Account (account)' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Configure' }));
+    expect(
+      await screen.findByText(
+        'Account has no entity that can hold its product lines (no lookup to it), so its products cannot be synced.',
+      ),
+    ).toBeVisible();
+    expect(screen.queryByText(/^Nothing is saved for Account yet\. This is a new draft/)).toBeNull();
+    expect(screen.queryByRole('switch', { name: 'Transfer products' })).toBeNull();
+    expect(screen.getByText('There is nothing to save yet.', { selector: 'span' })).toBeVisible();
+    expect(saveButton()).toHaveAttribute('aria-disabled', 'true');
+    expect(screen.getByRole('tab', { name: 'Account' })).toHaveAttribute('aria-selected', 'true');
+  });
+
   it('asks before leaving unsaved changes, keeps them on Keep editing and drops them on Discard', async () => {
     render(<Tab client={client({ settings: (entity) => Promise.resolve(defaultAnswer(entity)) })} />);
     await ready();
