@@ -91,6 +91,13 @@ async function expectVisible(locator: Locator, timeout = 15_000): Promise<void> 
   await locator.waitFor({ state: 'visible', timeout });
 }
 
+/** Dialogs and popups fade in: screenshots and axe's contrast checks wait until nothing is moving. */
+async function settled(page: Page): Promise<void> {
+  await page.waitForFunction(() =>
+    document.getAnimations().every((animation) => animation.playState !== 'running'),
+  );
+}
+
 const searchBox = (page: Page): Locator =>
   page.getByRole('textbox', { name: 'Search by Dynamics line id or Oneflow product id' });
 const contractBox = (page: Page): Locator => page.getByRole('textbox', { name: 'Contract id' });
@@ -174,12 +181,14 @@ it("edits a link's state in a dialog, and the stored link changes", async () => 
       'Changing the product clears the last-synced values; the next push or fetch compares both sides afresh.',
     ),
   );
+  await settled(page);
   await screenshot(page, 'settings-links-edit-dialog');
   expect(await axeCheck(page)).toEqual([]);
 
   await dialog.getByRole('combobox', { name: 'State' }).click();
   const option = page.getByRole('option', { name: 'Deleted in Oneflow' });
   await expectVisible(option);
+  await settled(page);
   await screenshot(page, 'settings-links-edit-state-open');
   expect(await axeCheck(page)).toEqual([]);
   await option.click();
@@ -219,6 +228,7 @@ it('refuses a product already linked to another line of the contract on the prod
     dialog.getByText(`Product ${String(taken)} is already linked to another line of this contract`),
   );
   expect(await product.getAttribute('aria-invalid')).toBe('true');
+  await settled(page);
   await screenshot(page, 'settings-links-edit-product-taken');
   expect(await axeCheck(page)).toEqual([]);
   expect(await storedLink(contractId, first ?? '')).toEqual(before);
@@ -246,6 +256,7 @@ it('removes a link after asking; the API no longer has it and the activity recor
       'At the next push the line counts as new. If its product still exists in Oneflow it is found again, not duplicated.',
     ),
   );
+  await settled(page);
   await screenshot(page, 'settings-links-remove-dialog');
   expect(await axeCheck(page)).toEqual([]);
   await dialog.getByRole('button', { name: 'Remove link' }).click();
