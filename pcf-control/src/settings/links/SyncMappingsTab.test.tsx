@@ -123,6 +123,29 @@ describe('the sync mappings tab', () => {
     expect(calls).toHaveLength(1);
   });
 
+  it("copies a line's id, and says it was copied", async () => {
+    const copied: string[] = [];
+    Object.defineProperty(navigator, 'clipboard', {
+      configurable: true,
+      value: {
+        writeText: (text: string) => {
+          copied.push(text);
+          return Promise.resolve();
+        },
+      },
+    });
+    const { links } = recordLinks(() => page(THREE, null, 3));
+    renderTab({ links });
+    await screen.findByText('3 links');
+    const copy = within(rowOf(LINE_2)).getByRole('button', { name: `Copy line id ${LINE_2}` });
+    expect(copy).toHaveAccessibleDescription('Copy the line id');
+    fireEvent.click(copy);
+    await waitFor(() => {
+      expect(copy).toHaveAccessibleDescription('Line id copied');
+    });
+    expect(copied).toEqual([LINE_2]);
+  });
+
   it('sends one search after typing rests, with what was typed last', async () => {
     jest.useFakeTimers();
     const { calls, links } = recordLinks((filter) =>
