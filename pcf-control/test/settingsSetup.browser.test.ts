@@ -295,6 +295,47 @@ it('resets Quote to the defaults after confirming', async () => {
   await page.close();
 }, 120_000);
 
+it('configures another entity from Dynamics’ main entities, and says when none of its lines can sync', async () => {
+  const started = Date.now();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = collectErrors(page);
+  await openSettings(page, formStack.host, { user: 'sam' });
+  const find = page.getByRole('combobox', { name: 'Configure another entity' });
+  await find.click();
+  await find.fill('contract');
+  const listbox = page.getByRole('listbox');
+  await listbox.waitFor({ state: 'visible' });
+  const option = listbox.getByRole('option', { name: 'Contract Line (new_contractline)', exact: true });
+  await option.waitFor({ state: 'visible' });
+  await screenshot(page, 'settings-setup-configure-search');
+  expect(await axeCheck(page)).toEqual([]);
+  await option.click();
+  await page.getByRole('button', { name: 'Configure', exact: true }).click();
+
+  await page.getByRole('heading', { name: 'Contract Line (new_contractline)' }).waitFor({ state: 'visible' });
+  await page
+    .getByText(
+      'Contract Line has no entity that can hold its product lines (no lookup to it), so its products cannot be synced.',
+    )
+    .waitFor({ state: 'visible', timeout: 30_000 });
+  expect(
+    await page
+      .getByRole('tablist', { name: 'Entities' })
+      .getByRole('tab', { name: 'Contract Line' })
+      .getAttribute('aria-selected'),
+  ).toBe('true');
+  expect(await page.getByRole('button', { name: 'Save mapping' }).getAttribute('aria-disabled')).toBe('true');
+  await footerStatus(page, 'There is nothing to save yet.').waitFor();
+  await screenshot(page, 'settings-setup-configure-no-sources');
+  expect(await axeCheck(page)).toEqual([]);
+  // Opening it wrote nothing.
+  const token = await formStack.stack.token('sam');
+  expect((await formStack.stack.api('GET', 'settings/new_contractline', { token })).status).toBe(404);
+  expect(errors).toEqual([]);
+  timings.configureMs = Date.now() - started;
+  await page.close();
+}, 120_000);
+
 it('is read-only without the admin role, and says why', async () => {
   const started = Date.now();
   const { page, errors } = await openEntity('alex', 'Opportunity');
