@@ -46,6 +46,7 @@ export {
   type FieldImpact,
   type ImpactAction,
   type ImpactRow,
+  type MappingDifference,
   type SettingsImpactAnswer,
 } from '../../../shared/src/api/settingsImpact';
 export {

@@ -135,7 +135,7 @@ function deferred<T>() {
   return { promise, resolve, reject };
 }
 
-test('says it is planning while the API plans, then shows the headline and a table per changed field', async () => {
+test('says it is planning while the API plans, then shows each changed field in the page’s words with its table', async () => {
   const answer = deferred<SettingsImpactAnswer>();
   const settingsImpact = jest.fn(() => answer.promise);
   render(<Preview client={fakeClient({ settingsImpact })} settings={settingsWith('two_way')} />);
@@ -146,7 +146,8 @@ test('says it is planning while the API plans, then shows the headline and a tab
   expect(settingsImpact).toHaveBeenCalledWith('opportunity', settingsWith('two_way'));
   answer.resolve(impactAnswer());
 
-  expect(await screen.findByText(HEADLINE)).toBeInTheDocument();
+  // The field and its direction in the mapping table's words, then the numbers.
+  expect(await screen.findByText('Quantity becomes Two-way')).toBeInTheDocument();
   expect(screen.queryByText(/Planning the next push/)).not.toBeInTheDocument();
   expect(screen.getByText('3 of 3 synced contracts compared.')).toBeInTheDocument();
   const table = screen.getByRole('table', { name: 'Quantity: writes at the next push and fetch' });
@@ -165,19 +166,21 @@ test('says it is planning while the API plans, then shows the headline and a tab
   expect(screen.queryByText('No contract synced so far is affected.')).not.toBeInTheDocument();
 });
 
-test('says when no contract synced so far is affected, and lists a changed mapping without a table', async () => {
+test('says when no contract synced so far is affected, and lists a changed mapping without a table, saying so', async () => {
   const headline =
     'Quantity: write condition always → only if the target is empty: no contract synced so far is affected.';
   const quiet = impactAnswer({ affected: false, headlines: ['No contract synced so far is affected.'] });
   const [field] = quiet.fields;
   if (!field) throw new Error('the answer has a field');
+  const mapping = field.mapping && { ...field.mapping, properties: ['writeCondition' as const] };
   const settingsImpact = jest.fn(() =>
-    Promise.resolve({ ...quiet, fields: [{ ...field, rows: [], headline }] }),
+    Promise.resolve({ ...quiet, fields: [{ ...field, mapping, rows: [], headline }] }),
   );
   render(<Preview client={fakeClient({ settingsImpact })} settings={settingsWith('two_way')} />);
 
   expect(await screen.findByText('No contract synced so far is affected.')).toBeInTheDocument();
-  expect(screen.getByText(headline)).toBeInTheDocument();
+  expect(screen.getByText('Quantity: Write condition changed')).toBeInTheDocument();
+  expect(screen.getByText('No contract synced so far is affected by this change.')).toBeInTheDocument();
   expect(screen.queryByRole('table')).not.toBeInTheDocument();
 });
 
@@ -249,7 +252,7 @@ test('a failure shows the error bar with its request id; Retry plans again', asy
   const retry = await screen.findByRole('button', { name: 'Retry' });
   expect(screen.getByRole('button', { name: 'Copy request id' })).toBeInTheDocument();
   fireEvent.click(retry);
-  expect(await screen.findByText(HEADLINE)).toBeInTheDocument();
+  expect(await screen.findByText('Quantity becomes Two-way')).toBeInTheDocument();
   expect(settingsImpact).toHaveBeenCalledTimes(2);
 });
 
@@ -257,10 +260,10 @@ test('plans again when the settings change, not when the page hands the same set
   const settingsImpact = jest.fn(() => Promise.resolve(impactAnswer()));
   const client = fakeClient({ settingsImpact });
   const { rerender } = render(<Preview client={client} settings={settingsWith('two_way')} />);
-  await screen.findByText(HEADLINE);
+  await screen.findByText('Quantity becomes Two-way');
 
   rerender(<Preview client={client} settings={settingsWith('two_way')} />);
-  await screen.findByText(HEADLINE);
+  await screen.findByText('Quantity becomes Two-way');
   expect(settingsImpact).toHaveBeenCalledTimes(1);
 
   rerender(<Preview client={client} settings={settingsWith('oneflow_to_dynamics')} />);

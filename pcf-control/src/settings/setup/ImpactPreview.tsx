@@ -14,13 +14,20 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { AddCircleRegular, ArrowSwapRegular, SubtractCircleRegular } from '@fluentui/react-icons';
-import type { EntitySettings, FieldImpact, ImpactRow, SettingsImpactAnswer } from '../../api/contract';
+import type {
+  EntitySettings,
+  FieldImpact,
+  ImpactRow,
+  MappingDifference,
+  SettingsImpactAnswer,
+} from '../../api/contract';
 import { describeError, type ErrorView } from '../../api/errors';
 import { ApiError } from '../../api/SyncApiClient';
 import type { Translate } from '../../strings/strings';
 import { useStrings } from '../../strings/strings';
 import { ErrorBar } from '../../ui/ErrorBar';
 import { useServices } from '../../ui/Services';
+import { directionLabel, oneflowFieldLabel } from './mappingRules';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
@@ -59,6 +66,37 @@ const CHANGES = [
   { kind: 'otherValue', key: 'Impact_Change_otherValue', icon: <ArrowSwapRegular aria-hidden /> },
 ] as const;
 
+const PROPERTY_KEYS: Record<MappingDifference['properties'][number], string> = {
+  dynamicsField: 'Mapping_Column_Dynamics',
+  direction: 'Mapping_Column_Direction',
+  writeCondition: 'Mapping_Column_WriteCondition',
+  conflictPolicy: 'Mapping_Column_ConflictPolicy',
+};
+
+/** What happens to a field's mapping, in the mapping table's own words for the field and its direction. */
+function fieldTitle(t: Translate, field: FieldImpact): string {
+  const name = oneflowFieldLabel(t, field.oneflowField);
+  const { mapping } = field;
+  if (mapping === null) return t('Impact_Field_Unchanged', name);
+  if (mapping.change === 'added' && mapping.after) {
+    return t(
+      'Impact_Field_Added',
+      name,
+      mapping.after.dynamicsField,
+      directionLabel(t, mapping.after.direction),
+    );
+  }
+  if (mapping.change === 'removed' || !mapping.after) return t('Impact_Field_Removed', name);
+  if (mapping.properties.includes('direction')) {
+    return t('Impact_Field_Becomes', name, directionLabel(t, mapping.after.direction));
+  }
+  return t(
+    'Impact_Field_Changed',
+    name,
+    mapping.properties.map((property) => t(PROPERTY_KEYS[property])).join(', '),
+  );
+}
+
 function FieldTable({ field }: { field: FieldImpact }): React.ReactElement {
   const t = useStrings();
   const styles = useStyles();
@@ -66,7 +104,7 @@ function FieldTable({ field }: { field: FieldImpact }): React.ReactElement {
     CHANGES.filter((change) => row[change.kind].lines > 0).map((change) => ({ row, change })),
   );
   return (
-    <Table size="small" aria-label={t('Impact_Table_Label', field.label)}>
+    <Table size="small" aria-label={t('Impact_Table_Label', oneflowFieldLabel(t, field.oneflowField))}>
       <TableHeader>
         <TableRow>
           <TableHeaderCell>{t('Impact_Col_Action')}</TableHeaderCell>
@@ -118,9 +156,13 @@ function ImpactView({ impact }: { impact: SettingsImpactAnswer }): React.ReactEl
         </MessageBar>
       )}
       {impact.fields.map((field) => (
-        <section key={field.oneflowField} className={styles.field} aria-label={field.label}>
-          <Text weight="semibold">{field.headline}</Text>
-          {field.rows.length > 0 && <FieldTable field={field} />}
+        <section
+          key={field.oneflowField}
+          className={styles.field}
+          aria-label={oneflowFieldLabel(t, field.oneflowField)}
+        >
+          <Text weight="semibold">{fieldTitle(t, field)}</Text>
+          {field.rows.length > 0 ? <FieldTable field={field} /> : <Text>{t('Impact_Field_NotFelt')}</Text>}
         </section>
       ))}
       {impact.products.map((product) => (
