@@ -130,14 +130,11 @@ beforeEach(async () => {
 
 test('Dynamics to Oneflow → Two-way: the preview counts what the next fetch then writes, and writes nothing itself', async () => {
   const before = await storedState();
-  const started = Date.now();
   const impact = parsed(await impactOf(TWO_WAY));
-  const elapsedMs = Date.now() - started;
 
   // Nothing written: no request but reads to either service, and the tables as they were.
   expect(await writesLogged(stack)).toEqual([]);
   expect(await storedState()).toEqual(before);
-  expect(elapsedMs).toBeLessThan(15_000);
 
   expect(impact.contracts).toEqual({ stored: 3, considered: 3, compared: 3, limit: 200, truncated: false });
   expect(impact.unreadable).toEqual([]);
@@ -282,13 +279,9 @@ test('each contract is read once per side, and its lines once per distinct readi
 
   // The same columns as the settings in force: one read of the lines serves both plans.
   await clearLogs(stack);
-  let started = Date.now();
   const same = parsed(await impactOf(opportunitySettings('dynamics_to_oneflow')));
-  const sameMs = Date.now() - started;
   expect(same.contracts).toMatchObject({ stored: considered, considered, compared });
   expect(await reads()).toEqual({ contracts: considered, lines: considered });
-  // Read in parallel (4 at a time): well under a second here; this bound only catches reads made one by one.
-  expect(sameMs).toBeLessThan(15_000);
 
   // Another column (the write-in's product name as the description): each reading reads its own lines.
   const otherColumn = {
@@ -298,11 +291,8 @@ test('each contract is read once per side, and its lines once per distinct readi
     ),
   };
   await clearLogs(stack);
-  started = Date.now();
   const other = parsed(await impactOf(otherColumn));
-  const otherMs = Date.now() - started;
   expect(await reads()).toEqual({ contracts: considered, lines: 2 * considered });
-  expect(otherMs).toBeLessThan(15_000);
   expect(other.mappings.map((mapping) => [mapping.oneflowField, mapping.properties])).toEqual([
     ['description', ['dynamicsField']],
   ]);
