@@ -47,6 +47,7 @@ const unkindOneflowSuites = [
   'src/e2e/syncRules.integration.test.ts',
   'src/e2e/syncConflicts.integration.test.ts',
   'src/e2e/webhooks.integration.test.ts',
+  'src/e2e/settingsImpact.integration.test.ts',
 ];
 
 const config: Config = {

@@ -20,7 +20,7 @@ const COMMON = ['ui', 'api', 'auth', 'platform', 'strings'];
 
 const CONTROLS = [
   { control: 'ProductSyncWidget', folders: [...COMMON, 'widget'], strings: WIDGET_STRINGS },
-  { control: 'SyncSettings', folders: [...COMMON, 'settings'], strings: SETTINGS_STRINGS },
+  { control: 'SyncSettings', folders: [...COMMON, 'settings', 'standalone'], strings: SETTINGS_STRINGS },
 ];
 
 describe.each(CONTROLS)('the strings of $control', ({ control, folders, strings }) => {
