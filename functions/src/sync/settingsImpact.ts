@@ -27,7 +27,7 @@ import { causeOf } from './runMessages';
 import { callFor, type Actor, type SyncDeps } from './syncService';
 
 /** At most this many contracts are planned per preview; the answer says when more are stored. */
-export const IMPACT_CONTRACT_LIMIT = 200;
+const IMPACT_CONTRACT_LIMIT = 200;
 /**
  * Contracts read at once: each reads Oneflow once and Dataverse once or twice, and the clients' own limits and
  * the services' rate limits are shared with the sales reps' actions running meanwhile.
@@ -35,7 +35,7 @@ export const IMPACT_CONTRACT_LIMIT = 200;
 const IMPACT_CONCURRENCY = 4;
 
 /** The next push and fetch of one contract. */
-export interface ActionPlans {
+interface ActionPlans {
   push: SyncPlan;
   fetch: SyncPlan;
 }

@@ -3,7 +3,6 @@
  * bundle compiles shared/'s sources; there is no built package to resolve), and only from this file.
  */
 export {
-  ACTIVITY_OUTCOMES,
   ActivityPageAnswerSchema,
   type ActivityAction,
   type ActivityChange,
@@ -44,7 +43,6 @@ export { SettingsAnswerSchema, type SettingsAnswer } from '../../../shared/src/a
 export {
   SettingsImpactAnswerSchema,
   type FieldImpact,
-  type ImpactAction,
   type ImpactRow,
   type MappingDifference,
   type SettingsImpactAnswer,
@@ -67,7 +65,6 @@ export { LINK_STATES, type Link } from '../../../shared/src/link';
 export {
   CONFLICT_POLICIES,
   DIRECTIONS,
-  DIRECTION_LABELS,
   WRITE_CONDITIONS,
   type ConflictPolicy,
   type Direction,
@@ -76,11 +73,7 @@ export {
   type WriteCondition,
 } from '../../../shared/src/settings';
 export { BUILT_IN_TWO_WAY_FIELDS, isBuiltInSalesLineEntity } from '../../../shared/src/dynamics';
-export {
-  validateSettings,
-  writesToDynamics,
-  type SettingsProblem,
-} from '../../../shared/src/settingsValidation';
+export { validateSettings, type SettingsProblem } from '../../../shared/src/settingsValidation';
 export { defaultMappings } from '../../../shared/src/defaults';
 export { ONEFLOW_FIELDS, ONEFLOW_FIELD_KEYS, type OneflowFieldKey } from '../../../shared/src/fieldCatalog';
 export type { FieldChange, FieldNote, Operation, PlanSummary } from '../../../shared/src/plan';

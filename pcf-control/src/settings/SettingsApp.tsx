@@ -28,7 +28,7 @@ const useStyles = makeStyles({
   },
 });
 
-export type SettingsTab = 'setup' | 'links' | 'activity';
+type SettingsTab = 'setup' | 'links' | 'activity';
 const TABS: readonly SettingsTab[] = ['setup', 'links', 'activity'];
 const TAB_KEYS: Record<SettingsTab, string> = {
   setup: 'Tab_Setup',

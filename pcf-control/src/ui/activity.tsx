@@ -18,7 +18,7 @@ import { StatusBadge, type StatusBadgeProps } from './StatusBadge';
  * contract or record. The words live in each control's resx, so each may phrase them for its readers.
  */
 
-export function activityActionWords(t: Translate, action: ActivityAction): string {
+function activityActionWords(t: Translate, action: ActivityAction): string {
   switch (action) {
     case 'initial_transfer':
       return t('Activity_Action_Create');
@@ -40,7 +40,7 @@ export function activityActionWords(t: Translate, action: ActivityAction): strin
 }
 
 /** Each outcome has its words and its icon: the colour is never the only sign. */
-export function activityOutcomeLook(t: Translate, outcome: ActivityOutcome): StatusBadgeProps {
+function activityOutcomeLook(t: Translate, outcome: ActivityOutcome): StatusBadgeProps {
   switch (outcome) {
     case 'applied':
       return { text: t('Activity_Outcome_Applied'), tone: 'success', icon: <CheckmarkCircle16Regular /> };
@@ -60,7 +60,7 @@ export function activityOutcomeLook(t: Translate, outcome: ActivityOutcome): Sta
 }
 
 /** The backend's own runs carry an application's id, which means nothing to a reader: they are named by role. */
-export function activityActorWords(t: Translate, entry: ActivityEntry): string {
+function activityActorWords(t: Translate, entry: ActivityEntry): string {
   if (entry.actor.kind === 'application') {
     return entry.action === 'webhook' ? t('Activity_Actor_Webhook') : t('Activity_Actor_Automation');
   }

@@ -40,7 +40,7 @@ export type ActivityAction = z.infer<typeof ActivityActionSchema>;
 export const SYNC_OUTCOMES = ['applied', 'nothing_to_do', 'needs_attention', 'refused', 'failed'] as const;
 export const SyncOutcomeSchema = z.enum(SYNC_OUTCOMES);
 export type SyncOutcome = z.infer<typeof SyncOutcomeSchema>;
-export const ACTIVITY_OUTCOMES = [...SYNC_OUTCOMES, 'running', 'interrupted'] as const;
+const ACTIVITY_OUTCOMES = [...SYNC_OUTCOMES, 'running', 'interrupted'] as const;
 export const ActivityOutcomeSchema = z.enum(ACTIVITY_OUTCOMES);
 export type ActivityOutcome = z.infer<typeof ActivityOutcomeSchema>;
 

@@ -31,7 +31,7 @@ import { displayValue } from '../../ui/values';
 import { ACTIVITY_FILTERS, readSubject, type ActivityFilter, type SubjectKind } from './activityFilter';
 
 /** Entries per page, newest first; "Load more" continues where the page ended. */
-export const ACTIVITY_PAGE_SIZE = 20;
+const ACTIVITY_PAGE_SIZE = 20;
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', rowGap: tokens.spacingVerticalM },

@@ -38,7 +38,7 @@ export const LINK_STATE_KEYS: Record<LinkState, string> = {
 };
 
 /** A product id as typed: a positive whole number in plain digits, or null when it is not one. */
-export function parseProductId(text: string): number | null {
+function parseProductId(text: string): number | null {
   const trimmed = text.trim();
   if (!/^[1-9][0-9]*$/.test(trimmed)) return null;
   const value = Number(trimmed);
@@ -46,7 +46,7 @@ export function parseProductId(text: string): number | null {
 }
 
 /** Only what the admin changed: an unchanged field is never sent, so it cannot undo someone else's repair. */
-export function linkPatch(link: Link, productId: number, state: LinkState): LinkPatchBody | null {
+function linkPatch(link: Link, productId: number, state: LinkState): LinkPatchBody | null {
   const patch: LinkPatchBody = {
     ...(productId === link.productId ? {} : { productId }),
     ...(state === link.state ? {} : { state }),

@@ -48,7 +48,7 @@ export const SEARCH_DEBOUNCE_MS = 300;
 const MAX_QUERY_LENGTH = 100;
 
 /** A contract id as the API takes it: plain digits without leading zeros. Null when it is not one. */
-export function parseContractId(text: string): number | null {
+function parseContractId(text: string): number | null {
   const trimmed = text.trim();
   if (!/^[1-9][0-9]*$/.test(trimmed)) return null;
   const value = Number(trimmed);

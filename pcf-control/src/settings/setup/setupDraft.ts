@@ -8,13 +8,13 @@ import {
 
 type ProductSource = EntitySettings['productSource'];
 
-export function sameSource(a: ProductSource, b: ProductSource): boolean {
+function sameSource(a: ProductSource, b: ProductSource): boolean {
   return (
     a.entity === b.entity && a.lookupAttribute === b.lookupAttribute && a.relationship === b.relationship
   );
 }
 
-export function sameMapping(a: FieldMapping, b: FieldMapping): boolean {
+function sameMapping(a: FieldMapping, b: FieldMapping): boolean {
   return (
     a.dynamicsField === b.dynamicsField &&
     a.oneflowField === b.oneflowField &&
@@ -55,7 +55,7 @@ export function sourceKey(source: ProductSource): string {
  * `new_contractline`, `name` for a system entity), when the entity has such a text column. The backend's reset
  * reads the real one; this only seeds the draft until it is saved.
  */
-export function primaryNameOf(entity: string, fields: readonly MetadataField[]): string | undefined {
+function primaryNameOf(entity: string, fields: readonly MetadataField[]): string | undefined {
   const separator = entity.indexOf('_');
   const candidate = separator > 0 ? `${entity.slice(0, separator)}_name` : 'name';
   return fields.some((field) => field.logicalName === candidate && field.kind === 'text')
