@@ -1,8 +1,6 @@
 import * as React from 'react';
 import {
-  FluentProvider,
   Label,
-  Link,
   makeStyles,
   MessageBar,
   MessageBarBody,
@@ -11,46 +9,14 @@ import {
   Title2,
   tokens,
   webDarkTheme,
-  webLightTheme,
 } from '@fluentui/react-components';
 import { ControlSlot, type ControlConstructor } from './ControlSlot';
+import { HostFrame, useCardClass } from './HostFrame';
 import type { PageConfig } from './pageConfig';
 import { ProductLinesGrid } from './ProductLinesGrid';
 
 const useStyles = makeStyles({
-  page: {
-    minHeight: '100vh',
-    backgroundColor: tokens.colorNeutralBackground2,
-    color: tokens.colorNeutralForeground1,
-    fontFamily: tokens.fontFamilyBase,
-  },
-  nav: {
-    display: 'flex',
-    columnGap: tokens.spacingHorizontalL,
-    paddingTop: tokens.spacingVerticalS,
-    paddingBottom: tokens.spacingVerticalS,
-    paddingLeft: tokens.spacingHorizontalXXL,
-    backgroundColor: tokens.colorNeutralBackground1,
-  },
-  main: {
-    display: 'flex',
-    flexDirection: 'column',
-    rowGap: tokens.spacingVerticalL,
-    paddingTop: tokens.spacingVerticalL,
-    paddingBottom: tokens.spacingVerticalXXL,
-    paddingLeft: tokens.spacingHorizontalXXL,
-    paddingRight: tokens.spacingHorizontalXXL,
-    maxWidth: '1100px',
-  },
   picker: { display: 'flex', alignItems: 'center', columnGap: tokens.spacingHorizontalS },
-  card: {
-    backgroundColor: tokens.colorNeutralBackground1,
-    borderRadius: tokens.borderRadiusMedium,
-    paddingTop: tokens.spacingVerticalM,
-    paddingBottom: tokens.spacingVerticalM,
-    paddingLeft: tokens.spacingHorizontalL,
-    paddingRight: tokens.spacingHorizontalL,
-  },
 });
 
 interface FormRecord {
@@ -69,12 +35,18 @@ export interface FormPageProps {
   onShown: (record: FormRecord & { entity: PageConfig['entity'] }, rerender: () => void) => void;
 }
 
+const FORM_LINKS = [
+  { href: '/', label: 'All forms' },
+  { href: '/forms/opportunity', label: 'Opportunity form' },
+  { href: '/forms/quote', label: 'Quote form' },
+];
+
 const TITLES = { opportunity: 'Opportunity', quote: 'Quote' } as const;
 
 /** A Dynamics main form, reduced to what the widget needs around it: the record, its section, its lines. */
 export function FormPage({ config, Control, webAPI, user, records, getString, onShown }: FormPageProps) {
   const styles = useStyles();
-  const theme = config.theme === 'dark' ? webDarkTheme : webLightTheme;
+  const cardClass = useCardClass();
   const [recordId, setRecordId] = React.useState(() => config.recordId ?? records[0]?.id ?? null);
   const [refresh, setRefresh] = React.useState(0);
   const record = records.find((candidate) => candidate.id === recordId) ?? null;
@@ -111,53 +83,46 @@ export function FormPage({ config, Control, webAPI, user, records, getString, on
   );
 
   return (
-    <FluentProvider theme={theme} className={styles.page}>
-      <nav aria-label="Forms" className={styles.nav}>
-        <Link href="/">All forms</Link>
-        <Link href="/forms/opportunity">Opportunity form</Link>
-        <Link href="/forms/quote">Quote form</Link>
-      </nav>
-      <main className={styles.main}>
-        <Title2 as="h1">{record === null ? `No ${TITLES[config.entity]} found` : record.name}</Title2>
-        <div className={styles.picker}>
-          <Label htmlFor="record-picker">{TITLES[config.entity]}</Label>
-          <Select
-            id="record-picker"
-            value={recordId ?? ''}
-            onChange={(_event, data) => {
-              pick(data.value);
-            }}
-          >
-            {records.map((candidate) => (
-              <option key={candidate.id} value={candidate.id}>
-                {candidate.name}
-              </option>
-            ))}
-          </Select>
-        </div>
-        {config.recordId !== null && record === null && (
-          <MessageBar intent="error">
-            <MessageBarBody>{`id: no ${config.entity} has the id ${config.recordId}`}</MessageBarBody>
-          </MessageBar>
-        )}
-        {source !== null && record !== null && (
-          <>
-            <section aria-label="Oneflow" className={styles.card}>
-              <ControlSlot Control={Control} source={source} refresh={refresh} />
-            </section>
-            <div className={styles.card}>
-              <ProductLinesGrid
-                entity={config.entity}
-                recordId={record.id}
-                webAPI={webAPI}
-                readOnly={config.readOnly}
-                onSaved={rerender}
-              />
-            </div>
-          </>
-        )}
-      </main>
-    </FluentProvider>
+    <HostFrame theme={config.theme} navLabel="Forms" links={FORM_LINKS} width="form">
+      <Title2 as="h1">{record === null ? `No ${TITLES[config.entity]} found` : record.name}</Title2>
+      <div className={styles.picker}>
+        <Label htmlFor="record-picker">{TITLES[config.entity]}</Label>
+        <Select
+          id="record-picker"
+          value={recordId ?? ''}
+          onChange={(_event, data) => {
+            pick(data.value);
+          }}
+        >
+          {records.map((candidate) => (
+            <option key={candidate.id} value={candidate.id}>
+              {candidate.name}
+            </option>
+          ))}
+        </Select>
+      </div>
+      {config.recordId !== null && record === null && (
+        <MessageBar intent="error">
+          <MessageBarBody>{`id: no ${config.entity} has the id ${config.recordId}`}</MessageBarBody>
+        </MessageBar>
+      )}
+      {source !== null && record !== null && (
+        <>
+          <section aria-label="Oneflow" className={cardClass}>
+            <ControlSlot Control={Control} source={source} refresh={refresh} />
+          </section>
+          <div className={cardClass}>
+            <ProductLinesGrid
+              entity={config.entity}
+              recordId={record.id}
+              webAPI={webAPI}
+              readOnly={config.readOnly}
+              onSaved={rerender}
+            />
+          </div>
+        </>
+      )}
+    </HostFrame>
   );
 }
 

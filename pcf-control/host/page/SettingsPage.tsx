@@ -1,50 +1,8 @@
 import * as React from 'react';
-import {
-  FluentProvider,
-  Link,
-  makeStyles,
-  Title2,
-  tokens,
-  webDarkTheme,
-  webLightTheme,
-} from '@fluentui/react-components';
+import { Title2, webDarkTheme } from '@fluentui/react-components';
 import { ControlSlot, type ControlConstructor } from './ControlSlot';
+import { HostFrame, useCardClass } from './HostFrame';
 import type { SettingsPageConfig } from './pageConfig';
-
-const useStyles = makeStyles({
-  page: {
-    minHeight: '100vh',
-    backgroundColor: tokens.colorNeutralBackground2,
-    color: tokens.colorNeutralForeground1,
-    fontFamily: tokens.fontFamilyBase,
-  },
-  nav: {
-    display: 'flex',
-    columnGap: tokens.spacingHorizontalL,
-    paddingTop: tokens.spacingVerticalS,
-    paddingBottom: tokens.spacingVerticalS,
-    paddingLeft: tokens.spacingHorizontalXXL,
-    backgroundColor: tokens.colorNeutralBackground1,
-  },
-  main: {
-    display: 'flex',
-    flexDirection: 'column',
-    rowGap: tokens.spacingVerticalL,
-    paddingTop: tokens.spacingVerticalL,
-    paddingBottom: tokens.spacingVerticalXXL,
-    paddingLeft: tokens.spacingHorizontalXXL,
-    paddingRight: tokens.spacingHorizontalXXL,
-    maxWidth: '1400px',
-  },
-  card: {
-    backgroundColor: tokens.colorNeutralBackground1,
-    borderRadius: tokens.borderRadiusMedium,
-    paddingTop: tokens.spacingVerticalM,
-    paddingBottom: tokens.spacingVerticalM,
-    paddingLeft: tokens.spacingHorizontalL,
-    paddingRight: tokens.spacingHorizontalL,
-  },
-});
 
 export interface SettingsPageProps {
   config: SettingsPageConfig;
@@ -54,9 +12,16 @@ export interface SettingsPageProps {
   getString: (key: string) => string;
 }
 
+const SETTINGS_LINKS = [
+  { href: '/', label: 'All pages' },
+  { href: '/forms/opportunity', label: 'Opportunity form' },
+  { href: '/forms/quote', label: 'Quote form' },
+  { href: '/settings/web-resource', label: 'Settings as a web resource' },
+];
+
 /** A page of the app with the SyncSettings control on it, as an admin adds it to a custom page or a form. */
 export function SettingsPage({ config, Control, webAPI, user, getString }: SettingsPageProps) {
-  const styles = useStyles();
+  const cardClass = useCardClass();
   const source = React.useMemo(
     () => ({
       inputs: config.inputs,
@@ -71,19 +36,11 @@ export function SettingsPage({ config, Control, webAPI, user, getString }: Setti
     [config, user, webAPI, getString],
   );
   return (
-    <FluentProvider theme={config.theme === 'dark' ? webDarkTheme : webLightTheme} className={styles.page}>
-      <nav aria-label="Pages" className={styles.nav}>
-        <Link href="/">All pages</Link>
-        <Link href="/forms/opportunity">Opportunity form</Link>
-        <Link href="/forms/quote">Quote form</Link>
-        <Link href="/settings/web-resource">Settings as a web resource</Link>
-      </nav>
-      <main className={styles.main}>
-        <Title2 as="h1">Oneflow product sync administration</Title2>
-        <section aria-label="Settings" className={styles.card}>
-          <ControlSlot Control={Control} source={source} refresh={0} />
-        </section>
-      </main>
-    </FluentProvider>
+    <HostFrame theme={config.theme} navLabel="Pages" links={SETTINGS_LINKS} width="wide">
+      <Title2 as="h1">Oneflow product sync administration</Title2>
+      <section aria-label="Settings" className={cardClass}>
+        <ControlSlot Control={Control} source={source} refresh={0} />
+      </section>
+    </HostFrame>
   );
 }
