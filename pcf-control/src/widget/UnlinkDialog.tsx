@@ -1,17 +1,7 @@
 import * as React from 'react';
-import {
-  Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
-  Spinner,
-} from '@fluentui/react-components';
 import { describeError, type ErrorView } from '../api/errors';
 import { useStrings } from '../strings/strings';
-import { ErrorBar } from '../ui/ErrorBar';
+import { ActionDialog } from '../ui/ActionDialog';
 import type { ActionOutcome } from './outcome';
 import { useServices } from '../ui/Services';
 
@@ -41,31 +31,18 @@ export function UnlinkDialog({ contractId, onDone, onCancel }: UnlinkDialogProps
     );
   };
   return (
-    <Dialog
-      open
+    <ActionDialog
+      title={t('Unlink_Title')}
       modalType="alert"
-      onOpenChange={(_event, data) => {
-        if (!data.open && !running) onCancel();
-      }}
+      running={running}
+      runningLabel={t('Unlink_Running')}
+      error={error}
+      confirmLabel={t('Unlink_Confirm')}
+      onConfirm={unlink}
+      cancelLabel={t('Unlink_Cancel')}
+      onCancel={onCancel}
     >
-      <DialogSurface>
-        <DialogBody>
-          <DialogTitle>{t('Unlink_Title')}</DialogTitle>
-          <DialogContent>
-            <p>{t('Unlink_Text', contractId)}</p>
-            {running && <Spinner size="small" label={t('Unlink_Running')} />}
-            {error !== null && <ErrorBar error={error} onRetry={unlink} />}
-          </DialogContent>
-          <DialogActions>
-            <Button appearance="primary" disabled={running} onClick={unlink}>
-              {t('Unlink_Confirm')}
-            </Button>
-            <Button disabled={running} onClick={onCancel}>
-              {t('Unlink_Cancel')}
-            </Button>
-          </DialogActions>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
+      <p>{t('Unlink_Text', contractId)}</p>
+    </ActionDialog>
   );
 }

@@ -1,22 +1,10 @@
 import * as React from 'react';
-import {
-  Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
-  Spinner,
-  Text,
-  makeStyles,
-  tokens,
-} from '@fluentui/react-components';
+import { Text, makeStyles, tokens } from '@fluentui/react-components';
 import type { Link } from '../../api/contract';
 import { describeError, type ErrorView } from '../../api/errors';
 import { ApiError } from '../../api/SyncApiClient';
 import { useStrings } from '../../strings/strings';
-import { ErrorBar } from '../../ui/ErrorBar';
+import { ActionDialog } from '../../ui/ActionDialog';
 import { useServices } from '../../ui/Services';
 
 const useStyles = makeStyles({
@@ -62,35 +50,23 @@ export function DeleteLinkDialog({
   };
 
   return (
-    <Dialog
-      open
+    <ActionDialog
+      title={t('Links_Delete_Title')}
       modalType="alert"
-      onOpenChange={(_event, data) => {
-        if (!data.open && !running) onCancel();
-      }}
+      running={running}
+      runningLabel={t('Links_Deleting')}
+      error={error}
+      confirmLabel={t('Links_Delete_Confirm')}
+      onConfirm={remove}
+      cancelLabel={t('Links_Cancel')}
+      onCancel={onCancel}
+      contentClassName={styles.content}
     >
-      <DialogSurface>
-        <DialogBody>
-          <DialogTitle>{t('Links_Delete_Title')}</DialogTitle>
-          <DialogContent className={styles.content}>
-            <Text>{t('Links_Delete_Text')}</Text>
-            <Text>
-              {t('Links_Delete_Which', link.contractId, link.productId)}{' '}
-              <span className={styles.line}>{link.lineId}</span>
-            </Text>
-            {running && <Spinner size="small" label={t('Links_Deleting')} />}
-            {error !== null && <ErrorBar error={error} onRetry={remove} />}
-          </DialogContent>
-          <DialogActions>
-            <Button appearance="primary" disabledFocusable={running} onClick={remove}>
-              {t('Links_Delete_Confirm')}
-            </Button>
-            <Button disabledFocusable={running} onClick={onCancel}>
-              {t('Links_Cancel')}
-            </Button>
-          </DialogActions>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
+      <Text>{t('Links_Delete_Text')}</Text>
+      <Text>
+        {t('Links_Delete_Which', link.contractId, link.productId)}{' '}
+        <span className={styles.line}>{link.lineId}</span>
+      </Text>
+    </ActionDialog>
   );
 }

@@ -1,19 +1,11 @@
 import * as React from 'react';
 import {
-  Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
   Dropdown,
   Field,
   Input,
   MessageBar,
   MessageBarBody,
   Option,
-  Spinner,
   Text,
   makeStyles,
   tokens,
@@ -22,7 +14,7 @@ import { LINK_STATES, type Link, type LinkPatchBody } from '../../api/contract';
 import { describeError, type ErrorView } from '../../api/errors';
 import { ApiError } from '../../api/SyncApiClient';
 import { useStrings } from '../../strings/strings';
-import { ErrorBar } from '../../ui/ErrorBar';
+import { ActionDialog } from '../../ui/ActionDialog';
 import { useServices } from '../../ui/Services';
 
 const useStyles = makeStyles({
@@ -106,80 +98,63 @@ export function EditLinkDialog({ link, onSaved, onGone, onCancel }: EditLinkDial
 
   const noChange = productId !== null && patch === null;
   return (
-    <Dialog
-      open
+    <ActionDialog
+      title={t('Links_Edit_Title')}
       modalType="modal"
-      onOpenChange={(_event, data) => {
-        if (!data.open && !saving) onCancel();
-      }}
+      asForm
+      running={saving}
+      runningLabel={t('Links_Edit_Saving')}
+      error={error}
+      confirmLabel={t('Links_Edit_Save')}
+      confirmDisabled={noChange}
+      onConfirm={save}
+      cancelLabel={t('Links_Cancel')}
+      onCancel={onCancel}
+      contentClassName={styles.form}
     >
-      <DialogSurface>
-        <form
-          onSubmit={(event) => {
-            event.preventDefault();
-            save();
+      <Text>
+        {t('Links_Edit_Which', link.contractId)} <span className={styles.line}>{link.lineId}</span>
+      </Text>
+      <Field
+        label={t('Links_Edit_Product')}
+        required
+        validationState={productMessage === undefined ? 'none' : 'error'}
+        validationMessage={productMessage}
+      >
+        <Input
+          type="number"
+          inputMode="numeric"
+          min={1}
+          step={1}
+          value={productText}
+          disabled={saving}
+          onChange={(_event, data) => {
+            setProductText(data.value);
+            setTouched(true);
+          }}
+        />
+      </Field>
+      <Field label={t('Links_Edit_State')}>
+        <Dropdown
+          value={t(LINK_STATE_KEYS[state])}
+          selectedOptions={[state]}
+          disabled={saving}
+          onOptionSelect={(_event, data) => {
+            const next = LINK_STATES.find((candidate) => candidate === data.optionValue);
+            if (next !== undefined) setState(next);
           }}
         >
-          <DialogBody>
-            <DialogTitle>{t('Links_Edit_Title')}</DialogTitle>
-            <DialogContent className={styles.form}>
-              <Text>
-                {t('Links_Edit_Which', link.contractId)} <span className={styles.line}>{link.lineId}</span>
-              </Text>
-              <Field
-                label={t('Links_Edit_Product')}
-                required
-                validationState={productMessage === undefined ? 'none' : 'error'}
-                validationMessage={productMessage}
-              >
-                <Input
-                  type="number"
-                  inputMode="numeric"
-                  min={1}
-                  step={1}
-                  value={productText}
-                  disabled={saving}
-                  onChange={(_event, data) => {
-                    setProductText(data.value);
-                    setTouched(true);
-                  }}
-                />
-              </Field>
-              <Field label={t('Links_Edit_State')}>
-                <Dropdown
-                  value={t(LINK_STATE_KEYS[state])}
-                  selectedOptions={[state]}
-                  disabled={saving}
-                  onOptionSelect={(_event, data) => {
-                    const next = LINK_STATES.find((candidate) => candidate === data.optionValue);
-                    if (next !== undefined) setState(next);
-                  }}
-                >
-                  {LINK_STATES.map((value) => (
-                    <Option key={value} value={value}>
-                      {t(LINK_STATE_KEYS[value])}
-                    </Option>
-                  ))}
-                </Dropdown>
-              </Field>
-              <MessageBar intent="warning">
-                <MessageBarBody>{t('Links_Edit_Warning')}</MessageBarBody>
-              </MessageBar>
-              {noChange && <Text>{t('Links_Edit_NoChange')}</Text>}
-              {saving && <Spinner size="small" label={t('Links_Edit_Saving')} />}
-              {error !== null && <ErrorBar error={error} onRetry={save} />}
-            </DialogContent>
-            <DialogActions>
-              <Button appearance="primary" type="submit" disabledFocusable={saving || noChange}>
-                {t('Links_Edit_Save')}
-              </Button>
-              <Button disabledFocusable={saving} onClick={onCancel}>
-                {t('Links_Cancel')}
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </form>
-      </DialogSurface>
-    </Dialog>
+          {LINK_STATES.map((value) => (
+            <Option key={value} value={value}>
+              {t(LINK_STATE_KEYS[value])}
+            </Option>
+          ))}
+        </Dropdown>
+      </Field>
+      <MessageBar intent="warning">
+        <MessageBarBody>{t('Links_Edit_Warning')}</MessageBarBody>
+      </MessageBar>
+      {noChange && <Text>{t('Links_Edit_NoChange')}</Text>}
+    </ActionDialog>
   );
 }
