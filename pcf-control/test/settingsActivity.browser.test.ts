@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { axeCheck, collectErrors, launchBrowser, screenshot } from './support/browser';
+import type { Locator, Page } from 'playwright-core';
+import { axeCheck, collectErrors, screenshot } from './support/browser';
 import { until } from './support/flowsSupport';
-import { startFormStack, type FormStack } from './support/formStack';
 import { openSettings, settingsTab } from './support/settingsPage';
+import { settingsSuite } from './support/settingsSuite';
 import {
   UPDATE_ROUTE,
   createContract,
@@ -26,11 +26,8 @@ const ONEFLOW_HEADERS = { 'x-oneflow-api-token': '0f1d2c3b4a5968778695a4b3c2d1e0
 /** More than one page of 20 entries. */
 const QUIET_PUSHES = 20;
 
-let formStack: FormStack;
-let browser: Browser;
 let record: StatesRecord;
 let contractId: number;
-const timings: Record<string, number> = {};
 
 interface ApiEntry {
   id: string;
@@ -50,13 +47,13 @@ interface ApiEntry {
 
 /** The API's own listing (every page), newest first: what the page must agree with. */
 async function apiActivity(query: string): Promise<ApiEntry[]> {
-  const token = await formStack.stack.token('sam');
+  const token = await suite.formStack.stack.token('sam');
   const entries: ApiEntry[] = [];
   let continuation: string | null = null;
   do {
     const next: string =
       continuation === null ? '' : `&continuationToken=${encodeURIComponent(continuation)}`;
-    const answer = await formStack.stack.api('GET', `activity?${query}&limit=200${next}`, { token });
+    const answer = await suite.formStack.stack.api('GET', `activity?${query}&limit=200${next}`, { token });
     if (answer.status !== 200) throw new Error(`activity: ${String(answer.status)} ${answer.text}`);
     const page = answer.body as { entries: ApiEntry[]; continuationToken: string | null };
     entries.push(...page.entries);
@@ -67,7 +64,7 @@ async function apiActivity(query: string): Promise<ApiEntry[]> {
 
 /** A push through the API whose answer must be the given outcome. */
 async function push(expected: string): Promise<void> {
-  const answer = await pushThroughApi(formStack.stack, contractId);
+  const answer = await pushThroughApi(suite.formStack.stack, contractId);
   const outcome = (JSON.parse(answer.text) as { outcome?: string }).outcome;
   if (outcome !== expected)
     throw new Error(`push: expected ${expected}, got ${answer.status} ${answer.text}`);
@@ -76,7 +73,7 @@ async function push(expected: string): Promise<void> {
 /** Oneflow's notification that the contract changed, signed with Contoso's key as Oneflow signs it. */
 async function notifyChange(): Promise<void> {
   const callbackId = randomBytes(20).toString('hex');
-  const answer = await formStack.stack.api('POST', 'webhooks/oneflow/contoso', {
+  const answer = await suite.formStack.stack.api('POST', 'webhooks/oneflow/contoso', {
     body: {
       contract: { id: contractId },
       callback_id: callbackId,
@@ -91,7 +88,7 @@ async function notifyChange(): Promise<void> {
 
 /** A product's quantity changed by the counterparty in Oneflow. */
 async function editInOneflow(quantity: number): Promise<void> {
-  const { stack } = formStack;
+  const { stack } = suite.formStack;
   const contract = await stack.sim(
     'oneflow',
     'GET',
@@ -115,50 +112,43 @@ async function editInOneflow(quantity: number): Promise<void> {
   if (saved.status !== 200) throw new Error(`Oneflow edit: ${String(saved.status)} ${saved.text}`);
 }
 
-beforeAll(async () => {
-  const started = Date.now();
-  formStack = await startFormStack();
-  browser = await launchBrowser(formStack.stack.simulators.identityCertificatePem);
-  timings.stackMs = Date.now() - started;
-
-  const { stack } = formStack;
-  [record] = (await loadStatesRecords(stack, 1)) as [StatesRecord];
-  contractId = await createContract(stack, record.id);
-  // Two pushes that write a quantity each.
-  for (const quantity of [11, 12]) {
-    await updateLine(stack, record.lines[0], { quantity });
+const suite = settingsSuite('settings activity', {
+  prepare: async (formStack) => {
+    const { stack } = formStack;
+    [record] = (await loadStatesRecords(stack, 1)) as [StatesRecord];
+    contractId = await createContract(stack, record.id);
+    // Two pushes that write a quantity each.
+    for (const quantity of [11, 12]) {
+      await updateLine(stack, record.lines[0], { quantity });
+      await push('applied');
+    }
+    // A fetch of the counterparty's change.
+    await editInOneflow(14);
+    const fetched = await stack.api('POST', `contracts/${String(contractId)}/fetch`, {
+      token: await stack.token('alex'),
+    });
+    if ((fetched.body as { outcome?: string }).outcome !== 'applied')
+      throw new Error(`fetch: ${fetched.text}`);
+    // A push whose one Oneflow write fails however often it is retried.
+    await setFaults(stack, 'oneflow', { [UPDATE_ROUTE]: { rates: { '500': 1 } } });
+    await updateLine(stack, record.lines[0], { quantity: 15 });
+    await push('failed');
+    await setFaults(stack, 'oneflow', {});
     await push('applied');
-  }
-  // A fetch of the counterparty's change.
-  await editInOneflow(14);
-  const fetched = await stack.api('POST', `contracts/${String(contractId)}/fetch`, {
-    token: await stack.token('alex'),
-  });
-  if ((fetched.body as { outcome?: string }).outcome !== 'applied') throw new Error(`fetch: ${fetched.text}`);
-  // A push whose one Oneflow write fails however often it is retried.
-  await setFaults(stack, 'oneflow', { [UPDATE_ROUTE]: { rates: { '500': 1 } } });
-  await updateLine(stack, record.lines[0], { quantity: 15 });
-  await push('failed');
-  await setFaults(stack, 'oneflow', {});
-  await push('applied');
-  // A webhook run failing on Dynamics at every attempt: after the last one it is given up, with its cause.
-  await setFaults(stack, 'dataverse', { '*': { rates: { '500': 1 } } });
-  await notifyChange();
-  await until(
-    'the webhook run to be given up',
-    async () => (await apiActivity(`contractId=${String(contractId)}&outcome=failed`)).length === 2,
-    60_000,
-  );
-  await setFaults(stack, 'dataverse', {});
-  for (let n = 0; n < QUIET_PUSHES; n++) await push('nothing_to_do');
-  timings.sceneMs = Date.now() - started - timings.stackMs;
-}, 180_000);
-
-afterAll(async () => {
-  await browser.close();
-  await formStack.close();
-  console.log(`settings activity timings: ${JSON.stringify(timings)}`);
+    // A webhook run failing on Dynamics at every attempt: after the last one it is given up, with its cause.
+    await setFaults(stack, 'dataverse', { '*': { rates: { '500': 1 } } });
+    await notifyChange();
+    await until(
+      'the webhook run to be given up',
+      async () => (await apiActivity(`contractId=${String(contractId)}&outcome=failed`)).length === 2,
+      60_000,
+    );
+    await setFaults(stack, 'dataverse', {});
+    for (let n = 0; n < QUIET_PUSHES; n++) await push('nothing_to_do');
+  },
+  timeout: 180_000,
 });
+const { timings } = suite;
 
 async function expectVisible(locator: Locator, timeout = 15_000): Promise<void> {
   await locator.waitFor({ state: 'visible', timeout });
@@ -166,13 +156,13 @@ async function expectVisible(locator: Locator, timeout = 15_000): Promise<void> 
 
 /** The settings page as Sam Admin, on the Activity log tab. */
 async function openActivityLog(): Promise<{ page: Page; errors: string[]; activityRequests: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await suite.browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = collectErrors(page);
   const activityRequests: string[] = [];
   page.on('request', (request) => {
     if (new URL(request.url()).pathname === '/api/activity') activityRequests.push(request.url());
   });
-  await openSettings(page, formStack.host, { user: 'sam' });
+  await openSettings(page, suite.formStack.host, { user: 'sam' });
   await settingsTab(page, 'Activity log').click();
   await expectVisible(page.getByText('Enter a contract id or a Dynamics record id and choose Show.'));
   return { page, errors, activityRequests };

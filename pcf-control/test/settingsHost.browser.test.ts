@@ -1,6 +1,5 @@
-import type { Browser, Locator } from 'playwright-core';
-import { axeCheck, collectErrors, launchBrowser, screenshot } from './support/browser';
-import { startFormStack, type FormStack } from './support/formStack';
+import type { Locator } from 'playwright-core';
+import { axeCheck, collectErrors, screenshot } from './support/browser';
 import {
   openSettings,
   SETTINGS_TABS,
@@ -10,23 +9,10 @@ import {
   webResourceFrame,
   webResourceUrl,
 } from './support/settingsPage';
+import { settingsSuite } from './support/settingsSuite';
 
-let formStack: FormStack;
-let browser: Browser;
-const timings: Record<string, number> = {};
-
-beforeAll(async () => {
-  const started = Date.now();
-  formStack = await startFormStack();
-  browser = await launchBrowser(formStack.stack.simulators.identityCertificatePem);
-  timings.setupMs = Date.now() - started;
-}, 120_000);
-
-afterAll(async () => {
-  await browser.close();
-  await formStack.close();
-  console.log(`settings host timings: ${JSON.stringify(timings)}`);
-});
+const suite = settingsSuite('settings host');
+const { timings } = suite;
 
 async function expectVisible(locator: Locator): Promise<void> {
   await locator.waitFor({ state: 'visible', timeout: 15_000 });
@@ -34,13 +20,13 @@ async function expectVisible(locator: Locator): Promise<void> {
 
 it('shows the settings control to the admin: signed in with the admin role, three tabs, nothing read-only', async () => {
   const started = Date.now();
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await suite.browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = collectErrors(page);
   // The page's sign-in: the token the host mints for Sam at the identity simulator.
   const tokenAnswer = page.waitForResponse((response) =>
-    response.url().startsWith(`${formStack.host.url}/host/token?user=sam`),
+    response.url().startsWith(`${suite.formStack.host.url}/host/token?user=sam`),
   );
-  await openSettings(page, formStack.host, { user: 'sam' });
+  await openSettings(page, suite.formStack.host, { user: 'sam' });
 
   await expectVisible(page.getByRole('main'));
   await expectVisible(page.getByRole('heading', { level: 1, name: 'Oneflow product sync administration' }));
@@ -66,9 +52,9 @@ it('shows the settings control to the admin: signed in with the admin role, thre
 
 it('shows the page read-only to a user without the admin role, saying which role is needed', async () => {
   const started = Date.now();
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await suite.browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = collectErrors(page);
-  await openSettings(page, formStack.host, { user: 'alex', theme: 'dark' });
+  await openSettings(page, suite.formStack.host, { user: 'alex', theme: 'dark' });
 
   await expectVisible(
     page.getByText('You can view these settings. Changing them needs the ProductSync.Admin role.'),
@@ -84,9 +70,9 @@ it('shows the page read-only to a user without the admin role, saying which role
 
 it('signs the control in through its own MSAL with ?signin=msal, as Sam at the identity provider', async () => {
   const started = Date.now();
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await suite.browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = collectErrors(page);
-  await openSettings(page, formStack.host, { user: 'sam', signin: 'msal' });
+  await openSettings(page, suite.formStack.host, { user: 'sam', signin: 'msal' });
   expect(await settingsTabList(page).getByRole('tab').allInnerTexts()).toEqual([...SETTINGS_TABS]);
   expect(await page.getByText(/Changing them needs the ProductSync\.Admin role/).count()).toBe(0);
   await screenshot(page, 'settings-host-msal');
@@ -97,18 +83,18 @@ it('signs the control in through its own MSAL with ?signin=msal, as Sam at the i
 
 it('runs the web-resource build inside an app page: Xrm from the parent, MSAL sign-in as the admin, three tabs', async () => {
   const started = Date.now();
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await suite.browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = collectErrors(page);
   const apiCalls: string[] = [];
   page.on('request', (request) => {
-    if (request.url().startsWith(formStack.stack.host.url)) apiCalls.push(request.url());
+    if (request.url().startsWith(suite.formStack.stack.host.url)) apiCalls.push(request.url());
   });
   // Whatever the page loads of its own: the web resource and its script, never the platform's libraries.
   const loaded: string[] = [];
   page.on('response', (response) => {
-    if (response.url().startsWith(formStack.host.url)) loaded.push(new URL(response.url()).pathname);
+    if (response.url().startsWith(suite.formStack.host.url)) loaded.push(new URL(response.url()).pathname);
   });
-  await page.goto(webResourceUrl(formStack.host, { user: 'sam' }));
+  await page.goto(webResourceUrl(suite.formStack.host, { user: 'sam' }));
   await expectVisible(page.getByRole('heading', { level: 1, name: /Oneflow product sync administration/ }));
   const frame = webResourceFrame(page);
 
@@ -141,9 +127,9 @@ it('runs the web-resource build inside an app page: Xrm from the parent, MSAL si
 }, 90_000);
 
 it('says in words that the web resource needs Dynamics when it is opened on its own', async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
+  const page = await suite.browser.newPage({ viewport: { width: 1280, height: 700 } });
   const errors = collectErrors(page);
-  await page.goto(`${formStack.host.url}/WebResources/oneflowsync_/settings/index.html`);
+  await page.goto(`${suite.formStack.host.url}/WebResources/oneflowsync_/settings/index.html`);
   await expectVisible(page.getByText('Open this page from Dynamics 365'));
   expect(await page.getByRole('tablist').count()).toBe(0);
   await screenshot(page, 'settings-web-resource-no-xrm');

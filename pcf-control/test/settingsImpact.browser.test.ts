@@ -1,8 +1,9 @@
-import type { Browser, Locator, Page } from 'playwright-core';
-import { axeCheck, collectErrors, launchBrowser, screenshot } from './support/browser';
-import { startFormStack, type FormStack, type Stack } from './support/formStack';
+import type { Locator, Page } from 'playwright-core';
+import { axeCheck, collectErrors, screenshot } from './support/browser';
+import type { Stack } from './support/formStack';
 import { expectVisible, oneflowProduct } from './support/flowsSupport';
 import { openSettings } from './support/settingsPage';
+import { settingsSuite } from './support/settingsSuite';
 
 /**
  * The impact preview in the settings page's "Review and save" dialog, clicked through in headless Chromium against
@@ -15,7 +16,7 @@ interface TestRecord {
   lines: [catalog: string, catalogOverridden: string, writeIn: string];
 }
 
-/** The Function app's scene helpers, loaded at run time like the stack itself (see formStack.ts). */
+/** The Function app's scene helpers, loaded at run time like the stack itself (see suite.formStack.ts). */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { loadRecords } = require('../../functions/src/e2e/syncE2eSupport') as {
   loadRecords: (stack: Stack, options: { standard: number }) => Promise<{ records: TestRecord[] }>;
@@ -33,11 +34,8 @@ interface Settings {
   [key: string]: unknown;
 }
 
-let formStack: FormStack;
-let browser: Browser;
 let records: TestRecord[];
 const contracts: number[] = [];
-const timings: Record<string, number> = {};
 
 function expectOk(answer: { status: number; text: string }, what: string): void {
   if (answer.status < 200 || answer.status > 299)
@@ -45,8 +43,8 @@ function expectOk(answer: { status: number; text: string }, what: string): void 
 }
 
 async function storedSettings(): Promise<{ settings: Settings; etag: string | null }> {
-  const answer = await formStack.stack.api('GET', 'settings/opportunity', {
-    token: await formStack.stack.token('sam'),
+  const answer = await suite.formStack.stack.api('GET', 'settings/opportunity', {
+    token: await suite.formStack.stack.token('sam'),
   });
   expectOk(answer, 'settings');
   return answer.body as { settings: Settings; etag: string | null };
@@ -58,58 +56,57 @@ const quantityDirection = async (): Promise<string | undefined> =>
 
 /** A counterparty's change of a line's quantity in Oneflow (the scene; the API is not what is tested here). */
 async function counterpartySetsQuantity(contractId: number, line: string, amount: number): Promise<void> {
-  const product = await oneflowProduct(formStack.stack, contractId, line);
+  const product = await oneflowProduct(suite.formStack.stack, contractId, line);
   const path = `/v1/contracts/${String(contractId)}/products/${String(product.id)}`;
-  const current = await formStack.stack.sim('oneflow', 'GET', path, undefined, ONEFLOW_HEADERS);
+  const current = await suite.formStack.stack.sim('oneflow', 'GET', path, undefined, ONEFLOW_HEADERS);
   expectOk(current, 'Oneflow product');
   const quantity = (current.body as { quantity: Record<string, unknown> }).quantity;
   expectOk(
-    await formStack.stack.sim('oneflow', 'PUT', path, { quantity: { ...quantity, amount } }, ONEFLOW_HEADERS),
+    await suite.formStack.stack.sim(
+      'oneflow',
+      'PUT',
+      path,
+      { quantity: { ...quantity, amount } },
+      ONEFLOW_HEADERS,
+    ),
     'Oneflow product update',
   );
 }
 
-beforeAll(async () => {
-  const started = Date.now();
-  formStack = await startFormStack();
-  browser = await launchBrowser(formStack.stack.simulators.identityCertificatePem);
-  const { stack } = formStack;
-  ({ records } = await loadRecords(stack, { standard: 2 }));
-  // Quantity goes from Dynamics to Oneflow only: Oneflow's changes to it stay there until a push overwrites them.
-  const { settings, etag } = await storedSettings();
-  const saved = await stack.api('PUT', 'settings/opportunity', {
-    token: await stack.token('sam'),
-    body: {
-      ...settings,
-      mappings: settings.mappings.map((mapping) =>
-        mapping.oneflowField === 'quantity' ? { ...mapping, direction: 'dynamics_to_oneflow' } : mapping,
-      ),
-    },
-    ...(etag ? { headers: { 'if-match': etag } } : {}),
-  });
-  expectOk(saved, 'settings saved');
-  const alex = await stack.token('alex');
-  for (const record of records) {
-    const created = await stack.api('POST', 'contracts', {
-      token: alex,
-      body: { entity: 'opportunity', recordId: record.id },
+const suite = settingsSuite('settings impact browser', {
+  prepare: async (formStack) => {
+    const { stack } = formStack;
+    ({ records } = await loadRecords(stack, { standard: 2 }));
+    // Quantity goes from Dynamics to Oneflow only: Oneflow's changes to it stay there until a push overwrites them.
+    const { settings, etag } = await storedSettings();
+    const saved = await stack.api('PUT', 'settings/opportunity', {
+      token: await stack.token('sam'),
+      body: {
+        ...settings,
+        mappings: settings.mappings.map((mapping) =>
+          mapping.oneflowField === 'quantity' ? { ...mapping, direction: 'dynamics_to_oneflow' } : mapping,
+        ),
+      },
+      ...(etag ? { headers: { 'if-match': etag } } : {}),
     });
-    expectOk(created, 'contract');
-    contracts.push((created.body as { contract: { contractId: number } }).contract.contractId);
-  }
-  const [first, second] = records;
-  if (!first || !second) throw new Error('records missing');
-  await counterpartySetsQuantity(contracts[0] ?? 0, first.lines[0], 14);
-  await counterpartySetsQuantity(contracts[0] ?? 0, first.lines[2], 3);
-  await counterpartySetsQuantity(contracts[1] ?? 0, second.lines[1], 20);
-  timings.setupMs = Date.now() - started;
-}, 120_000);
-
-afterAll(async () => {
-  await browser.close();
-  await formStack.close();
-  console.log(`settings impact browser timings: ${JSON.stringify(timings)}`);
+    expectOk(saved, 'settings saved');
+    const alex = await stack.token('alex');
+    for (const record of records) {
+      const created = await stack.api('POST', 'contracts', {
+        token: alex,
+        body: { entity: 'opportunity', recordId: record.id },
+      });
+      expectOk(created, 'contract');
+      contracts.push((created.body as { contract: { contractId: number } }).contract.contractId);
+    }
+    const [first, second] = records;
+    if (!first || !second) throw new Error('records missing');
+    await counterpartySetsQuantity(contracts[0] ?? 0, first.lines[0], 14);
+    await counterpartySetsQuantity(contracts[0] ?? 0, first.lines[2], 3);
+    await counterpartySetsQuantity(contracts[1] ?? 0, second.lines[1], 20);
+  },
 });
+const { timings } = suite;
 
 /** The cells of a table's rows, header first. */
 async function rowsOf(table: Locator): Promise<string[][]> {
@@ -132,9 +129,9 @@ async function chooseQuantityDirection(page: Page, name: string, shot: string): 
 
 it('previews Quantity becoming two-way in the review dialog, and the next fetch writes what it said', async () => {
   const started = Date.now();
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  const page = await suite.browser.newPage({ viewport: { width: 1280, height: 1000 } });
   const errors = collectErrors(page);
-  await openSettings(page, formStack.host, { user: 'sam' });
+  await openSettings(page, suite.formStack.host, { user: 'sam' });
 
   await chooseQuantityDirection(page, 'Two-way', 'settings-impact-direction-open');
   const save = page.getByRole('button', { name: 'Save mapping' });
@@ -163,11 +160,11 @@ it('previews Quantity becoming two-way in the review dialog, and the next fetch 
   await screenshot(page, 'settings-impact-saved');
 
   // The next fetch of each contract writes the lines the preview counted.
-  const alex = await formStack.stack.token('alex');
+  const alex = await suite.formStack.stack.token('alex');
   let written = 0;
   let contractsWritten = 0;
   for (const contractId of contracts) {
-    const fetched = await formStack.stack.api('POST', `contracts/${String(contractId)}/fetch`, {
+    const fetched = await suite.formStack.stack.api('POST', `contracts/${String(contractId)}/fetch`, {
       token: alex,
     });
     expectOk(fetched, 'fetch');
@@ -190,9 +187,9 @@ it('previews Quantity becoming two-way in the review dialog, and the next fetch 
 
 it('says when no synced contract would feel a change, and Cancel saves nothing', async () => {
   const started = Date.now();
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  const page = await suite.browser.newPage({ viewport: { width: 1280, height: 1000 } });
   const errors = collectErrors(page);
-  await openSettings(page, formStack.host, { user: 'sam' });
+  await openSettings(page, suite.formStack.host, { user: 'sam' });
 
   // Every contract is in sync now: Dynamics to Oneflow would change nothing that was synced.
   await chooseQuantityDirection(page, 'Dynamics to Oneflow', 'settings-impact-direction-back-open');

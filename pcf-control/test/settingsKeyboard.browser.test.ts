@@ -3,34 +3,24 @@
  * document order; arrow keys move in the tab lists, dropdowns and radio groups; Enter and Space act; dialogs keep
  * focus inside and Esc closes them, handing focus back to the button that opened them.
  */
-import type { Browser, Locator, Page } from 'playwright-core';
-import { axeCheck, collectErrors, launchBrowser, screenshot } from './support/browser';
-import { startFormStack, type FormStack } from './support/formStack';
+import type { Locator, Page } from 'playwright-core';
+import { axeCheck, collectErrors, screenshot } from './support/browser';
 import { openSettings, settingsTab } from './support/settingsPage';
+import { settingsSuite } from './support/settingsSuite';
 import { createContract } from './support/statesSetup';
 
 /** The fixture's opportunity with three product lines (simulators/fixtures/dataverse.json). */
 const OPPORTUNITY = '0a1b0000-0000-4000-8000-000000000001';
 
-let formStack: FormStack;
-let browser: Browser;
 let contractId: number;
-const timings: Record<string, number> = {};
 
-beforeAll(async () => {
-  const started = Date.now();
-  formStack = await startFormStack();
-  browser = await launchBrowser(formStack.stack.simulators.identityCertificatePem);
-  // A synced contract: its links fill the Sync mappings tab and its run the activity log.
-  contractId = await createContract(formStack.stack, OPPORTUNITY);
-  timings.setupMs = Date.now() - started;
-}, 120_000);
-
-afterAll(async () => {
-  await browser.close();
-  await formStack.close();
-  console.log(`settings keyboard timings: ${JSON.stringify(timings)}`);
+const suite = settingsSuite('settings keyboard', {
+  prepare: async (formStack) => {
+    // A synced contract: its links fill the Sync mappings tab and its run the activity log.
+    contractId = await createContract(formStack.stack, OPPORTUNITY);
+  },
 });
+const { timings } = suite;
 
 interface TabWalk {
   /** What each Tab press focused, in order: role and accessible name or text. */
@@ -145,9 +135,9 @@ async function expectFocusTrapped(page: Page, dialog: Locator, presses = 8): Pro
 }
 
 async function openPage(): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await suite.browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = collectErrors(page);
-  await openSettings(page, formStack.host, { user: 'sam' });
+  await openSettings(page, suite.formStack.host, { user: 'sam' });
   await page.getByRole('table', { name: 'Field mappings' }).waitFor({ state: 'visible', timeout: 30_000 });
   return { page, errors };
 }
@@ -284,8 +274,8 @@ it('Sync mappings: every control by Tab in order, the edit and remove dialogs tr
     expect(await isFocused(button)).toBe(true);
   }
   // Nothing was changed by closing the dialogs.
-  const token = await formStack.stack.token('sam');
-  const links = await formStack.stack.api('GET', `links?contractId=${String(contractId)}`, { token });
+  const token = await suite.formStack.stack.token('sam');
+  const links = await suite.formStack.stack.api('GET', `links?contractId=${String(contractId)}`, { token });
   expect((links.body as { links: unknown[] }).links).toHaveLength(3);
 
   expect(errors).toEqual([]);

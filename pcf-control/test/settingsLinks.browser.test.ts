@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { LinksPageAnswerSchema, type Link } from '../src/api/contract';
-import { axeCheck, collectErrors, launchBrowser, screenshot } from './support/browser';
-import { startFormStack, type FormStack } from './support/formStack';
+import { axeCheck, collectErrors, screenshot } from './support/browser';
 import { openSettings, settingsTab, type SettingsUser } from './support/settingsPage';
+import { settingsSuite } from './support/settingsSuite';
 import { createContract, loadStatesRecords, type StatesRecord } from './support/statesSetup';
 
 /*
@@ -12,7 +12,7 @@ import { createContract, loadStatesRecords, type StatesRecord } from './support/
  * browser as an admin would, with every outcome checked in the API's stored links and activity.
  */
 
-// The CSV reader of the API's own end-to-end suites, loaded at run time as formStack.ts loads the stack.
+// The CSV reader of the API's own end-to-end suites, loaded at run time as suite.formStack.ts loads the stack.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { parseCsv } = require('../../functions/src/e2e/securitySupport') as {
   parseCsv: (text: string) => string[][];
@@ -22,38 +22,29 @@ const { parseCsv } = require('../../functions/src/e2e/securitySupport') as {
 const RECORDS = 10;
 const TABLE_NAME = 'Links between Dynamics lines and Oneflow products';
 
-let formStack: FormStack;
-let browser: Browser;
 let records: StatesRecord[];
 let contracts: number[];
-const timings: Record<string, number> = {};
 
-beforeAll(async () => {
-  const started = Date.now();
-  formStack = await startFormStack();
-  browser = await launchBrowser(formStack.stack.simulators.identityCertificatePem);
-  records = await loadStatesRecords(formStack.stack, RECORDS);
-  contracts = [];
-  for (const record of records) contracts.push(await createContract(formStack.stack, record.id));
-  timings.setupMs = Date.now() - started;
-}, 180_000);
-
-afterAll(async () => {
-  await browser.close();
-  await formStack.close();
-  console.log(`settings links timings: ${JSON.stringify(timings)}`);
+const suite = settingsSuite('settings links', {
+  prepare: async (formStack) => {
+    records = await loadStatesRecords(formStack.stack, RECORDS);
+    contracts = [];
+    for (const record of records) contracts.push(await createContract(formStack.stack, record.id));
+  },
+  timeout: 180_000,
 });
+const { timings } = suite;
 
 /** Every link the API lists for a query, all pages. */
 async function storedLinks(query = ''): Promise<Link[]> {
-  const token = await formStack.stack.token('sam');
+  const token = await suite.formStack.stack.token('sam');
   const links: Link[] = [];
   let continuation: string | null = null;
   do {
     const params = new URLSearchParams(query);
     params.set('limit', '1000');
     if (continuation !== null) params.set('continuationToken', continuation);
-    const answer = await formStack.stack.api('GET', `links?${params.toString()}`, { token });
+    const answer = await suite.formStack.stack.api('GET', `links?${params.toString()}`, { token });
     if (answer.status !== 200) throw new Error(`links: ${String(answer.status)} ${answer.text}`);
     const page = LinksPageAnswerSchema.parse(answer.body);
     links.push(...page.links);
@@ -68,9 +59,9 @@ async function storedLink(contractId: number, lineId: string): Promise<Link | un
 }
 
 async function openLinksTab(user: SettingsUser): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  const page = await suite.browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   const errors = collectErrors(page);
-  await openSettings(page, formStack.host, { user });
+  await openSettings(page, suite.formStack.host, { user });
   await settingsTab(page, 'Sync mappings').click();
   return { page, errors };
 }
@@ -268,8 +259,8 @@ it('removes a link after asking; the API no longer has it and the activity recor
   expect((await storedLinks(`contractId=${String(contractId)}`)).map((link) => link.lineId)).toEqual(
     records[2]?.lines.slice(1),
   );
-  const activity = await formStack.stack.api('GET', `activity?contractId=${String(contractId)}`, {
-    token: await formStack.stack.token('sam'),
+  const activity = await suite.formStack.stack.api('GET', `activity?contractId=${String(contractId)}`, {
+    token: await suite.formStack.stack.token('sam'),
   });
   const entries = (activity.body as { entries: { action: string; message: string }[] }).entries;
   expect(entries[0]).toMatchObject({ action: 'link_edit', message: 'Link removed by hand' });

@@ -1,25 +1,11 @@
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import sourceFields from '../src/settings/setup/sourceFields.test-data.json';
-import { axeCheck, collectErrors, launchBrowser, screenshot } from './support/browser';
-import { startFormStack, type FormStack } from './support/formStack';
+import { axeCheck, collectErrors, screenshot } from './support/browser';
 import { openSettings } from './support/settingsPage';
+import { settingsSuite } from './support/settingsSuite';
 
-let formStack: FormStack;
-let browser: Browser;
-const timings: Record<string, number> = {};
-
-beforeAll(async () => {
-  const started = Date.now();
-  formStack = await startFormStack();
-  browser = await launchBrowser(formStack.stack.simulators.identityCertificatePem);
-  timings.setupMs = Date.now() - started;
-}, 120_000);
-
-afterAll(async () => {
-  await browser.close();
-  await formStack.close();
-  console.log(`settings rules timings: ${JSON.stringify(timings)}`);
-});
+const suite = settingsSuite('settings rules');
+const { timings } = suite;
 
 const TWO_WAY_REFUSED =
   'Two-way: only for Price per unit and Quantity on Opportunity Product lines, because Dynamics recalculates the rest';
@@ -32,8 +18,8 @@ interface StoredMapping {
 
 /** Opportunity's mappings as the API stores them (the defaults until someone saves). */
 async function storedMappings(): Promise<StoredMapping[]> {
-  const token = await formStack.stack.token('sam');
-  const answer = await formStack.stack.api('GET', 'settings/opportunity', { token });
+  const token = await suite.formStack.stack.token('sam');
+  const answer = await suite.formStack.stack.api('GET', 'settings/opportunity', { token });
   expect(answer.status).toBe(200);
   return (answer.body as { settings: { mappings: StoredMapping[] } }).settings.mappings;
 }
@@ -44,9 +30,9 @@ async function directionOf(dynamicsField: string): Promise<string | undefined> {
 
 /** The settings page as Sam Admin, on Opportunity's mapping table. */
 async function openMappings(width = 1280): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  const page = await suite.browser.newPage({ viewport: { width, height: 900 } });
   const errors = collectErrors(page);
-  await openSettings(page, formStack.host, { user: 'sam' });
+  await openSettings(page, suite.formStack.host, { user: 'sam' });
   await page.getByRole('table', { name: 'Field mappings' }).waitFor({ state: 'visible', timeout: 30_000 });
   return { page, errors };
 }
@@ -58,9 +44,9 @@ async function optionNamed(page: Page, name: RegExp): Promise<Locator> {
 }
 
 it('the unit tests’ column lists are the ones the API answers with', async () => {
-  const token = await formStack.stack.token('sam');
+  const token = await suite.formStack.stack.token('sam');
   for (const entity of ['opportunityproduct', 'quotedetail', 'new_contractline'] as const) {
-    const answer = await formStack.stack.api('GET', `metadata/fields?entity=${entity}`, { token });
+    const answer = await suite.formStack.stack.api('GET', `metadata/fields?entity=${entity}`, { token });
     expect(answer.status).toBe(200);
     expect((answer.body as { fields: unknown }).fields).toEqual(sourceFields[entity]);
   }

@@ -1,24 +1,10 @@
-import type { Browser, Page } from 'playwright-core';
-import { axeCheck, collectErrors, launchBrowser, screenshot } from './support/browser';
-import { startFormStack, type FormStack } from './support/formStack';
+import type { Page } from 'playwright-core';
+import { axeCheck, collectErrors, screenshot } from './support/browser';
 import { openSettings, type SettingsUser } from './support/settingsPage';
+import { settingsSuite } from './support/settingsSuite';
 
-let formStack: FormStack;
-let browser: Browser;
-const timings: Record<string, number> = {};
-
-beforeAll(async () => {
-  const started = Date.now();
-  formStack = await startFormStack();
-  browser = await launchBrowser(formStack.stack.simulators.identityCertificatePem);
-  timings.setupMs = Date.now() - started;
-}, 120_000);
-
-afterAll(async () => {
-  await browser.close();
-  await formStack.close();
-  console.log(`settings setup timings: ${JSON.stringify(timings)}`);
-});
+const suite = settingsSuite('settings setup');
+const { timings } = suite;
 
 interface StoredMapping {
   dynamicsField: string;
@@ -41,8 +27,8 @@ interface StoredSettings {
 }
 
 async function stored(entity: string): Promise<StoredSettings> {
-  const token = await formStack.stack.token('sam');
-  const answer = await formStack.stack.api('GET', `settings/${entity}`, { token });
+  const token = await suite.formStack.stack.token('sam');
+  const answer = await suite.formStack.stack.api('GET', `settings/${entity}`, { token });
   expect(answer.status).toBe(200);
   return answer.body as StoredSettings;
 }
@@ -51,8 +37,8 @@ async function stored(entity: string): Promise<StoredSettings> {
 async function saveAsOtherAdmin(entity: string, change: (settings: StoredSettings['settings']) => void) {
   const current = await stored(entity);
   change(current.settings);
-  const token = await formStack.stack.token('sam');
-  const answer = await formStack.stack.api('PUT', `settings/${entity}`, {
+  const token = await suite.formStack.stack.token('sam');
+  const answer = await suite.formStack.stack.api('PUT', `settings/${entity}`, {
     token,
     body: current.settings,
     headers: current.etag === null ? {} : { 'If-Match': current.etag },
@@ -62,9 +48,9 @@ async function saveAsOtherAdmin(entity: string, change: (settings: StoredSetting
 
 /** The settings page on the Setup entities tab, with an entity's Products sub-tab showing. */
 async function openEntity(user: SettingsUser, entity: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await suite.browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = collectErrors(page);
-  await openSettings(page, formStack.host, { user });
+  await openSettings(page, suite.formStack.host, { user });
   const list = page.getByRole('tablist', { name: 'Entities' });
   await list.waitFor({ state: 'visible', timeout: 30_000 });
   await list.getByRole('tab', { name: entity, exact: true }).click();
@@ -297,9 +283,9 @@ it('resets Quote to the defaults after confirming', async () => {
 
 it('configures another entity from Dynamics’ main entities, and says when none of its lines can sync', async () => {
   const started = Date.now();
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await suite.browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = collectErrors(page);
-  await openSettings(page, formStack.host, { user: 'sam' });
+  await openSettings(page, suite.formStack.host, { user: 'sam' });
   const find = page.getByRole('combobox', { name: 'Configure another entity' });
   await find.click();
   await find.fill('contract');
@@ -329,8 +315,8 @@ it('configures another entity from Dynamics’ main entities, and says when none
   await screenshot(page, 'settings-setup-configure-no-sources');
   expect(await axeCheck(page)).toEqual([]);
   // Opening it wrote nothing.
-  const token = await formStack.stack.token('sam');
-  expect((await formStack.stack.api('GET', 'settings/new_contractline', { token })).status).toBe(404);
+  const token = await suite.formStack.stack.token('sam');
+  expect((await suite.formStack.stack.api('GET', 'settings/new_contractline', { token })).status).toBe(404);
   expect(errors).toEqual([]);
   timings.configureMs = Date.now() - started;
   await page.close();
