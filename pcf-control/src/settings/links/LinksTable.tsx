@@ -55,6 +55,33 @@ function linkKey(link: Link): string {
   return `${String(link.contractId)}/${link.lineId}`;
 }
 
+interface RowActionProps {
+  /** What the action does, or why a read-only admin cannot use it. */
+  tooltip: string;
+  label: string;
+  icon: React.ReactElement;
+  readOnly: boolean;
+  /** Gets the button, so that the dialog it opens can give focus back to it. */
+  onClick: (trigger: HTMLButtonElement) => void;
+}
+
+function RowAction({ tooltip, label, icon, readOnly, onClick }: RowActionProps): React.ReactElement {
+  return (
+    <Tooltip content={tooltip} relationship="description">
+      <Button
+        size="small"
+        appearance="subtle"
+        icon={icon}
+        aria-label={label}
+        disabledFocusable={readOnly}
+        onClick={(event) => {
+          onClick(event.currentTarget);
+        }}
+      />
+    </Tooltip>
+  );
+}
+
 function CopyLineId({ lineId }: { lineId: string }): React.ReactElement {
   const t = useStrings();
   const [copied, setCopied] = React.useState(false);
@@ -124,36 +151,24 @@ export function LinksTable({ links, readOnly, onEdit, onDelete }: LinksTableProp
               <TableCell>{platform.formatDateTime(new Date(link.syncedAt))}</TableCell>
               <TableCell>
                 <span className={styles.actions}>
-                  <Tooltip
-                    content={readOnly ? needsAdmin : t('Links_Edit_Tooltip')}
-                    relationship="description"
-                  >
-                    <Button
-                      size="small"
-                      appearance="subtle"
-                      icon={<Edit20Regular />}
-                      aria-label={t('Links_Edit_Label', link.lineId)}
-                      disabledFocusable={readOnly}
-                      onClick={(event) => {
-                        onEdit(link, event.currentTarget);
-                      }}
-                    />
-                  </Tooltip>
-                  <Tooltip
-                    content={readOnly ? needsAdmin : t('Links_Delete_Tooltip')}
-                    relationship="description"
-                  >
-                    <Button
-                      size="small"
-                      appearance="subtle"
-                      icon={<Delete20Regular />}
-                      aria-label={t('Links_Delete_Label', link.lineId)}
-                      disabledFocusable={readOnly}
-                      onClick={(event) => {
-                        onDelete(link, event.currentTarget);
-                      }}
-                    />
-                  </Tooltip>
+                  <RowAction
+                    tooltip={readOnly ? needsAdmin : t('Links_Edit_Tooltip')}
+                    label={t('Links_Edit_Label', link.lineId)}
+                    icon={<Edit20Regular />}
+                    readOnly={readOnly}
+                    onClick={(trigger) => {
+                      onEdit(link, trigger);
+                    }}
+                  />
+                  <RowAction
+                    tooltip={readOnly ? needsAdmin : t('Links_Delete_Tooltip')}
+                    label={t('Links_Delete_Label', link.lineId)}
+                    icon={<Delete20Regular />}
+                    readOnly={readOnly}
+                    onClick={(trigger) => {
+                      onDelete(link, trigger);
+                    }}
+                  />
                 </span>
               </TableCell>
             </TableRow>
