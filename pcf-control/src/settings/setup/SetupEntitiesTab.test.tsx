@@ -10,46 +10,20 @@ import {
   type SettingsAnswer,
 } from '../../api/contract';
 import { ApiError } from '../../api/SyncApiClient';
-import type { TokenProvider } from '../../auth/TokenProvider';
-import { strictGetString } from '../../strings/resx';
-import { createTranslate } from '../../strings/strings';
 import { apiError, fakeClient } from '../../testing/fakeClient';
-import { SETTINGS_STRINGS, fakePlatform } from '../../testing/fakePlatform';
-import { AppShell } from '../../ui/AppShell';
-import { ServicesContext, type Services, type SyncApi } from '../../ui/Services';
+import { SettingsShell } from '../../testing/settingsShell';
+import type { SyncApi } from '../../ui/Services';
 import { cellId } from './mappingCells';
 import { SetupEntitiesTab } from './SetupEntitiesTab';
 
 // Fluent's dialogs and dropdowns render slowly in jsdom on a busy machine.
 jest.setTimeout(30_000);
 
-const TOKENS: TokenProvider = {
-  getToken: () => Promise.resolve('token'),
-  signIn: () => Promise.resolve(),
-  account: () => null,
-};
-
 function Tab({ client, readOnly = false }: { client: SyncApi; readOnly?: boolean }) {
-  const platform = fakePlatform({ getString: strictGetString(SETTINGS_STRINGS) });
-  const services: Services = {
-    platform,
-    client,
-    tokens: TOKENS,
-    config: {
-      apiBaseUrl: 'https://sync.example.test',
-      clientId: 'c',
-      tenantId: 't',
-      apiScope: 's',
-      authority: 'https://login.example.test/t',
-    },
-  };
-  const t = createTranslate((key) => platform.getString(key));
   return (
-    <AppShell instanceId="test" theme={undefined} t={t}>
-      <ServicesContext.Provider value={services}>
-        <SetupEntitiesTab readOnly={readOnly} />
-      </ServicesContext.Provider>
-    </AppShell>
+    <SettingsShell client={client}>
+      <SetupEntitiesTab readOnly={readOnly} />
+    </SettingsShell>
   );
 }
 
