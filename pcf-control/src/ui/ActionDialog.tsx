@@ -17,9 +17,9 @@ export interface ActionDialogProps {
   /** 'alert' for a confirmation, which outside clicks must not dismiss; 'modal' for a form. */
   modalType: 'alert' | 'modal';
   /** While the action runs the dialog cannot be dismissed and its buttons stay focusable but inert. */
-  running: boolean;
-  runningLabel: string;
-  error: ErrorView | null;
+  running?: boolean;
+  runningLabel?: string;
+  error?: ErrorView | null;
   confirmLabel: string;
   /** Why the confirm button is inert beyond running, if it is; the content says why in words. */
   confirmDisabled?: boolean;
@@ -39,9 +39,9 @@ export interface ActionDialogProps {
 export function ActionDialog({
   title,
   modalType,
-  running,
+  running = false,
   runningLabel,
-  error,
+  error = null,
   confirmLabel,
   confirmDisabled = false,
   onConfirm,

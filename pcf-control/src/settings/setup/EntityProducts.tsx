@@ -1,12 +1,6 @@
 import * as React from 'react';
 import {
   Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
   Dropdown,
   Field,
   Link,
@@ -36,6 +30,7 @@ import type {
 import { describeError, type ErrorView } from '../../api/errors';
 import { ApiError } from '../../api/SyncApiClient';
 import { useStrings, type Translate } from '../../strings/strings';
+import { ActionDialog } from '../../ui/ActionDialog';
 import { ErrorBar } from '../../ui/ErrorBar';
 import { useServices } from '../../ui/Services';
 import { ADMIN_ROLE } from '../useSignedIn';
@@ -693,108 +688,53 @@ export function EntityProducts({
         </Text>
       </div>
       {dialog?.kind === 'review' && draft !== null && (
-        <Dialog
-          open
-          onOpenChange={(_event, data) => {
-            if (!data.open) closeDialog();
+        <ActionDialog
+          title={t('Setup_ReviewTitle')}
+          modalType="modal"
+          confirmLabel={t('Setup_ReviewSave')}
+          onConfirm={() => {
+            closeDialog();
+            save();
           }}
+          cancelLabel={t('Setup_Cancel')}
+          onCancel={closeDialog}
         >
-          <DialogSurface>
-            <DialogBody>
-              <DialogTitle>{t('Setup_ReviewTitle')}</DialogTitle>
-              <DialogContent>
-                <Text block>{t('Setup_ReviewIntro', displayName)}</Text>
-                <ImpactPreview entity={entity} settings={draft} />
-              </DialogContent>
-              <DialogActions>
-                <Button
-                  appearance="primary"
-                  onClick={() => {
-                    closeDialog();
-                    save();
-                  }}
-                >
-                  {t('Setup_ReviewSave')}
-                </Button>
-                <Button onClick={closeDialog}>{t('Setup_Cancel')}</Button>
-              </DialogActions>
-            </DialogBody>
-          </DialogSurface>
-        </Dialog>
+          <Text block>{t('Setup_ReviewIntro', displayName)}</Text>
+          <ImpactPreview entity={entity} settings={draft} />
+        </ActionDialog>
       )}
       {dialog?.kind === 'reset' && (
-        <Dialog
-          open
+        <ActionDialog
+          title={t('Setup_ResetTitle')}
           modalType="alert"
-          onOpenChange={(_event, data) => {
-            if (!data.open) closeDialog();
+          confirmLabel={t('Setup_ResetConfirm')}
+          onConfirm={() => {
+            closeDialog();
+            reset();
           }}
+          cancelLabel={t('Setup_Cancel')}
+          onCancel={closeDialog}
         >
-          <DialogSurface>
-            <DialogBody>
-              <DialogTitle>{t('Setup_ResetTitle')}</DialogTitle>
-              <DialogContent>
-                <Text block>{t('Setup_ResetBody', displayName)}</Text>
-                <Text block>{t('Setup_ResetDetail')}</Text>
-              </DialogContent>
-              <DialogActions>
-                <Button
-                  appearance="primary"
-                  onClick={() => {
-                    closeDialog();
-                    reset();
-                  }}
-                >
-                  {t('Setup_ResetConfirm')}
-                </Button>
-                <Button onClick={closeDialog}>{t('Setup_Cancel')}</Button>
-              </DialogActions>
-            </DialogBody>
-          </DialogSurface>
-        </Dialog>
+          <Text block>{t('Setup_ResetBody', displayName)}</Text>
+          <Text block>{t('Setup_ResetDetail')}</Text>
+        </ActionDialog>
       )}
       {dialog?.kind === 'source' && (
-        <Dialog
-          open
+        <ActionDialog
+          title={t('Setup_SourceChangeTitle')}
           modalType="alert"
-          onOpenChange={(_event, data) => {
-            if (!data.open && !sourceChange.busy) closeDialog();
+          running={sourceChange.busy}
+          runningLabel={t('Setup_FieldsLoading', dialog.to.entity)}
+          error={sourceChange.error}
+          confirmLabel={t('Setup_SourceChangeConfirm')}
+          onConfirm={() => {
+            changeSource(dialog.to);
           }}
+          cancelLabel={t('Setup_Cancel')}
+          onCancel={closeDialog}
         >
-          <DialogSurface>
-            <DialogBody>
-              <DialogTitle>{t('Setup_SourceChangeTitle')}</DialogTitle>
-              <DialogContent>
-                <Text block>{t('Setup_SourceChangeBody', displayName, dialog.to.label)}</Text>
-                {sourceChange.busy && (
-                  <Spinner size="tiny" label={t('Setup_FieldsLoading', dialog.to.entity)} />
-                )}
-                {sourceChange.error !== null && (
-                  <ErrorBar
-                    error={sourceChange.error}
-                    onRetry={() => {
-                      changeSource(dialog.to);
-                    }}
-                  />
-                )}
-              </DialogContent>
-              <DialogActions>
-                <Button
-                  appearance="primary"
-                  disabled={sourceChange.busy}
-                  onClick={() => {
-                    changeSource(dialog.to);
-                  }}
-                >
-                  {t('Setup_SourceChangeConfirm')}
-                </Button>
-                <Button disabled={sourceChange.busy} onClick={closeDialog}>
-                  {t('Setup_Cancel')}
-                </Button>
-              </DialogActions>
-            </DialogBody>
-          </DialogSurface>
-        </Dialog>
+          <Text block>{t('Setup_SourceChangeBody', displayName, dialog.to.label)}</Text>
+        </ActionDialog>
       )}
     </section>
   );
