@@ -18,7 +18,7 @@ import {
   toJson,
   type Json,
 } from './apiExampleMarkdown';
-import { dynamicsSide, oneflowSide } from './syncE2eSupport';
+import { contractLineSource, dynamicsSide, oneflowSide } from './syncE2eSupport';
 import { notification, postNotification } from './webhookSupport';
 
 /**
@@ -191,20 +191,7 @@ export async function generateApiExamples(stack: Stack): Promise<Map<string, str
       await api('PUT', '/settings/quote', sam, {
         body: {
           ...quoteSettings,
-          productSource: {
-            entity: 'new_contractline',
-            lookupAttribute: 'new_opportunityid',
-            relationship: 'new_opportunity_new_contractline_OpportunityId',
-          },
-          mappings: [
-            {
-              dynamicsField: 'new_name',
-              oneflowField: 'name',
-              direction: 'dynamics_to_oneflow',
-              writeCondition: 'always',
-              conflictPolicy: 'by_action',
-            },
-          ],
+          ...contractLineSource(),
         },
       }),
       400,

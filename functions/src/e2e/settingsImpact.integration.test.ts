@@ -13,6 +13,7 @@ import {
 import { FIXTURE, startStack, type ApiAnswer, type Stack } from '../testing/stack';
 import {
   clearLogs,
+  contractLineSource,
   createContract,
   dynamicsSide,
   expectStatus,
@@ -313,20 +314,7 @@ test('another product source: every link is to a line of the old one, and push w
   const candidate = {
     mainEntity: 'opportunity',
     productsEnabled: true,
-    productSource: {
-      entity: 'new_contractline',
-      lookupAttribute: 'new_opportunityid',
-      relationship: 'new_opportunity_new_contractline_OpportunityId',
-    },
-    mappings: [
-      {
-        dynamicsField: 'new_name',
-        oneflowField: 'name',
-        direction: 'dynamics_to_oneflow',
-        writeCondition: 'always',
-        conflictPolicy: 'by_action',
-      },
-    ],
+    ...contractLineSource(),
   };
   const before = await storedState();
   const impact = parsed(await impactOf(candidate));

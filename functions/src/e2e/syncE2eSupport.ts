@@ -445,6 +445,29 @@ export async function restoreDefaultSettings(stack: Stack): Promise<void> {
   await saveOpportunitySettings(stack, (settings) => settings);
 }
 
+/**
+ * The fixture's custom product source (contract lines, looked up by their opportunity) with one mapping, the
+ * line's name to the product's name: a fresh copy each call, for settings bodies to spread in.
+ */
+export function contractLineSource(): Pick<EntitySettings, 'productSource' | 'mappings'> {
+  return {
+    productSource: {
+      entity: 'new_contractline',
+      lookupAttribute: 'new_opportunityid',
+      relationship: 'new_opportunity_new_contractline_OpportunityId',
+    },
+    mappings: [
+      {
+        dynamicsField: 'new_name',
+        oneflowField: 'name',
+        direction: 'dynamics_to_oneflow',
+        writeCondition: 'always',
+        conflictPolicy: 'by_action',
+      },
+    ],
+  };
+}
+
 /** A change of one field of the plan (or the activity): everything but old / new. */
 export function changesOf(plan: SyncPlan, lineId: string) {
   return plan.operations.flatMap((operation) =>
