@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Locator, Page } from 'playwright-core';
-import { axeCheck, collectErrors, screenshot } from './support/browser';
+import { collectErrors, expectAccessible, expectCleanPage, screenshot } from './support/browser';
 import { until } from './support/flowsSupport';
 import { openSettings, settingsTab } from './support/settingsPage';
 import { settingsSuite } from './support/settingsSuite';
@@ -192,8 +192,7 @@ it('lists a contract newest first, 20 at a time, and Load more appends the older
   );
   expect(await idInput.getAttribute('aria-invalid')).toBe('true');
   expect(activityRequests).toEqual([]);
-  await screenshot(page, 'settings-activity-invalid-contract-id');
-  expect(await axeCheck(page)).toEqual([]);
+  await expectAccessible(page, 'settings-activity-invalid-contract-id');
 
   await idInput.fill(String(contractId));
   await idInput.press('Enter');
@@ -223,9 +222,7 @@ it('lists a contract newest first, 20 at a time, and Load more appends the older
   expect(await page.getByRole('button', { name: 'Load more' }).count()).toBe(0);
   expect(activityRequests).toHaveLength(2);
   expect(new URL(activityRequests[1] ?? '').searchParams.get('continuationToken')).not.toBeNull();
-  await screenshot(page, 'settings-activity-contract-all-pages');
-  expect(await axeCheck(page)).toEqual([]);
-  expect(errors).toEqual([]);
+  await expectCleanPage(page, 'settings-activity-contract-all-pages', errors);
   timings.pagingMs = Date.now() - started;
   await page.close();
 }, 120_000);
@@ -246,9 +243,7 @@ it('lists the same entries by Dynamics record id', async () => {
   all.slice(0, 20).forEach((entry, index) => {
     expect(shown[index]).toContain(entry.message);
   });
-  await screenshot(page, 'settings-activity-by-record');
-  expect(await axeCheck(page)).toEqual([]);
-  expect(errors).toEqual([]);
+  await expectCleanPage(page, 'settings-activity-by-record', errors);
   timings.recordMs = Date.now() - started;
   await page.close();
 }, 120_000);
@@ -278,16 +273,13 @@ it('shows only the failed runs under Failed, each with its cause in full', async
   const cause = headers.first().getByText(failed[0]?.message ?? '', { exact: true });
   await expectVisible(cause);
   expect(await cause.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
-  await screenshot(page, 'settings-activity-failed-filter');
-  expect(await axeCheck(page)).toEqual([]);
+  await expectAccessible(page, 'settings-activity-failed-filter');
 
   // Held: none of this contract's runs was held.
   await page.getByRole('radio', { name: 'Held' }).check();
   await expectVisible(page.getByText(`No held runs for contract ${String(contractId)}.`));
   expect(await entryHeaders(page).count()).toBe(0);
-  await screenshot(page, 'settings-activity-held-empty');
-  expect(await axeCheck(page)).toEqual([]);
-  expect(errors).toEqual([]);
+  await expectCleanPage(page, 'settings-activity-held-empty', errors);
   timings.failedMs = Date.now() - started;
   await page.close();
 }, 120_000);
@@ -326,8 +318,7 @@ it('expands an entry, by keyboard, to the field-level changes it recorded', asyn
   );
   expect(cells[2]).toBe('Dynamics');
   expect(cells[3]).toBe(`${String(quantity?.old)} → ${String(quantity?.new)}`);
-  await screenshot(page, 'settings-activity-fetch-expanded');
-  expect(await axeCheck(page)).toEqual([]);
+  await expectAccessible(page, 'settings-activity-fetch-expanded');
 
   // The failed push: the write that failed, with the service's words in its note.
   const pushHeader = entryHeaders(page).filter({ hasText: failedPush.message });
@@ -337,9 +328,7 @@ it('expands an entry, by keyboard, to the field-level changes it recorded', asyn
   const failure = failedPush.changes.find((change) => change.rule === 'failed');
   expect(failure?.note).toMatch(/500/);
   await expectVisible(tables.getByRole('cell', { name: `failed: ${failure?.note ?? ''}`, exact: true }));
-  await screenshot(page, 'settings-activity-failed-push-expanded');
-  expect(await axeCheck(page)).toEqual([]);
-  expect(errors).toEqual([]);
+  await expectCleanPage(page, 'settings-activity-failed-push-expanded', errors);
   timings.expandMs = Date.now() - started;
   await page.close();
 }, 120_000);

@@ -1,5 +1,5 @@
 import type { Locator } from 'playwright-core';
-import { axeCheck, collectErrors, screenshot } from './support/browser';
+import { axeCheck, collectErrors, expectAccessible, expectCleanPage, screenshot } from './support/browser';
 import {
   openSettings,
   SETTINGS_TABS,
@@ -43,9 +43,7 @@ it('shows the settings control to the admin: signed in with the admin role, thre
   expect(claims).toMatchObject({ name: 'Sam Admin', roles: ['ProductSync.Admin'] });
   expect(await page.getByText(/Changing them needs the ProductSync\.Admin role/).count()).toBe(0);
 
-  await screenshot(page, 'settings-host-admin');
-  expect(await axeCheck(page)).toEqual([]);
-  expect(errors).toEqual([]);
+  await expectCleanPage(page, 'settings-host-admin', errors);
   timings.adminMs = Date.now() - started;
   await page.close();
 }, 60_000);
@@ -61,9 +59,7 @@ it('shows the page read-only to a user without the admin role, saying which role
   );
   expect(await settingsTabList(page).getByRole('tab').count()).toBe(SETTINGS_TABS.length);
 
-  await screenshot(page, 'settings-host-read-only-dark');
-  expect(await axeCheck(page)).toEqual([]);
-  expect(errors).toEqual([]);
+  await expectCleanPage(page, 'settings-host-read-only-dark', errors);
   timings.readOnlyMs = Date.now() - started;
   await page.close();
 }, 60_000);
@@ -100,8 +96,7 @@ it('runs the web-resource build inside an app page: Xrm from the parent, MSAL si
 
   // The environment variables (read through Xrm.WebApi) configure it; no session yet, so it asks.
   await expectVisible(frame.getByText('Sign in to use Oneflow product sync.'));
-  await screenshot(page, 'settings-web-resource-sign-in');
-  expect(await axeCheck(page)).toEqual([]);
+  await expectAccessible(page, 'settings-web-resource-sign-in');
   await signInWithPopup(page, frame, 'sam');
 
   await settingsTabList(frame).waitFor({ state: 'visible', timeout: 15_000 });
@@ -132,8 +127,6 @@ it('says in words that the web resource needs Dynamics when it is opened on its 
   await page.goto(`${suite.formStack.host.url}/WebResources/oneflowsync_/settings/index.html`);
   await expectVisible(page.getByText('Open this page from Dynamics 365'));
   expect(await page.getByRole('tablist').count()).toBe(0);
-  await screenshot(page, 'settings-web-resource-no-xrm');
-  expect(await axeCheck(page)).toEqual([]);
-  expect(errors).toEqual([]);
+  await expectCleanPage(page, 'settings-web-resource-no-xrm', errors);
   await page.close();
 }, 60_000);

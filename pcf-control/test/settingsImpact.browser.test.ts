@@ -1,5 +1,5 @@
 import type { Locator, Page } from 'playwright-core';
-import { axeCheck, collectErrors, screenshot } from './support/browser';
+import { collectErrors, expectAccessible, screenshot } from './support/browser';
 import type { Stack } from './support/formStack';
 import { expectVisible, oneflowProduct } from './support/flowsSupport';
 import { openSettings } from './support/settingsPage';
@@ -122,8 +122,7 @@ async function chooseQuantityDirection(page: Page, name: string, shot: string): 
   await expectVisible(direction);
   await direction.click();
   await expectVisible(page.getByRole('listbox'));
-  expect(await axeCheck(page)).toEqual([]);
-  await screenshot(page, shot);
+  await expectAccessible(page, shot);
   await page.getByRole('option', { name, exact: true }).click();
 }
 
@@ -148,8 +147,7 @@ it('previews Quantity becoming two-way in the review dialog, and the next fetch 
   ]);
   await expectVisible(dialog.getByText('Quantity becomes Two-way', { exact: true }));
   await expectVisible(dialog.getByText('2 of 2 synced contracts compared.'));
-  expect(await axeCheck(page)).toEqual([]);
-  await screenshot(page, 'settings-impact-review-dialog');
+  await expectAccessible(page, 'settings-impact-review-dialog');
   timings.previewShownMs = Date.now() - started;
   // The preview saved nothing.
   expect(await quantityDirection()).toBe('dynamics_to_oneflow');
@@ -202,8 +200,7 @@ it('says when no synced contract would feel a change, and Cancel saves nothing',
     dialog.getByText('No contract synced so far is affected by this change.', { exact: true }),
   );
   expect(await dialog.getByRole('table').count()).toBe(0);
-  expect(await axeCheck(page)).toEqual([]);
-  await screenshot(page, 'settings-impact-nothing-affected');
+  await expectAccessible(page, 'settings-impact-nothing-affected');
 
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await dialog.waitFor({ state: 'hidden' });

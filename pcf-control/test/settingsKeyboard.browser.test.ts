@@ -4,7 +4,7 @@
  * focus inside and Esc closes them, handing focus back to the button that opened them.
  */
 import type { Locator, Page } from 'playwright-core';
-import { axeCheck, collectErrors, screenshot } from './support/browser';
+import { collectErrors, expectAccessible } from './support/browser';
 import { openSettings, settingsTab } from './support/settingsPage';
 import { settingsSuite } from './support/settingsSuite';
 import { createContract } from './support/statesSetup';
@@ -192,8 +192,7 @@ it('Setup entities: every control by Tab in order, entities by arrows, a mapping
   await tabTo(page, direction);
   await page.keyboard.press('Alt+ArrowDown');
   await page.getByRole('listbox').waitFor({ state: 'visible' });
-  await screenshot(page, 'settings-keyboard-setup-direction-open');
-  expect(await axeCheck(page)).toEqual([]);
+  await expectAccessible(page, 'settings-keyboard-setup-direction-open');
   await page.keyboard.press('ArrowUp');
   await page.keyboard.press('Enter');
   await page.getByRole('listbox').waitFor({ state: 'hidden' });
@@ -226,8 +225,7 @@ it('Setup entities: every control by Tab in order, entities by arrows, a mapping
   const review = page.getByRole('dialog', { name: 'Review and save' });
   await review.waitFor({ state: 'visible' });
   await expectFocusTrapped(page, review);
-  await screenshot(page, 'settings-keyboard-setup-review');
-  expect(await axeCheck(page)).toEqual([]);
+  await expectAccessible(page, 'settings-keyboard-setup-review');
   await page.keyboard.press('Escape');
   await review.waitFor({ state: 'hidden' });
   expect(await isFocused(save)).toBe(true);
@@ -267,8 +265,10 @@ it('Sync mappings: every control by Tab in order, the edit and remove dialogs tr
     const dialog = page.getByRole(role, { name: title });
     await dialog.waitFor({ state: 'visible' });
     await expectFocusTrapped(page, dialog);
-    await screenshot(page, `settings-keyboard-links-${title === 'Edit link' ? 'edit' : 'remove'}-dialog`);
-    expect(await axeCheck(page)).toEqual([]);
+    await expectAccessible(
+      page,
+      `settings-keyboard-links-${title === 'Edit link' ? 'edit' : 'remove'}-dialog`,
+    );
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
     expect(await isFocused(button)).toBe(true);
@@ -317,8 +317,7 @@ it('Activity log: every control by Tab in order, radio groups by arrows, Show by
   await page.keyboard.press('ArrowRight');
   expect(await page.getByRole('radio', { name: 'Failed' }).isChecked()).toBe(true);
   await page.getByText(`No failed runs for contract ${String(contractId)}.`).waitFor({ state: 'visible' });
-  await screenshot(page, 'settings-keyboard-activity-failed-filter');
-  expect(await axeCheck(page)).toEqual([]);
+  await expectAccessible(page, 'settings-keyboard-activity-failed-filter');
 
   expect(errors).toEqual([]);
   timings.activityMs = Date.now() - started;

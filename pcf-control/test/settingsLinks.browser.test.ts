@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 import { LinksPageAnswerSchema, type Link } from '../src/api/contract';
-import { axeCheck, collectErrors, screenshot } from './support/browser';
+import { collectErrors, expectAccessible, expectCleanPage, screenshot } from './support/browser';
 import { openSettings, settingsTab, type SettingsUser } from './support/settingsPage';
 import { settingsSuite } from './support/settingsSuite';
 import { createContract, loadStatesRecords, type StatesRecord } from './support/statesSetup';
@@ -108,8 +108,7 @@ it('pages through every link, and finds one by its line id, by its product id an
 
   await expectVisible(page.getByText('Showing 25; more links follow', { exact: true }));
   expect(await bodyRows(page).count()).toBe(25);
-  await screenshot(page, 'settings-links-first-page');
-  expect(await axeCheck(page)).toEqual([]);
+  await expectAccessible(page, 'settings-links-first-page');
 
   await page.getByRole('button', { name: 'Load more' }).click();
   await expectVisible(page.getByText('Showing 30', { exact: true }));
@@ -148,8 +147,7 @@ it('pages through every link, and finds one by its line id, by its product id an
     ),
   );
   expect(await contractBox(page).getAttribute('aria-invalid')).toBe('true');
-  await screenshot(page, 'settings-links-contract-id-invalid');
-  expect(await axeCheck(page)).toEqual([]);
+  await expectAccessible(page, 'settings-links-contract-id-invalid');
 
   expect(errors).toEqual([]);
   timings.searchAndPagingMs = Date.now() - started;
@@ -173,15 +171,13 @@ it("edits a link's state in a dialog, and the stored link changes", async () => 
     ),
   );
   await settled(page);
-  await screenshot(page, 'settings-links-edit-dialog');
-  expect(await axeCheck(page)).toEqual([]);
+  await expectAccessible(page, 'settings-links-edit-dialog');
 
   await dialog.getByRole('combobox', { name: 'State' }).click();
   const option = page.getByRole('option', { name: 'Deleted in Oneflow' });
   await expectVisible(option);
   await settled(page);
-  await screenshot(page, 'settings-links-edit-state-open');
-  expect(await axeCheck(page)).toEqual([]);
+  await expectAccessible(page, 'settings-links-edit-state-open');
   await option.click();
   await dialog.getByRole('button', { name: 'Save link' }).click();
 
@@ -220,8 +216,7 @@ it('refuses a product already linked to another line of the contract on the prod
   );
   expect(await product.getAttribute('aria-invalid')).toBe('true');
   await settled(page);
-  await screenshot(page, 'settings-links-edit-product-taken');
-  expect(await axeCheck(page)).toEqual([]);
+  await expectAccessible(page, 'settings-links-edit-product-taken');
   expect(await storedLink(contractId, first ?? '')).toEqual(before);
 
   await dialog.getByRole('button', { name: 'Cancel' }).click();
@@ -248,8 +243,7 @@ it('removes a link after asking; the API no longer has it and the activity recor
     ),
   );
   await settled(page);
-  await screenshot(page, 'settings-links-remove-dialog');
-  expect(await axeCheck(page)).toEqual([]);
+  await expectAccessible(page, 'settings-links-remove-dialog');
   await dialog.getByRole('button', { name: 'Remove link' }).click();
 
   await expectVisible(page.getByText(`The link of line ${lineId} was removed.`));
@@ -341,9 +335,7 @@ it('lists and downloads for a user without the admin role, whose edit and remove
   ]);
   const [, ...rows] = parseCsv(readFileSync(await file.path(), 'utf8'));
   expect(rows.map((row) => row[1])).toEqual((await storedLinks()).map((link) => link.lineId));
-  await screenshot(page, 'settings-links-read-only');
-  expect(await axeCheck(page)).toEqual([]);
-  expect(errors).toEqual([]);
+  await expectCleanPage(page, 'settings-links-read-only', errors);
   timings.readOnlyMs = Date.now() - started;
   await page.close();
 }, 60_000);

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { axeCheck, collectErrors, screenshot } from './support/browser';
+import { axeCheck, collectErrors, expectAccessible, expectCleanPage, screenshot } from './support/browser';
 import { openSettings, type SettingsUser } from './support/settingsPage';
 import { settingsSuite } from './support/settingsSuite';
 
@@ -77,8 +77,7 @@ async function saveThroughReview(page: Page, screenshotName?: string): Promise<v
   const review = page.getByRole('dialog', { name: 'Review and save' });
   await review.waitFor({ state: 'visible' });
   if (screenshotName !== undefined) {
-    await screenshot(page, screenshotName);
-    expect(await axeCheck(page)).toEqual([]);
+    await expectAccessible(page, screenshotName);
   }
   await review.getByRole('button', { name: 'Save', exact: true }).click();
   await review.waitFor({ state: 'hidden' });
@@ -92,16 +91,14 @@ it('configures Quote: turns transfer off, asks before leaving it unsaved, saves 
   await expect(
     page.getByRole('combobox', { name: 'Select a source for product information' }).innerText(),
   ).resolves.toBe('Quote Product (quoteid)');
-  await screenshot(page, 'settings-setup-quote-defaults');
-  expect(await axeCheck(page)).toEqual([]);
+  await expectAccessible(page, 'settings-setup-quote-defaults');
 
   // The product sources, with their lookups in brackets; closing the list changes nothing.
   await page.getByRole('combobox', { name: 'Select a source for product information' }).click();
   const sources = page.getByRole('listbox');
   await sources.waitFor({ state: 'visible' });
   expect(await sources.getByRole('option').allInnerTexts()).toContain('Quote Product (quoteid)');
-  await screenshot(page, 'settings-setup-quote-sources-open');
-  expect(await axeCheck(page)).toEqual([]);
+  await expectAccessible(page, 'settings-setup-quote-sources-open');
   await page.keyboard.press('Escape');
   await sources.waitFor({ state: 'hidden' });
 
@@ -117,8 +114,7 @@ it('configures Quote: turns transfer off, asks before leaving it unsaved, saves 
     .click();
   const ask = page.getByRole('alertdialog', { name: 'Unsaved changes' });
   await ask.waitFor({ state: 'visible' });
-  await screenshot(page, 'settings-setup-unsaved-changes-dialog');
-  expect(await axeCheck(page)).toEqual([]);
+  await expectAccessible(page, 'settings-setup-unsaved-changes-dialog');
   await ask.getByRole('button', { name: 'Keep editing' }).click();
   await ask.waitFor({ state: 'hidden' });
   expect(await transfer.isChecked()).toBe(false);
@@ -135,8 +131,7 @@ it('configures Quote: turns transfer off, asks before leaving it unsaved, saves 
   await saveThroughReview(page, 'settings-setup-quote-review');
   await page.getByText(/^Saved at .+ by Sam Admin\.$/).waitFor({ state: 'visible', timeout: 30_000 });
   await footerStatus(page, 'No changes to save.').waitFor();
-  await screenshot(page, 'settings-setup-quote-saved');
-  expect(await axeCheck(page)).toEqual([]);
+  await expectAccessible(page, 'settings-setup-quote-saved');
 
   const saved = await stored('quote');
   expect(saved.isDefault).toBe(false);
@@ -232,8 +227,7 @@ it('a refusal the page could not foresee lands on its cell: the edit re-applied 
   expect(await page.evaluate(() => document.activeElement?.textContent ?? '')).toMatch(/need(s)? attention/);
   const link = page.getByRole('button', { name: /^Mapping 2, Dynamics field: quantity is not a column/ });
   await link.waitFor({ state: 'visible' });
-  await screenshot(page, 'settings-setup-400-on-cell');
-  expect(await axeCheck(page)).toEqual([]);
+  await expectAccessible(page, 'settings-setup-400-on-cell');
   await link.click();
   expect(await page.evaluate(() => document.activeElement?.id ?? '')).toMatch(/-mapping-1-dynamicsField$/);
   expect(await page.getByText(/^quantity is not a column of/).count()).toBeGreaterThan(0);
@@ -258,8 +252,7 @@ it('resets Quote to the defaults after confirming', async () => {
   const confirm = page.getByRole('alertdialog', { name: 'Reset to default' });
   await confirm.waitFor({ state: 'visible' });
   await confirm.getByText('Replace all mappings of Quote with the defaults?').waitFor();
-  await screenshot(page, 'settings-setup-reset-confirm');
-  expect(await axeCheck(page)).toEqual([]);
+  await expectAccessible(page, 'settings-setup-reset-confirm');
   await confirm.getByRole('button', { name: 'Replace with defaults' }).click();
   await page
     .getByText(/^Reset to the defaults and saved at .+ by Sam Admin\.$/)
@@ -293,8 +286,7 @@ it('configures another entity from Dynamics’ main entities, and says when none
   await listbox.waitFor({ state: 'visible' });
   const option = listbox.getByRole('option', { name: 'Contract Line (new_contractline)', exact: true });
   await option.waitFor({ state: 'visible' });
-  await screenshot(page, 'settings-setup-configure-search');
-  expect(await axeCheck(page)).toEqual([]);
+  await expectAccessible(page, 'settings-setup-configure-search');
   await option.click();
   await page.getByRole('button', { name: 'Configure', exact: true }).click();
 
@@ -312,8 +304,7 @@ it('configures another entity from Dynamics’ main entities, and says when none
   ).toBe('true');
   expect(await page.getByRole('button', { name: 'Save mapping' }).getAttribute('aria-disabled')).toBe('true');
   await footerStatus(page, 'There is nothing to save yet.').waitFor();
-  await screenshot(page, 'settings-setup-configure-no-sources');
-  expect(await axeCheck(page)).toEqual([]);
+  await expectAccessible(page, 'settings-setup-configure-no-sources');
   // Opening it wrote nothing.
   const token = await suite.formStack.stack.token('sam');
   expect((await suite.formStack.stack.api('GET', 'settings/new_contractline', { token })).status).toBe(404);
@@ -339,9 +330,7 @@ it('is read-only without the admin role, and says why', async () => {
     .waitFor();
   await page.getByRole('button', { name: 'Reset to default' }).click({ force: true });
   expect(await page.getByRole('alertdialog').count()).toBe(0);
-  await screenshot(page, 'settings-setup-read-only');
-  expect(await axeCheck(page)).toEqual([]);
-  expect(errors).toEqual([]);
+  await expectCleanPage(page, 'settings-setup-read-only', errors);
   timings.readOnlyMs = Date.now() - started;
   await page.close();
 }, 120_000);

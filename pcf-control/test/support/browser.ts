@@ -125,3 +125,18 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/**
+ * A screenshot of the page, then its accessibility check. The picture comes first, so a failing check still
+ * leaves the picture of what it judged.
+ */
+export async function expectAccessible(page: Page, name: string): Promise<void> {
+  await screenshot(page, name);
+  expect(await axeCheck(page)).toEqual([]);
+}
+
+/** The last look at a page: its screenshot, no accessibility violations, and no error on it the whole test. */
+export async function expectCleanPage(page: Page, name: string, errors: readonly string[]): Promise<void> {
+  await expectAccessible(page, name);
+  expect(errors).toEqual([]);
+}
