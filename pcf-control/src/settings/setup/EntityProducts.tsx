@@ -33,6 +33,7 @@ import { useStrings, type Translate } from '../../strings/strings';
 import { ActionDialog } from '../../ui/ActionDialog';
 import { ErrorBar } from '../../ui/ErrorBar';
 import { useServices } from '../../ui/Services';
+import { useRead, type Read } from '../useRead';
 import { ADMIN_ROLE } from '../useSignedIn';
 import { ImpactPreview } from './ImpactPreview';
 import { cellId, placeProblems, type MappingColumn, type PlacedProblem } from './mappingCells';
@@ -63,7 +64,6 @@ interface Stored {
 }
 
 /** A failed read keeps the error itself: it is worded when shown, so the loads never depend on the strings. */
-type Read<T> = { kind: 'loading' } | { kind: 'error'; error: unknown } | { kind: 'ready'; value: T };
 
 type Notice =
   | { kind: 'saved' | 'reset'; at: string; by: string }
@@ -138,10 +138,6 @@ export function EntityProducts({
 
   const [stored, setStored] = React.useState<Read<Stored>>({ kind: 'loading' });
   const [storedGeneration, setStoredGeneration] = React.useState(0);
-  const [sources, setSources] = React.useState<Read<ProductSourceOption[]>>({ kind: 'loading' });
-  const [sourcesGeneration, setSourcesGeneration] = React.useState(0);
-  const [fields, setFields] = React.useState<Read<MetadataField[]>>({ kind: 'loading' });
-  const [fieldsGeneration, setFieldsGeneration] = React.useState(0);
   const fieldsCache = React.useRef(new Map<string, MetadataField[]>());
 
   /** What the admin first read (or last saved): their edits are the difference to it. Null for a new draft. */
@@ -187,21 +183,11 @@ export function EntityProducts({
     };
   }, [client, entity, storedGeneration]);
 
-  React.useEffect(() => {
-    let live = true;
-    setSources({ kind: 'loading' });
-    client.productSources(entity).then(
-      (answer) => {
-        if (live) setSources({ kind: 'ready', value: answer.sources });
-      },
-      (error: unknown) => {
-        if (live) setSources({ kind: 'error', error });
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [client, entity, sourcesGeneration]);
+  const loadSources = React.useCallback(
+    () => client.productSources(entity).then((answer) => answer.sources),
+    [client, entity],
+  );
+  const { read: sources, retry: retrySources } = useRead(loadSources);
 
   // Nothing saved and no defaults: the admin starts from the first source the entity has.
   const firstSource = sources.kind === 'ready' ? sources.value[0] : undefined;
@@ -225,22 +211,11 @@ export function EntityProducts({
   );
 
   const sourceEntity = draft?.productSource.entity ?? null;
-  React.useEffect(() => {
-    if (sourceEntity === null) return undefined;
-    let live = true;
-    setFields({ kind: 'loading' });
-    fieldsOf(sourceEntity).then(
-      (value) => {
-        if (live) setFields({ kind: 'ready', value });
-      },
-      (error: unknown) => {
-        if (live) setFields({ kind: 'error', error });
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [fieldsOf, sourceEntity, fieldsGeneration]);
+  const loadFields = React.useMemo(
+    () => (sourceEntity === null ? null : () => fieldsOf(sourceEntity)),
+    [fieldsOf, sourceEntity],
+  );
+  const { read: fields, retry: retryFields } = useRead(loadFields);
 
   const dirty = draft !== null && (original === null || !sameSettings(original, draft));
   React.useEffect(() => {
@@ -456,14 +431,7 @@ export function EntityProducts({
   if (sources.kind === 'loading') {
     sourceControl = <Spinner size="tiny" label={t('Setup_SourcesLoading')} />;
   } else if (sources.kind === 'error') {
-    sourceControl = (
-      <ErrorBar
-        error={describeError(sources.error, t)}
-        onRetry={() => {
-          setSourcesGeneration((value) => value + 1);
-        }}
-      />
-    );
+    sourceControl = <ErrorBar error={describeError(sources.error, t)} onRetry={retrySources} />;
   } else if (sources.value.length === 0) {
     sourceControl = <Text>{t('Setup_NoSources', displayName)}</Text>;
   } else if (draft !== null) {
@@ -511,7 +479,7 @@ export function EntityProducts({
           error={describeError(fields.error, t)}
           onRetry={() => {
             fieldsCache.current.delete(draft.productSource.entity);
-            setFieldsGeneration((value) => value + 1);
+            retryFields();
           }}
         />
       );

@@ -19,11 +19,11 @@ import {
   tokens,
   useRestoreFocusTarget,
 } from '@fluentui/react-components';
-import type { MainEntity } from '../../api/contract';
 import { describeError } from '../../api/errors';
 import { useStrings } from '../../strings/strings';
 import { ErrorBar } from '../../ui/ErrorBar';
 import { useServices } from '../../ui/Services';
+import { useRead } from '../useRead';
 import { EntityProducts } from './EntityProducts';
 
 const useStyles = makeStyles({
@@ -49,9 +49,6 @@ const useStyles = makeStyles({
 /** The entities Oneflow's extension ships defaults for: always listed, whether saved or not. */
 const BUILT_IN = ['opportunity', 'quote'] as const;
 
-type MainEntities =
-  { kind: 'loading' } | { kind: 'error'; error: unknown } | { kind: 'ready'; value: MainEntity[] };
-
 export interface SetupEntitiesTabProps {
   /** Without the admin role: everything shows, nothing can be changed. */
   readOnly: boolean;
@@ -76,26 +73,14 @@ export function SetupEntitiesTab({ readOnly }: SetupEntitiesTabProps): React.Rea
   const [generation, setGeneration] = React.useState<Readonly<Record<string, number>>>({});
   const [leaving, setLeaving] = React.useState<string | null>(null);
 
-  const [mainEntities, setMainEntities] = React.useState<MainEntities>({ kind: 'loading' });
-  const [mainGeneration, setMainGeneration] = React.useState(0);
   const [query, setQuery] = React.useState('');
   const [chosen, setChosen] = React.useState<string | null>(null);
 
-  React.useEffect(() => {
-    let live = true;
-    setMainEntities({ kind: 'loading' });
-    client.mainEntities().then(
-      (answer) => {
-        if (live) setMainEntities({ kind: 'ready', value: answer.entities });
-      },
-      (error: unknown) => {
-        if (live) setMainEntities({ kind: 'error', error });
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [client, mainGeneration]);
+  const loadMainEntities = React.useCallback(
+    () => client.mainEntities().then((answer) => answer.entities),
+    [client],
+  );
+  const { read: mainEntities, retry: retryMainEntities } = useRead(loadMainEntities);
 
   const nameOf = (entity: string): string =>
     (mainEntities.kind === 'ready'
@@ -151,14 +136,7 @@ export function SetupEntitiesTab({ readOnly }: SetupEntitiesTabProps): React.Rea
   if (mainEntities.kind === 'loading') {
     configure = <Spinner size="tiny" label={t('Setup_MainEntitiesLoading')} />;
   } else if (mainEntities.kind === 'error') {
-    configure = (
-      <ErrorBar
-        error={describeError(mainEntities.error, t)}
-        onRetry={() => {
-          setMainGeneration((value) => value + 1);
-        }}
-      />
-    );
+    configure = <ErrorBar error={describeError(mainEntities.error, t)} onRetry={retryMainEntities} />;
   } else if (mainEntities.value.length === 0) {
     configure = <Text>{t('Setup_MainEntitiesEmpty')}</Text>;
   } else {
