@@ -19,6 +19,7 @@ import {
   tokens,
   useRestoreFocusTarget,
 } from '@fluentui/react-components';
+import type { MainEntity } from '../../api/contract';
 import { describeError } from '../../api/errors';
 import { useStrings } from '../../strings/strings';
 import { ErrorBar } from '../../ui/ErrorBar';
@@ -77,7 +78,7 @@ export function SetupEntitiesTab({ readOnly }: SetupEntitiesTabProps): React.Rea
   const [chosen, setChosen] = React.useState<string | null>(null);
 
   const loadMainEntities = React.useCallback(
-    () => client.mainEntities().then((answer) => answer.entities),
+    (): Promise<MainEntity[]> => client.mainEntities().then((answer) => answer.entities),
     [client],
   );
   const { read: mainEntities, retry: retryMainEntities } = useRead(loadMainEntities);
