@@ -2,12 +2,9 @@ import * as React from 'react';
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { LinkAnswerSchema, LinksPageAnswerSchema, type Link, type LinksPageAnswer } from '../../api/contract';
 import type { LinksFilter, PageOptions } from '../../api/SyncApiClient';
-import { createTranslate } from '../../strings/strings';
 import { apiError, fakeClient } from '../../testing/fakeClient';
-import { SETTINGS_STRINGS, fakePlatform } from '../../testing/fakePlatform';
-import { strictGetString } from '../../strings/resx';
-import { AppShell } from '../../ui/AppShell';
-import { ServicesContext, type Services, type SyncApi } from '../../ui/Services';
+import { SettingsShell } from '../../testing/settingsShell';
+import type { SyncApi } from '../../ui/Services';
 import { LINKS_PAGE_SIZE } from './useLinksList';
 import { SEARCH_DEBOUNCE_MS, SyncMappingsTab } from './SyncMappingsTab';
 
@@ -40,26 +37,10 @@ type LinksCall = { filter: LinksFilter; options: PageOptions };
 
 function renderTab(calls: Partial<SyncApi>, readOnly = false) {
   const client = fakeClient(calls);
-  const platform = fakePlatform({ getString: strictGetString(SETTINGS_STRINGS) });
-  const services: Services = {
-    platform,
-    client,
-    tokens: { getToken: async () => 'token', signIn: async () => undefined, account: () => null },
-    config: {
-      apiBaseUrl: 'https://sync.example.test',
-      clientId: 'client',
-      tenantId: 'tenant',
-      apiScope: 'scope',
-      authority: 'https://login.example.test/tenant',
-    },
-  };
-  // A new translate function on every render, as the control's root makes on each update from the host.
   const tree = () => (
-    <AppShell instanceId="test" theme={undefined} t={createTranslate((key) => platform.getString(key))}>
-      <ServicesContext.Provider value={services}>
-        <SyncMappingsTab readOnly={readOnly} />
-      </ServicesContext.Provider>
-    </AppShell>
+    <SettingsShell client={client}>
+      <SyncMappingsTab readOnly={readOnly} />
+    </SettingsShell>
   );
   const rendered = render(tree());
   return {
