@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Locator, Page } from 'playwright-core';
-import { collectErrors, expectAccessible, expectCleanPage, screenshot } from './support/browser';
+import { expectAccessible, expectCleanPage, screenshot } from './support/browser';
 import { until } from './support/flowsSupport';
 import { openSettings, settingsTab } from './support/settingsPage';
 import { settingsSuite } from './support/settingsSuite';
@@ -156,8 +156,7 @@ async function expectVisible(locator: Locator, timeout = 15_000): Promise<void> 
 
 /** The settings page as Sam Admin, on the Activity log tab. */
 async function openActivityLog(): Promise<{ page: Page; errors: string[]; activityRequests: string[] }> {
-  const page = await suite.browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors = collectErrors(page);
+  const { page, errors } = await suite.newPage();
   const activityRequests: string[] = [];
   page.on('request', (request) => {
     if (new URL(request.url()).pathname === '/api/activity') activityRequests.push(request.url());

@@ -1,5 +1,5 @@
 import type { Locator } from 'playwright-core';
-import { axeCheck, collectErrors, expectAccessible, expectCleanPage, screenshot } from './support/browser';
+import { axeCheck, expectAccessible, expectCleanPage, screenshot } from './support/browser';
 import {
   openSettings,
   SETTINGS_TABS,
@@ -20,8 +20,7 @@ async function expectVisible(locator: Locator): Promise<void> {
 
 it('shows the settings control to the admin: signed in with the admin role, three tabs, nothing read-only', async () => {
   const started = Date.now();
-  const page = await suite.browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors = collectErrors(page);
+  const { page, errors } = await suite.newPage();
   // The page's sign-in: the token the host mints for Sam at the identity simulator.
   const tokenAnswer = page.waitForResponse((response) =>
     response.url().startsWith(`${suite.formStack.host.url}/host/token?user=sam`),
@@ -50,8 +49,7 @@ it('shows the settings control to the admin: signed in with the admin role, thre
 
 it('shows the page read-only to a user without the admin role, saying which role is needed', async () => {
   const started = Date.now();
-  const page = await suite.browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors = collectErrors(page);
+  const { page, errors } = await suite.newPage();
   await openSettings(page, suite.formStack.host, { user: 'alex', theme: 'dark' });
 
   await expectVisible(
@@ -66,8 +64,7 @@ it('shows the page read-only to a user without the admin role, saying which role
 
 it('signs the control in through its own MSAL with ?signin=msal, as Sam at the identity provider', async () => {
   const started = Date.now();
-  const page = await suite.browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors = collectErrors(page);
+  const { page, errors } = await suite.newPage();
   await openSettings(page, suite.formStack.host, { user: 'sam', signin: 'msal' });
   expect(await settingsTabList(page).getByRole('tab').allInnerTexts()).toEqual([...SETTINGS_TABS]);
   expect(await page.getByText(/Changing them needs the ProductSync\.Admin role/).count()).toBe(0);
@@ -79,8 +76,7 @@ it('signs the control in through its own MSAL with ?signin=msal, as Sam at the i
 
 it('runs the web-resource build inside an app page: Xrm from the parent, MSAL sign-in as the admin, three tabs', async () => {
   const started = Date.now();
-  const page = await suite.browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors = collectErrors(page);
+  const { page, errors } = await suite.newPage();
   const apiCalls: string[] = [];
   page.on('request', (request) => {
     if (request.url().startsWith(suite.formStack.stack.host.url)) apiCalls.push(request.url());
@@ -122,8 +118,7 @@ it('runs the web-resource build inside an app page: Xrm from the parent, MSAL si
 }, 90_000);
 
 it('says in words that the web resource needs Dynamics when it is opened on its own', async () => {
-  const page = await suite.browser.newPage({ viewport: { width: 1280, height: 700 } });
-  const errors = collectErrors(page);
+  const { page, errors } = await suite.newPage({ viewport: { width: 1280, height: 700 } });
   await page.goto(`${suite.formStack.host.url}/WebResources/oneflowsync_/settings/index.html`);
   await expectVisible(page.getByText('Open this page from Dynamics 365'));
   expect(await page.getByRole('tablist').count()).toBe(0);

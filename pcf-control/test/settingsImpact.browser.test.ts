@@ -1,5 +1,5 @@
 import type { Locator, Page } from 'playwright-core';
-import { collectErrors, expectAccessible, screenshot } from './support/browser';
+import { expectAccessible, screenshot } from './support/browser';
 import type { Stack } from './support/formStack';
 import { expectVisible, oneflowProduct } from './support/flowsSupport';
 import { openSettings } from './support/settingsPage';
@@ -128,8 +128,7 @@ async function chooseQuantityDirection(page: Page, name: string, shot: string): 
 
 it('previews Quantity becoming two-way in the review dialog, and the next fetch writes what it said', async () => {
   const started = Date.now();
-  const page = await suite.browser.newPage({ viewport: { width: 1280, height: 1000 } });
-  const errors = collectErrors(page);
+  const { page, errors } = await suite.newPage({ viewport: { width: 1280, height: 1000 } });
   await openSettings(page, suite.formStack.host, { user: 'sam' });
 
   await chooseQuantityDirection(page, 'Two-way', 'settings-impact-direction-open');
@@ -185,8 +184,7 @@ it('previews Quantity becoming two-way in the review dialog, and the next fetch 
 
 it('says when no synced contract would feel a change, and Cancel saves nothing', async () => {
   const started = Date.now();
-  const page = await suite.browser.newPage({ viewport: { width: 1280, height: 1000 } });
-  const errors = collectErrors(page);
+  const { page, errors } = await suite.newPage({ viewport: { width: 1280, height: 1000 } });
   await openSettings(page, suite.formStack.host, { user: 'sam' });
 
   // Every contract is in sync now: Dynamics to Oneflow would change nothing that was synced.

@@ -4,7 +4,7 @@
  * focus inside and Esc closes them, handing focus back to the button that opened them.
  */
 import type { Locator, Page } from 'playwright-core';
-import { collectErrors, expectAccessible } from './support/browser';
+import { expectAccessible } from './support/browser';
 import { openSettings, settingsTab } from './support/settingsPage';
 import { settingsSuite } from './support/settingsSuite';
 import { createContract } from './support/statesSetup';
@@ -135,8 +135,7 @@ async function expectFocusTrapped(page: Page, dialog: Locator, presses = 8): Pro
 }
 
 async function openPage(): Promise<{ page: Page; errors: string[] }> {
-  const page = await suite.browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors = collectErrors(page);
+  const { page, errors } = await suite.newPage();
   await openSettings(page, suite.formStack.host, { user: 'sam' });
   await page.getByRole('table', { name: 'Field mappings' }).waitFor({ state: 'visible', timeout: 30_000 });
   return { page, errors };

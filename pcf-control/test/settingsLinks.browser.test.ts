@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 import { LinksPageAnswerSchema, type Link } from '../src/api/contract';
-import { collectErrors, expectAccessible, expectCleanPage, screenshot } from './support/browser';
+import { expectAccessible, expectCleanPage, screenshot } from './support/browser';
 import { openSettings, settingsTab, type SettingsUser } from './support/settingsPage';
 import { settingsSuite } from './support/settingsSuite';
 import { createContract, loadStatesRecords, type StatesRecord } from './support/statesSetup';
@@ -59,8 +59,10 @@ async function storedLink(contractId: number, lineId: string): Promise<Link | un
 }
 
 async function openLinksTab(user: SettingsUser): Promise<{ page: Page; errors: string[] }> {
-  const page = await suite.browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-  const errors = collectErrors(page);
+  const { page, errors } = await suite.newPage({
+    viewport: { width: 1280, height: 900 },
+    acceptDownloads: true,
+  });
   await openSettings(page, suite.formStack.host, { user });
   await settingsTab(page, 'Sync mappings').click();
   return { page, errors };

@@ -1,6 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import sourceFields from '../src/settings/setup/sourceFields.test-data.json';
-import { collectErrors, expectAccessible, screenshot } from './support/browser';
+import { expectAccessible, screenshot } from './support/browser';
 import { openSettings } from './support/settingsPage';
 import { settingsSuite } from './support/settingsSuite';
 
@@ -30,8 +30,7 @@ async function directionOf(dynamicsField: string): Promise<string | undefined> {
 
 /** The settings page as Sam Admin, on Opportunity's mapping table. */
 async function openMappings(width = 1280): Promise<{ page: Page; errors: string[] }> {
-  const page = await suite.browser.newPage({ viewport: { width, height: 900 } });
-  const errors = collectErrors(page);
+  const { page, errors } = await suite.newPage({ viewport: { width, height: 900 } });
   await openSettings(page, suite.formStack.host, { user: 'sam' });
   await page.getByRole('table', { name: 'Field mappings' }).waitFor({ state: 'visible', timeout: 30_000 });
   return { page, errors };

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { axeCheck, collectErrors, expectAccessible, expectCleanPage, screenshot } from './support/browser';
+import { axeCheck, expectAccessible, expectCleanPage, screenshot } from './support/browser';
 import { openSettings, type SettingsUser } from './support/settingsPage';
 import { settingsSuite } from './support/settingsSuite';
 
@@ -48,8 +48,7 @@ async function saveAsOtherAdmin(entity: string, change: (settings: StoredSetting
 
 /** The settings page on the Setup entities tab, with an entity's Products sub-tab showing. */
 async function openEntity(user: SettingsUser, entity: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await suite.browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors = collectErrors(page);
+  const { page, errors } = await suite.newPage();
   await openSettings(page, suite.formStack.host, { user });
   const list = page.getByRole('tablist', { name: 'Entities' });
   await list.waitFor({ state: 'visible', timeout: 30_000 });
@@ -276,8 +275,7 @@ it('resets Quote to the defaults after confirming', async () => {
 
 it('configures another entity from Dynamics’ main entities, and says when none of its lines can sync', async () => {
   const started = Date.now();
-  const page = await suite.browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors = collectErrors(page);
+  const { page, errors } = await suite.newPage();
   await openSettings(page, suite.formStack.host, { user: 'sam' });
   const find = page.getByRole('combobox', { name: 'Configure another entity' });
   await find.click();

@@ -1,5 +1,5 @@
-import type { Browser } from 'playwright-core';
-import { launchBrowser } from './browser';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import { collectErrors, launchBrowser } from './browser';
 import { startFormStack, type FormStack } from './formStack';
 
 /** What a settings browser suite uses once its `beforeAll` has run. */
@@ -10,6 +10,8 @@ export interface SettingsSuite {
   readonly browser: Browser;
   /** How long the suite's steps took, logged after its last test. */
   readonly timings: Record<string, number>;
+  /** A new page (1280×900 unless told) and the errors it collects from its first request on. */
+  newPage(options?: BrowserContextOptions): Promise<{ page: Page; errors: string[] }>;
 }
 
 export interface SettingsSuiteOptions {
@@ -44,7 +46,7 @@ export function settingsSuite(name: string, options: SettingsSuiteOptions = {}):
     console.log(`${name} timings: ${JSON.stringify(timings)}`);
   });
 
-  return {
+  const suite: SettingsSuite = {
     get formStack(): FormStack {
       if (formStack === undefined)
         throw new Error(`${name}: the stack is not started (read it inside a test)`);
@@ -56,5 +58,10 @@ export function settingsSuite(name: string, options: SettingsSuiteOptions = {}):
       return browser;
     },
     timings,
+    async newPage(pageOptions = { viewport: { width: 1280, height: 900 } }) {
+      const page = await suite.browser.newPage(pageOptions);
+      return { page, errors: collectErrors(page) };
+    },
   };
+  return suite;
 }
