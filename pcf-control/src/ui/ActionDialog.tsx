@@ -87,7 +87,8 @@ export function ActionDialog({
           <form
             onSubmit={(event) => {
               event.preventDefault();
-              onConfirm();
+              // Enter in a field submits even while the confirm button is inert: the same rule applies.
+              if (!running && !confirmDisabled) onConfirm();
             }}
           >
             {body}
