@@ -39,6 +39,10 @@ function hostOptions(extra: Record<string, unknown> = {}) {
   };
 }
 
+function scriptsOf(html: string): (string | undefined)[] {
+  return [...html.matchAll(/<script src="([^"]+)"/g)].map((match) => match[1]);
+}
+
 function configOf(html: string): unknown {
   return JSON.parse(
     /<script type="application\/json" id="form-host-config">(.*?)<\/script>/.exec(html)?.[1] ?? '{}',
@@ -73,17 +77,13 @@ describe('the form host pages', () => {
     const response = await fetch(`${host.url}/forms/opportunity?id=${OPPORTUNITY}&theme=dark&readonly=1`);
     const html = await response.text();
     expect(response.status).toBe(200);
-    const scripts = [...html.matchAll(/<script src="([^"]+)"/g)].map((match) => match[1]);
-    expect(scripts).toEqual([
+    expect(scriptsOf(html)).toEqual([
       '/platform/shim.js',
       '/platform/register.js',
       '/controls/ProductSyncWidget/bundle.js',
       '/host/page.js',
     ]);
-    const config = JSON.parse(
-      /<script type="application\/json" id="form-host-config">(.*?)<\/script>/.exec(html)?.[1] ?? '{}',
-    ) as Record<string, unknown>;
-    expect(config).toMatchObject({
+    expect(configOf(html)).toMatchObject({
       entity: 'opportunity',
       recordId: OPPORTUNITY,
       theme: 'dark',
@@ -115,8 +115,7 @@ describe('the form host pages', () => {
     const response = await fetch(`${host.url}/settings?theme=dark&signin=msal`);
     const html = await response.text();
     expect(response.status).toBe(200);
-    const scripts = [...html.matchAll(/<script src="([^"]+)"/g)].map((match) => match[1]);
-    expect(scripts).toEqual([
+    expect(scriptsOf(html)).toEqual([
       '/platform/shim.js',
       '/platform/register.js',
       '/controls/SyncSettings/bundle.js',
