@@ -73,6 +73,27 @@ const UserSchema = z.object({
   roles: z.array(z.string().min(1)).default([]),
 });
 
+const ManagedIdentitySchema = z.object({
+  displayName: z.string().min(1),
+  /** The identity's application (client) id: `appid` of its tokens, `client_id` for a user-assigned one. */
+  clientId: Guid,
+  /** Its service principal's object id in the home tenant: the `oid` and `sub` of its tokens. */
+  objectId: Guid,
+  /** The app's own identity (asked for without a client id); the others are user-assigned. */
+  systemAssigned: z.boolean().default(false),
+});
+
+/** The Function app's managed identities and the endpoint secret the platform gives its processes. */
+const ManagedIdentitySettingsSchema = z
+  .object({
+    /** `IDENTITY_HEADER`: a dev-only value, checked in like the client secrets. */
+    identityHeader: z.string().min(16),
+    identities: z.array(ManagedIdentitySchema).min(1),
+  })
+  .refine((settings) => settings.identities.filter((identity) => identity.systemAssigned).length <= 1, {
+    message: 'at most one system-assigned identity',
+  });
+
 export const IdentityFixtureSchema = z
   .object({
     /** The tenant the product is installed in; the second tenant exists for cross-tenant tests. */
@@ -81,6 +102,8 @@ export const IdentityFixtureSchema = z
     resources: z.array(ResourceSchema).default([]),
     applications: z.array(ApplicationSchema).default([]),
     users: z.array(UserSchema).default([]),
+    /** Absent: the managed-identity endpoint answers that the app has none. */
+    managedIdentity: ManagedIdentitySettingsSchema.optional(),
   })
   .superRefine((fixture, context) => {
     const tenantIds = new Set(fixture.tenants.map((tenant) => tenant.id));

@@ -24,6 +24,15 @@ import {
 } from './fixture';
 import { generateKeyRing, publishKeys, type KeyRing, type PublishedKey } from './keys';
 import {
+  identityHeaderOf,
+  MANAGED_IDENTITY_PATH,
+  managedIdentityToken,
+  ManagedIdentityEndpointError,
+  ManagedIdentityQuerySchema,
+  type ManagedIdentityAnswer,
+  type ManagedIdentityQuery,
+} from './managedIdentity';
+import {
   AuthorizeQuerySchema,
   InteractiveSignIn,
   SignInFormSchema,
@@ -262,6 +271,25 @@ class IdentityProvider {
       ext_expires_in: issued.expiresIn,
       access_token: issued.accessToken,
     };
+  }
+
+  /** The Function app's managed-identity endpoint (see managedIdentity.ts). */
+  managedIdentityToken(
+    query: ManagedIdentityQuery,
+    identityHeader: string | undefined,
+  ): Promise<ManagedIdentityAnswer> {
+    return managedIdentityToken(this.fixture, this.tokens, query, identityHeader);
+  }
+
+  /** What a Function app process would find in `IDENTITY_ENDPOINT` and `IDENTITY_HEADER`. */
+  get managedIdentityEnvironment(): { IDENTITY_ENDPOINT: string; IDENTITY_HEADER: string } | undefined {
+    const settings = this.fixture.managedIdentity;
+    return settings === undefined
+      ? undefined
+      : {
+          IDENTITY_ENDPOINT: `${this.baseUrl}${MANAGED_IDENTITY_PATH}`,
+          IDENTITY_HEADER: settings.identityHeader,
+        };
   }
 
   /** A user's access token; what the fixture knows about the user fills what the claims leave out. */
@@ -527,6 +555,22 @@ async function createIdentitySimulator(options: IdentitySimulatorOptions = {}): 
     throw entraErrors.postOnly('GET');
   });
 
+  app.get(MANAGED_IDENTITY_PATH, async (request, reply) => {
+    try {
+      const answer = await provider.managedIdentityToken(
+        ManagedIdentityQuerySchema.parse(request.query),
+        identityHeaderOf(request.headers),
+      );
+      return await reply.header('cache-control', 'no-store, no-cache').send(answer);
+    } catch (error) {
+      if (!(error instanceof ManagedIdentityEndpointError)) throw error;
+      // App Service's error body: the status again, a message and a correlation id.
+      return reply
+        .code(error.status)
+        .send({ statusCode: error.status, message: error.message, correlationId: randomUUID() });
+    }
+  });
+
   app.post('/_sim/tokens', async (request, reply) => {
     const parsed = UserTokenClaimsSchema.safeParse(request.body);
     if (!parsed.success) {
@@ -548,6 +592,8 @@ export interface RunningIdentitySimulator extends RunningServer {
   control: Control;
   provider: IdentityProvider;
   homeTenantId: string;
+  /** `IDENTITY_ENDPOINT` and `IDENTITY_HEADER` for msal-node's managed identity; undefined without one in the fixture. */
+  readonly managedIdentityEnvironment: { IDENTITY_ENDPOINT: string; IDENTITY_HEADER: string } | undefined;
   issuer(tenantId: string): string;
   authority(tenantId: string): string;
   msalAuthorityOptions(tenantId: string): MsalAuthorityOptions;
@@ -574,6 +620,9 @@ export async function startIdentitySimulator(
     provider,
     get homeTenantId() {
       return provider.homeTenantId;
+    },
+    get managedIdentityEnvironment() {
+      return provider.managedIdentityEnvironment;
     },
     issuer: (tenantId) => provider.issuer(tenantId),
     authority: (tenantId) => provider.authority(tenantId),

@@ -63,5 +63,17 @@ export function seededEntities() {
     admin: user(fixture, 'Sam Admin'),
     rep: user(fixture, 'Alex Seller'),
     otherTenantUser: user(fixture, 'Megan Bowen'),
+    storage: resource(fixture, 'Azure Storage'),
+    managedIdentity: {
+      identityHeader: required(fixture.managedIdentity, 'managed identity').identityHeader,
+      systemAssigned: required(
+        fixture.managedIdentity?.identities.find((identity) => identity.systemAssigned),
+        'system-assigned identity',
+      ),
+      userAssigned: required(
+        fixture.managedIdentity?.identities.find((identity) => !identity.systemAssigned),
+        'user-assigned identity',
+      ),
+    },
   };
 }
