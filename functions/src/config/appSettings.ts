@@ -6,7 +6,7 @@
  */
 
 /** Groups of settings of which exactly one is set (`storage`: in Azure only; the local runner starts Azurite). */
-export type OneOfGroup = 'storage' | 'backendCredential';
+type OneOfGroup = 'storage' | 'backendCredential';
 
 /**
  * - `required`: the app does not start without it.
@@ -14,10 +14,10 @@ export type OneOfGroup = 'storage' | 'backendCredential';
  * - `optional`: has a default, or is only needed in some setups.
  * - `oneOf`: exactly one setting of the group.
  */
-export type Requirement = 'required' | 'azure' | 'optional' | { oneOf: OneOfGroup };
+type Requirement = 'required' | 'azure' | 'optional' | { oneOf: OneOfGroup };
 
 /** Who reads it: the app's own configuration (`loadConfig`), the Functions host, or both. */
-export type Reader = 'app' | 'host' | 'app and host';
+type Reader = 'app' | 'host' | 'app and host';
 
 export interface AppSetting {
   /** The exact name; a per-org setting holds `<ORGKEY>` where the org key's suffix goes (see `perOrgSettingName`). */
@@ -30,6 +30,8 @@ export interface AppSetting {
   readonly readBy: Reader;
   /** One line, in an admin's words. */
   readonly description: string;
+  /** Why the Azure deployment never sets it, when it must not (the Bicep templates are checked against this). */
+  readonly notInAzure?: string;
 }
 
 /** Stands for the org key's suffix in a per-org setting's name. */
@@ -76,6 +78,7 @@ export const APP_SETTINGS: readonly AppSetting[] = [
     perOrg: false,
     readBy: 'app',
     description: 'PEM of a certificate to trust for the authority host (a local identity provider only).',
+    notInAzure: "Entra's certificates are publicly trusted; only a local identity provider needs this.",
   },
   {
     name: 'ENTRA_CA_CERTIFICATE_FILE',
@@ -85,6 +88,7 @@ export const APP_SETTINGS: readonly AppSetting[] = [
     readBy: 'app',
     description:
       'A PEM file read into ENTRA_CA_CERTIFICATE_PEM when that is unset (a local identity provider only).',
+    notInAzure: "Entra's certificates are publicly trusted; only a local identity provider needs this.",
   },
   {
     name: 'API_AUDIENCES',
@@ -162,6 +166,7 @@ export const APP_SETTINGS: readonly AppSetting[] = [
     readBy: 'app and host',
     description:
       'Storage connection string: state tables, the webhook queue, the queue trigger and the timers.',
+    notInAzure: 'The storage account refuses shared keys: the app reaches it with its managed identity.',
   },
   {
     name: 'AzureWebJobsStorage__accountName',
@@ -259,8 +264,8 @@ export const APP_SETTINGS: readonly AppSetting[] = [
     secret: false,
     perOrg: false,
     readBy: 'host',
-    description:
-      '`node`, for Core Tools (`func start`); Flex Consumption takes the runtime from the app and refuses this setting.',
+    description: '`node`: the language worker Core Tools (`func start`) runs the app with.',
+    notInAzure: 'Flex Consumption takes the runtime from functionAppConfig.runtime and refuses this setting.',
   },
 ];
 
