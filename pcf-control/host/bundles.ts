@@ -66,13 +66,11 @@ export interface HostBundles {
   settingsPage: string;
   /** The web resource's parent page: its `Xrm` and the frame. */
   webResourcePage: string;
-  /** MSAL's redirect bridge, which hands the authorization answer back to the window that asked. */
-  redirectBridge: string;
 }
 
 /** Everything the host serves that is built, in memory, in parallel (about a second). */
 export async function buildHostBundles(): Promise<HostBundles> {
-  const [shim, page, settingsPage, webResourcePage, redirectBridge] = await Promise.all([
+  const [shim, page, settingsPage, webResourcePage] = await Promise.all([
     bundle({
       entry: {
         // Fluent through its ES modules: its CommonJS entry requires every icon of @fluentui/react-icons (17 MB).
@@ -91,14 +89,6 @@ export async function buildHostBundles(): Promise<HostBundles> {
       plugins: [platformGlobals],
     }),
     bundle({ entry: { file: join(CONTROL_ROOT, 'host', 'page', 'webResourceMain.ts') } }),
-    bundle({
-      entry: {
-        source:
-          "import { broadcastResponseToMainFrame } from '@azure/msal-browser/redirect-bridge';\n" +
-          'broadcastResponseToMainFrame();',
-        loader: 'ts',
-      },
-    }),
   ]);
-  return { shim, page, settingsPage, webResourcePage, redirectBridge };
+  return { shim, page, settingsPage, webResourcePage };
 }

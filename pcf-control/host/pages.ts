@@ -224,7 +224,3 @@ ${configElement({ ...config, src: WEB_RESOURCE_URL, title: WEB_RESOURCE_TITLE })
 <script src="/host/web-resource.js"></script>`,
   );
 }
-
-export function redirectBridgePage(): string {
-  return document('Signing in', '<script src="/WebResources/oneflowsync_/auth/redirect.js"></script>');
-}

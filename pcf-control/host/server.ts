@@ -3,7 +3,6 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseResx } from '../src/strings/resx';
-import { REDIRECT_BRIDGE_PATH } from '../src/auth/redirectBridge';
 import { buildHostBundles, type HostBundles } from './bundles';
 import { proxyWebApi, WEB_API_PATH } from './dataverseProxy';
 import {
@@ -12,7 +11,6 @@ import {
   readFormQuery,
   readSettingsQuery,
   readWebResourceQuery,
-  redirectBridgePage,
   REGISTER_SCRIPT,
   FORM_ENTITIES,
   settingsPage,
@@ -39,8 +37,11 @@ const RESX_PATH = join(CONTROL_ROOT, 'ProductSyncWidget', 'strings', 'ProductSyn
 export const RESX_URL = '/controls/ProductSyncWidget/strings/ProductSyncWidget.1033.resx';
 const SETTINGS_RESX_PATH = join(CONTROL_ROOT, 'SyncSettings', 'strings', 'SyncSettings.1033.resx');
 const DEFAULT_WEB_RESOURCES_PATH = join(CONTROL_ROOT, 'out', 'webresources');
-/** The settings page's web-resource build, by the name Dynamics serves it under. */
-const WEB_RESOURCE_FILE = /^\/WebResources\/(oneflowsync_\/settings\/[A-Za-z0-9_-]+\.(html|js))$/;
+/**
+ * The web-resource build (the settings page and the sign-in redirect page, scripts/webResource.mjs), by the name
+ * Dynamics serves it under: the form host serves the very files the solution ships.
+ */
+const WEB_RESOURCE_FILE = /^\/WebResources\/(oneflowsync_\/(?:settings|auth)\/[A-Za-z0-9_-]+\.(html|js))$/;
 const WEB_RESOURCE_TYPES: Readonly<Record<string, string>> = { html: 'text/html', js: 'text/javascript' };
 export const SETTINGS_RESX_URL = '/controls/SyncSettings/strings/SyncSettings.1033.resx';
 
@@ -177,12 +178,6 @@ async function route(
       return;
     case RESX_URL:
       send(response, 200, 'application/xml', readResx(RESX_PATH));
-      return;
-    case REDIRECT_BRIDGE_PATH:
-      send(response, 200, 'text/html', redirectBridgePage());
-      return;
-    case REDIRECT_BRIDGE_PATH.replace(/\.html$/, '.js'):
-      send(response, 200, 'text/javascript', context.bundles.redirectBridge);
       return;
     default:
       sendProblem(response, 404, `Nothing is served at ${pathname}`);

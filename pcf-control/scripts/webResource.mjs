@@ -1,7 +1,9 @@
-// The settings page's second build: the same React tree (SettingsRoot) as an HTML web resource an admin can add
-// to an app's navigation. Web resources cannot declare platform libraries, so React 16.14 and Fluent 9.46.2 are
-// bundled here (the control's bundle takes them from the platform); the strings are the control's resx,
-// compiled in.
+// The HTML web resources the solution ships, built into out/webresources under the names Dynamics serves them by.
+// The settings page: the same React tree (SettingsRoot) as the SyncSettings control, as a page an admin can add to
+// an app's navigation. Web resources cannot declare platform libraries, so React 16.14 and Fluent 9.46.2 are
+// bundled here (the control's bundle takes them from the platform); the strings are the control's resx, compiled
+// in. The sign-in redirect page: MSAL's redirect bridge, which Entra sends the browser back to after a pop-up or
+// silent sign-in (src/auth/redirectBridge.ts); the form host serves these same files.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,6 +13,9 @@ const PROJECT = join(import.meta.dirname, '..');
 /** Where Dynamics serves it: `/WebResources/oneflowsync_/settings/index.html` (the solution's publisher prefix). */
 export const WEB_RESOURCE_FOLDER = join(PROJECT, 'out', 'webresources', 'oneflowsync_', 'settings');
 export const WEB_RESOURCE_FILES = { page: 'index.html', script: 'settings.js' };
+/** `/WebResources/oneflowsync_/auth/redirect.html`: the redirect URI of the widget's app registration. */
+export const REDIRECT_BRIDGE_FOLDER = join(PROJECT, 'out', 'webresources', 'oneflowsync_', 'auth');
+export const REDIRECT_BRIDGE_FILES = { page: 'redirect.html', script: 'redirect.js' };
 const ENTRY = join(PROJECT, 'src', 'standalone', 'main.tsx');
 const RESX = join(PROJECT, 'SyncSettings', 'strings', 'SyncSettings.1033.resx');
 /** The element the entry renders into (src/standalone/main.tsx). */
@@ -50,26 +55,73 @@ function heading() {
   return match[1];
 }
 
-function page() {
-  // The resx value is already XML-escaped; only a raw `<` or quote would need escaping again.
+/** An HTML web resource; the script beside it by a relative path, which holds under any URL Dynamics serves it at. */
+function htmlPage(title, body, script) {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${heading()}</title>
+<title>${title}</title>
 <style>body { margin: 0; }</style>
 </head>
 <body>
-<main id="${ROOT_ELEMENT_ID}"></main>
-<script src="${escapeHtml(WEB_RESOURCE_FILES.script)}"></script>
+${body}<script src="${escapeHtml(script)}"></script>
 </body>
 </html>
 `;
 }
 
-/** Builds the web resource into out/webresources; returns the files written. */
+function settingsPage() {
+  // The resx value is already XML-escaped; only a raw `<` or quote would need escaping again.
+  return htmlPage(heading(), `<main id="${ROOT_ELEMENT_ID}"></main>\n`, WEB_RESOURCE_FILES.script);
+}
+
+/**
+ * The redirect bridge: MSAL's own module, which hands the authorization answer in the URL back to the window that
+ * asked and closes the pop-up or frame. It shows nothing; the title is what a pop-up shows for that instant.
+ */
+async function buildRedirectBridge() {
+  const result = await build({
+    stdin: {
+      contents:
+        "import { broadcastResponseToMainFrame } from '@azure/msal-browser/redirect-bridge';\n" +
+        'broadcastResponseToMainFrame();\n',
+      loader: 'js',
+      resolveDir: PROJECT,
+    },
+    absWorkingDir: PROJECT,
+    bundle: true,
+    write: false,
+    minify: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2020',
+    // A web resource is one file: MSAL's licence notice stays in it.
+    legalComments: 'eof',
+    logLevel: 'warning',
+  });
+  const [script] = result.outputFiles;
+  if (script === undefined) throw new Error('esbuild wrote no redirect bridge');
+  mkdirSync(REDIRECT_BRIDGE_FOLDER, { recursive: true });
+  const files = [
+    [REDIRECT_BRIDGE_FILES.script, script.contents],
+    [REDIRECT_BRIDGE_FILES.page, htmlPage('Signing in', '', REDIRECT_BRIDGE_FILES.script)],
+  ];
+  return files.map(([name, contents]) => {
+    const path = join(REDIRECT_BRIDGE_FOLDER, name);
+    writeFileSync(path, contents);
+    return path;
+  });
+}
+
+/** Builds the web resources into out/webresources; returns the files written. */
 export async function buildWebResource() {
+  const [settings, bridge] = await Promise.all([buildSettingsPage(), buildRedirectBridge()]);
+  return [...settings, ...bridge];
+}
+
+async function buildSettingsPage() {
   const result = await build({
     entryPoints: [ENTRY],
     absWorkingDir: PROJECT,
@@ -96,7 +148,7 @@ export async function buildWebResource() {
     written.push(file.path);
   }
   const html = join(WEB_RESOURCE_FOLDER, WEB_RESOURCE_FILES.page);
-  writeFileSync(html, page());
+  writeFileSync(html, settingsPage());
   written.push(html);
   return written;
 }

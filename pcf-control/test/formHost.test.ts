@@ -241,14 +241,21 @@ describe('the platform the control runs on', () => {
     ).rejects.toThrow(/apiBaseUrl: .*; identityCertificatePem: must be a PEM certificate/);
   });
 
-  it('serves MSAL redirect bridge at the web resource path, without a COOP header', async () => {
+  it("serves the solution's built MSAL redirect bridge at the web resource path, without a COOP header", async () => {
+    const built = join(__dirname, '..', 'out', 'webresources', 'oneflowsync_', 'auth');
     const page = await fetch(`${host.url}${REDIRECT_BRIDGE_PATH}`);
     expect(page.status).toBe(200);
     expect(page.headers.get('cross-origin-opener-policy')).toBeNull();
-    expect(await page.text()).toContain('<script src="/WebResources/oneflowsync_/auth/redirect.js">');
+    const html = await page.text();
+    expect(html).toBe(readFileSync(join(built, 'redirect.html'), 'utf8'));
+    // Relative, so the page finds its script under any URL Dynamics serves web resources at.
+    expect(scriptsOf(html)).toEqual(['redirect.js']);
     const script = await fetch(`${host.url}/WebResources/oneflowsync_/auth/redirect.js`);
     expect(script.status).toBe(200);
-    expect((await script.text()).length).toBeGreaterThan(1000);
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    const served = await script.text();
+    expect(served).toBe(readFileSync(join(built, 'redirect.js'), 'utf8'));
+    expect(served).toContain('@azure/msal-browser');
   });
 
   it('gives the control the resx strings, and a missing key throws and is reported', async () => {
