@@ -167,7 +167,7 @@ const importsAsRequires = {
   },
 };
 
-export async function packageFunctionApp({ out, entry }) {
+async function packageFunctionApp({ out, entry }) {
   const functionsPackage = readJson(join(functionsDir, 'package.json'));
   const lock = readJson(join(rootDir, 'package-lock.json'));
   const absent = new Set();
@@ -190,7 +190,7 @@ export async function packageFunctionApp({ out, entry }) {
     metafile: true,
     write: false,
     outfile: join(rootDir, 'bundle.js'),
-    logLevel: 'silent',
+    logLevel: 'warning',
   });
   const inputs = Object.keys(result.metafile.inputs).map((path) => path.split(sep).join('/'));
   const problems = checkInputs(inputs, functionsPackage, lock);
@@ -246,17 +246,15 @@ export async function packageFunctionApp({ out, entry }) {
   };
 }
 
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { out: { type: 'string' }, entry: { type: 'string' } } });
-  const out = resolve(values.out ?? join(functionsDir, 'out', 'functionapp.zip'));
-  const entry = resolve(values.entry ?? join(functionsDir, 'src', 'index.ts'));
-  try {
-    const built = await packageFunctionApp({ out, entry });
-    console.log(`${relative(process.cwd(), built.out)}: ${built.size} bytes`);
-    for (const [name, size] of Object.entries(built.entries)) console.log(`  ${name} ${size} bytes`);
-    console.log(`  dependencies: ${JSON.stringify(built.dependencies)}`);
-  } catch (error) {
-    console.error(error instanceof PackageError ? error.message : error);
-    process.exit(1);
-  }
+const { values } = parseArgs({ options: { out: { type: 'string' }, entry: { type: 'string' } } });
+const out = resolve(values.out ?? join(functionsDir, 'out', 'functionapp.zip'));
+const entry = resolve(values.entry ?? join(functionsDir, 'src', 'index.ts'));
+try {
+  const built = await packageFunctionApp({ out, entry });
+  console.log(`${relative(process.cwd(), built.out)}: ${built.size} bytes`);
+  for (const [name, size] of Object.entries(built.entries)) console.log(`  ${name} ${size} bytes`);
+  console.log(`  dependencies: ${JSON.stringify(built.dependencies)}`);
+} catch (error) {
+  console.error(error instanceof PackageError ? error.message : error);
+  process.exit(1);
 }

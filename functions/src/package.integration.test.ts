@@ -183,6 +183,12 @@ describe('the Function app package', () => {
     expect(bundle).not.toMatch(/from "@oneflow-sync\/|require\("@oneflow-sync\//);
   });
 
+  it('is the same zip, byte for byte, when built again from the same sources', async () => {
+    const again = join(workDir, 'again.zip');
+    await run(process.execPath, [packer, '--out', again], { cwd: rootDir });
+    expect(readFileSync(again).equals(readFileSync(join(workDir, 'functionapp.zip')))).toBe(true);
+  });
+
   it('installs, as the remote build does, exactly the versions the repository tests with', () => {
     const installed = JSON.parse(
       readFileSync(join(appDir, 'node_modules', '@azure', 'functions', 'package.json'), 'utf8'),
