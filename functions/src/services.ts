@@ -1,5 +1,6 @@
 import { QueueClient } from '@azure/storage-queue';
 import { createAppTokenProvider } from './auth/appTokens';
+import type { TokenCredential } from './auth/managedIdentity';
 import { createBearerValidator, type BearerValidator } from './auth/bearer';
 import type { AppConfig, TenantConfig } from './config/config';
 import { UnknownTenantError } from './config/errors';
@@ -49,8 +50,12 @@ export interface ServiceOverrides {
   clock?: () => Date;
 }
 
-export function createQueueClient(connection: string, name: string): QueueClient {
-  return new QueueClient(connection, name);
+/** How the app reaches the webhook queue: a connection string, or the queue service URL with a token credential. */
+export type QueueConnection = string | { url: string; credential: TokenCredential };
+
+export function createQueueClient(connection: QueueConnection, name: string): QueueClient {
+  if (typeof connection === 'string') return new QueueClient(connection, name);
+  return new QueueClient(`${connection.url}/${name}`, connection.credential);
 }
 
 export function createServices(

@@ -474,7 +474,7 @@ describe('bad input', () => {
     );
     expect(packBroken()).toThrow(
       `${manifest}: control version 0.0.1 is not the solution's ${VERSION}: set the same version in ` +
-        'solution/package.json and ProductSyncWidget/ControlManifest.Input.xml',
+        'solution/package.json and pcf-control/ProductSyncWidget/ControlManifest.Input.xml',
     );
     expect(existsSync(join(broken, 'zips'))).toBe(false);
   });

@@ -115,7 +115,7 @@ function readControl(controlsFolder: string, name: string, version: string): Bui
   if (control['@_version'] !== version) {
     throw new SolutionInputError(
       `${manifestPath}: control version ${String(control['@_version'])} is not the solution's ${version}: set the ` +
-        `same version in solution/package.json and ${name}/ControlManifest.Input.xml, then run ${BUILD_COMMAND}.`,
+        `same version in solution/package.json and pcf-control/${name}/ControlManifest.Input.xml, then run ${BUILD_COMMAND}.`,
     );
   }
   const resources = control.resources ?? {};

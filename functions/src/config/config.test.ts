@@ -49,7 +49,7 @@ describe('loadConfig', () => {
       adminRole: 'ProductSync.Admin',
       syncRole: 'ProductSync.Sync',
     });
-    expect(config.storageConnection).toBeUndefined();
+    expect(config.storage).toBeUndefined();
     expect(config.webhookQueue).toBe('oneflow-webhooks');
     expect(config.retention).toEqual({ activityDays: 180, callbackDays: 30 });
   });

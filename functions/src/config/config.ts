@@ -1,5 +1,7 @@
 import { GuidSchema } from '@oneflow-sync/shared';
 import { z } from 'zod';
+import { caCertificateFromSettings } from './caCertificate';
+import { storageFromSettings, type StorageConfig } from './storage';
 
 /**
  * The org's part of the webhook URL (`/api/webhooks/oneflow/{orgKey}`), which also names its secret settings:
@@ -50,8 +52,8 @@ export interface AppConfig {
     syncRole: string;
   };
   backend: { clientId: string; clientSecret: string };
-  /** Unset: the local runner starts Azurite. */
-  storageConnection: string | undefined;
+  /** Tables and the webhook queue: a connection string or the managed identity. Unset: the local runner starts Azurite. */
+  storage: StorageConfig | undefined;
   webhookQueue: string;
   retention: { activityDays: number; callbackDays: number };
   /** Browser origins (exact `scheme://host[:port]`) allowed to call the API; empty: none. */
@@ -179,12 +181,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       secrets: { oneflowToken: secret(names.oneflowToken), webhookSignKey: secret(names.webhookSignKey) },
     };
   });
+  const storage = storageFromSettings(env);
+  const caCertificate = caCertificateFromSettings(env);
+  problems.push(...storage.problems, ...caCertificate.problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     tenants: withSecrets,
     auth: {
       authorityHost: settings.ENTRA_AUTHORITY_HOST,
-      authorityCaPem: settings.ENTRA_CA_CERTIFICATE_PEM || undefined,
+      authorityCaPem: caCertificate.pem,
       audiences: settings.API_AUDIENCES.split(',')
         .map((value) => value.trim())
         .filter(Boolean),
@@ -192,7 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       syncRole: settings.API_SYNC_ROLE,
     },
     backend: { clientId: settings.BACKEND_CLIENT_ID, clientSecret: settings.BACKEND_CLIENT_SECRET },
-    storageConnection: settings.AzureWebJobsStorage || undefined,
+    storage: storage.storage,
     webhookQueue: settings.WEBHOOK_QUEUE_NAME,
     retention: {
       activityDays: settings.ACTIVITY_RETENTION_DAYS,

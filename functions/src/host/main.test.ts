@@ -1,5 +1,5 @@
 import { ConfigError } from '../config/config';
-import { localPorts } from './main';
+import { localPorts, localStorageConnection } from './main';
 
 describe('local runner ports', () => {
   it('are the documented defaults: Functions 7071, Azurite blobs 10000, queues 10001, tables 10002', () => {
@@ -25,5 +25,37 @@ describe('local runner ports', () => {
     for (const value of ['70000', '1e3', '0x50', ' 80', '80.0', '-1']) {
       expect(() => localPorts({ FUNCTIONS_PORT: value })).toThrow(/FUNCTIONS_PORT/);
     }
+  });
+});
+
+describe('local runner storage', () => {
+  it('starts its own Azurite without a connection string, and for UseDevelopmentStorage=true (as `func start` needs it)', () => {
+    expect(localStorageConnection(undefined)).toBeUndefined();
+    for (const value of [
+      'UseDevelopmentStorage=true',
+      'usedevelopmentstorage=TRUE;',
+      ' UseDevelopmentStorage=true ',
+    ]) {
+      expect(localStorageConnection({ kind: 'connectionString', connectionString: value })).toBeUndefined();
+    }
+  });
+
+  it('uses any other connection string as it is', () => {
+    const azurite =
+      'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;TableEndpoint=http://127.0.0.1:20002/devstoreaccount1';
+    expect(localStorageConnection({ kind: 'connectionString', connectionString: azurite })).toBe(azurite);
+    const proxied = 'UseDevelopmentStorage=true;DevelopmentStorageProxyUri=http://127.0.0.1';
+    expect(localStorageConnection({ kind: 'connectionString', connectionString: proxied })).toBe(proxied);
+  });
+
+  it('refuses identity-based storage, which only Azure can give a token for', () => {
+    expect(() =>
+      localStorageConnection({
+        kind: 'identity',
+        tableUrl: 'https://contoso.table.core.windows.net',
+        queueUrl: 'https://contoso.queue.core.windows.net',
+        clientId: undefined,
+      }),
+    ).toThrow('AzureWebJobsStorage__* (identity-based storage) is for Azure');
   });
 });

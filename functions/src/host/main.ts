@@ -1,12 +1,14 @@
 // `npm run host`: the Function app on http://127.0.0.1:7071/api without the Functions host. Settings come from
 // the environment, then functions/local.settings.json (as `func start` reads it), else the example file, which
-// points at the simulators of `npm run sim`. Without AzureWebJobsStorage it starts Azurite itself, on
-// 10000-10002 with its data in .local/azurite (AZURITE_*_PORT and AZURITE_LOCATION move them).
+// points at the simulators of `npm run sim`. Without AzureWebJobsStorage, or with UseDevelopmentStorage=true
+// (what `func start` needs: Azurite on its usual ports), it starts Azurite itself, on 10000-10002 with its data
+// in .local/azurite (AZURITE_*_PORT and AZURITE_LOCATION move them).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { servicesFor } from '../bootstrap';
 import { ConfigError, loadConfig } from '../config/config';
+import type { StorageConfig } from '../config/storage';
 import { startAzurite, type RunningAzurite } from '../testing/azurite';
 import { consoleLogger, startLocalHost } from './localHost';
 
@@ -20,17 +22,25 @@ export function localEnvironment(environment: NodeJS.ProcessEnv): NodeJS.Process
   const values = file
     ? ((JSON.parse(readFileSync(file, 'utf8')) as { Values?: Record<string, string> }).Values ?? {})
     : {};
-  const merged: NodeJS.ProcessEnv = { ...values, ...environment };
-  const caFile = merged.ENTRA_CA_CERTIFICATE_FILE;
-  if (!merged.ENTRA_CA_CERTIFICATE_PEM && caFile) {
-    if (!existsSync(caFile)) {
-      throw new ConfigError([
-        `ENTRA_CA_CERTIFICATE_FILE ${caFile} does not exist (is \`npm run sim\` running?)`,
-      ]);
-    }
-    merged.ENTRA_CA_CERTIFICATE_PEM = readFileSync(caFile, 'utf8');
+  // ENTRA_CA_CERTIFICATE_FILE is read by the app's own configuration, as under `func start`.
+  return { ...values, ...environment };
+}
+
+/** `UseDevelopmentStorage=true`: the storage emulator on its usual ports, which this runner starts itself. */
+const DEVELOPMENT_STORAGE = /^\s*UseDevelopmentStorage=true\s*;?\s*$/i;
+
+/**
+ * The connection string the runner uses; undefined: it starts its own Azurite. Identity-based storage is Azure's
+ * (a managed identity exists only there): the runner refuses it rather than reach for a token it cannot get.
+ */
+export function localStorageConnection(storage: StorageConfig | undefined): string | undefined {
+  if (storage === undefined) return undefined;
+  if (storage.kind === 'identity') {
+    throw new ConfigError([
+      'AzureWebJobsStorage__* (identity-based storage) is for Azure: locally set AzureWebJobsStorage to a connection string, to UseDevelopmentStorage=true or leave it empty (the runner starts Azurite)',
+    ]);
   }
-  return merged;
+  return DEVELOPMENT_STORAGE.test(storage.connectionString) ? undefined : storage.connectionString;
 }
 
 /** Azurite's usual ports, which the local stack keeps (DESIGN: the default stack is on these). */
@@ -92,8 +102,8 @@ async function main(): Promise<void> {
   const config = loadConfig(environment);
   const ports = localPorts(environment);
   let azurite: RunningAzurite | undefined;
-  let storage = config.storageConnection;
-  if (!storage) {
+  let storage = localStorageConnection(config.storage);
+  if (storage === undefined) {
     azurite = await startLocalAzurite(environment, ports.azurite);
     storage = azurite.connectionString;
   }

@@ -6,7 +6,7 @@ import { createLeaseStore } from './leaseStore';
 import { createLinkStore } from './linkStore';
 import { createRunStore } from './runStore';
 import { createSettingsStore } from './settingsStore';
-import { ensureTable, serviceClient, tableClient } from './tables';
+import { ensureTable, serviceClient, tableClient, type TableConnection } from './tables';
 import type { StateStore } from './types';
 
 export type * from './types';
@@ -48,13 +48,13 @@ export function tableNames(prefix: string = DEFAULT_TABLE_PREFIX): TableNames {
 
 /** The sync's Table Storage state; creates its tables when missing. Never stores secrets. */
 export async function createStateStore(
-  connectionString: string,
+  connection: TableConnection,
   options: StateStoreOptions = {},
 ): Promise<StateStore> {
   const names = tableNames(options.tablePrefix ?? DEFAULT_TABLE_PREFIX);
-  const service = serviceClient(connectionString);
+  const service = serviceClient(connection);
   await Promise.all(Object.values(names).map((name) => ensureTable(service, name)));
-  const client = (name: string) => tableClient(connectionString, name);
+  const client = (name: string) => tableClient(connection, name);
   return {
     settings: createSettingsStore(client(names.settings)),
     contracts: createContractStore(client(names.contracts)),

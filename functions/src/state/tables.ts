@@ -8,6 +8,7 @@ import {
 } from '@azure/data-tables';
 import pLimit from 'p-limit';
 import { z } from 'zod';
+import type { TokenCredential } from '../auth/managedIdentity';
 import { CorruptStateError, StateInputError } from './errors';
 
 /** Low-level Table Storage helpers shared by the stores. */
@@ -27,16 +28,25 @@ export function isLocalStorage(connectionString: string): boolean {
   return /UseDevelopmentStorage=true/i.test(connectionString) || LOCAL_ENDPOINT.test(connectionString);
 }
 
-export function tableClient(connectionString: string, table: string): TableClient {
-  return TableClient.fromConnectionString(connectionString, table, {
-    allowInsecureConnection: isLocalStorage(connectionString),
-  });
+/** How the stores reach Table Storage: a connection string, or the table service URL with a token credential. */
+export type TableConnection = string | { url: string; credential: TokenCredential };
+
+export function tableClient(connection: TableConnection, table: string): TableClient {
+  if (typeof connection === 'string') {
+    return TableClient.fromConnectionString(connection, table, {
+      allowInsecureConnection: isLocalStorage(connection),
+    });
+  }
+  return new TableClient(connection.url, table, connection.credential);
 }
 
-export function serviceClient(connectionString: string): TableServiceClient {
-  return TableServiceClient.fromConnectionString(connectionString, {
-    allowInsecureConnection: isLocalStorage(connectionString),
-  });
+export function serviceClient(connection: TableConnection): TableServiceClient {
+  if (typeof connection === 'string') {
+    return TableServiceClient.fromConnectionString(connection, {
+      allowInsecureConnection: isLocalStorage(connection),
+    });
+  }
+  return new TableServiceClient(connection.url, connection.credential);
 }
 
 /** HTTP status of an SDK error (RestError.statusCode), if any. */

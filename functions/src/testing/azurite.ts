@@ -21,6 +21,11 @@ export interface AzuriteOptions {
   startTimeoutMs?: number;
   /** Fixed ports (the local stack uses Azurite's usual 10000-10002); 0 or absent: the OS picks. */
   ports?: { blob?: number; queue?: number; table?: number };
+  /**
+   * Serve https with this certificate and key (PEM files), and with `oauth` accept bearer tokens as Azure Storage
+   * does (Azurite's `--oauth basic`: issuer, audience and lifetime are checked, not the signature).
+   */
+  https?: { certificateFile: string; keyFile: string; oauth?: boolean };
 }
 
 export interface RunningAzurite {
@@ -51,10 +56,13 @@ function azuriteBinPath(): string {
   return path.resolve(path.dirname(packageJson), parsed.bin.azurite);
 }
 
-function azuriteConnectionString(ports: { blobPort: number; queuePort: number; tablePort: number }): string {
-  const endpoint = (port: number) => `http://${HOST}:${port}/${AZURITE_ACCOUNT_NAME}`;
+function azuriteConnectionString(
+  ports: { blobPort: number; queuePort: number; tablePort: number },
+  scheme: 'http' | 'https',
+): string {
+  const endpoint = (port: number) => `${scheme}://${HOST}:${port}/${AZURITE_ACCOUNT_NAME}`;
   return [
-    'DefaultEndpointsProtocol=http',
+    `DefaultEndpointsProtocol=${scheme}`,
     `AccountName=${AZURITE_ACCOUNT_NAME}`,
     `AccountKey=${AZURITE_ACCOUNT_KEY}`,
     `BlobEndpoint=${endpoint(ports.blobPort)}`,
@@ -63,7 +71,7 @@ function azuriteConnectionString(ports: { blobPort: number; queuePort: number; t
   ].join(';');
 }
 
-const LISTENING = /Azurite (Blob|Queue|Table) service is successfully listening at http:\/\/[^:\s]+:(\d+)/g;
+const LISTENING = /Azurite (Blob|Queue|Table) service is successfully listening at https?:\/\/[^:\s]+:(\d+)/g;
 
 function tail(text: string): string {
   return text.length > OUTPUT_TAIL_CHARS ? text.slice(-OUTPUT_TAIL_CHARS) : text;
@@ -113,6 +121,15 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     '--skipApiVersionCheck',
     '--disableTelemetry',
     ...(location === undefined ? ['--inMemoryPersistence'] : ['--location', location]),
+    ...(options.https === undefined
+      ? []
+      : [
+          '--cert',
+          options.https.certificateFile,
+          '--key',
+          options.https.keyFile,
+          ...(options.https.oauth === true ? ['--oauth', 'basic'] : []),
+        ]),
   ];
   const child = spawn(process.execPath, args, {
     // Its own process group: a Ctrl-C in the terminal reaches the runner, which stops Azurite itself once its own
@@ -206,7 +223,10 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
         const [tableUp, queueUp] = await Promise.all([canConnect(tablePort), canConnect(queuePort)]);
         if (tableUp && queueUp) {
           return {
-            connectionString: azuriteConnectionString({ blobPort, queuePort, tablePort }),
+            connectionString: azuriteConnectionString(
+              { blobPort, queuePort, tablePort },
+              options.https === undefined ? 'http' : 'https',
+            ),
             tablePort,
             queuePort,
             blobPort,
