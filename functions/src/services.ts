@@ -1,6 +1,7 @@
 import { QueueClient } from '@azure/storage-queue';
 import { createAppTokenProvider } from './auth/appTokens';
 import type { TokenCredential } from './auth/managedIdentity';
+import { appCredential } from './auth/backendCredential';
 import { createBearerValidator, type BearerValidator } from './auth/bearer';
 import type { AppConfig, TenantConfig } from './config/config';
 import { UnknownTenantError } from './config/errors';
@@ -73,7 +74,7 @@ export function createServices(
       authorityHost: config.auth.authorityHost,
       tenantId: tenant.tenantId,
       clientId: config.backend.clientId,
-      clientSecret: config.backend.clientSecret,
+      credential: appCredential(config.backend.credential, config.auth.authorityCaPem),
       ...(config.auth.authorityCaPem ? { caCertificatePem: config.auth.authorityCaPem } : {}),
     });
     const dataverse = createDataverseClient({

@@ -40,7 +40,7 @@ function options(overrides: Partial<AppTokenProviderOptions> = {}): AppTokenProv
     authorityHost: identity.url,
     tenantId: seeded.homeTenantId,
     clientId: seeded.backend.clientId,
-    clientSecret: seeded.backendSecret,
+    credential: { kind: 'secret', secret: seeded.backendSecret },
     caCertificatePem: identity.certificatePem,
     ...overrides,
   };
@@ -105,7 +105,7 @@ describe('app tokens (msal-node client credentials) against the identity simulat
   it('a wrong secret is a typed credentials error with AADSTS7000215, and the secret appears nowhere', async () => {
     const secret = 'wrong-secret~0123456789abcdef';
     const error = await failureOf(
-      createAppTokenProvider(options({ clientSecret: secret })).getToken(DATAVERSE),
+      createAppTokenProvider(options({ credential: { kind: 'secret', secret } })).getToken(DATAVERSE),
     );
     expect(error).toBeInstanceOf(AppTokenError);
     expect(error).toMatchObject({

@@ -79,7 +79,7 @@ const provider = () =>
     authorityHost: ENTRA,
     tenantId: TENANT,
     clientId: CLIENT_ID,
-    clientSecret: SECRET,
+    credential: { kind: 'secret', secret: SECRET },
   });
 
 describe('app tokens against Entra (msw)', () => {

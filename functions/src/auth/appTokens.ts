@@ -9,6 +9,7 @@ import {
   type NetworkResponse,
 } from '@azure/msal-node';
 import { z } from 'zod';
+import type { BackendCertificate } from './backendCredential';
 
 /**
  * App-only tokens (client credentials) for Dataverse, through @azure/msal-node.
@@ -23,16 +24,31 @@ import { z } from 'zod';
  * no CA, and dropped `customAgentOptions`.
  *
  * After a 429 or 5xx MSAL itself refuses the same request until Entra's Retry-After has passed (60 s without
- * one), so nothing here retries; failures become an AppTokenError, which never holds the client secret (nor
- * MSAL's error object).
+ * one), so nothing here retries; failures become an AppTokenError, which never holds the credential (secret,
+ * private key or assertion) nor MSAL's error object.
  */
+
+/**
+ * How the app proves itself: a client secret, a certificate (MSAL signs a client assertion with its key), or a
+ * client assertion obtained elsewhere (a managed identity's token, for a federated identity credential).
+ */
+export type AppCredential =
+  | { kind: 'secret'; secret: string }
+  | ({ kind: 'certificate' } & BackendCertificate)
+  | {
+      kind: 'assertion';
+      /** Names the source (e.g. the managed identity): a different source gets a new MSAL instance. */
+      source: string;
+      /** A fresh assertion; MSAL asks for one with each token request it sends. */
+      getAssertion: () => Promise<string>;
+    };
 
 export interface AppTokenProviderOptions {
   /** `https://login.microsoftonline.com`, or the identity simulator's `https://127.0.0.1:<port>`. */
   authorityHost: string;
   tenantId: string;
   clientId: string;
-  clientSecret: string;
+  credential: AppCredential;
   /** PEM of the one certificate to trust for a non-Entra authority host (the simulator's self-signed one). */
   caCertificatePem?: string;
 }
@@ -43,7 +59,10 @@ export interface AppTokenProvider {
 }
 
 export type AppTokenErrorKind =
-  /** invalid_client: wrong or expired secret (AADSTS7000215, 7000222, …). */
+  /**
+   * invalid_client: wrong or expired secret, unregistered certificate, refused assertion (AADSTS7000215, 7000222,
+   * 700027, 700024, …).
+   */
   | 'credentials'
   /** The tenant, app, scope or resource is wrong or not consented (AADSTS90002, 700016, 500011, …). */
   | 'configuration'
@@ -58,7 +77,7 @@ export interface AppTokenErrorInit {
   errorCode: string | null;
   /** The AADSTS number, e.g. 7000215. */
   aadstsCode: number | null;
-  /** Entra's description (first line) or MSAL's message; never the secret. */
+  /** Entra's description (first line) or MSAL's message; never the credential. */
   detail: string | null;
   authorityHost: string;
   tenantId: string;
@@ -128,12 +147,17 @@ const ENTRA_HOST = 'login.microsoftonline.com';
 const TRANSIENT_AADSTS = new Set([50000, 90033]);
 
 interface CachedApplication {
-  /** A hash of the secret the instance was made with: a rotated secret gets a new instance. */
-  secretFingerprint: string;
+  /** A hash of the credential the instance was made with: a rotated one gets a new instance. */
+  credentialFingerprint: string;
   application: Promise<ConfidentialClientApplication>;
   /** Acquisitions under way per scope, so concurrent first calls share one token request. */
   inFlight: Map<string, Promise<string>>;
+  /** The assertions handed to MSAL lately, so none of them can reach an error message. */
+  assertions: string[];
 }
+
+/** How many recent assertions are kept for redaction: one is in use, one may be about to expire. */
+const KEPT_ASSERTIONS = 2;
 
 const applications = new Map<string, CachedApplication>();
 
@@ -142,8 +166,69 @@ export function clearAppTokenCache(): void {
   applications.clear();
 }
 
-function fingerprint(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+function fingerprint(credential: AppCredential): string {
+  const material =
+    credential.kind === 'secret'
+      ? credential.secret
+      : credential.kind === 'certificate'
+        ? `${credential.thumbprintSha256}\n${credential.privateKeyPem}`
+        : credential.source;
+  return createHash('sha256').update(`${credential.kind}\n${material}`).digest('hex');
+}
+
+/** The credential as msal-node's configuration takes it. */
+function msalCredential(
+  credential: AppCredential,
+  assertions: string[],
+): Pick<Configuration['auth'], 'clientSecret' | 'clientCertificate' | 'clientAssertion'> {
+  switch (credential.kind) {
+    case 'secret':
+      return { clientSecret: credential.secret };
+    case 'certificate':
+      // SHA-256 thumbprint (x5t#S256, PS256): Entra's current form; x5c lets Entra match by subject and issuer.
+      return {
+        clientCertificate: {
+          thumbprintSha256: credential.thumbprintSha256,
+          privateKey: credential.privateKeyPem,
+          x5c: credential.certificatePem,
+        },
+      };
+    case 'assertion':
+      return {
+        clientAssertion: async () => {
+          let assertion: string;
+          try {
+            assertion = await credential.getAssertion();
+          } catch (cause) {
+            throw new AssertionSourceError(credential.source, cause);
+          }
+          assertions.unshift(assertion);
+          assertions.splice(KEPT_ASSERTIONS);
+          return assertion;
+        },
+      };
+  }
+}
+
+/** The assertion's source (the managed identity) failed: MSAL sent nothing to Entra. */
+class AssertionSourceError extends Error {
+  /** The source's own code (e.g. `network`, `managed_identity_endpoint`), when it gives one. */
+  readonly code: string | null;
+
+  constructor(source: string, cause: unknown) {
+    super(`${source}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'AssertionSourceError';
+    const code: unknown =
+      typeof cause === 'object' && cause !== null ? Reflect.get(cause, 'errorCode') : null;
+    this.code = typeof code === 'string' && code !== '' ? code : null;
+  }
+}
+
+/** What must never appear in an error: the secret, the private key, the assertions. */
+function secretsOf(credential: AppCredential, assertions: readonly string[]): string[] {
+  if (credential.kind === 'secret') return [credential.secret];
+  if (credential.kind === 'certificate') return [credential.privateKeyPem];
+  return [...assertions];
 }
 
 function normalisedHost(authorityHost: string): URL {
@@ -338,6 +423,7 @@ async function localAuthorityOptions(
 async function buildApplication(
   options: AppTokenProviderOptions,
   host: URL,
+  assertions: string[],
 ): Promise<ConfidentialClientApplication> {
   const identity: Identity = {
     authorityHost: host.origin,
@@ -351,7 +437,7 @@ async function buildApplication(
   return new ConfidentialClientApplication({
     auth: {
       clientId: options.clientId,
-      clientSecret: options.clientSecret,
+      ...msalCredential(options.credential, assertions),
       authority: `${host.origin}/${options.tenantId}`,
       ...authorityOptions,
     },
@@ -362,11 +448,36 @@ async function buildApplication(
   });
 }
 
-/** MSAL's failure as an AppTokenError: Entra's error code and AADSTS number, never the secret. */
-function tokenError(error: unknown, identity: Identity, resource: string, secret: string): AppTokenError {
+/** MSAL's failure as an AppTokenError: Entra's error code and AADSTS number, never the credential. */
+function tokenError(
+  error: unknown,
+  identity: Identity,
+  resource: string,
+  secrets: readonly string[],
+): AppTokenError {
   const redact = (text: string | null): string | null =>
-    text === null || secret === '' ? text : text.split(secret).join('[redacted]');
+    text === null
+      ? text
+      : secrets.reduce(
+          (redacted, secret) => (secret === '' ? redacted : redacted.split(secret).join('[redacted]')),
+          text,
+        );
   if (error instanceof AppTokenError) return error;
+  if (error instanceof AssertionSourceError) {
+    // An endpoint that cannot be reached is worth trying again; one that refuses (no identity, wrong header,
+    // unknown resource) is a credentials problem an admin has to fix.
+    const unreachable = /network|timeout|timed out|ECONNREFUSED|unavailable|server/i.test(
+      `${error.code ?? ''} ${error.message}`,
+    );
+    return new AppTokenError({
+      ...identity,
+      resource,
+      kind: unreachable ? 'unavailable' : 'credentials',
+      errorCode: error.code ?? 'client_assertion',
+      aadstsCode: aadstsOf(undefined, error.message),
+      detail: redact(`the client assertion could not be obtained from the ${error.message}`),
+    });
+  }
   if (!(error instanceof AuthError)) {
     return new AppTokenError({
       ...identity,
@@ -420,13 +531,15 @@ export function createAppTokenProvider(options: AppTokenProviderOptions): AppTok
   const key = [host.origin, options.tenantId, options.clientId].map((part) => part.toLowerCase()).join('|');
 
   function cached(): CachedApplication {
-    const secretFingerprint = fingerprint(options.clientSecret);
+    const credentialFingerprint = fingerprint(options.credential);
     const existing = applications.get(key);
-    if (existing?.secretFingerprint === secretFingerprint) return existing;
+    if (existing?.credentialFingerprint === credentialFingerprint) return existing;
+    const assertions: string[] = [];
     const entry: CachedApplication = {
-      secretFingerprint,
-      application: buildApplication(options, host),
+      credentialFingerprint,
+      application: buildApplication(options, host, assertions),
       inFlight: new Map(),
+      assertions,
     };
     // A failed start (discovery unreachable) is not kept: the next call tries again.
     entry.application.catch(() => {
@@ -443,7 +556,7 @@ export function createAppTokenProvider(options: AppTokenProviderOptions): AppTok
       if (!result?.accessToken) throw new Error('MSAL returned no token');
       return result.accessToken;
     } catch (error) {
-      throw tokenError(error, identity, resource, options.clientSecret);
+      throw tokenError(error, identity, resource, secretsOf(options.credential, entry.assertions));
     }
   }
 

@@ -2,6 +2,11 @@ import { GuidSchema } from '@oneflow-sync/shared';
 import { z } from 'zod';
 import { caCertificateFromSettings } from './caCertificate';
 import { storageFromSettings, type StorageConfig } from './storage';
+import {
+  BackendCertificateError,
+  parseBackendCertificate,
+  type BackendCredential,
+} from '../auth/backendCredential';
 
 /**
  * The org's part of the webhook URL (`/api/webhooks/oneflow/{orgKey}`), which also names its secret settings:
@@ -51,7 +56,8 @@ export interface AppConfig {
     /** The app role an application (not a person) needs to call the API with its own token. */
     syncRole: string;
   };
-  backend: { clientId: string; clientSecret: string };
+  /** The app registration the backend calls Dataverse with, and how it proves itself (one of three ways). */
+  backend: { clientId: string; credential: BackendCredential };
   /** Tables and the webhook queue: a connection string or the managed identity. Unset: the local runner starts Azurite. */
   storage: StorageConfig | undefined;
   webhookQueue: string;
@@ -125,7 +131,15 @@ const EnvSchema = z.object({
   API_ADMIN_ROLE: z.string().min(1).default('ProductSync.Admin'),
   API_SYNC_ROLE: z.string().min(1).default('ProductSync.Sync'),
   BACKEND_CLIENT_ID: GuidSchema,
-  BACKEND_CLIENT_SECRET: z.string().min(1, 'is required'),
+  BACKEND_CLIENT_SECRET: z.string().optional(),
+  BACKEND_CLIENT_CERTIFICATE: z.string().optional(),
+  BACKEND_FEDERATED_CREDENTIAL: z
+    .string()
+    .optional()
+    .refine((value) => !value || value.toLowerCase() === 'managedidentity', {
+      message: "must be managedidentity (the Function app's managed identity as a federated credential)",
+    }),
+  BACKEND_FEDERATED_CLIENT_ID: GuidSchema.optional(),
   AzureWebJobsStorage: z.string().optional(),
   WEBHOOK_QUEUE_NAME: z
     .string()
@@ -141,14 +155,58 @@ function issuePath(issue: z.core.$ZodIssue, prefix: string): string {
   return path ? `${prefix}${path}` : prefix.replace(/\.$/, '');
 }
 
+const BACKEND_CREDENTIAL_SETTINGS = [
+  'BACKEND_CLIENT_SECRET',
+  'BACKEND_CLIENT_CERTIFICATE',
+  'BACKEND_FEDERATED_CREDENTIAL',
+] as const;
+
+/**
+ * The backend's credential, or the problem with it. Exactly one way is set, so a forgotten secret left beside a
+ * new certificate cannot silently win; the messages name settings, never their values.
+ */
+function backendCredential(env: NodeJS.ProcessEnv): BackendCredential | string {
+  const set = BACKEND_CREDENTIAL_SETTINGS.filter((name) => Boolean(env[name]));
+  const names = BACKEND_CREDENTIAL_SETTINGS.join(', ');
+  const [only] = set;
+  if (only === undefined || set.length > 1) {
+    return only === undefined
+      ? `the backend's credential is required: set exactly one of ${names}`
+      : `the backend's credential is set ${set.length} ways (${set.join(', ')}): set exactly one of ${names}`;
+  }
+  if (env.BACKEND_FEDERATED_CLIENT_ID && only !== 'BACKEND_FEDERATED_CREDENTIAL') {
+    return `BACKEND_FEDERATED_CLIENT_ID is set but ${only} is the credential: it only names the identity for BACKEND_FEDERATED_CREDENTIAL=managedidentity`;
+  }
+  const value = env[only] ?? '';
+  if (only === 'BACKEND_CLIENT_SECRET') return { kind: 'secret', secret: value };
+  if (only === 'BACKEND_CLIENT_CERTIFICATE') {
+    try {
+      return { kind: 'certificate', ...parseBackendCertificate(value) };
+    } catch (error) {
+      if (error instanceof BackendCertificateError) return `BACKEND_CLIENT_CERTIFICATE ${error.message}`;
+      throw error;
+    }
+  }
+  return {
+    kind: 'managedIdentity',
+    identityClientId: env.BACKEND_FEDERATED_CLIENT_ID?.toLowerCase() || undefined,
+  };
+}
+
 /**
  * Reads and checks every setting at start-up, so a missing or malformed one stops the app with its name
  * instead of failing on the first request that needs it. Secret values never appear in the messages.
  */
 export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issuePath(issue, '')} ${issue.message}`));
+  const credential = backendCredential(env);
+  if (!parsed.success || typeof credential === 'string') {
+    throw new ConfigError([
+      ...(parsed.success
+        ? []
+        : parsed.error.issues.map((issue) => `${issuePath(issue, '')} ${issue.message}`)),
+      ...(typeof credential === 'string' ? [credential] : []),
+    ]);
   }
   const settings = parsed.data;
   let rawTenants: unknown;
@@ -196,7 +254,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       adminRole: settings.API_ADMIN_ROLE,
       syncRole: settings.API_SYNC_ROLE,
     },
-    backend: { clientId: settings.BACKEND_CLIENT_ID, clientSecret: settings.BACKEND_CLIENT_SECRET },
+    backend: { clientId: settings.BACKEND_CLIENT_ID, credential },
     storage: storage.storage,
     webhookQueue: settings.WEBHOOK_QUEUE_NAME,
     retention: {

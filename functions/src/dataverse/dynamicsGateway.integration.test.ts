@@ -58,7 +58,7 @@ function tokens() {
     authorityHost: sims.identity.url,
     tenantId: seeded.homeTenantId,
     clientId: seeded.backend.clientId,
-    clientSecret: seeded.backendSecret,
+    credential: { kind: 'secret', secret: seeded.backendSecret },
     caCertificatePem: sims.identity.certificatePem,
   });
 }

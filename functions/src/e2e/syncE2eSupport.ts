@@ -171,7 +171,7 @@ export function dynamicsSide(stack: Stack): DynamicsSide {
     authorityHost: stack.simulators.identityUrl,
     tenantId: FIXTURE.contoso,
     clientId: FIXTURE.apiClientId,
-    clientSecret: BACKEND_SECRET,
+    credential: { kind: 'secret', secret: BACKEND_SECRET },
     caCertificatePem: stack.simulators.identityCertificatePem,
   });
   const url = stack.simulators.dataverseUrl;

@@ -1,9 +1,13 @@
+import { generateKeyPair } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { generate } from 'selfsigned';
 
-export interface ServerCertificate {
+const generateRsaKeyPair = promisify(generateKeyPair);
+
+export interface CertificateAndKey {
   /** PEM of the certificate: what a client adds as its only trusted CA for the simulator. */
   certificatePem: string;
   privateKeyPem: string;
@@ -18,7 +22,7 @@ const SAN_IP = 7;
  * identity provider speaks TLS; clients trust exactly this certificate (an https agent's `ca`), never by turning
  * certificate checks off. A new one per start means no private key is ever checked in.
  */
-export function generateServerCertificate(): Promise<ServerCertificate> {
+export function generateServerCertificate(): Promise<CertificateAndKey> {
   return new Promise((resolve, reject) => {
     generate(
       [{ name: 'commonName', value: 'Identity simulator (127.0.0.1)' }],
@@ -69,4 +73,30 @@ export function writeCertificateFile(certificatePem: string, path: string): stri
 /** A stopped provider's certificate is of no use to anyone; a port-0 run would otherwise leave one behind. */
 export function removeCertificateFile(path: string): void {
   rmSync(path, { force: true });
+}
+
+/**
+ * A fresh self-signed certificate an app registration can hold as its credential: the private key signs client
+ * assertions, the certificate is uploaded to the app. Made at run time, so no private key is ever checked in.
+ * The key comes from node:crypto (native, milliseconds) rather than node-forge's JavaScript RSA, which takes
+ * seconds for a 2048-bit key.
+ */
+export async function generateClientCertificate(commonName: string, days = 30): Promise<CertificateAndKey> {
+  const keys = await generateRsaKeyPair('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  // selfsigned's synchronous form takes a key pair (its type declarations leave `keyPair` out).
+  const options: Parameters<typeof generate>[1] & { keyPair: { privateKey: string; publicKey: string } } = {
+    days,
+    algorithm: 'sha256',
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true },
+    ],
+    keyPair: keys,
+  };
+  const result = generate([{ name: 'commonName', value: commonName }], options);
+  return { certificatePem: result.cert, privateKeyPem: keys.privateKey };
 }

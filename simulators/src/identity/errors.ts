@@ -108,6 +108,65 @@ export const entraErrors = {
       7000215,
       `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
     ),
+  /** Client assertions (certificate or federated credential) in place of a secret. */
+  unsupportedAssertionType: (assertionType: string) =>
+    new EntraError(
+      400,
+      'invalid_request',
+      50027,
+      `Invalid client_assertion_type '${assertionType}': expected 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'.`,
+    ),
+  malformedAssertion: (reason: string) =>
+    new EntraError(400, 'invalid_request', 50027, `JWT token is invalid or malformed: ${reason}.`),
+  assertionKeyNotFound: (thumbprint: string, clientId: string) =>
+    new EntraError(
+      401,
+      'invalid_client',
+      700027,
+      `Client assertion contains an invalid signature. [Reason - The key was not found., Thumbprint of key used by client: '${thumbprint}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${clientId}'.]`,
+    ),
+  assertionSignatureInvalid: (thumbprint: string, clientId: string) =>
+    new EntraError(
+      401,
+      'invalid_client',
+      700027,
+      `Client assertion contains an invalid signature. [Reason - The provided signature value did not match the expected signature value., Thumbprint of key used by client: '${thumbprint}', app Id '${clientId}'.]`,
+    ),
+  assertionAudience: () =>
+    new EntraError(
+      401,
+      'invalid_client',
+      700023,
+      'Client assertion audience claim does not match Realm issuer. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials.',
+    ),
+  assertionClientMismatch: () =>
+    new EntraError(
+      401,
+      'invalid_client',
+      700021,
+      "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials.",
+    ),
+  assertionTimeRange: (now: Date, validFrom: Date, expires: Date) =>
+    new EntraError(
+      401,
+      'invalid_client',
+      700024,
+      `Client assertion is not within its valid time range. Current time: ${now.toISOString()}, assertion valid from ${validFrom.toISOString()}, expiry time of assertion ${expires.toISOString()}. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials.`,
+    ),
+  noFederatedIdentityRecord: (issuer: string, subject: string, audience: string) =>
+    new EntraError(
+      400,
+      'invalid_request',
+      70021,
+      `No matching federated identity record found for presented assertion. Assertion Issuer: '${issuer}'. Assertion Subject: '${subject}'. Assertion Audience: '${audience}'. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`,
+    ),
+  federatedAssertionSignatureInvalid: (issuer: string) =>
+    new EntraError(
+      401,
+      'invalid_client',
+      700027,
+      `Client assertion contains an invalid signature. [Reason - No key of the issuer '${issuer}' verifies the assertion's signature.]`,
+    ),
   scopeWithoutDefault: (scope: string) =>
     new EntraError(
       400,

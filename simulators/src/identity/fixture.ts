@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 
 const Guid = z
@@ -48,11 +49,40 @@ const ResourceAccessSchema = z.object({
   roles: z.array(z.string().min(1)).default([]),
 });
 
+/**
+ * A certificate uploaded to the app registration ("Certificates & secrets"): only its public part. Client
+ * assertions whose `x5t` / `x5t#S256` header names its thumbprint must be signed with its key.
+ */
+const CertificateCredentialSchema = z.object({
+  certificatePem: z.string().refine((pem) => {
+    try {
+      new X509Certificate(pem);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'not a PEM certificate'),
+});
+
+/**
+ * A federated identity credential: a token from `issuer` about `subject` for one of `audiences` is accepted as the
+ * app's client assertion. Matching is exact and case-sensitive, as Entra's; a `*` in the issuer stands for the
+ * simulator's port, which moves between runs.
+ */
+const FederatedIdentityCredentialSchema = z.object({
+  name: z.string().min(1),
+  issuer: z.string().min(1),
+  subject: z.string().min(1),
+  audiences: z.array(z.string().min(1)).min(1).default(['api://AzureADTokenExchange']),
+});
+
 const ApplicationSchema = z.object({
   displayName: z.string().min(1),
   clientId: Guid,
   /** Client secret values (not their ids). Dev-only values: the fixture is checked in. */
   secrets: z.array(z.string().min(1)).default([]),
+  certificates: z.array(CertificateCredentialSchema).default([]),
+  federatedIdentityCredentials: z.array(FederatedIdentityCredentialSchema).default([]),
   /** Tenants where the app has a service principal (its home tenant, and tenants that consented). */
   servicePrincipals: z.array(ServicePrincipalSchema).min(1),
   /** The resources the app was granted and the app roles it holds on them. */

@@ -5,6 +5,7 @@ import defaultFixture from '../../fixtures/identity.json';
 import { installControl, type Control } from '../common/control';
 import { listenLocal, type RunningServer } from '../common/listen';
 import { generateServerCertificate } from './certificate';
+import { verifyClientAssertion } from './clientAssertions';
 import {
   instanceAliases,
   instanceDiscovery,
@@ -206,7 +207,7 @@ class IdentityProvider {
     const delegated = { form, basicSecret: basic?.secret, origin };
     switch (grantType) {
       case 'client_credentials':
-        return this.clientCredentials(tenant, form, basic);
+        return this.clientCredentials(tenant, pathSegment, form, basic);
       case 'authorization_code':
         return this.signIn.redeemCode(tenant, delegated);
       case 'refresh_token':
@@ -218,10 +219,11 @@ class IdentityProvider {
 
   /**
    * The client-credentials grant, checked in the order Entra reports problems: application in that tenant,
-   * client secret, scope, resource, role assignment.
+   * client secret or assertion, scope, resource, role assignment.
    */
   private async clientCredentials(
     tenant: Tenant,
+    pathSegment: string,
     form: Readonly<Record<string, string>>,
     basic: { clientId: string; secret: string } | undefined,
   ): Promise<ClientCredentialsAnswer> {
@@ -233,8 +235,21 @@ class IdentityProvider {
     );
     if (!application || !servicePrincipal) throw entraErrors.applicationNotFound(clientId, tenant.id);
     const secret = form.client_secret ?? basic?.secret;
-    if (secret === undefined) throw entraErrors.missingClientCredential();
-    if (!application.secrets.includes(secret)) throw entraErrors.invalidClientSecret(application.clientId);
+    const assertion = form.client_assertion;
+    if (assertion !== undefined) {
+      await verifyClientAssertion(form.client_assertion_type, assertion, {
+        application,
+        tokenEndpoints: [tenant.id, pathSegment].map(
+          (segment) => `${this.baseUrl}/${segment}/oauth2/v2.0/token`,
+        ),
+        signedBySimulator: (token) => this.tokens.signedByPublishedKey(token),
+        audienceMatches: (expected, presented) =>
+          expected === presented || findResource(this.fixture.resources, expected)?.appId === presented,
+      });
+    } else {
+      if (secret === undefined) throw entraErrors.missingClientCredential();
+      if (!application.secrets.includes(secret)) throw entraErrors.invalidClientSecret(application.clientId);
+    }
     const scope = form.scope;
     if (scope === undefined) throw entraErrors.missingParameter('scope');
     const scopes = scope.split(' ').filter((part) => part !== '');

@@ -1,5 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createLocalJWKSet, errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import {
+  compactVerify,
+  createLocalJWKSet,
+  errors as joseErrors,
+  jwtVerify,
+  SignJWT,
+  type JWTPayload,
+} from 'jose';
 import { z } from 'zod';
 import { SIGNING_ALGORITHM, type KeyRing } from './keys';
 
@@ -227,6 +234,17 @@ export class TokenService {
       uti: uniqueTokenId(),
       ver: '2.0',
     });
+  }
+
+  /** Whether one of this simulator's published keys signed `token` (RS256); no claim is checked. */
+  async signedByPublishedKey(token: string): Promise<boolean> {
+    try {
+      await compactVerify(token, this.keySet, { algorithms: [SIGNING_ALGORITHM] });
+      return true;
+    } catch (error) {
+      if (error instanceof joseErrors.JOSEError) return false;
+      throw error;
+    }
   }
 
   /**
