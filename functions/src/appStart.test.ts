@@ -96,4 +96,30 @@ describe('the Function app’s start', () => {
     expect((failure as ConfigError).message).toContain(named);
     expect((failure as ConfigError).message).not.toContain(SECRET);
   });
+
+  it('fails with a backend certificate it cannot use, or two credentials at once, never showing either value', async () => {
+    // A PFX pasted as base64 where a PEM belongs, and a private key block that cannot be read.
+    const pfx = Buffer.from('a PKCS#12 archive holding a private key, not PEM').toString('base64');
+    const brokenKey =
+      '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC-not-a-key\n-----END PRIVATE KEY-----\n';
+    for (const [change, named] of [
+      [{ BACKEND_CLIENT_SECRET: undefined, BACKEND_CLIENT_CERTIFICATE: pfx }, 'store the certificate as PEM'],
+      [
+        { BACKEND_CLIENT_SECRET: undefined, BACKEND_CLIENT_CERTIFICATE: brokenKey },
+        'BACKEND_CLIENT_CERTIFICATE',
+      ],
+      [{ BACKEND_CLIENT_CERTIFICATE: pfx }, 'BACKEND_CLIENT_SECRET, BACKEND_CLIENT_CERTIFICATE'],
+    ] as const) {
+      settings({ ...COMPLETE, ...change });
+      const failure = await start().then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(ConfigError);
+      const message = (failure as ConfigError).message;
+      expect(message).toContain(named);
+      for (const value of [SECRET, pfx, 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC'])
+        expect(message).not.toContain(value);
+    }
+  });
 });
