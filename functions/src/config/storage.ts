@@ -22,7 +22,7 @@ export type StorageConfig =
       clientId: string | undefined;
     };
 
-export const STORAGE_SETTINGS = {
+const STORAGE_SETTINGS = {
   connectionString: 'AzureWebJobsStorage',
   accountName: 'AzureWebJobsStorage__accountName',
   tableServiceUri: 'AzureWebJobsStorage__tableServiceUri',
