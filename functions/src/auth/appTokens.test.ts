@@ -1,6 +1,10 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import { compactVerify, decodeJwt, decodeProtectedHeader } from 'jose';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
+import { generateClientCertificate } from '@oneflow-sync/simulators/src/identity/certificate';
 import { clearAppTokenCache, createAppTokenProvider, isAppTokenError } from './appTokens';
+import { parseBackendCertificate } from './backendCredential';
 
 /**
  * The real-Entra path (authority host login.microsoftonline.com, no CA, no metadata of ours), with Entra
@@ -127,5 +131,41 @@ describe('app tokens against Entra (msw)', () => {
     );
     for (const text of [error.message, error.stack ?? '', JSON.stringify(error)])
       expect(text).not.toContain(SECRET);
+  });
+
+  it("with a certificate, MSAL posts a PS256 client assertion for Entra's token endpoint naming the certificate by x5t#S256, and no secret", async () => {
+    entra(() =>
+      HttpResponse.json({
+        token_type: 'Bearer',
+        expires_in: 3599,
+        ext_expires_in: 3599,
+        access_token: 'from-cert',
+      }),
+    );
+    const generated = await generateClientCertificate('Oneflow Product Sync backend');
+    const certificate = parseBackendCertificate(`${generated.privateKeyPem}${generated.certificatePem}`);
+    const tokens = createAppTokenProvider({
+      authorityHost: ENTRA,
+      tenantId: TENANT,
+      clientId: CLIENT_ID,
+      credential: { kind: 'certificate', ...certificate },
+    });
+    await expect(tokens.getToken(DATAVERSE)).resolves.toBe('from-cert');
+    const form = new URLSearchParams(seen[0]?.body);
+    expect(form.get('client_secret')).toBeNull();
+    expect(form.get('client_assertion_type')).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+    const assertion = form.get('client_assertion') ?? '';
+    const x509 = new X509Certificate(generated.certificatePem);
+    expect(decodeProtectedHeader(assertion)).toMatchObject({
+      alg: 'PS256',
+      'x5t#S256': createHash('sha256').update(x509.raw).digest('base64url'),
+    });
+    expect(decodeJwt(assertion)).toMatchObject({
+      aud: `${ENTRA}/${TENANT}/oauth2/v2.0/token`,
+      iss: CLIENT_ID,
+      sub: CLIENT_ID,
+    });
+    // Signed with the certificate's key: its public key verifies the assertion.
+    await expect(compactVerify(assertion, x509.publicKey)).resolves.toBeDefined();
   });
 });
