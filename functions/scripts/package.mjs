@@ -4,7 +4,7 @@
 // tests. The Flex Consumption remote build installs exactly those (docs/decisions.md, "Function app package").
 //
 //   node functions/scripts/package.mjs [--out <zip>] [--entry <file>]
-import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,17 @@ const NODE_RANGE = '>=22';
 const ENTRY_TIME = new Date('2026-01-01T00:00:00Z');
 
 class PackageError extends Error {}
+
+/**
+ * A file's path in the repository's terms (`node_modules/zod/…`, `shared/src/…`), which the lock file's keys use.
+ * esbuild reports real paths, so where node_modules is a link to another checkout's, its files are named from there.
+ */
+const modulesHome = dirname(realpathSync(join(rootDir, 'node_modules')));
+function repositoryPath(path) {
+  const absolute = resolve(rootDir, path);
+  const inside = relative(rootDir, absolute);
+  return (inside.startsWith('..') ? relative(modulesHome, absolute) : inside).split(sep).join('/');
+}
 
 function readJson(path) {
   return JSON.parse(readFileSync(path, 'utf8'));
@@ -128,7 +139,7 @@ function optionalPeersAbsentInProduction(lock, absent) {
     name: 'optional-peers-absent-in-production',
     setup(pluginBuild) {
       pluginBuild.onResolve({ filter: /^[@\w]/ }, (args) => {
-        const importer = lockKeyOf(relative(rootDir, args.importer).split(sep).join('/'));
+        const importer = lockKeyOf(repositoryPath(args.importer));
         if (importer === undefined || isBuiltin(args.path)) return undefined;
         const name = packageNameOf(args.path);
         if (lock.packages[importer]?.peerDependenciesMeta?.[name]?.optional !== true) return undefined;
@@ -192,7 +203,7 @@ async function packageFunctionApp({ out, entry }) {
     outfile: join(rootDir, 'bundle.js'),
     logLevel: 'warning',
   });
-  const inputs = Object.keys(result.metafile.inputs).map((path) => path.split(sep).join('/'));
+  const inputs = Object.keys(result.metafile.inputs).map(repositoryPath);
   const problems = checkInputs(inputs, functionsPackage, lock);
 
   const imported = new Set();

