@@ -158,6 +158,38 @@ describe('the app settings list (appSettings.ts)', () => {
   });
 });
 
+describe('a Key Vault reference Azure could not resolve', () => {
+  const reference = (secret: string) => `@Microsoft.KeyVault(VaultName=kv-oneflowsync;SecretName=${secret})`;
+
+  it('stops the app, naming each setting that still holds one', () => {
+    const problems = (() => {
+      try {
+        loadConfig({
+          ...COMPLETE,
+          ONEFLOW_API_TOKEN__NORTH_WIND: reference('oneflow-api-token-north-wind'),
+          BACKEND_CLIENT_SECRET: reference('backend-client-secret'),
+        });
+      } catch (error) {
+        if (error instanceof ConfigError) return error.problems;
+        throw error;
+      }
+      return [];
+    })();
+    expect(problems.sort()).toEqual([
+      expect.stringMatching(/^BACKEND_CLIENT_SECRET is a Key Vault reference Azure could not resolve/),
+      expect.stringMatching(
+        /^ONEFLOW_API_TOKEN__NORTH_WIND is a Key Vault reference Azure could not resolve/,
+      ),
+    ]);
+  });
+
+  it('is told apart from a value that only mentions one', () => {
+    expect(() =>
+      loadConfig({ ...COMPLETE, BACKEND_CLIENT_SECRET: `secret-${reference('x')}` }),
+    ).not.toThrow();
+  });
+});
+
 describe('the documents that list app settings', () => {
   const repository = resolve(__dirname, '..', '..', '..');
   const names = new Set(APP_SETTINGS.map((setting) => setting.name));

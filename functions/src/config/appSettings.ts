@@ -278,3 +278,21 @@ export function perOrgSettingName(setting: AppSetting, orgKey: string): string {
 export function appReadSettings(): AppSetting[] {
   return APP_SETTINGS.filter((setting) => setting.readBy !== 'host');
 }
+
+/**
+ * Settings that still hold a Key Vault reference. When Azure cannot resolve one (no such secret, or the identity may
+ * not read it) it hands the app the reference text itself, which would otherwise pass for a token or a key.
+ */
+export function unresolvedKeyVaultReferences(env: NodeJS.ProcessEnv): string[] {
+  const names = appReadSettings().flatMap((setting) => {
+    if (!setting.perOrg) return [setting.name];
+    const prefix = setting.name.slice(0, setting.name.indexOf(ORG_KEY_PLACEHOLDER));
+    return Object.keys(env).filter((name) => name.startsWith(prefix));
+  });
+  return names
+    .filter((name) => /^\s*@Microsoft\.KeyVault\(/i.test(env[name] ?? ''))
+    .map(
+      (name) =>
+        `${name} is a Key Vault reference Azure could not resolve: check that its secret exists and the Function app's identity may read it (Key Vault Secrets User), then restart the app`,
+    );
+}

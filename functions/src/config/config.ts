@@ -1,5 +1,6 @@
 import { GuidSchema } from '@oneflow-sync/shared';
 import { z } from 'zod';
+import { unresolvedKeyVaultReferences } from './appSettings';
 import { caCertificateFromSettings } from './caCertificate';
 import { storageFromSettings, type StorageConfig } from './storage';
 import {
@@ -198,6 +199,8 @@ function backendCredential(env: NodeJS.ProcessEnv): BackendCredential | string {
  * instead of failing on the first request that needs it. Secret values never appear in the messages.
  */
 export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
+  const unresolved = unresolvedKeyVaultReferences(env);
+  if (unresolved.length > 0) throw new ConfigError(unresolved);
   const parsed = EnvSchema.safeParse(env);
   const credential = backendCredential(env);
   if (!parsed.success || typeof credential === 'string') {
