@@ -289,6 +289,20 @@ describe('client credentials with a federated credential (the managed identityâ€
     await expectDataverseToken(await requestWithAssertion(assertion));
   });
 
+  it("the home tenant's identity vouches for the multi-tenant backend in another tenant too (its service principal there)", async () => {
+    const assertion = await managedIdentityToken(TOKEN_EXCHANGE_AUDIENCE);
+    const response = await postFormTrusting(identity.certificatePem, tokenEndpoint(seeded.otherTenantId), {
+      grant_type: 'client_credentials',
+      client_id: seeded.backend.clientId,
+      client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
+      client_assertion: assertion,
+      scope: `${dataverseUrl}/.default`,
+    });
+    expect(response.status).toBe(200);
+    const token = TokenAnswerSchema.parse(response.json).access_token;
+    expect(decodeJwt(token)).toMatchObject({ tid: seeded.otherTenantId, appid: seeded.backend.clientId });
+  });
+
   it('a token for another audience is refused (AADSTS70021, naming issuer, subject and audience)', async () => {
     const assertion = await managedIdentityToken('https://storage.azure.com');
     const description = expectEntraError(
