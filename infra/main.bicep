@@ -345,8 +345,8 @@ resource functionAppSettings 'Microsoft.Web/sites/config@2024-04-01' = {
 @description('The Function app, the target of the release workflow.')
 output functionAppName string = functionApp.name
 
-@description('The API base URL: the controls need it as the oneflowsync_ApiBaseUrl environment variable.')
-output apiBaseUrl string = 'https://${functionApp.properties.defaultHostName}/api'
+@description('The Function app\'s address, the value of the oneflowsync_ApiBaseUrl environment variable (the controls add /api/ themselves).')
+output apiBaseUrl string = 'https://${functionApp.properties.defaultHostName}'
 
 @description('Oneflow webhook URL of each org: this followed by the org key.')
 output webhookBaseUrl string = 'https://${functionApp.properties.defaultHostName}/api/webhooks/oneflow/'
