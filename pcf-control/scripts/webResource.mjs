@@ -134,8 +134,9 @@ async function buildSettingsPage() {
     jsx: 'transform',
     loader: { '.resx': 'text' },
     define: { 'process.env.NODE_ENV': '"production"' },
-    // The licences of React, Fluent and MSAL travel in a file beside the script, as pcf-scripts does it.
-    legalComments: 'linked',
+    // The licences of React, Fluent and MSAL stay in the script: the solution ships web resources one file each,
+    // so a notice in a file beside it would not reach the environment.
+    legalComments: 'eof',
     outdir: WEB_RESOURCE_FOLDER,
     entryNames: WEB_RESOURCE_FILES.script.replace(/\.js$/, ''),
     plugins: [zodNamespaceImports],
