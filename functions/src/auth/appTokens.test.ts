@@ -167,5 +167,6 @@ describe('app tokens against Entra (msw)', () => {
     });
     // Signed with the certificate's key: its public key verifies the assertion.
     await expect(compactVerify(assertion, x509.publicKey)).resolves.toBeDefined();
-  });
+    // Making the certificate takes node-forge about 2 s under jest.
+  }, 30_000);
 });

@@ -14,6 +14,9 @@ import { AppTokenError, clearAppTokenCache, createAppTokenProvider, isAppTokenEr
 import { appCredential, TOKEN_EXCHANGE_AUDIENCE } from './backendCredential';
 import { clearManagedIdentityCache, managedIdentityToken } from './managedIdentity';
 
+/** Making a certificate takes node-forge about 2 s under jest. */
+const CERTIFICATES_TIMEOUT_MS = 30_000;
+
 /**
  * The backend's credential without a client secret, end to end with the real msal-node: a certificate, and the
  * Function app's managed identity as a federated credential. The identity simulator checks the client assertion
@@ -42,7 +45,7 @@ beforeAll(async () => {
   const environment = sims.identity.managedIdentityEnvironment;
   if (environment === undefined) throw new Error('the identity fixture has no managed identity');
   Object.assign(process.env, environment);
-});
+}, CERTIFICATES_TIMEOUT_MS);
 
 afterAll(async () => {
   for (const [name, value] of Object.entries(savedEnvironment)) {

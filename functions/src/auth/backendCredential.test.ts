@@ -6,6 +6,9 @@ import {
 import { ConfigError, loadConfig } from '../config/config';
 import { appCredential, parseBackendCertificate, TOKEN_EXCHANGE_AUDIENCE } from './backendCredential';
 
+/** Making a certificate takes node-forge about 2 s under jest. */
+const CERTIFICATES_TIMEOUT_MS = 30_000;
+
 const TENANT = {
   tenantId: '3f6d0c1e-8a4b-4c2d-9e7f-1a2b3c4d5e6f',
   dataverseUrl: 'https://contoso.crm4.dynamics.com',
@@ -47,7 +50,7 @@ beforeAll(async () => {
     generateClientCertificate('Another app'),
   ]);
   pem = `${certificate.privateKeyPem}${certificate.certificatePem}`;
-});
+}, CERTIFICATES_TIMEOUT_MS);
 
 /** The message of a refused configuration, checked never to hold any part of the value. */
 function refusal(env: NodeJS.ProcessEnv, value: string): string {

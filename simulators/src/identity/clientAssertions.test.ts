@@ -8,6 +8,9 @@ import { seededEntities } from './seededEntities';
 import { useIdentitySimulator } from './testSupport';
 import { postFormTrusting, postJsonTrusting, requestTrusting, type TlsResponse } from './tlsClient';
 
+/** Making a certificate takes node-forge about 2 s under jest. */
+const CERTIFICATES_TIMEOUT_MS = 30_000;
+
 const seeded = seededEntities();
 const dataverseUrl = 'http://127.0.0.1:7101';
 const identity = useIdentitySimulator({ resetBeforeEach: true });
@@ -27,7 +30,7 @@ beforeAll(async () => {
     generateClientCertificate('Oneflow Product Sync backend'),
     generateClientCertificate('A certificate nobody uploaded'),
   ]);
-});
+}, CERTIFICATES_TIMEOUT_MS);
 
 function tokenEndpoint(tenant: string = seeded.homeTenantId): string {
   return `${identity.url}/${tenant}/oauth2/v2.0/token`;
