@@ -1,6 +1,6 @@
-// The controls' production bundles and the settings page's web resource, which the form host serves: built before
-// `npm start` runs the host when one is missing or older than any of their sources, so the pages never show a
-// control older than the code.
+// The controls' production bundles and the web resources (settings page, sign-in redirect), which the form host
+// serves and the solution packs: built before `npm start` runs the host or `npm run pack` packs
+// them when one is missing or older than any of their sources, so neither ever uses a control older than the code.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -12,6 +12,7 @@ const BUNDLES = [
   join(CONTROL, 'out', 'controls', 'ProductSyncWidget', 'bundle.js'),
   join(CONTROL, 'out', 'controls', 'SyncSettings', 'bundle.js'),
   join(CONTROL, 'out', 'webresources', 'oneflowsync_', 'settings', 'settings.js'),
+  join(CONTROL, 'out', 'webresources', 'oneflowsync_', 'auth', 'redirect.js'),
 ];
 /** What goes into them: the controls, their code, the API schemas they import from shared/ and the build's settings. */
 const SOURCES = [
