@@ -1,4 +1,5 @@
 import { ConfigError } from './config/config';
+import { completeSettings, TEST_BACKEND_SECRET } from './testing/settings';
 
 type CoreCallback = (context: { hookData: Record<string, unknown> }) => unknown;
 
@@ -23,24 +24,9 @@ jest.mock(
   { virtual: true },
 );
 
-const SECRET = 'client-secret-that-must-not-leak';
+const SECRET = TEST_BACKEND_SECRET;
 
-const COMPLETE: Record<string, string> = {
-  PRODUCT_SYNC_TENANTS: JSON.stringify([
-    {
-      tenantId: '3f6d0c1e-8a4b-4c2d-9e7f-1a2b3c4d5e6f',
-      dataverseUrl: 'https://contoso.crm4.dynamics.com',
-      orgKey: 'contoso',
-      oneflow: { userEmail: 'sync@contoso.example', workspaceId: 1, templateId: 2 },
-    },
-  ]),
-  ONEFLOW_API_TOKEN__CONTOSO: 'token',
-  ONEFLOW_SIGN_KEY__CONTOSO: 'sign-key',
-  API_AUDIENCES: 'api://a9900000-0000-4000-8000-000000000001',
-  BACKEND_CLIENT_ID: 'a9900000-0000-4000-8000-000000000001',
-  BACKEND_CLIENT_SECRET: SECRET,
-  AzureWebJobsStorage: 'UseDevelopmentStorage=true',
-};
+const COMPLETE = completeSettings({ AzureWebJobsStorage: 'UseDevelopmentStorage=true' });
 
 const saved = { ...process.env };
 

@@ -1,21 +1,8 @@
 import { configFromEnvironment } from './bootstrap';
 import { ConfigError } from './config/config';
+import { completeSettings } from './testing/settings';
 
-const SETTINGS = {
-  PRODUCT_SYNC_TENANTS: JSON.stringify([
-    {
-      tenantId: '3f6d0c1e-8a4b-4c2d-9e7f-1a2b3c4d5e6f',
-      dataverseUrl: 'https://contoso.crm4.dynamics.com',
-      orgKey: 'contoso',
-      oneflow: { userEmail: 'sync@contoso.example', workspaceId: 1, templateId: 2 },
-    },
-  ]),
-  ONEFLOW_API_TOKEN__CONTOSO: 'token',
-  ONEFLOW_SIGN_KEY__CONTOSO: 'sign-key',
-  API_AUDIENCES: 'a9900000-0000-4000-8000-000000000001',
-  BACKEND_CLIENT_ID: 'a9900000-0000-4000-8000-000000000001',
-  BACKEND_CLIENT_SECRET: 'client-secret',
-};
+const SETTINGS = completeSettings();
 
 const saved = { ...process.env };
 

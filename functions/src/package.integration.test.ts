@@ -15,6 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { unzipSync } from 'fflate';
 import { QUEUE_FUNCTIONS, ROUTES, TIMER_FUNCTIONS } from './registry';
+import { completeSettings } from './testing/settings';
 
 /**
  * The deployment package as Azure gets it: `functions/scripts/package.mjs` builds the zip, it is unpacked into an
@@ -66,22 +67,7 @@ function cleanEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv
   return { ...environment, ...extra };
 }
 
-const COMPLETE_SETTINGS: Record<string, string> = {
-  PRODUCT_SYNC_TENANTS: JSON.stringify([
-    {
-      tenantId: '3f6d0c1e-8a4b-4c2d-9e7f-1a2b3c4d5e6f',
-      dataverseUrl: 'https://contoso.crm4.dynamics.com',
-      orgKey: 'contoso',
-      oneflow: { userEmail: 'sync@contoso.example', workspaceId: 1, templateId: 2 },
-    },
-  ]),
-  ONEFLOW_API_TOKEN__CONTOSO: 'token',
-  ONEFLOW_SIGN_KEY__CONTOSO: 'sign-key',
-  API_AUDIENCES: 'api://a9900000-0000-4000-8000-000000000001',
-  BACKEND_CLIENT_ID: 'a9900000-0000-4000-8000-000000000001',
-  BACKEND_CLIENT_SECRET: 'client-secret-that-must-not-leak',
-  AzureWebJobsStorage: 'UseDevelopmentStorage=true',
-};
+const COMPLETE_SETTINGS = completeSettings({ AzureWebJobsStorage: 'UseDevelopmentStorage=true' });
 
 /** Only the basics a Functions host gives every process: the app's own settings are each test's choice. */
 function hostEnvironment(settings: Record<string, string>): NodeJS.ProcessEnv {

@@ -3,41 +3,18 @@ import {
   generateClientCertificate,
   type CertificateAndKey,
 } from '@oneflow-sync/simulators/src/identity/certificate';
-import { ConfigError, loadConfig } from '../config/config';
+import { loadConfig } from '../config/config';
+import { completeSettings, configProblems, TEST_BACKEND_SECRET } from '../testing/settings';
 import { appCredential, parseBackendCertificate, TOKEN_EXCHANGE_AUDIENCE } from './backendCredential';
 
 /** Making a certificate takes node-forge about 2 s under jest. */
 const CERTIFICATES_TIMEOUT_MS = 30_000;
 
-const TENANT = {
-  tenantId: '3f6d0c1e-8a4b-4c2d-9e7f-1a2b3c4d5e6f',
-  dataverseUrl: 'https://contoso.crm4.dynamics.com',
-  orgKey: 'contoso',
-  oneflow: { userEmail: 'sync@contoso.example', workspaceId: 1, templateId: 2 },
-};
-const SECRET = 'backend-secret~that-must-not-leak';
 const IDENTITY_CLIENT_ID = 'b1c2d3e4-0000-4000-8000-00000000b001';
 
 /** Every setting but the backend's credential. */
 function environment(credential: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  return {
-    PRODUCT_SYNC_TENANTS: JSON.stringify([TENANT]),
-    ONEFLOW_API_TOKEN__CONTOSO: 'token',
-    ONEFLOW_SIGN_KEY__CONTOSO: 'sign-key',
-    API_AUDIENCES: 'api://a9900000-0000-4000-8000-000000000001',
-    BACKEND_CLIENT_ID: 'a9900000-0000-4000-8000-000000000001',
-    ...credential,
-  };
-}
-
-function problemsOf(env: NodeJS.ProcessEnv): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
+  return completeSettings({ BACKEND_CLIENT_SECRET: undefined, ...credential });
 }
 
 let certificate: CertificateAndKey;
@@ -54,7 +31,7 @@ beforeAll(async () => {
 
 /** The message of a refused configuration, checked never to hold any part of the value. */
 function refusal(env: NodeJS.ProcessEnv, value: string): string {
-  const text = problemsOf(env).join('\n');
+  const text = configProblems(env).join('\n');
   for (const line of value.split('\n').filter((part) => part.length > 20)) {
     expect(text).not.toContain(line);
   }
@@ -63,9 +40,9 @@ function refusal(env: NodeJS.ProcessEnv, value: string): string {
 
 describe('the backend credential setting: exactly one of three', () => {
   it('BACKEND_CLIENT_SECRET: a client secret', () => {
-    expect(loadConfig(environment({ BACKEND_CLIENT_SECRET: SECRET })).backend).toEqual({
+    expect(loadConfig(environment({ BACKEND_CLIENT_SECRET: TEST_BACKEND_SECRET })).backend).toEqual({
       clientId: 'a9900000-0000-4000-8000-000000000001',
-      credential: { kind: 'secret', secret: SECRET },
+      credential: { kind: 'secret', secret: TEST_BACKEND_SECRET },
     });
   });
 
@@ -95,33 +72,33 @@ describe('the backend credential setting: exactly one of three', () => {
   });
 
   it('none: names all three settings', () => {
-    expect(problemsOf(environment({}))).toEqual([
+    expect(configProblems(environment({}))).toEqual([
       "the backend's credential is required: set exactly one of BACKEND_CLIENT_SECRET, BACKEND_CLIENT_CERTIFICATE, BACKEND_FEDERATED_CREDENTIAL",
     ]);
   });
 
   it('empty values count as unset', () => {
     expect(
-      problemsOf(environment({ BACKEND_CLIENT_SECRET: '', BACKEND_CLIENT_CERTIFICATE: '' })).join(),
+      configProblems(environment({ BACKEND_CLIENT_SECRET: '', BACKEND_CLIENT_CERTIFICATE: '' })).join(),
     ).toMatch(/credential is required/);
   });
 
   it('two at once: names the two set, never their values', () => {
     const text = refusal(
-      environment({ BACKEND_CLIENT_SECRET: SECRET, BACKEND_CLIENT_CERTIFICATE: pem }),
+      environment({ BACKEND_CLIENT_SECRET: TEST_BACKEND_SECRET, BACKEND_CLIENT_CERTIFICATE: pem }),
       pem,
     );
     expect(text).toBe(
       "the backend's credential is set 2 ways (BACKEND_CLIENT_SECRET, BACKEND_CLIENT_CERTIFICATE): set exactly one of BACKEND_CLIENT_SECRET, BACKEND_CLIENT_CERTIFICATE, BACKEND_FEDERATED_CREDENTIAL",
     );
-    expect(text).not.toContain(SECRET);
+    expect(text).not.toContain(TEST_BACKEND_SECRET);
   });
 
   it('all three at once', () => {
     expect(
-      problemsOf(
+      configProblems(
         environment({
-          BACKEND_CLIENT_SECRET: SECRET,
+          BACKEND_CLIENT_SECRET: TEST_BACKEND_SECRET,
           BACKEND_CLIENT_CERTIFICATE: pem,
           BACKEND_FEDERATED_CREDENTIAL: 'managedidentity',
         }),
@@ -130,20 +107,23 @@ describe('the backend credential setting: exactly one of three', () => {
   });
 
   it('BACKEND_FEDERATED_CREDENTIAL takes only managedidentity', () => {
-    expect(problemsOf(environment({ BACKEND_FEDERATED_CREDENTIAL: 'github' })).join()).toMatch(
+    expect(configProblems(environment({ BACKEND_FEDERATED_CREDENTIAL: 'github' })).join()).toMatch(
       /^BACKEND_FEDERATED_CREDENTIAL must be managedidentity/,
     );
   });
 
   it('BACKEND_FEDERATED_CLIENT_ID must be a GUID, and is refused beside another credential', () => {
     expect(
-      problemsOf(
+      configProblems(
         environment({ BACKEND_FEDERATED_CREDENTIAL: 'managedidentity', BACKEND_FEDERATED_CLIENT_ID: 'mine' }),
       ).join(),
     ).toMatch(/^BACKEND_FEDERATED_CLIENT_ID/);
     expect(
-      problemsOf(
-        environment({ BACKEND_CLIENT_SECRET: SECRET, BACKEND_FEDERATED_CLIENT_ID: IDENTITY_CLIENT_ID }),
+      configProblems(
+        environment({
+          BACKEND_CLIENT_SECRET: TEST_BACKEND_SECRET,
+          BACKEND_FEDERATED_CLIENT_ID: IDENTITY_CLIENT_ID,
+        }),
       ),
     ).toEqual([
       'BACKEND_FEDERATED_CLIENT_ID is set but BACKEND_CLIENT_SECRET is the credential: it only names the identity for BACKEND_FEDERATED_CREDENTIAL=managedidentity',
@@ -151,7 +131,7 @@ describe('the backend credential setting: exactly one of three', () => {
   });
 
   it('a credential problem is named together with the other missing settings', () => {
-    const problems = problemsOf({ BACKEND_CLIENT_ID: 'a9900000-0000-4000-8000-000000000001' });
+    const problems = configProblems({ BACKEND_CLIENT_ID: 'a9900000-0000-4000-8000-000000000001' });
     expect(problems.join('\n')).toMatch(/PRODUCT_SYNC_TENANTS/);
     expect(problems.join('\n')).toMatch(/set exactly one of BACKEND_CLIENT_SECRET/);
   });
@@ -225,9 +205,9 @@ describe('BACKEND_CLIENT_CERTIFICATE, as Key Vault and admins give it', () => {
 
 describe('appCredential', () => {
   it('passes a secret and a certificate through, and makes a managed identity an assertion source', () => {
-    expect(appCredential({ kind: 'secret', secret: SECRET }, undefined)).toEqual({
+    expect(appCredential({ kind: 'secret', secret: TEST_BACKEND_SECRET }, undefined)).toEqual({
       kind: 'secret',
-      secret: SECRET,
+      secret: TEST_BACKEND_SECRET,
     });
     const assertion = appCredential(
       { kind: 'managedIdentity', identityClientId: IDENTITY_CLIENT_ID },

@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig, secretSettingNames } from './config';
+import { completeSettings, configProblems } from '../testing/settings';
+import { loadConfig, secretSettingNames } from './config';
 
 const TENANT = {
   tenantId: '3f6d0c1e-8a4b-4c2d-9e7f-1a2b3c4d5e6f',
@@ -10,25 +11,13 @@ const TENANT = {
 const SECRET_TOKEN = 'token-value-that-must-not-leak';
 
 function environment(overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  return {
+  return completeSettings({
     PRODUCT_SYNC_TENANTS: JSON.stringify([TENANT]),
     ONEFLOW_API_TOKEN__CONTOSO: SECRET_TOKEN,
-    ONEFLOW_SIGN_KEY__CONTOSO: 'sign-key',
     API_AUDIENCES: 'api://a9900000-0000-4000-8000-000000000001, a9900000-0000-4000-8000-000000000001',
-    BACKEND_CLIENT_ID: 'a9900000-0000-4000-8000-000000000001',
     BACKEND_CLIENT_SECRET: 'client-secret',
     ...overrides,
-  };
-}
-
-function problemsOf(env: NodeJS.ProcessEnv): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
+  });
 }
 
 describe('loadConfig', () => {
@@ -55,7 +44,7 @@ describe('loadConfig', () => {
   });
 
   it('names every missing setting at once', () => {
-    const problems = problemsOf({});
+    const problems = configProblems({});
     expect(problems.join('\n')).toMatch(/PRODUCT_SYNC_TENANTS/);
     expect(problems.join('\n')).toMatch(/API_AUDIENCES/);
     expect(problems.join('\n')).toMatch(/BACKEND_CLIENT_ID/);
@@ -68,7 +57,7 @@ describe('loadConfig', () => {
       dataverseUrl: 'not a url',
       oneflow: { ...TENANT.oneflow, userEmail: 'nope' },
     };
-    const problems = problemsOf(environment({ PRODUCT_SYNC_TENANTS: JSON.stringify([broken]) }));
+    const problems = configProblems(environment({ PRODUCT_SYNC_TENANTS: JSON.stringify([broken]) }));
     expect(problems.some((problem) => problem.startsWith('PRODUCT_SYNC_TENANTS.0.dataverseUrl'))).toBe(true);
     expect(problems.some((problem) => problem.startsWith('PRODUCT_SYNC_TENANTS.0.oneflow.userEmail'))).toBe(
       true,
@@ -76,13 +65,13 @@ describe('loadConfig', () => {
   });
 
   it('refuses JSON that is not JSON', () => {
-    expect(problemsOf(environment({ PRODUCT_SYNC_TENANTS: '[{' }))).toEqual([
+    expect(configProblems(environment({ PRODUCT_SYNC_TENANTS: '[{' }))).toEqual([
       'PRODUCT_SYNC_TENANTS is not valid JSON',
     ]);
   });
 
   it('names the secret setting a tenant lacks, never its value', () => {
-    const problems = problemsOf(environment({ ONEFLOW_SIGN_KEY__CONTOSO: undefined }));
+    const problems = configProblems(environment({ ONEFLOW_SIGN_KEY__CONTOSO: undefined }));
     expect(problems).toEqual(["ONEFLOW_SIGN_KEY__CONTOSO is required (the contoso org's secret)"]);
     const error = (() => {
       try {
@@ -97,7 +86,7 @@ describe('loadConfig', () => {
 
   it('refuses a tenant or org key listed twice', () => {
     const second = { ...TENANT, orgKey: 'contoso' };
-    const problems = problemsOf(environment({ PRODUCT_SYNC_TENANTS: JSON.stringify([TENANT, second]) }));
+    const problems = configProblems(environment({ PRODUCT_SYNC_TENANTS: JSON.stringify([TENANT, second]) }));
     expect(problems).toEqual([
       `PRODUCT_SYNC_TENANTS lists tenantId ${TENANT.tenantId} twice`,
       'PRODUCT_SYNC_TENANTS lists orgKey contoso twice',
@@ -105,7 +94,7 @@ describe('loadConfig', () => {
   });
 
   it('refuses an insecure authority and a bad queue name', () => {
-    const problems = problemsOf(
+    const problems = configProblems(
       environment({ ENTRA_AUTHORITY_HOST: 'http://127.0.0.1:7103', WEBHOOK_QUEUE_NAME: 'Bad_Name' }),
     );
     expect(problems.some((problem) => problem.startsWith('ENTRA_AUTHORITY_HOST'))).toBe(true);
@@ -144,7 +133,7 @@ describe('CORS_ALLOWED_ORIGINS', () => {
     ['contoso.crm4.dynamics.com', 'is not an origin'],
     ['null', 'is not an origin'],
   ])('refuses %s, naming the setting', (entry, message) => {
-    const problems = problemsOf(
+    const problems = configProblems(
       environment({ CORS_ALLOWED_ORIGINS: `https://contoso.crm4.dynamics.com,${entry}` }),
     );
     expect(problems).toHaveLength(1);
@@ -154,7 +143,7 @@ describe('CORS_ALLOWED_ORIGINS', () => {
   });
 
   it('names every bad origin at once', () => {
-    const problems = problemsOf(environment({ CORS_ALLOWED_ORIGINS: 'http://contoso.example,*' }));
+    const problems = configProblems(environment({ CORS_ALLOWED_ORIGINS: 'http://contoso.example,*' }));
     expect(problems).toHaveLength(2);
   });
 });
@@ -183,7 +172,7 @@ describe('ids in the configuration', () => {
   });
 
   it('refuses a tenant id in braces, naming the setting', () => {
-    const problems = problemsOf(
+    const problems = configProblems(
       environment({
         PRODUCT_SYNC_TENANTS: JSON.stringify([{ ...TENANT, tenantId: `{${TENANT.tenantId}}` }]),
       }),
@@ -208,7 +197,7 @@ describe('ids in the configuration', () => {
     });
     if (accepted) expect(loadConfig(env).tenants[0]?.orgKey).toBe(orgKey);
     else
-      expect(problemsOf(env)).toContain(
+      expect(configProblems(env)).toContain(
         'PRODUCT_SYNC_TENANTS.0.orgKey must be 2-40 lowercase letters, digits or dashes, starting alphanumeric',
       );
   });
