@@ -42,6 +42,23 @@ const zodNamespaceImports = {
   },
 };
 
+/**
+ * How every web resource is bundled: one minified browser script, written by the caller. The bundled licences
+ * (React, Fluent, MSAL) stay at its end: the solution ships each web resource as one file, so a notice in a file
+ * beside it would not reach the environment.
+ */
+const WEB_RESOURCE_BUNDLE = {
+  absWorkingDir: PROJECT,
+  bundle: true,
+  write: false,
+  minify: true,
+  format: 'iife',
+  platform: 'browser',
+  target: 'es2020',
+  legalComments: 'eof',
+  logLevel: 'warning',
+};
+
 function escapeHtml(text) {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
@@ -90,16 +107,7 @@ async function buildRedirectBridge() {
       loader: 'js',
       resolveDir: PROJECT,
     },
-    absWorkingDir: PROJECT,
-    bundle: true,
-    write: false,
-    minify: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2020',
-    // A web resource is one file: MSAL's licence notice stays in it.
-    legalComments: 'eof',
-    logLevel: 'warning',
+    ...WEB_RESOURCE_BUNDLE,
   });
   const [script] = result.outputFiles;
   if (script === undefined) throw new Error('esbuild wrote no redirect bridge');
@@ -123,24 +131,14 @@ export async function buildWebResource() {
 
 async function buildSettingsPage() {
   const result = await build({
+    ...WEB_RESOURCE_BUNDLE,
     entryPoints: [ENTRY],
-    absWorkingDir: PROJECT,
-    bundle: true,
-    write: false,
-    minify: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2020',
     jsx: 'transform',
     loader: { '.resx': 'text' },
     define: { 'process.env.NODE_ENV': '"production"' },
-    // The licences of React, Fluent and MSAL stay in the script: the solution ships web resources one file each,
-    // so a notice in a file beside it would not reach the environment.
-    legalComments: 'eof',
     outdir: WEB_RESOURCE_FOLDER,
     entryNames: WEB_RESOURCE_FILES.script.replace(/\.js$/, ''),
     plugins: [zodNamespaceImports],
-    logLevel: 'warning',
   });
   mkdirSync(WEB_RESOURCE_FOLDER, { recursive: true });
   const written = [];
