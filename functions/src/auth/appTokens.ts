@@ -1,15 +1,8 @@
 import { createHash } from 'node:crypto';
-import https from 'node:https';
-import {
-  AuthError,
-  ConfidentialClientApplication,
-  type Configuration,
-  type INetworkModule,
-  type NetworkRequestOptions,
-  type NetworkResponse,
-} from '@azure/msal-node';
+import { AuthError, ConfidentialClientApplication, type Configuration } from '@azure/msal-node';
 import { z } from 'zod';
 import type { BackendCertificate } from './backendCredential';
+import { sendTrusting, trustingNetworkClient, type TrustedAnswer } from './networkClient';
 
 /**
  * App-only tokens (client credentials) for Dataverse, through @azure/msal-node.
@@ -262,85 +255,6 @@ function firstLine(text: string | undefined): string | null {
   const line = text?.split(/\r?\n/)[0]?.trim();
   if (line === undefined || line === '') return null;
   return /^Error\(s\):.* - Description: (.+)$/.exec(line)?.[1] ?? line;
-}
-
-/** How long a request to a non-Entra authority host may take before it is abandoned. */
-const LOCAL_AUTHORITY_TIMEOUT_MS = 15_000;
-
-interface TrustedAnswer {
-  status: number;
-  /** Lower-case names, as Node's fetch gives them to MSAL. */
-  headers: Record<string, string>;
-  text: string;
-}
-
-/** One request over TLS trusting only `ca` (global fetch cannot be given a CA). */
-function sendTrusting(
-  method: 'GET' | 'POST',
-  url: string,
-  ca: string | undefined,
-  options: NetworkRequestOptions = {},
-  timeoutMs: number = LOCAL_AUTHORITY_TIMEOUT_MS,
-): Promise<TrustedAnswer> {
-  return new Promise((resolve, reject) => {
-    const request = https.request(
-      url,
-      {
-        method,
-        ...(options.headers === undefined ? {} : { headers: options.headers }),
-        ...(ca === undefined ? {} : { ca }),
-        // A fresh connection per request: no pooled socket outlives the token request.
-        agent: false,
-        timeout: timeoutMs,
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          const headers: Record<string, string> = {};
-          for (const [name, value] of Object.entries(response.headers)) {
-            if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-          }
-          resolve({
-            status: response.statusCode ?? 0,
-            headers,
-            text: Buffer.concat(chunks).toString('utf8'),
-          });
-        });
-        response.on('error', reject);
-      },
-    );
-    request.on('timeout', () => request.destroy(new Error(`timed out after ${timeoutMs} ms`)));
-    request.on('error', reject);
-    request.end(method === 'POST' ? (options.body ?? '') : undefined);
-  });
-}
-
-/**
- * MSAL's HTTP client for a non-Entra authority host: the same answers MSAL's own fetch-based client gives it
- * (status, lower-case headers, parsed JSON body), over TLS that trusts only `ca`. A body that is not JSON is a
- * failure, as in MSAL's client.
- */
-function trustingNetworkClient(ca: string | undefined): INetworkModule {
-  async function send<T>(
-    method: 'GET' | 'POST',
-    url: string,
-    options: NetworkRequestOptions | undefined,
-    timeoutMs?: number,
-  ): Promise<NetworkResponse<T>> {
-    const answer = await sendTrusting(method, url, ca, options, timeoutMs);
-    let body: T;
-    try {
-      body = JSON.parse(answer.text) as T;
-    } catch {
-      throw new Error(`${method} ${new URL(url).origin} answered ${answer.status} without JSON`);
-    }
-    return { status: answer.status, headers: answer.headers, body };
-  }
-  return {
-    sendGetRequestAsync: (url, options, timeout) => send('GET', url, options, timeout),
-    sendPostRequestAsync: (url, options) => send('POST', url, options),
-  };
 }
 
 type Identity = Pick<AppTokenErrorInit, 'authorityHost' | 'tenantId' | 'clientId'>;

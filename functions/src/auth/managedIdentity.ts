@@ -1,13 +1,6 @@
-import http from 'node:http';
-import https from 'node:https';
 import type { TableServiceClient } from '@azure/data-tables';
-import {
-  AuthError,
-  ManagedIdentityApplication,
-  type INetworkModule,
-  type NetworkRequestOptions,
-  type NetworkResponse,
-} from '@azure/msal-node';
+import { AuthError, ManagedIdentityApplication } from '@azure/msal-node';
+import { trustingNetworkClient } from './networkClient';
 
 /**
  * Tokens of the Function app's managed identity, through @azure/msal-node's ManagedIdentityApplication: in App
@@ -52,7 +45,6 @@ export const STORAGE_RESOURCE = 'https://storage.azure.com';
 
 /** A token is renewed this long before it expires (MSAL's own margin), so no request carries one about to lapse. */
 const RENEW_BEFORE_MS = 5 * 60 * 1000;
-const REQUEST_TIMEOUT_MS = 15_000;
 
 export class ManagedIdentityError extends Error {
   constructor(
@@ -69,65 +61,6 @@ export class ManagedIdentityError extends Error {
     );
     this.name = 'ManagedIdentityError';
   }
-}
-
-/**
- * MSAL's network client with `ca` as the only trusted CA for https, and plain http as Azure's endpoint is.
- * MSAL's own client is Node's fetch, which cannot be given a CA.
- */
-function networkClient(ca: string | undefined): INetworkModule {
-  function send<T>(
-    method: 'GET' | 'POST',
-    url: string,
-    options: NetworkRequestOptions | undefined,
-    timeoutMs: number | undefined,
-  ): Promise<NetworkResponse<T>> {
-    const target = new URL(url);
-    const transport = target.protocol === 'https:' ? https : http;
-    return new Promise((resolve, reject) => {
-      const request = transport.request(
-        target,
-        {
-          method,
-          ...(options?.headers === undefined ? {} : { headers: options.headers }),
-          ...(ca === undefined || target.protocol !== 'https:' ? {} : { ca }),
-          // No pooled socket outlives the request (a token is asked for once an hour).
-          agent: false,
-          timeout: timeoutMs ?? REQUEST_TIMEOUT_MS,
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('end', () => {
-            const headers: Record<string, string> = {};
-            for (const [name, value] of Object.entries(response.headers)) {
-              if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-            }
-            const text = Buffer.concat(chunks).toString('utf8');
-            const status = response.statusCode ?? 0;
-            let body: T;
-            try {
-              body = JSON.parse(text) as T;
-            } catch {
-              reject(new Error(`${method} ${target.origin} answered ${status} without JSON`));
-              return;
-            }
-            resolve({ status, headers, body });
-          });
-        },
-      );
-      request.on('timeout', () =>
-        request.destroy(new Error(`timed out after ${timeoutMs ?? REQUEST_TIMEOUT_MS} ms`)),
-      );
-      request.on('error', reject);
-      request.end(method === 'POST' ? (options?.body ?? '') : undefined);
-    });
-  }
-  return {
-    sendGetRequestAsync: (url, options, timeout) => send('GET', url, options, timeout),
-    sendPostRequestAsync: (url, options) => send('POST', url, options, undefined),
-  };
 }
 
 const applications = new Map<string, ManagedIdentityApplication>();
@@ -149,7 +82,7 @@ function application(options: ManagedIdentityOptions): ManagedIdentityApplicatio
       ...(options.clientId === undefined
         ? {}
         : { managedIdentityIdParams: { userAssignedClientId: options.clientId } }),
-      system: { networkClient: networkClient(options.caCertificatePem) },
+      system: { networkClient: trustingNetworkClient(options.caCertificatePem) },
     });
     applications.set(key, existing);
   }
