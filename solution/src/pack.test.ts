@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { unzipSync } from 'fflate';
+import { WEB_RESOURCES } from './definition';
 import { checkVersion, packSolution, zipNames, type PackedSolution } from './pack';
 
 const ROOT = join(__dirname, '..', '..');
@@ -340,7 +341,7 @@ describe('the web resources', () => {
         WebResourceId: id,
         Name: name,
         DisplayName: expect.stringMatching(/^Oneflow product sync /) as unknown,
-        Description: expect.any(String) as unknown,
+        Description: WEB_RESOURCES.find((resource) => resource.name === name)?.description,
         LanguageCode: '1033',
         WebResourceType: name.endsWith('.html') ? '1' : '3',
         IntroducedVersion: VERSION,

@@ -256,7 +256,7 @@ describe('BACKEND_FEDERATED_CREDENTIAL=managedidentity (integration)', () => {
     );
     expect(error).toMatchObject({
       kind: 'credentials',
-      errorCode: expect.any(String) as unknown,
+      errorCode: 'client_assertion',
       retryable: false,
     });
     expect(error.detail).toMatch(/^the client assertion could not be obtained from the managed identity/);

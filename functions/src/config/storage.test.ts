@@ -13,6 +13,18 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 }
 
 describe('storage settings (the Functions host’s AzureWebJobsStorage forms)', () => {
+  it('never quotes a service URL’s query, which may be a SAS token', () => {
+    for (const value of [
+      'https://contoso.table.core.windows.net/?sv=2024&sig=c2VjcmV0',
+      'contoso?sig=c2VjcmV0',
+    ]) {
+      const problems = problemsOf({ AzureWebJobsStorage__tableServiceUri: value }).join('\n');
+      expect(problems).toContain('AzureWebJobsStorage__tableServiceUri must be an https URL');
+      expect(problems).toContain('with a query or fragment');
+      expect(problems).not.toContain('sig=');
+    }
+  });
+
   it('takes a connection string as it is', () => {
     expect(loadConfig({ ...BASE, AzureWebJobsStorage: ACCOUNT_KEY_STRING }).storage).toEqual({
       kind: 'connectionString',

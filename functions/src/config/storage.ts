@@ -53,8 +53,11 @@ export interface StorageSettings {
 function serviceUrl(name: string, value: string, problems: string[]): string | undefined {
   const url = URL.canParse(value) ? new URL(value) : undefined;
   if (url?.protocol !== 'https:' || url.search !== '' || url.hash !== '') {
+    // A query may be a SAS token: the value is quoted without it.
+    const shown = url === undefined ? (value.split(/[?#]/)[0] ?? '') : `${url.origin}${url.pathname}`;
+    const query = shown === value ? '' : ' with a query or fragment';
     problems.push(
-      `${name} must be an https URL such as https://contoso.table.core.windows.net, got "${value}"`,
+      `${name} must be an https URL such as https://contoso.table.core.windows.net, got "${shown}"${query}`,
     );
     return undefined;
   }
