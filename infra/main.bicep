@@ -162,7 +162,8 @@ resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2024-01-0
   name: 'default'
 }
 
-// The app only sends to the queue and the trigger only reads it: neither creates it.
+// Created here so it exists before the first start (the app also creates its queue and tables when missing, which
+// the Queue and Table Data Contributor roles allow).
 resource webhookQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2024-01-01' = {
   parent: queueService
   name: webhookQueueName

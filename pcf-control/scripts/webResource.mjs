@@ -14,8 +14,8 @@ const PROJECT = join(import.meta.dirname, '..');
 export const WEB_RESOURCE_FOLDER = join(PROJECT, 'out', 'webresources', 'oneflowsync_', 'settings');
 export const WEB_RESOURCE_FILES = { page: 'index.html', script: 'settings.js' };
 /** `/WebResources/oneflowsync_/auth/redirect.html`: the redirect URI of the widget's app registration. */
-export const REDIRECT_BRIDGE_FOLDER = join(PROJECT, 'out', 'webresources', 'oneflowsync_', 'auth');
-export const REDIRECT_BRIDGE_FILES = { page: 'redirect.html', script: 'redirect.js' };
+const REDIRECT_BRIDGE_FOLDER = join(PROJECT, 'out', 'webresources', 'oneflowsync_', 'auth');
+const REDIRECT_BRIDGE_FILES = { page: 'redirect.html', script: 'redirect.js' };
 const ENTRY = join(PROJECT, 'src', 'standalone', 'main.tsx');
 const RESX = join(PROJECT, 'SyncSettings', 'strings', 'SyncSettings.1033.resx');
 /** The element the entry renders into (src/standalone/main.tsx). */

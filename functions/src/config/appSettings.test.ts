@@ -68,6 +68,7 @@ const VARIANTS: Record<string, string>[] = [
     ...COMPLETE,
     AzureWebJobsStorage__tableServiceUri: 'https://contosostorage.table.core.windows.net',
     AzureWebJobsStorage__queueServiceUri: 'https://contosostorage.queue.core.windows.net',
+    AzureWebJobsStorage__blobServiceUri: 'https://contosostorage.blob.core.windows.net',
   },
 ];
 

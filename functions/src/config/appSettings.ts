@@ -193,6 +193,15 @@ export const APP_SETTINGS: readonly AppSetting[] = [
     description: "Queue service URL of the identity-based connection (default: the account's).",
   },
   {
+    name: 'AzureWebJobsStorage__blobServiceUri',
+    required: 'optional',
+    secret: false,
+    perOrg: false,
+    readBy: 'app and host',
+    description:
+      "Blob service URL of the identity-based connection, for the host's timer leases (default: the account's).",
+  },
+  {
     name: 'AzureWebJobsStorage__credential',
     required: 'optional',
     secret: false,

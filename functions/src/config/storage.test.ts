@@ -68,8 +68,20 @@ describe('storage settings (the Functions host’s AzureWebJobsStorage forms)', 
       storageFromSettings({
         AzureWebJobsStorage__tableServiceUri: 'https://t.example/acct',
         AzureWebJobsStorage__queueServiceUri: 'https://q.example/acct',
+        AzureWebJobsStorage__blobServiceUri: 'https://b.example/acct',
       }).storage,
     ).toMatchObject({ tableUrl: 'https://t.example/acct', queueUrl: 'https://q.example/acct' });
+  });
+
+  it('needs the blob service URL too without an account name: the host keeps its timer leases in blobs', () => {
+    expect(
+      problemsOf({
+        AzureWebJobsStorage__tableServiceUri: 'https://t.example/acct',
+        AzureWebJobsStorage__queueServiceUri: 'https://q.example/acct',
+      }),
+    ).toEqual([
+      'AzureWebJobsStorage__blobServiceUri or AzureWebJobsStorage__accountName is required for the identity-based connection (the Functions host keeps its timer leases in blobs)',
+    ]);
   });
 
   it('uses a user-assigned identity when credential is managedidentity and clientId names it', () => {

@@ -6,7 +6,7 @@ import { GuidSchema } from '@oneflow-sync/shared';
  * same account.
  *
  * - `AzureWebJobsStorage`: a connection string (Azurite locally, or an account key).
- * - `AzureWebJobsStorage__accountName` and/or `__tableServiceUri` / `__queueServiceUri`: an identity-based
+ * - `AzureWebJobsStorage__accountName` and/or `__tableServiceUri` / `__queueServiceUri` / `__blobServiceUri`: an identity-based
  *   connection. The service URLs default to the account's (`https://<account>.table.core.windows.net`); the app
  *   signs in with its managed identity, the system-assigned one unless `__credential=managedidentity` and
  *   `__clientId` name a user-assigned one (the host ignores a client id without that credential setting, so it is
@@ -27,6 +27,7 @@ const STORAGE_SETTINGS = {
   accountName: 'AzureWebJobsStorage__accountName',
   tableServiceUri: 'AzureWebJobsStorage__tableServiceUri',
   queueServiceUri: 'AzureWebJobsStorage__queueServiceUri',
+  blobServiceUri: 'AzureWebJobsStorage__blobServiceUri',
   credential: 'AzureWebJobsStorage__credential',
   clientId: 'AzureWebJobsStorage__clientId',
 } as const;
@@ -35,6 +36,7 @@ const IDENTITY_SETTINGS = [
   STORAGE_SETTINGS.accountName,
   STORAGE_SETTINGS.tableServiceUri,
   STORAGE_SETTINGS.queueServiceUri,
+  STORAGE_SETTINGS.blobServiceUri,
   STORAGE_SETTINGS.credential,
   STORAGE_SETTINGS.clientId,
 ] as const;
@@ -101,6 +103,15 @@ export function storageFromSettings(env: NodeJS.ProcessEnv): StorageSettings {
   };
   const tableUrl = endpoint(STORAGE_SETTINGS.tableServiceUri, 'table');
   const queueUrl = endpoint(STORAGE_SETTINGS.queueServiceUri, 'queue');
+  // The app uses no blobs, but the host keeps its timer leases and keys there over the same connection: without
+  // an account name it would find no blob service, and the timers would never run.
+  const blobUri = value(STORAGE_SETTINGS.blobServiceUri);
+  if (blobUri !== undefined) serviceUrl(STORAGE_SETTINGS.blobServiceUri, blobUri, problems);
+  else if (accountName === undefined) {
+    problems.push(
+      `${STORAGE_SETTINGS.blobServiceUri} or ${STORAGE_SETTINGS.accountName} is required for the identity-based connection (the Functions host keeps its timer leases in blobs)`,
+    );
+  }
   const credential = value(STORAGE_SETTINGS.credential);
   if (credential !== undefined && credential.toLowerCase() !== 'managedidentity') {
     problems.push(`${STORAGE_SETTINGS.credential} must be managedidentity, got "${credential}"`);

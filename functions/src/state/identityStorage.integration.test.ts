@@ -75,6 +75,8 @@ function appSettings(overrides: Record<string, string> = {}): Record<string, str
     BACKEND_CLIENT_SECRET: seeded.backendSecret,
     AzureWebJobsStorage__tableServiceUri: tableUrl(),
     AzureWebJobsStorage__queueServiceUri: queueUrl(),
+    // The app uses no blobs; the setting is there because the host's timers would need it.
+    AzureWebJobsStorage__blobServiceUri: `https://127.0.0.1:${azurite.blobPort}/${ACCOUNT}`,
     // What App Service and Azure Functions give every process of an app with a managed identity.
     ...environment,
     ...overrides,
