@@ -53,6 +53,17 @@ it('names the Node each run recorded in its results', () => {
   expect(answer.lines).toContain('Node v20.20.2, all projects: 120 passed, 0 failed');
 });
 
+it('counts one run where the machine’s Node is 22 itself, as scripts/test-jest.mjs then runs jest once', () => {
+  const main = results('main.json', 120, 0);
+  writeFileSync(main, JSON.stringify({ ...JSON.parse(readFileSync(main, 'utf8')), nodeVersion: 'v22.23.5' }));
+  const answer = closingLine(main, join(folder, 'absent.json'));
+  expect(answer.status).toBe(0);
+  expect(answer.lines).toContain(
+    'Node 22, functions projects: skipped, the first run already ran every project on Node 22',
+  );
+  expect(answer.last).toBe('120 passed, 0 failed');
+});
+
 it('fails when the Node 22 run failed, though the main run passed', () => {
   const answer = closingLine(results('main.json', 120, 0), results('node22.json', 39, 1));
   expect(answer.status).toBe(node22Installed ? 1 : 0);
