@@ -279,7 +279,7 @@ export const APP_SETTINGS: readonly AppSetting[] = [
 ];
 
 /** A per-org setting's name for one org key: `ONEFLOW_API_TOKEN__<ORGKEY>` and `north-wind` → `…__NORTH_WIND`. */
-export function perOrgSettingName(setting: AppSetting, orgKey: string): string {
+export function perOrgSettingName(setting: Pick<AppSetting, 'name'>, orgKey: string): string {
   return setting.name.replace(ORG_KEY_PLACEHOLDER, orgKey.toUpperCase().replace(/[^A-Z0-9]/g, '_'));
 }
 

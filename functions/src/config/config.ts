@@ -1,6 +1,6 @@
 import { GuidSchema } from '@oneflow-sync/shared';
 import { z } from 'zod';
-import { unresolvedKeyVaultReferences } from './appSettings';
+import { ORG_KEY_PLACEHOLDER, perOrgSettingName, unresolvedKeyVaultReferences } from './appSettings';
 import { caCertificateFromSettings } from './caCertificate';
 import { storageFromSettings, type StorageConfig } from './storage';
 import {
@@ -69,8 +69,10 @@ export interface AppConfig {
 
 /** Setting names of the per-org secrets: `ONEFLOW_API_TOKEN__CONTOSO` for org key `contoso`. */
 export function secretSettingNames(orgKey: string): { oneflowToken: string; webhookSignKey: string } {
-  const suffix = orgKey.toUpperCase().replace(/[^A-Z0-9]/g, '_');
-  return { oneflowToken: `ONEFLOW_API_TOKEN__${suffix}`, webhookSignKey: `ONEFLOW_SIGN_KEY__${suffix}` };
+  return {
+    oneflowToken: perOrgSettingName({ name: `ONEFLOW_API_TOKEN__${ORG_KEY_PLACEHOLDER}` }, orgKey),
+    webhookSignKey: perOrgSettingName({ name: `ONEFLOW_SIGN_KEY__${ORG_KEY_PLACEHOLDER}` }, orgKey),
+  };
 }
 
 export class ConfigError extends Error {
