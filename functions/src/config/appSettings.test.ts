@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { APP_SETTINGS, ORG_KEY_PLACEHOLDER, appReadSettings, perOrgSettingName } from './appSettings';
+import { completeSettings, configProblems } from '../testing/settings';
 import { ConfigError, loadConfig, secretSettingNames } from './config';
 
 const TENANTS = [
@@ -19,17 +20,12 @@ const TENANTS = [
   },
 ];
 
-/** A complete configuration: loadConfig accepts it. */
-const COMPLETE: Record<string, string> = {
+/** A complete configuration of two orgs: loadConfig accepts it. */
+const COMPLETE = completeSettings({
   PRODUCT_SYNC_TENANTS: JSON.stringify(TENANTS),
-  ONEFLOW_API_TOKEN__CONTOSO: 'token-contoso',
-  ONEFLOW_SIGN_KEY__CONTOSO: 'sign-key-contoso',
   ONEFLOW_API_TOKEN__NORTH_WIND: 'token-north-wind',
   ONEFLOW_SIGN_KEY__NORTH_WIND: 'sign-key-north-wind',
-  API_AUDIENCES: 'a9900000-0000-4000-8000-000000000001',
-  BACKEND_CLIENT_ID: 'a9900000-0000-4000-8000-000000000002',
-  BACKEND_CLIENT_SECRET: 'client-secret',
-};
+});
 
 /**
  * Settings in every form loadConfig takes them (each credential, each storage connection, the CA file), so that
@@ -163,19 +159,11 @@ describe('a Key Vault reference Azure could not resolve', () => {
   const reference = (secret: string) => `@Microsoft.KeyVault(VaultName=kv-oneflowsync;SecretName=${secret})`;
 
   it('stops the app, naming each setting that still holds one', () => {
-    const problems = (() => {
-      try {
-        loadConfig({
-          ...COMPLETE,
-          ONEFLOW_API_TOKEN__NORTH_WIND: reference('oneflow-api-token-north-wind'),
-          BACKEND_CLIENT_SECRET: reference('backend-client-secret'),
-        });
-      } catch (error) {
-        if (error instanceof ConfigError) return error.problems;
-        throw error;
-      }
-      return [];
-    })();
+    const problems = configProblems({
+      ...COMPLETE,
+      ONEFLOW_API_TOKEN__NORTH_WIND: reference('oneflow-api-token-north-wind'),
+      BACKEND_CLIENT_SECRET: reference('backend-client-secret'),
+    });
     expect(problems.sort()).toEqual([
       expect.stringMatching(/^BACKEND_CLIENT_SECRET is a Key Vault reference Azure could not resolve/),
       expect.stringMatching(
