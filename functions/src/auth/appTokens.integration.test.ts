@@ -14,6 +14,7 @@ import {
   isAppTokenError,
   type AppTokenProviderOptions,
 } from './appTokens';
+import { rejectionOf } from '../testing/rejection';
 
 const seeded = seededEntities();
 const DATAVERSE = 'http://127.0.0.1:7101';
@@ -60,13 +61,8 @@ async function setFaults(faults: unknown): Promise<void> {
   });
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<AppTokenError> {
-  const error: unknown = await promise.then(
-    () => new Error('expected a rejection'),
-    (caught: unknown) => caught,
-  );
-  if (isAppTokenError(error)) return error;
-  throw error;
+function failureOf(promise: Promise<unknown>): Promise<AppTokenError> {
+  return rejectionOf(promise, isAppTokenError);
 }
 
 describe('app tokens (msal-node client credentials) against the identity simulator (integration)', () => {

@@ -13,6 +13,7 @@ import { createDataverseClient } from '../dataverse/dataverseClient';
 import { AppTokenError, clearAppTokenCache, createAppTokenProvider, isAppTokenError } from './appTokens';
 import { appCredential, TOKEN_EXCHANGE_AUDIENCE } from './backendCredential';
 import { clearManagedIdentityCache, managedIdentityToken } from './managedIdentity';
+import { rejectionOf } from '../testing/rejection';
 
 /** Making a certificate takes node-forge about 2 s under jest. */
 const CERTIFICATES_TIMEOUT_MS = 30_000;
@@ -131,13 +132,8 @@ async function expectDataverseAccepts(provider: ReturnType<typeof createAppToken
   return token;
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<AppTokenError> {
-  const error: unknown = await promise.then(
-    () => new Error('expected a rejection'),
-    (caught: unknown) => caught,
-  );
-  if (isAppTokenError(error)) return error;
-  throw error;
+function failureOf(promise: Promise<unknown>): Promise<AppTokenError> {
+  return rejectionOf(promise, isAppTokenError);
 }
 
 /** Every way an error is shown (message, stack, JSON for the activity log) leaves these out. */
