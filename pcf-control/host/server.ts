@@ -210,16 +210,28 @@ export async function startFormHost(input: FormHostOptions): Promise<RunningForm
   // Refusing to start says which resx is broken, where a browser would only show a blank control.
   readResx(RESX_PATH);
   readResx(SETTINGS_RESX_PATH);
-  const bundles = await buildHostBundles();
   const tokens = new TokenMinter(options.identityUrl, options.identityCertificatePem);
   const webResourcesPath = options.webResourcesPath ?? DEFAULT_WEB_RESOURCES_PATH;
-  const context = { options, tokens, bundles, bundlePath, settingsBundlePath, webResourcesPath };
+  // The port is bound before the page bundles are built (a second or two): a port chosen beforehand, as the
+  // browser suites and `npm start` choose it, is then taken at once, before another process can.
+  const context = buildHostBundles().then((bundles) => ({
+    options,
+    tokens,
+    bundles,
+    bundlePath,
+    settingsBundlePath,
+    webResourcesPath,
+  }));
+  // Answered once the bundles are there; a failed build fails the start below, which closes the server.
+  context.catch(() => undefined);
   const server = createServer((request, response) => {
-    route(request, response, context).catch((error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
-      if (!response.headersSent) sendProblem(response, 502, message);
-      else response.destroy();
-    });
+    context
+      .then((ready) => route(request, response, ready))
+      .catch((error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        if (!response.headersSent) sendProblem(response, 502, message);
+        else response.destroy();
+      });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -228,6 +240,12 @@ export async function startFormHost(input: FormHostOptions): Promise<RunningForm
       resolve();
     });
   });
+  try {
+    await context;
+  } catch (error) {
+    server.close();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

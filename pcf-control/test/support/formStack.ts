@@ -63,17 +63,28 @@ const { startSimulatorProcess } = require('../../../functions/src/testing/simula
 };
 export { startSimulatorProcess };
 
-/** A free port on 127.0.0.1: the form host's origin must be known before the Function app starts (its CORS list). */
-function freePort(): Promise<number> {
+/**
+ * A free port on 127.0.0.1, held by a listening server until `release()`: the form host's origin must be known
+ * before the Function app starts (its CORS list), and while the stack starts, the processes and connections it
+ * opens must not be handed the same port.
+ */
+function reservePort(): Promise<{ port: number; release(): Promise<void> }> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port'));
-      });
+      const release = () =>
+        new Promise<void>((done) =>
+          server.close(() => {
+            done();
+          }),
+        );
+      if (address !== null && typeof address === 'object') resolve({ port: address.port, release });
+      else
+        void release().then(() => {
+          reject(new Error('no port'));
+        });
     });
   });
 }
@@ -123,8 +134,8 @@ function isPortTaken(error: unknown): boolean {
 /**
  * The whole local stack for a browser suite: simulators, Azurite and the Function app (allowing exactly the form
  * host's origin), then the form host against them. `close()` stops every process it started. The host's port
- * must be chosen before the Function app starts (its CORS list names it); if something else binds it meanwhile,
- * the stack is stopped and started again on another port.
+ * must be chosen before the Function app starts (its CORS list names it), so it is held meanwhile; if something
+ * else still binds it in the moment between, the stack is stopped and started again on another port.
  */
 export async function startFormStack(): Promise<FormStack> {
   for (let attempt = 1; ; attempt += 1) {
@@ -137,8 +148,15 @@ export async function startFormStack(): Promise<FormStack> {
 }
 
 async function startFormStackOnce(): Promise<FormStack> {
-  const port = await freePort();
-  const stack = await startStack({ env: { CORS_ALLOWED_ORIGINS: `http://127.0.0.1:${port}` } });
+  const reservation = await reservePort();
+  const { port } = reservation;
+  let stack: Stack;
+  try {
+    stack = await startStack({ env: { CORS_ALLOWED_ORIGINS: `http://127.0.0.1:${port}` } });
+  } finally {
+    // The host binds the port first thing (host/server.ts), so only a moment passes between the two.
+    await reservation.release();
+  }
   let started: RunningFormHost | undefined;
   try {
     started = await startFormHost({
