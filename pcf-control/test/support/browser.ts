@@ -100,6 +100,21 @@ export interface AxeViolation {
  * left out.
  */
 export async function axeCheck(page: Page | Frame): Promise<AxeViolation[]> {
+  // A dialog fades its backdrop in: colours measured mid-transition (a busy machine runs axe in the middle of it)
+  // are neither the page's nor the dialog's. Every animation that ends (not a spinner) is awaited first.
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((animation) => Number.isFinite(Number(animation.effect?.getComputedTiming().endTime)))
+        .map((animation) =>
+          animation.finished.then(
+            () => undefined,
+            () => undefined,
+          ),
+        ),
+    ),
+  );
   await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<unknown> } })
