@@ -133,6 +133,7 @@ describe('POST /api/contracts?dryRun=true', () => {
       lastAction: null,
       lastFetchStartedAt: null,
       deletedInOneflowAt: null,
+      oneflowState: null,
     });
     await clearLogs(env.stack);
     const answer = await preview({ entity: 'opportunity', recordId: record.id });

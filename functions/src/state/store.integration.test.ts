@@ -77,6 +77,7 @@ function makeContract(tenantId: string, contractId: number, recordId: string): C
     lastAction: null,
     lastFetchStartedAt: null,
     deletedInOneflowAt: null,
+    oneflowState: null,
   };
 }
 

@@ -29,6 +29,7 @@ export type ContractRecord = z.infer<typeof ContractRecordSchemaOfApi>;
 export const ContractRecordSchema = ContractRecordSchemaOfApi.extend({
   lastFetchStartedAt: IsoTime.nullable().default(null),
   deletedInOneflowAt: IsoTime.nullable().default(null),
+  oneflowState: ContractRecordSchemaOfApi.shape.oneflowState.default(null),
 });
 
 export {

@@ -12,7 +12,7 @@ import {
 } from '@oneflow-sync/shared';
 import type { DynamicsCall, DynamicsGateway } from '../dataverse/dynamicsGateway';
 import { isOneflowNotFoundError, isOneflowValidationError } from '../oneflow/errors';
-import type { OneflowClient } from '../oneflow/oneflowClient';
+import type { OneflowClient, OneflowContract } from '../oneflow/oneflowClient';
 import { productInput, unchangedProductInput } from './productInput';
 
 /** A write of the plan that did not happen (the API contract's shape, answered in `failures`). */
@@ -34,6 +34,8 @@ export interface ApplyTarget {
   lineEntity: string;
   /** The product tables as read for the plan. */
   productGroups: readonly OneflowProductGroup[];
+  /** The contract's state in Oneflow as read for the plan (a draft is seen by nobody outside the org yet). */
+  contractState: OneflowContract['state'];
   /**
    * The contract was created in this same request: nobody else can have touched its product table, so all
    * creates go in one bulk write of the table instead of one request per product.

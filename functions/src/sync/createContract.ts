@@ -90,6 +90,7 @@ async function createUnderRecordLease(
     lastAction: null,
     lastFetchStartedAt: null,
     deletedInOneflowAt: null,
+    oneflowState: contract.state,
   };
   // Stored before the transfer, so a crash in between leaves a contract the next attempt finds and completes.
   await store.contracts.put(record);

@@ -402,8 +402,8 @@ async function planAndApply(run: RunContext, lease: HeldLease, journal: RunState
   const plan = (run.options.plan ?? PLANNERS[run.options.action])(input);
   guardWrites(run.record, plan, contractState, lease);
   const runId = randomUUID();
-  const result = await applyJournaled(run, { runId, plan, input, call }, lease, journal);
-  return recordRun(run, { runId, plan, result }, journal);
+  const result = await applyJournaled(run, { runId, plan, input, call, contractState }, lease, journal);
+  return recordRun(run, { runId, plan, result, contractState }, journal);
 }
 
 /** Refuses a plan that must not be applied now, before anything is written. */
@@ -431,12 +431,14 @@ interface Planned {
   plan: SyncPlan;
   input: PlanInput;
   call: DynamicsCall;
+  /** The contract's state in Oneflow as read for the plan. */
+  contractState: OneflowContract['state'];
 }
 
 /** Applies the plan; a plan that writes opens the run's journal first, so a run that dies mid-way shows as such. */
 async function applyJournaled(
   run: RunContext,
-  { runId, plan, input, call }: Planned,
+  { runId, plan, input, call, contractState }: Planned,
   lease: HeldLease,
   journal: RunState,
 ): Promise<AppliedPlan> {
@@ -447,6 +449,7 @@ async function applyJournaled(
     call,
     lineEntity: input.settings.productSource.entity,
     productGroups: input.contract.productGroups,
+    contractState,
     freshContract: options.freshContract ?? false,
     clock: deps.clock,
     signal: lease.signal,
@@ -473,7 +476,12 @@ async function applyJournaled(
 /** Stores the links and bases, the run's activity entry and, unless it failed, the contract's last sync. */
 async function recordRun(
   run: RunContext,
-  { runId, plan, result }: { runId: string; plan: SyncPlan; result: AppliedPlan },
+  {
+    runId,
+    plan,
+    result,
+    contractState,
+  }: Pick<Planned, 'runId' | 'plan' | 'contractState'> & { result: AppliedPlan },
   journal: RunState,
 ): Promise<SyncResult> {
   const { deps, options, record } = run;
@@ -496,6 +504,7 @@ async function recordRun(
       ...record,
       lastSyncAt: run.startedAt,
       lastAction: options.action,
+      oneflowState: contractState,
       ...(options.action === 'fetch' ? { lastFetchStartedAt: run.startedAt } : {}),
     });
   }

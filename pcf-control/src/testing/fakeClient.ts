@@ -60,6 +60,7 @@ export function contractAnswer(overrides: Partial<ContractAnswer> = {}): Contrac
       lastAction: 'push',
       lastFetchStartedAt: null,
       deletedInOneflowAt: null,
+      oneflowState: null,
     },
     status: 'linked',
     message: null,

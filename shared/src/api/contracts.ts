@@ -30,6 +30,11 @@ export const ContractRecordSchema = z.object({
    * answering 404 for it); null while it exists. Such a contract takes no more runs and can be unlinked.
    */
   deletedInOneflowAt: IsoTime.nullable(),
+  /**
+   * The contract's state in Oneflow when a run (or the create) last read it; null before any did. Reconciliation
+   * skips contracts that can no longer change (signed, declined) without asking Oneflow.
+   */
+  oneflowState: OneflowContractStateSchema.nullable(),
 });
 export type ContractRecord = z.infer<typeof ContractRecordSchema>;
 

@@ -232,6 +232,7 @@ export function createAnswer(preview: CreateContractPreviewAnswer): CreateContra
       lastAction: 'initial_transfer',
       lastFetchStartedAt: null,
       deletedInOneflowAt: null,
+      oneflowState: null,
     },
   });
 }
