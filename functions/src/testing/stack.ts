@@ -126,12 +126,25 @@ function oneflowReadingsOfRun(): OneflowReadings {
   return value === 'unkind' ? 'unkind' : 'kind';
 }
 
+/** How the backend reaches storage, when something stands between them (the bench's counting proxies). */
+export interface StackRouting {
+  /** The connection string the backend uses for tables and queues instead of Azurite's own. */
+  storageConnection?: string;
+  /** App settings laid over the stack's (after `env`). */
+  env?: Record<string, string>;
+}
+
 /**
  * The whole backend as in production, on this machine: the simulators and Azurite as their own processes, the
  * Function app's registry mounted by the local runner, two tenants (Contoso and Fabrikam).
  */
 export async function startStack(
-  options: { env?: Record<string, string>; oneflowReadings?: OneflowReadings } = {},
+  options: {
+    env?: Record<string, string>;
+    oneflowReadings?: OneflowReadings;
+    /** Called once the simulators and Azurite listen, before the backend starts. */
+    route?: (parts: { simulators: SimulatorProcess; azurite: RunningAzurite }) => Promise<StackRouting>;
+  } = {},
 ): Promise<Stack> {
   const simulators = await startSimulatorProcess();
   let azurite: RunningAzurite | undefined;
@@ -145,15 +158,17 @@ export async function startStack(
       throw new Error(`Oneflow simulator readings: ${readings.status} ${JSON.stringify(readings.data)}`);
     }
     azurite = await startAzurite({ inMemory: true });
-    const config = loadConfig({ ...stackAppSettings(simulators, azurite.connectionString), ...options.env });
+    const routing = options.route ? await options.route({ simulators, azurite }) : {};
+    const storage = routing.storageConnection ?? azurite.connectionString;
+    const config = loadConfig({ ...stackAppSettings(simulators, storage), ...options.env, ...routing.env });
     const fastRetry = { retry: { baseDelayMs: 20, maxDelayMs: 200 } };
-    const services = await servicesFor(config, azurite.connectionString, {
+    const services = await servicesFor(config, storage, {
       oneflowOptions: fastRetry,
       dataverseOptions: fastRetry,
     });
     const host = await startLocalHost({
       services,
-      storageConnection: azurite.connectionString,
+      storageConnection: storage,
       port: 0,
       log: quietLogger,
       queuePollMs: 100,
