@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { announce, answerShows, type SimulatorContext } from './context';
-import { callerEmail, idParam, parseBody } from './http';
+import { parseContractListQuery, selectContracts } from './contractList';
+import { callerEmail, idParam, paginate, parseBody } from './http';
 import { renderContract } from './render';
 import { ContractCreateSchema, PublishSchema } from './schemas';
 
@@ -20,6 +21,20 @@ export function registerContractRoutes(api: FastifyInstance, context: SimulatorC
       callerEmail(request),
     );
     return renderContract(contract, answerShows(context));
+  });
+
+  // The list item's shape is not documented: under the unkind reading it has no product tables.
+  api.get('/contracts', async (request) => {
+    const selected = selectContracts(store.contracts(), parseContractListQuery(request.query));
+    const page = paginate(request, selected);
+    const withGroups = store.readings.contractListItem === 'full';
+    return {
+      ...page,
+      data: page.data.map((contract) => {
+        const { product_groups: groups, ...rest } = renderContract(contract, answerShows(context));
+        return withGroups ? { ...rest, product_groups: groups } : rest;
+      }),
+    };
   });
 
   api.get<ContractParams>('/contracts/:id', async (request) =>

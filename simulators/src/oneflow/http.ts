@@ -42,8 +42,14 @@ export interface Page<T> {
 /** Oneflow's list answer: `{_links: {next, previous, self}, count, data}`; an absent link is null (inferred). */
 export function paginate<T>(request: FastifyRequest, items: readonly T[]): Page<T> {
   const { limit, offset } = parseBody(PaginationSchema, request.query);
-  const base = `${request.protocol}://${request.host}${request.url.split('?')[0] ?? ''}`;
-  const link = (at: number): Link => ({ href: `${base}?limit=${limit}&offset=${at}` });
+  const [path = '', query = ''] = request.url.split('?');
+  // The links keep the request's other parameters (its filters), so following `next` pages the same list.
+  const kept = new URLSearchParams(query);
+  kept.delete('limit');
+  kept.delete('offset');
+  const others = kept.toString();
+  const base = `${request.protocol}://${request.host}${path}?${others === '' ? '' : `${others}&`}`;
+  const link = (at: number): Link => ({ href: `${base}limit=${limit}&offset=${at}` });
   return {
     _links: {
       next: offset + limit < items.length ? link(offset + limit) : null,

@@ -30,6 +30,12 @@ const ReadingsSchema = z.strictObject({
    * certified connector's `Product_Group` does not). Without it a client must fall back on Oneflow's defaults.
    */
   groupConfigurationInAnswers: z.boolean(),
+  /**
+   * What an item of the contract list (`GET /contracts`) carries: `full`, the contract as `GET /contracts/{id}`
+   * answers it; `without_product_groups`, the contract without its product tables (the reference gives no item
+   * shape), so a client learns of a product edit only by reading the contract itself.
+   */
+  contractListItem: z.enum(['full', 'without_product_groups']),
 });
 export type Readings = z.output<typeof ReadingsSchema>;
 
@@ -40,6 +46,7 @@ export const KIND_READINGS: Readings = {
   productEditMovesContractTime: true,
   description: 'as_sent',
   groupConfigurationInAnswers: true,
+  contractListItem: 'full',
 };
 
 export const UNKIND_READINGS: Readings = {
@@ -49,6 +56,7 @@ export const UNKIND_READINGS: Readings = {
   productEditMovesContractTime: false,
   description: 'rich_text',
   groupConfigurationInAnswers: false,
+  contractListItem: 'without_product_groups',
 };
 
 const PresetSchema = z.enum(['kind', 'unkind']);
