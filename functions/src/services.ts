@@ -8,6 +8,7 @@ import { UnknownTenantError } from './config/errors';
 import { createDataverseClient } from './dataverse/dataverseClient';
 import { createDynamicsGateway, type DynamicsGateway } from './dataverse/dynamicsGateway';
 import { createOneflowClient, type OneflowClient } from './oneflow/oneflowClient';
+import { requestBudgetOf } from './oneflow/requestBudget';
 import type { StateStore } from './state/store';
 
 export interface Logger {
@@ -88,6 +89,8 @@ export function createServices(
         baseUrl: tenant.oneflow.apiUrl,
         token: tenant.secrets.oneflowToken,
         userEmail: tenant.oneflow.userEmail,
+        // Every Oneflow call of the org (actions, webhook runs, reconciliation, metadata) counts against one budget.
+        budget: requestBudgetOf(tenant),
         ...overrides.oneflowOptions,
       }),
       dynamics: createDynamicsGateway(dataverse),

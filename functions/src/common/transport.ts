@@ -76,6 +76,11 @@ export interface TransportOptions<E extends Error> extends RetryOptions {
   failure: (response: AxiosResponse<unknown>, place: AttemptPlace) => FailedOutcome<E>;
   /** The body of a 2xx answer, before its schema is checked (default: as axios read it). */
   body?: (response: AxiosResponse<unknown>, place: AttemptPlace) => unknown;
+  /**
+   * Awaited before every attempt is sent (a request budget's slot); what it throws fails the call unretried,
+   * since the attempt was never sent.
+   */
+  beforeAttempt?: (place: AttemptPlace) => Promise<void>;
   /** Headers read before every attempt and sent last (a bearer token from a cache). */
   credentials?: () => Promise<Record<string, string>>;
   /** A first 401 is sent again at once with fresh credentials: a token may expire in flight. */
@@ -128,6 +133,7 @@ export function createTransport<E extends Error>(options: TransportOptions<E>): 
     let unanswered = false;
     for (let attempt = 1; ;) {
       const place: AttemptPlace = { method: request.method, url: request.fullUrl, attempts: attempt };
+      if (options.beforeAttempt) await options.beforeAttempt(place);
       // A credentials failure is already typed by its source and would fail again: passed on as is.
       const credentials = options.credentials ? await options.credentials() : {};
       let outcome: AttemptOutcome<T, E>;

@@ -27,7 +27,12 @@ describe('loadConfig', () => {
       {
         ...TENANT,
         dataverseUrl: 'https://contoso.crm4.dynamics.com',
-        oneflow: { ...TENANT.oneflow, apiUrl: 'https://api.oneflow.com/v1' },
+        oneflow: {
+          ...TENANT.oneflow,
+          apiUrl: 'https://api.oneflow.com/v1',
+          bulkDraftWrites: true,
+          requestBudget: 1800,
+        },
         secrets: { oneflowToken: SECRET_TOKEN, webhookSignKey: 'sign-key' },
       },
     ]);
@@ -62,6 +67,18 @@ describe('loadConfig', () => {
     expect(problems.some((problem) => problem.startsWith('PRODUCT_SYNC_TENANTS.0.oneflow.userEmail'))).toBe(
       true,
     );
+  });
+
+  it("reads an org's bulk draft writes and request budget, and names a bad one by its path", () => {
+    const own = { ...TENANT, oneflow: { ...TENANT.oneflow, bulkDraftWrites: false, requestBudget: 1000 } };
+    const [tenant] = loadConfig(environment({ PRODUCT_SYNC_TENANTS: JSON.stringify([own]) })).tenants;
+    expect(tenant?.oneflow).toMatchObject({ bulkDraftWrites: false, requestBudget: 1000 });
+    const broken = { ...TENANT, oneflow: { ...TENANT.oneflow, bulkDraftWrites: 'no', requestBudget: 2001 } };
+    const problems = configProblems(environment({ PRODUCT_SYNC_TENANTS: JSON.stringify([broken]) }));
+    expect(problems.map((problem) => problem.split(' ')[0])).toEqual([
+      'PRODUCT_SYNC_TENANTS.0.oneflow.bulkDraftWrites',
+      'PRODUCT_SYNC_TENANTS.0.oneflow.requestBudget',
+    ]);
   });
 
   it('refuses JSON that is not JSON', () => {

@@ -36,6 +36,17 @@ const TenantEntrySchema = z.object({
     /** Where "Create contract" puts new contracts, and the template (with a product table) it starts from. */
     workspaceId: z.number().int().positive(),
     templateId: z.number().int().positive(),
+    /**
+     * Whether a draft contract's product table is written in one bulk request (default) instead of one request
+     * per product. Off: only a contract created in the same request is written in bulk (nobody else can have
+     * touched it); see docs/decisions.md for the residual risk of a bulk write.
+     */
+    bulkDraftWrites: z.boolean().default(true),
+    /**
+     * Requests per 5 minutes this app allows itself on the org's API token (Oneflow's limit is 2000 per token):
+     * the rest is headroom for other integrations using the same token and for another instance of the app.
+     */
+    requestBudget: z.number().int().min(1).max(2000).default(1800),
   }),
 });
 

@@ -1,6 +1,6 @@
 import { AppTokenError } from '../auth/appTokens';
 import { DataverseError } from '../dataverse/errors';
-import { OneflowError } from '../oneflow/errors';
+import { isOneflowBudgetSpentError, OneflowError } from '../oneflow/errors';
 import { UnknownTenantError } from '../config/errors';
 import {
   ContractDeletedError,
@@ -57,7 +57,14 @@ function fromOneflow(error: OneflowError): ApiError {
     case 'conflict':
       return new ApiError(409, 'contract_locked', `Oneflow: ${detail}`);
     case 'rate_limited':
-      return new ApiError(503, 'oneflow_busy', `Oneflow: ${detail}`, [], { 'Retry-After': '60' });
+      // Oneflow's own 429 says nothing of when; our budget knows when its next slot is free.
+      return new ApiError(
+        503,
+        'oneflow_busy',
+        `Oneflow: ${detail}`,
+        [],
+        isOneflowBudgetSpentError(error) ? retryAfter(error.retryAfterMs) : { 'Retry-After': '60' },
+      );
     case 'auth':
     case 'server':
     case 'network':

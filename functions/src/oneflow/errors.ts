@@ -108,6 +108,29 @@ const OneflowValidationError = errorOfKind(OneflowError, 'validation', 'OneflowV
 const OneflowConflictError = errorOfKind(OneflowError, 'conflict', 'OneflowConflictError');
 /** 429: the token's rate limit, still hit after every retry. */
 const OneflowRateLimitedError = errorOfKind(OneflowError, 'rate_limited', 'OneflowRateLimitedError');
+/**
+ * Not sent: this app's share of the org's Oneflow requests (see requestBudget.ts) is spent for longer than a
+ * caller may wait. A kind of rate limit, so everything that handles Oneflow's 429 handles it too; it also says
+ * when a request could go out again.
+ */
+export class OneflowBudgetSpentError extends OneflowRateLimitedError {
+  readonly retryAfterMs: number;
+
+  constructor(init: { method: string; url: string; retryAfterMs: number; limit: number }) {
+    const seconds = Math.max(1, Math.ceil(init.retryAfterMs / 1000));
+    super({
+      status: null,
+      method: init.method,
+      url: init.url,
+      attempts: 0,
+      detail: `this organisation has used the ${String(init.limit)} requests it allows itself per 5 minutes; try again in ${String(seconds)} seconds`,
+    });
+    this.name = 'OneflowBudgetSpentError';
+    this.message = `Oneflow ${init.method} ${init.url} not sent [rate_limited]: ${this.detail ?? ''}`;
+    this.retryAfterMs = init.retryAfterMs;
+  }
+}
+export const isOneflowBudgetSpentError = guardFor(OneflowBudgetSpentError);
 /** 5xx, still failing after every retry. */
 const OneflowServerError = errorOfKind(OneflowError, 'server', 'OneflowServerError');
 /** Any other 4xx (413, 415, …). */

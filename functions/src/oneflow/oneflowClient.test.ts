@@ -1,12 +1,14 @@
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import {
+  isOneflowBudgetSpentError,
   isOneflowInvalidResponseError,
   isOneflowNetworkError,
   isOneflowRateLimitedError,
   isOneflowServerError,
 } from './errors';
 import { createOneflowClient } from './oneflowClient';
+import { RequestBudget } from './requestBudget';
 
 /**
  * Edge shapes the simulator does not produce, answered by msw: bodies that are not Oneflow's (a proxy's HTML, a
@@ -101,6 +103,31 @@ describe('Oneflow client edge shapes (msw)', () => {
   it('a 429 on every attempt ends in a rate-limited error', async () => {
     answerInTurn([() => HttpResponse.json({ error_code: 4290000, status: 429 }, { status: 429 })]);
     expect(isOneflowRateLimitedError(await caught(client().oneflow.getContract(101)))).toBe(true);
+  });
+
+  it('every attempt, a retry included, takes a slot of the budget; a spent budget sends nothing and says when', async () => {
+    const seen = answerInTurn([
+      () => HttpResponse.json({ error_code: 4290000, status: 429 }, { status: 429 }),
+      () => HttpResponse.json({ id: 101, state: 'draft' }),
+    ]);
+    const clock = { now: 0 };
+    const budget = new RequestBudget({ limit: 2, windowMs: 300_000, maxWaitMs: 5000, now: () => clock.now });
+    const oneflow = createOneflowClient({
+      baseUrl: BASE,
+      token: TOKEN,
+      userEmail: 'sync@contoso.example',
+      random: () => 0.5,
+      sleep: () => Promise.resolve(),
+      budget,
+    });
+    await expect(oneflow.getContract(101)).resolves.toMatchObject({ id: 101 });
+    expect(seen.attempts).toBe(2);
+    expect(budget.state()).toMatchObject({ used: 2, left: 0 });
+    clock.now = 60_000;
+    const error = await caught(oneflow.getContract(101));
+    expect(seen.attempts).toBe(2);
+    expect(isOneflowBudgetSpentError(error)).toBe(true);
+    expect(error).toMatchObject({ retryAfterMs: 240_000, url: `${BASE}/contracts/101` });
   });
 
   it('a product group without configuration (as in Oneflow’s connector definition) reads with precisions 2 and 0', async () => {
