@@ -7,19 +7,13 @@ import {
   type OneflowProductGroup,
   type ProductGroupConfiguration,
 } from '@oneflow-sync/shared';
-import {
-  createTransport,
-  type AttemptPlace,
-  type RetryOptions,
-  type TransportRequest,
-} from '../common/transport';
+import { createTransport, type RetryOptions, type TransportRequest } from '../common/transport';
 import {
   errorFromResponse,
   OneflowInvalidResponseError,
   OneflowNetworkError,
   type OneflowError,
 } from './errors';
-import type { RequestBudget } from './requestBudget';
 
 /** The contract fields the sync uses (Oneflow returns more; zod drops the rest). */
 const OneflowContractSchema = z.object({
@@ -95,6 +89,27 @@ interface ReplaceGroupBody {
   products?: (OneflowProductInput & { id?: number })[];
 }
 
+/** A page of the contract list: filters as Oneflow documents them (a contract must match every one given). */
+export interface ContractListQuery {
+  /** `filter[ids]`: these contracts only; Oneflow takes at most 200 characters of comma-separated ids. */
+  ids?: readonly number[];
+  /** `filter[states]`. */
+  states?: readonly OneflowContract['state'][];
+  /** 1–100 (default 100). */
+  limit?: number;
+  /** 0–19900. */
+  offset?: number;
+}
+
+export interface ContractListPage {
+  /** The total matching the filters, not the number on this page. */
+  count: number;
+  data: OneflowContract[];
+}
+
+/** The documented longest `filter[ids]` value. */
+export const MAX_IDS_FILTER_LENGTH = 200;
+
 /** Oneflow sends no Retry-After: every retry waits the backoff of the retry options. */
 export interface OneflowClientOptions extends RetryOptions {
   /** e.g. `https://api.oneflow.com/v1`. */
@@ -103,11 +118,6 @@ export interface OneflowClientOptions extends RetryOptions {
   userEmail: string;
   /** Per-attempt timeout in ms (default 15 s). */
   timeoutMs?: number;
-  /**
-   * The org token's request budget in this process (requestBudget.ts): every attempt, retries included, takes a
-   * slot of it before it is sent. None: requests are not counted.
-   */
-  budget?: Pick<RequestBudget, 'take'>;
 }
 
 /** A new contract from a template; its product tables are copied from the template's. */
@@ -135,6 +145,11 @@ export interface OneflowClient {
     filter?: ContractCreateDataFilter,
   ): Promise<OneflowCreateDataWorkspace[]>;
   getContract(contractId: number): Promise<OneflowContract>;
+  /**
+   * One page of `GET /contracts` (one request). What an item carries beyond `id` and `state` is not documented:
+   * `updated_time` and `product_groups` may be absent.
+   */
+  listContracts(query: ContractListQuery): Promise<ContractListPage>;
   listProducts(contractId: number): Promise<OneflowProduct[]>;
   getProductGroups(contractId: number): Promise<OneflowProductGroup[]>;
   createProduct(contractId: number, groupId: number, body: OneflowProductInput): Promise<OneflowProduct>;
@@ -159,7 +174,6 @@ type RequestSpec = Omit<TransportRequest, 'url' | 'fullUrl'> & {
 
 export function createOneflowClient(options: OneflowClientOptions): OneflowClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
-  const { budget } = options;
   const transport = createTransport<OneflowError>({
     ...options,
     http: {
@@ -173,7 +187,6 @@ export function createOneflowClient(options: OneflowClientOptions): OneflowClien
         'user-agent': ONEFLOW_USER_AGENT,
       },
     },
-    ...(budget ? { beforeAttempt: (place: AttemptPlace) => budget.take(place) } : {}),
     networkError: (place, cause) => new OneflowNetworkError({ ...place, status: null, cause }),
     invalidResponse: (place, detail, cause) => new OneflowInvalidResponseError({ ...place, detail, cause }),
     failure: (response, place) => ({
@@ -231,6 +244,27 @@ export function createOneflowClient(options: OneflowClientOptions): OneflowClien
       ),
     getContract: (contractId) =>
       send({ method: 'GET', path: contractPath(contractId) }, OneflowContractSchema),
+    async listContracts(query) {
+      const ids = query.ids?.join(',');
+      if (ids !== undefined && (ids.length === 0 || ids.length > MAX_IDS_FILTER_LENGTH)) {
+        throw new RangeError(
+          `listContracts: filter[ids] must list 1 to ${MAX_IDS_FILTER_LENGTH} characters of ids, got ${ids.length}`,
+        );
+      }
+      return send(
+        {
+          method: 'GET',
+          path: '/contracts',
+          params: {
+            ...(ids === undefined ? {} : { 'filter[ids]': ids }),
+            ...(query.states === undefined ? {} : { 'filter[states]': query.states.join(',') }),
+            limit: query.limit ?? PAGE_LIMIT,
+            offset: query.offset ?? 0,
+          },
+        },
+        pageSchema(OneflowContractSchema),
+      );
+    },
     listProducts: (contractId) => paginate(`${contractPath(contractId)}/products`, OneflowProductSchema),
     getProductGroups: (contractId) =>
       paginate(`${contractPath(contractId)}/product_groups`, OneflowProductGroupSchema),
