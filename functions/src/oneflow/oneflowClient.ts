@@ -7,13 +7,19 @@ import {
   type OneflowProductGroup,
   type ProductGroupConfiguration,
 } from '@oneflow-sync/shared';
-import { createTransport, type RetryOptions, type TransportRequest } from '../common/transport';
+import {
+  createTransport,
+  type AttemptPlace,
+  type RetryOptions,
+  type TransportRequest,
+} from '../common/transport';
 import {
   errorFromResponse,
   OneflowInvalidResponseError,
   OneflowNetworkError,
   type OneflowError,
 } from './errors';
+import type { RequestBudget } from './requestBudget';
 
 /** The contract fields the sync uses (Oneflow returns more; zod drops the rest). */
 const OneflowContractSchema = z.object({
@@ -118,6 +124,11 @@ export interface OneflowClientOptions extends RetryOptions {
   userEmail: string;
   /** Per-attempt timeout in ms (default 15 s). */
   timeoutMs?: number;
+  /**
+   * The org token's request budget in this process (requestBudget.ts): every attempt, retries included, takes a
+   * slot of it before it is sent. None: requests are not counted.
+   */
+  budget?: Pick<RequestBudget, 'take'>;
 }
 
 /** A new contract from a template; its product tables are copied from the template's. */
@@ -174,6 +185,7 @@ type RequestSpec = Omit<TransportRequest, 'url' | 'fullUrl'> & {
 
 export function createOneflowClient(options: OneflowClientOptions): OneflowClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const { budget } = options;
   const transport = createTransport<OneflowError>({
     ...options,
     http: {
@@ -187,6 +199,7 @@ export function createOneflowClient(options: OneflowClientOptions): OneflowClien
         'user-agent': ONEFLOW_USER_AGENT,
       },
     },
+    ...(budget ? { beforeAttempt: (place: AttemptPlace) => budget.take(place) } : {}),
     networkError: (place, cause) => new OneflowNetworkError({ ...place, status: null, cause }),
     invalidResponse: (place, detail, cause) => new OneflowInvalidResponseError({ ...place, detail, cause }),
     failure: (response, place) => ({
