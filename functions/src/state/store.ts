@@ -4,6 +4,7 @@ import { createCallbackStore } from './callbackStore';
 import { createContractStore } from './contractStore';
 import { createLeaseStore } from './leaseStore';
 import { createLinkStore } from './linkStore';
+import { createReconcileCheckStore } from './reconcileCheckStore';
 import { createRunStore } from './runStore';
 import { createSettingsStore } from './settingsStore';
 import { ensureTable, serviceClient, tableClient, type TableConnection } from './tables';
@@ -28,6 +29,7 @@ const TABLE_SUFFIXES = {
   callbacks: 'Callbacks',
   leases: 'Leases',
   runs: 'Runs',
+  reconcileChecks: 'ReconcileChecks',
 } as const;
 
 export type TableNames = Record<keyof typeof TABLE_SUFFIXES, string>;
@@ -63,5 +65,6 @@ export async function createStateStore(
     callbacks: createCallbackStore(client(names.callbacks)),
     leases: createLeaseStore(client(names.leases)),
     runs: createRunStore(client(names.runs)),
+    reconcileChecks: createReconcileCheckStore(client(names.reconcileChecks)),
   };
 }

@@ -189,6 +189,15 @@ export interface RunStore {
   listByRecord(tenantId: string, recordId: string): Promise<RunRecord[]>;
 }
 
+/** Reconciliation's rotation: when it last read each contract of a tenant in full. */
+export interface ReconcileCheckStore {
+  /** Contract id → when it was last read in full (ISO time). */
+  list(tenantId: string): Promise<Map<number, string>>;
+  record(tenantId: string, checks: readonly { contractId: number; checkedAt: string }[]): Promise<void>;
+  /** Drops the rows of contracts no longer stored. */
+  forget(tenantId: string, contractIds: readonly number[]): Promise<void>;
+}
+
 export interface StateStore {
   settings: SettingsStore;
   contracts: ContractStore;
@@ -197,4 +206,5 @@ export interface StateStore {
   callbacks: CallbackStore;
   leases: LeaseStore;
   runs: RunStore;
+  reconcileChecks: ReconcileCheckStore;
 }
