@@ -90,6 +90,34 @@ describe('leases', () => {
     await store.leases.release(TENANT, 999, 'a'); // nothing there: no error
   });
 
+  test('a holder whose expired lease another instance took neither renews nor releases it', async () => {
+    const { store, prefix } = await freshStore();
+    const other = await createStateStore(azurite.connectionString, { tablePrefix: prefix });
+    expect(await store.leases.acquire(TENANT, 101, 'a', 200)).toBe(true);
+    await sleep(250);
+    expect(await other.leases.acquire(TENANT, 101, 'b', 10_000)).toBe(true);
+    // The first instance still remembers the row as it wrote it: its release must not delete b's lease.
+    await store.leases.release(TENANT, 101, 'a');
+    expect(await store.leases.holding(TENANT, 101)).toMatchObject({ holder: 'b' });
+    expect(await store.leases.acquire(TENANT, 101, 'a', 10_000)).toBe(false);
+    // The holder's own instance releases with the etag it wrote; another instance's holder reads first.
+    await store.leases.release(TENANT, 101, 'b');
+    expect(await store.leases.holding(TENANT, 101)).toBeNull();
+    expect(await other.leases.acquire(TENANT, 101, 'b', 10_000)).toBe(true);
+    await other.leases.release(TENANT, 101, 'b');
+    expect(await other.leases.holding(TENANT, 101)).toBeNull();
+  });
+
+  test('re-taking a lease released by another instance of the same holder starts afresh', async () => {
+    const { store, prefix } = await freshStore();
+    const other = await createStateStore(azurite.connectionString, { tablePrefix: prefix });
+    expect(await store.leases.acquire(TENANT, 101, 'a', 10_000)).toBe(true);
+    await other.leases.release(TENANT, 101, 'a');
+    // The etag this instance wrote names a row that is gone: a renewal creates it again.
+    expect(await store.leases.acquire(TENANT, 101, 'a', 10_000)).toBe(true);
+    expect(await other.leases.acquire(TENANT, 101, 'b', 10_000)).toBe(false);
+  });
+
   test('concurrent acquires of a free lease: exactly one wins', async () => {
     const { store } = await freshStore();
     const results = await Promise.all(

@@ -33,7 +33,8 @@ import type { LinkSearchQuery, LinkStore } from './types';
  *   `l|<lower-case lineId>|<contractId>|<lineId>`   line id, case-insensitive prefix by a RowKey range
  *   `p|<productId>|<contractId>|<lineId>`           Oneflow product id, exact by a RowKey range
  * The index can hold more than the links (it is written before and cleaned after the links), never less; search
- * reads the links it points at and keeps only real matches, so a stale index entry is harmless.
+ * reads the links it points at and keeps only real matches, so a stale index entry is harmless. An entry's keys
+ * hold all it says, so entries are only ever added or removed, never rewritten.
  */
 
 const BASE_PIECES = 12;
@@ -138,18 +139,25 @@ export function createLinkStore(links: TableClient, index: TableClient): LinkSto
     return rows.map((row) => read(row, tenantId, contractId));
   };
 
-  const sameProps = (entity: Entity, row: Row | undefined): boolean =>
+  const sameProps = (entity: Entity, row: Row | Entity | undefined): boolean =>
     row !== undefined && Object.entries(entity).every(([name, value]) => row[name] === value);
 
-  const replaceOnce = async (tenantId: string, contractId: number, wanted: Link[]) => {
-    const existing = await queryRows(links, partitionFilter(partitionOf(tenantId, contractId)));
-    const existingByKey = new Map(existing.map((row) => [row.rowKey ?? '', row]));
+  /**
+   * Makes the partition hold exactly `wanted`, given what it holds now (`existing`: its rows, or the links read
+   * under the contract's lease). Only what differs is written: the index only when a line or its product id
+   * comes or goes, a link row only when it changed, and rows of the same step go out at once.
+   */
+  const replaceFrom = async (
+    tenantId: string,
+    wanted: Link[],
+    existing: readonly { rowKey: string; entity: Row | Entity; target: IndexTarget | null }[],
+  ) => {
+    const existingByKey = new Map(existing.map((row) => [row.rowKey, row.entity]));
     const entities = wanted.map((link) => toEntity(tenantId, link));
     const wantedKeys = new Set(entities.map((entity) => entity.rowKey));
 
     const oldIndex = new Map<string, RowKeyPair>();
-    for (const row of existing) {
-      const target = targetOf(row);
+    for (const { target } of existing) {
       if (target !== null) for (const k of indexKeys(tenantId, target)) oldIndex.set(k.rowKey, k);
     }
     const newIndex = new Map<string, Entity>();
@@ -157,26 +165,38 @@ export function createLinkStore(links: TableClient, index: TableClient): LinkSto
       for (const k of indexKeys(tenantId, link)) newIndex.set(k.rowKey, indexEntity(link, k));
     }
 
-    // 1. index entries first (all of them: a few transactions, and it repairs any entry lost earlier), so every
-    //    stored link is always findable
+    // 1. index entries of new lines and products first, so every stored link is always findable (an entry's
+    //    key holds everything it says, so an entry already there is already right)
     await submitActions(
       index,
-      [...newIndex.values()].map((entity): TransactionAction => ['upsert', entity, 'Replace']),
+      [...newIndex.values()]
+        .filter((entity) => !oldIndex.has(entity.rowKey))
+        .map((entity): TransactionAction => ['upsert', entity, 'Replace']),
     );
     // 2. the links themselves: unchanged rows are left alone, missing ones deleted
     const actions: TransactionAction[] = [];
     for (const entity of entities) {
       if (!sameProps(entity, existingByKey.get(entity.rowKey))) actions.push(['upsert', entity, 'Replace']);
     }
-    for (const row of existing) {
-      if (!wantedKeys.has(row.rowKey ?? ''))
-        actions.push(['delete', { partitionKey: row.partitionKey ?? '', rowKey: row.rowKey ?? '' }]);
+    for (const { rowKey, entity } of existing) {
+      if (!wantedKeys.has(rowKey))
+        actions.push(['delete', { partitionKey: entity.partitionKey ?? '', rowKey }]);
     }
-    await submitActions(links, actions);
+    // One contract's rows are independent of each other: their transactions need no order among them.
+    await submitActions(links, actions, { concurrently: true });
     // 3. index entries of links that are gone
     await deleteRows(
       index,
       [...oldIndex.values()].filter((k) => !newIndex.has(k.rowKey)),
+    );
+  };
+
+  const replaceOnce = async (tenantId: string, contractId: number, wanted: Link[]) => {
+    const rows = await queryRows(links, partitionFilter(partitionOf(tenantId, contractId)));
+    await replaceFrom(
+      tenantId,
+      wanted,
+      rows.map((row) => ({ rowKey: row.rowKey ?? '', entity: row, target: targetOf(row) })),
     );
   };
 
@@ -305,7 +325,7 @@ export function createLinkStore(links: TableClient, index: TableClient): LinkSto
     get,
     searchPage,
 
-    async replaceAll(tenantId, contractId, input) {
+    async replaceAll(tenantId, contractId, input, previous) {
       requireContractId(contractId);
       const wanted = input.map((link) => validated(tenantId, link, contractId));
       const seen = new Set<string>();
@@ -315,6 +335,22 @@ export function createLinkStore(links: TableClient, index: TableClient): LinkSto
             `Line ${link.lineId} appears twice in the links of contract ${contractId}`,
           );
         seen.add(link.lineId);
+      }
+      if (previous !== undefined) {
+        try {
+          await replaceFrom(
+            tenantId,
+            wanted,
+            previous.map((link) => {
+              const entity = toEntity(tenantId, validated(tenantId, link, contractId));
+              return { rowKey: entity.rowKey, entity, target: link };
+            }),
+          );
+          return;
+        } catch (error) {
+          // The links were not as read (a row deleted meanwhile fails its delete with 404): read them and redo.
+          if (statusOf(error) !== 404) throw error;
+        }
       }
       for (let attempt = 1; ; attempt++) {
         try {

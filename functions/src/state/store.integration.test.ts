@@ -49,6 +49,8 @@ async function preconditionOf(promise: Promise<unknown>): Promise<PreconditionFa
   throw new Error('expected PreconditionFailedError');
 }
 
+const EVERY_ROW = "RowKey ne ''";
+
 function makeLink(contractId: number, index: number, overrides: Partial<Link> = {}): Link {
   return {
     contractId,
@@ -414,6 +416,57 @@ describe('links', () => {
     await store.links.replaceAll(TENANT_A, 777, []);
     expect(await store.links.list(TENANT_A, 777)).toEqual([]);
     expect(await store.links.search(TENANT_A, {})).toEqual([]);
+  });
+
+  test('replaceAll given the links read writes only changed rows, and the index only for lines that come or go', async () => {
+    const { store, prefix } = await freshStore();
+    const index = tableClient(azurite.connectionString, tableNames(prefix).linkIndex);
+    const linksTable = tableClient(azurite.connectionString, tableNames(prefix).links);
+    const stamps = async (table: typeof index) =>
+      new Map(
+        (await queryRows(table, EVERY_ROW)).map((row) => [
+          `${row.partitionKey ?? ''}/${row.rowKey ?? ''}`,
+          row.etag,
+        ]),
+      );
+    const all = Array.from({ length: 120 }, (_, n) => makeLink(31, n));
+    await store.links.replaceAll(TENANT_A, 31, all);
+    const read = await store.links.list(TENANT_A, 31);
+    const [indexBefore, rowsBefore] = await Promise.all([stamps(index), stamps(linksTable)]);
+
+    // Same lines and products, one base changed: one row rewritten, the index left as it was.
+    const changed = read.map((link, n) =>
+      n === 7 ? { ...link, base: { quantity: { dynamics: '77', oneflow: '77' } } } : link,
+    );
+    await store.links.replaceAll(TENANT_A, 31, changed, read);
+    expect(await stamps(index)).toEqual(indexBefore);
+    const rowsAfter = await stamps(linksTable);
+    const rewritten = [...rowsAfter].filter(([rowKey, stamp]) => rowsBefore.get(rowKey) !== stamp);
+    expect(rewritten).toHaveLength(1);
+    expect(rewritten[0]?.[0].endsWith(`/${escapeKey(read[7]?.lineId ?? '')}`)).toBe(true);
+    expect(await store.links.list(TENANT_A, 31)).toEqual(changed);
+
+    // A line goes, one comes, one product id changes: the index follows.
+    const next = [
+      ...changed.slice(1).map((link, n) => (n === 0 ? { ...link, productId: 123_456 } : link)),
+      makeLink(31, 500),
+    ];
+    await store.links.replaceAll(TENANT_A, 31, next, changed);
+    expect(new Set((await store.links.list(TENANT_A, 31)).map((link) => link.lineId))).toEqual(
+      new Set(next.map((link) => link.lineId)),
+    );
+    expect(await store.links.search(TENANT_A, { q: String(changed[0]?.productId) })).toEqual([]);
+    expect(await store.links.search(TENANT_A, { q: String(changed[1]?.productId) })).toEqual([]);
+    expect(await store.links.search(TENANT_A, { q: '123456' })).toEqual([next[0]]);
+    expect(await store.links.search(TENANT_A, { q: makeLink(31, 500).lineId })).toEqual([makeLink(31, 500)]);
+    expect(await queryRows(index, EVERY_ROW)).toHaveLength(2 * next.length);
+
+    // Links read before someone else removed one: the delete misses, the links are read again and it still ends right.
+    await store.links.delete(TENANT_A, 31, next[5]?.lineId ?? '');
+    await store.links.replaceAll(TENANT_A, 31, next.slice(10), next);
+    expect(await store.links.list(TENANT_A, 31)).toEqual(
+      next.slice(10).sort((a, b) => a.lineId.localeCompare(b.lineId)),
+    );
   });
 
   test('search by line id (case-insensitive exact or prefix) and by product id (exact)', async () => {

@@ -119,14 +119,22 @@ function estimatedBytes(action: TransactionAction): number {
   return Buffer.byteLength(JSON.stringify(action[1])) + 400;
 }
 
-/** Splits actions by partition into transactions within the service limits and submits them in order. */
-export async function submitActions(client: TableClient, actions: TransactionAction[]): Promise<void> {
+/**
+ * Splits actions by partition into transactions within the service limits and submits them in order, or all at
+ * once with `concurrently` (when no transaction depends on another having landed first).
+ */
+export async function submitActions(
+  client: TableClient,
+  actions: TransactionAction[],
+  options: { concurrently?: boolean } = {},
+): Promise<void> {
   const byPartition = new Map<string, TransactionAction[]>();
   for (const action of actions) {
     const list = byPartition.get(action[1].partitionKey) ?? [];
     list.push(action);
     byPartition.set(action[1].partitionKey, list);
   }
+  const batches: TransactionAction[][] = [];
   for (const list of byPartition.values()) {
     let batch: TransactionAction[] = [];
     let bytes = 0;
@@ -136,15 +144,22 @@ export async function submitActions(client: TableClient, actions: TransactionAct
         batch.length > 0 &&
         (batch.length >= MAX_TRANSACTION_OPERATIONS || bytes + size > MAX_TRANSACTION_BYTES)
       ) {
-        await client.submitTransaction(batch);
+        batches.push(batch);
         batch = [];
         bytes = 0;
       }
       batch.push(action);
       bytes += size;
     }
-    if (batch.length > 0) await client.submitTransaction(batch);
+    if (batch.length > 0) batches.push(batch);
   }
+  if (options.concurrently === true) {
+    // Every transaction settles before a failure is reported, so a caller that retries finds none in flight.
+    const settled = await Promise.allSettled(batches.map((batch) => client.submitTransaction(batch)));
+    for (const result of settled) if (result.status === 'rejected') throw result.reason;
+    return;
+  }
+  for (const batch of batches) await client.submitTransaction(batch);
 }
 
 /** Deletes rows; rows already gone are fine. Returns how many rows this call deleted. */

@@ -76,8 +76,12 @@ export interface ContractStore {
 
 export interface LinkStore {
   list(tenantId: string, contractId: number): Promise<Link[]>;
-  /** Makes the contract's links exactly `links` (rows not in `links` are deleted). */
-  replaceAll(tenantId: string, contractId: number, links: Link[]): Promise<void>;
+  /**
+   * Makes the contract's links exactly `links` (rows not in `links` are deleted), writing only what differs.
+   * `previous`: the contract's links as read under its lease, which no one else writes meanwhile (saves reading
+   * them again); without it they are read first.
+   */
+  replaceAll(tenantId: string, contractId: number, links: Link[], previous?: readonly Link[]): Promise<void>;
   get(tenantId: string, contractId: number, lineId: string): Promise<Link | null>;
   put(tenantId: string, link: Link): Promise<void>;
   delete(tenantId: string, contractId: number, lineId: string): Promise<boolean>;
