@@ -77,6 +77,14 @@ const config: Config = {
       transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: pcfTsconfig }] },
       moduleNameMapper: { '^@oneflow-sync/shared$': '<rootDir>/../shared/src/index.ts' },
     },
+    // `npm run bench`'s smoke run: the benchmark harness end to end (it starts its own stack).
+    {
+      displayName: 'bench',
+      rootDir: '<rootDir>/bench',
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/**/*.test.ts'],
+      transform: tsJest,
+    },
     // Checks of the repository as a whole (its documents' links), outside any workspace.
     {
       displayName: 'repository',

@@ -1,0 +1,243 @@
+import {
+  createContract,
+  dynamicsSide,
+  expectStatus,
+  oneflowSide,
+  quantityOf,
+  runAction,
+  type SyncAnswer,
+} from '../functions/src/e2e/syncE2eSupport';
+import { FIXTURE } from '../functions/src/testing/stack';
+import type { Bench, Latencies, Traffic } from './harness';
+import type { BenchRecord } from './records';
+import { round, spread, type Spread } from './stats';
+
+export type ActionName =
+  'create' | 'push-all' | 'push-one' | 'push-none' | 'fetch-all' | 'fetch-none' | 'compare';
+export type ContractState = 'draft' | 'sent';
+
+/**
+ * The fewest sequential round trips an action needs, which its time is compared with.
+ *
+ * Remote rounds (Oneflow and Dataverse, each `remoteMs`): reads of both sides go out together (one round); a
+ * draft contract's products are written in one bulk product-group write and Dynamics lines in one change set (one
+ * round); a sent contract's products are written one request each, `SENT_WRITE_CONCURRENCY` at a time.
+ * Storage rounds (Table Storage, each `storageMs`) are those that cannot overlap a remote one: one conditional
+ * write to take the contract's lease before anything is read, and the after-writes (changed links, contract row,
+ * activity entry, the lease's release by etag) together at the end. Storage reads (settings, links, the contract
+ * row) go out with the remote reads and cost nothing beyond them. Create takes no lease on a contract that does
+ * not exist yet, but claims the record with one conditional write; compare changes nothing and takes no lease.
+ */
+interface Bound {
+  remoteRounds: number;
+  storageRounds: number;
+  ms: number;
+}
+
+/** Per-product writes in flight on a sent contract at which 150 changed products take 10 rounds with the read. */
+export const SENT_WRITE_CONCURRENCY = 17;
+
+function boundOf(action: ActionName, state: ContractState, lines: number, latencies: Latencies): Bound {
+  const writeRounds = state === 'draft' ? 1 : Math.ceil(lines / SENT_WRITE_CONCURRENCY);
+  const rounds: Record<ActionName, [remote: number, storage: number]> = {
+    create: [2, 2], // read the record's lines; create the contract with its products
+    'push-all': [1 + writeRounds, 2],
+    'push-one': [2, 2],
+    'push-none': [1, 2],
+    'fetch-all': [2, 2], // read both sides; one change set to Dataverse
+    'fetch-none': [1, 2],
+    compare: [1, 0],
+  };
+  const [remoteRounds, storageRounds] = rounds[action];
+  return {
+    remoteRounds,
+    storageRounds,
+    ms: remoteRounds * latencies.remoteMs + storageRounds * latencies.storageMs,
+  };
+}
+
+interface ServiceFigures {
+  requests: Spread;
+  rounds: Spread;
+}
+
+export interface ActionResult {
+  action: ActionName;
+  contract: ContractState;
+  lines: number;
+  runs: number;
+  ms: Spread;
+  bound: Bound;
+  /** Measured time / bound, from the median time. */
+  ratio: number;
+  ratioRange: { min: number; max: number };
+  oneflow: ServiceFigures;
+  dataverse: ServiceFigures;
+  identity: ServiceFigures;
+  remote: ServiceFigures;
+  table: ServiceFigures;
+  /** Requests per route of the last run, Oneflow and Dataverse. */
+  routes: Record<string, number>;
+  /** What each run answered (outcome and summary counts), to show the work was done. */
+  outcomes: string[];
+}
+
+function summarise(
+  action: ActionName,
+  state: ContractState,
+  lines: number,
+  latencies: Latencies,
+  measured: { traffic: Traffic; outcome: string }[],
+): ActionResult {
+  const bound = boundOf(action, state, lines, latencies);
+  const of = (pick: (traffic: Traffic) => { requests: number; rounds: number }): ServiceFigures => ({
+    requests: spread(measured.map((run) => pick(run.traffic).requests)),
+    rounds: spread(measured.map((run) => pick(run.traffic).rounds)),
+  });
+  const ms = spread(measured.map((run) => run.traffic.ms));
+  const routes: Record<string, number> = {};
+  const last = measured.at(-1)?.traffic;
+  for (const request of [...(last?.oneflowRequests ?? []), ...(last?.dataverseRequests ?? [])]) {
+    routes[request.route] = (routes[request.route] ?? 0) + 1;
+  }
+  return {
+    action,
+    contract: state,
+    lines,
+    runs: measured.length,
+    ms,
+    bound,
+    ratio: round(ms.median / bound.ms, 2),
+    ratioRange: { min: round(ms.min / bound.ms, 2), max: round(ms.max / bound.ms, 2) },
+    oneflow: of((traffic) => traffic.oneflow),
+    dataverse: of((traffic) => traffic.dataverse),
+    identity: of((traffic) => traffic.identity),
+    remote: of((traffic) => traffic.remote),
+    table: of((traffic) => traffic.table),
+    routes,
+    outcomes: measured.map((run) => run.outcome),
+  };
+}
+
+const outcomeOf = (answer: SyncAnswer): string =>
+  `${answer.outcome} ${JSON.stringify(answer.summary)}${answer.failures.length > 0 ? ` failures: ${answer.failures.map((failure) => failure.message).join('; ')}` : ''}`;
+
+export interface ActionPlan {
+  lines: number;
+  runs: number;
+  /** Which actions to measure (all by default). */
+  actions: readonly ActionName[];
+  states: readonly ContractState[];
+}
+
+/** The records an action plan uses: `runs` creates on a draft, and one more contract for the sent runs. */
+export const recordsNeeded = (plan: ActionPlan): number => plan.runs + (plan.states.includes('sent') ? 1 : 0);
+
+/** Every action of the plan on a draft and on a sent contract of `plan.lines` lines, `plan.runs` times each. */
+export async function benchActions(
+  bench: Bench,
+  plan: ActionPlan,
+  records: BenchRecord[],
+): Promise<ActionResult[]> {
+  const { stack } = bench;
+  const token = await stack.token('alex');
+  const dynamics = dynamicsSide(stack);
+  const oneflow = oneflowSide(stack);
+  const results: ActionResult[] = [];
+  const want = (action: ActionName): boolean => plan.actions.includes(action);
+
+  const created: { traffic: Traffic; outcome: string }[] = [];
+  const contracts: {
+    draft?: { id: number; record: BenchRecord };
+    sent?: { id: number; record: BenchRecord };
+  } = {};
+  for (let run = 0; run < plan.runs; run++) {
+    const record = records[run];
+    if (!record) throw new Error('not enough bench records for the creates');
+    let answer: Awaited<ReturnType<typeof createContract>> | undefined;
+    const traffic = await bench.measure(async () => {
+      answer = await createContract(stack, token, record.id);
+    });
+    if (!answer) throw new Error('create answered nothing');
+    created.push({ traffic, outcome: outcomeOf(answer) });
+    if (run === 0) contracts.draft = { id: answer.contract.contractId, record };
+  }
+  if (want('create')) results.push(summarise('create', 'draft', plan.lines, bench.latencies, created));
+
+  if (plan.states.includes('sent')) {
+    const record = records[plan.runs];
+    if (!record) throw new Error('not enough bench records for the sent contract');
+    const answer = await createContract(stack, token, record.id);
+    const id = answer.contract.contractId;
+    expectStatus(
+      await stack.sim(
+        'oneflow',
+        'POST',
+        `/v1/contracts/${String(id)}/publish`,
+        { subject: 'Your contract', message: 'Please sign.' },
+        { 'x-oneflow-api-token': FIXTURE.oneflowToken },
+      ),
+      200,
+    );
+    contracts.sent = { id, record };
+  }
+
+  for (const state of plan.states) {
+    const contract = contracts[state];
+    if (!contract) continue;
+    const measured = new Map<ActionName, { traffic: Traffic; outcome: string }[]>();
+    const keep = (action: ActionName, traffic: Traffic, outcome: string): void => {
+      measured.set(action, [...(measured.get(action) ?? []), { traffic, outcome }]);
+    };
+    const sync = async (action: ActionName, verb: 'push' | 'fetch'): Promise<void> => {
+      let answer: SyncAnswer | undefined;
+      const traffic = await bench.measure(async () => {
+        answer = await runAction(stack, token, contract.id, verb);
+      });
+      if (!answer) throw new Error(`${verb} answered nothing`);
+      keep(action, traffic, outcomeOf(answer));
+    };
+    for (let run = 0; run < plan.runs; run++) {
+      if (want('push-all')) {
+        await dynamics.updateMany(
+          contract.record.lineIds.map((id, index) => ({
+            id,
+            values: { quantity: 20 + run * 10 + (index % 5) },
+          })),
+        );
+        await sync('push-all', 'push');
+      }
+      if (want('push-one')) {
+        const first = contract.record.lineIds[0];
+        if (first) await dynamics.update(first, { quantity: 500 + run });
+        await sync('push-one', 'push');
+      }
+      if (want('push-none')) await sync('push-none', 'push');
+      if (want('fetch-all')) {
+        const products = await oneflow.products(contract.id);
+        for (let start = 0; start < products.length; start += 25) {
+          await Promise.all(
+            products
+              .slice(start, start + 25)
+              .map((product) =>
+                oneflow.update(contract.id, product.id, { quantity: { amount: quantityOf(product) + 100 } }),
+              ),
+          );
+        }
+        await sync('fetch-all', 'fetch');
+      }
+      if (want('fetch-none')) await sync('fetch-none', 'fetch');
+      if (want('compare')) {
+        let status = 0;
+        const traffic = await bench.measure(async () => {
+          status = (await stack.api('GET', `contracts/${String(contract.id)}/compare`, { token })).status;
+        });
+        keep('compare', traffic, `HTTP ${String(status)}`);
+      }
+    }
+    for (const [action, runs] of measured) {
+      results.push(summarise(action, state, plan.lines, bench.latencies, runs));
+    }
+  }
+  return results;
+}

@@ -1,0 +1,116 @@
+import { startStack, type Stack } from '../functions/src/testing/stack';
+import { intervalsOf, remoteControl, type LoggedRequest, type RemoteControl } from './remote';
+import { timing, type Interval, type Timing } from './rounds';
+import { proxiedConnectionString, startStorageProxy, type StorageProxy } from './storageProxy';
+
+export interface Latencies {
+  remoteMs: number;
+  storageMs: number;
+}
+
+/** The requests of one measured stretch, per service, with their rounds. */
+export interface Traffic {
+  ms: number;
+  oneflow: Timing;
+  dataverse: Timing;
+  identity: Timing;
+  /** Oneflow and Dataverse together: the remote rounds an action waits for. */
+  remote: Timing;
+  table: Timing;
+  queue: Timing;
+  oneflowRequests: LoggedRequest[];
+  dataverseRequests: LoggedRequest[];
+}
+
+export interface Bench {
+  stack: Stack;
+  latencies: Latencies;
+  remote: RemoteControl;
+  /** Runs `work` with the latencies on and everything else off, and returns what it cost. */
+  measure(work: () => Promise<unknown>): Promise<Traffic>;
+  close(): Promise<void>;
+}
+
+/** The stack with the backend's table and queue traffic through delaying proxies, and the remote latency control. */
+export async function startBench(latencies: Latencies): Promise<Bench> {
+  const proxies: StorageProxy[] = [];
+  const closeProxies = async (): Promise<void> => {
+    await Promise.all(proxies.map((proxy) => proxy.close()));
+  };
+  let stack: Stack;
+  try {
+    stack = await startStack({
+      oneflowReadings: 'kind',
+      route: async ({ azurite }) => {
+        const table = await startStorageProxy({ port: azurite.tablePort, latencyMs: 0 });
+        proxies.push(table);
+        const queue = await startStorageProxy({ port: azurite.queuePort, latencyMs: 0 });
+        proxies.push(queue);
+        return {
+          storageConnection: proxiedConnectionString(azurite.connectionString, {
+            table: table.port,
+            queue: queue.port,
+          }),
+        };
+      },
+    });
+  } catch (error) {
+    await closeProxies();
+    throw error;
+  }
+  const [table, queue] = proxies;
+  if (!table || !queue) throw new Error('the storage proxies did not start');
+  const remote = remoteControl(stack);
+  const setLatency = async (on: boolean): Promise<void> => {
+    table.latencyMs = on ? latencies.storageMs : 0;
+    queue.latencyMs = on ? latencies.storageMs : 0;
+    await remote.setLatency(on ? latencies.remoteMs : 0);
+  };
+  return {
+    stack,
+    latencies,
+    remote,
+    async measure(work) {
+      await remote.clearLogs();
+      await setLatency(true);
+      table.take();
+      queue.take();
+      const started = performance.now();
+      let ms = 0;
+      try {
+        await work();
+      } finally {
+        ms = performance.now() - started;
+        await setLatency(false);
+      }
+      const tableIntervals = table.take();
+      const queueIntervals = queue.take();
+      const [oneflowRequests, dataverseRequests, identityRequests] = await Promise.all([
+        remote.log('oneflow'),
+        remote.log('dataverse'),
+        remote.log('identity'),
+      ]);
+      const oneflow = intervalsOf(oneflowRequests, latencies.remoteMs);
+      const dataverse = intervalsOf(dataverseRequests, latencies.remoteMs);
+      const remoteIntervals: Interval[] = [...oneflow, ...dataverse];
+      return {
+        ms,
+        oneflow: timing(oneflow),
+        dataverse: timing(dataverse),
+        identity: timing(intervalsOf(identityRequests, latencies.remoteMs)),
+        remote: timing(remoteIntervals),
+        table: timing(tableIntervals),
+        queue: timing(queueIntervals),
+        oneflowRequests,
+        dataverseRequests,
+      };
+    },
+    async close() {
+      try {
+        await stack.close();
+      } finally {
+        await closeProxies();
+      }
+    },
+  };
+}
