@@ -244,6 +244,15 @@ export const APP_SETTINGS: readonly AppSetting[] = [
     description: 'Days seen webhook callback ids are kept (default 30).',
   },
   {
+    name: 'RECONCILE_QUOTA_SHARE_PERCENT',
+    required: 'optional',
+    secret: false,
+    perOrg: false,
+    readBy: 'app',
+    description:
+      "Percent of each org's Oneflow request budget one reconciliation run may spend, 1-100 (default 10).",
+  },
+  {
     name: 'CORS_ALLOWED_ORIGINS',
     required: 'optional',
     secret: false,

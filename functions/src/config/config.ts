@@ -74,6 +74,8 @@ export interface AppConfig {
   storage: StorageConfig | undefined;
   webhookQueue: string;
   retention: { activityDays: number; callbackDays: number };
+  /** Percent of each org's Oneflow request budget one reconciliation run may spend. */
+  reconcile: { quotaSharePercent: number };
   /** Browser origins (exact `scheme://host[:port]`) allowed to call the API; empty: none. */
   cors: { allowedOrigins: string[] };
 }
@@ -161,6 +163,7 @@ const EnvSchema = z.object({
     .default('oneflow-webhooks'),
   ACTIVITY_RETENTION_DAYS: positiveDays(180),
   CALLBACK_RETENTION_DAYS: positiveDays(30),
+  RECONCILE_QUOTA_SHARE_PERCENT: z.coerce.number().int().min(1).max(100).default(10),
   CORS_ALLOWED_ORIGINS: OriginListSchema,
 });
 
@@ -277,6 +280,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       activityDays: settings.ACTIVITY_RETENTION_DAYS,
       callbackDays: settings.CALLBACK_RETENTION_DAYS,
     },
+    reconcile: { quotaSharePercent: settings.RECONCILE_QUOTA_SHARE_PERCENT },
     cors: { allowedOrigins: settings.CORS_ALLOWED_ORIGINS },
   };
 }

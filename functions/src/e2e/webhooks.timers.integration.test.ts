@@ -97,8 +97,18 @@ describe('reconciliation', () => {
 
     const messages = queued.slice(queuedBefore);
     expect(logs).toEqual([
-      { level: 'info', message: 'reconcile queued fetches', data: { queued: messages.length } },
+      {
+        level: 'info',
+        message: 'reconcile queued fetches',
+        data: expect.objectContaining({ queued: messages.length }) as Record<string, unknown>,
+      },
     ]);
+    // The run stayed within its share of the org's Oneflow budget and did not need all of it.
+    expect(logs[0]?.data.organisations).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ tenantId: FIXTURE.contoso, stopped: null, queued: messages.length }),
+      ]),
+    );
     expect(messagesFor(messages, changedId)).toEqual([
       expect.objectContaining({
         tenantId: FIXTURE.contoso,

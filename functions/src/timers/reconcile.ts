@@ -1,82 +1,317 @@
-import type { Link } from '@oneflow-sync/shared';
-import { isOneflowNotFoundError } from '../oneflow/errors';
-import type { OneflowContract } from '../oneflow/oneflowClient';
-import type { ContractRecord } from '../state/types';
-import type { Logger, Services } from '../services';
+import type { TenantConfig } from '../config/config';
+import {
+  isOneflowBudgetSpentError,
+  isOneflowNotFoundError,
+  isOneflowRateLimitedError,
+} from '../oneflow/errors';
+import { MAX_IDS_FILTER_LENGTH, type OneflowClient, type OneflowContract } from '../oneflow/oneflowClient';
+import { oneflowBudgetLeft } from '../oneflow/requestBudget';
+import { mapLimit } from '../state/tables';
+import type { ContractRecord, StateStore } from '../state/types';
+import type { ContractChangedMessage, Logger, Services } from '../services';
+import {
+  changedSince,
+  idBatches,
+  LIST_PAGE_SIZE,
+  listedVerdict,
+  lookupByListing,
+  needsAsking,
+  OPEN_STATES,
+  rotationOrder,
+  runAllowance,
+} from './reconcilePlan';
 
 /**
- * Oneflow stamps `updated_time` in whole seconds (`2020-07-06T15:14:14+0000`): a change stamped with the second
- * of the last sync may have come after it, so such a contract is fetched (a fetch that finds nothing costs a few
- * reads; a missed change would stay missed until the next one).
+ * For setups without webhooks (or a missed one): every stored contract whose Oneflow side may have changed since
+ * its last sync gets a fetch queued, exactly as a webhook would. Per org, a run
+ * 1. skips contracts that can no longer change (signed or declined when last read, or deleted in Oneflow);
+ * 2. learns the state and times of the others from Oneflow's contract list, up to 100 a request (the org's open
+ *    contracts page by page, or the stored ones by id, whichever takes fewer requests); a contract the list no
+ *    longer has is gone, and its queued fetch marks it deleted under the contract's lease;
+ * 3. where a list item cannot tell (no product tables in it, and a product edit may not move the contract's
+ *    `updated_time`), reads contracts in full, oldest-known first, with what is left of its allowance, so each
+ *    is read in full at least every ⌈contracts to read ÷ reads a run⌉ runs;
+ * and never spends more Oneflow requests than its share of the org's budget (RECONCILE_QUOTA_SHARE_PERCENT).
  */
-const ONEFLOW_TIME_RESOLUTION_MS = 1000;
 
-/**
- * Whether Oneflow's side of a contract may have changed since `lastSyncAt`. No source says a product edit moves
- * the contract's `updated_time`, so the latest time stamped on the contract, its product tables or any of their
- * products counts; and a product a link points at that is gone counts too, since a delete leaves no time behind.
- * All of it comes in the one contract read.
- */
-export function changedSince(
-  contract: OneflowContract,
-  links: readonly Link[],
-  lastSyncAt: string | null,
-): boolean {
-  const groups = contract.product_groups ?? [];
-  const products = groups.flatMap((group) => group.products);
-  const times = [
-    contract.updated_time,
-    ...groups.map((group) => group._private_ownerside?.updated_time),
-    ...products.map((product) => product._private_ownerside?.updated_time),
-  ]
-    .map((time) => (time ? Date.parse(time) : Number.NaN))
-    .filter((time) => !Number.isNaN(time));
-  const syncedAt = lastSyncAt ? Date.parse(lastSyncAt) : Number.NEGATIVE_INFINITY;
-  if (times.some((time) => time + ONEFLOW_TIME_RESOLUTION_MS > syncedAt)) return true;
-  const present = new Set(products.map((product) => product.id));
-  return links.some((link) => link.state === 'active' && !present.has(link.productId));
+/** What reconciliation needs: the stores, each org's Oneflow client, the queue, and its allowance. */
+export interface ReconcilePorts {
+  store: Pick<StateStore, 'contracts' | 'links' | 'reconcileChecks'>;
+  tenants: readonly TenantConfig[];
+  oneflow(tenantId: string): OneflowClient;
+  enqueue(message: ContractChangedMessage): Promise<void>;
+  clock(): Date;
+  /** Percent of each org's Oneflow budget one run may spend. */
+  quotaSharePercent: number;
+  /** Requests the org's budget has left now in this process. */
+  budgetLeft(tenant: TenantConfig): number;
+}
+
+/** Why an org's run ended before it had read everything it wanted to. */
+export type ReconcileStop = 'quota_share' | 'oneflow_busy' | 'oneflow_failed';
+
+export interface TenantReconcileResult {
+  tenantId: string;
+  /** Stored contracts of the org, and those not asked about (settled or deleted). */
+  stored: number;
+  skipped: number;
+  queued: number;
+  /** Oneflow requests spent, and the most it could spend. */
+  requests: number;
+  allowance: number;
+  lookup: 'listing' | 'ids' | 'none';
+  /** Contracts read in full this run, and those whose turn comes in a later run. */
+  fullReads: number;
+  fullReadsLeft: number;
+  stopped: ReconcileStop | null;
+}
+
+/** Full reads in flight at once (Oneflow's budget, not this, bounds how many a run makes). */
+const FULL_READ_CONCURRENCY = 4;
+/** Link reads in flight at once (Table Storage). */
+const LINK_READ_CONCURRENCY = 8;
+
+export function reconcilePorts(services: Services): ReconcilePorts {
+  return {
+    store: services.store,
+    tenants: services.config.tenants,
+    oneflow: (tenantId) => services.tenant(tenantId).oneflow,
+    enqueue: (message) => services.enqueue(message),
+    clock: () => services.clock(),
+    quotaSharePercent: services.config.reconcile.quotaSharePercent,
+    budgetLeft: (tenant) => oneflowBudgetLeft(tenant).left,
+  };
+}
+
+/** One run over every configured org; an org's failure is logged and does not stop the others. */
+export async function reconcile(ports: ReconcilePorts, log: Logger): Promise<TenantReconcileResult[]> {
+  const results: TenantReconcileResult[] = [];
+  for (const tenant of ports.tenants) {
+    try {
+      results.push(await reconcileTenant(ports, tenant, log));
+    } catch (error) {
+      log.warn('reconcile skipped an organisation', {
+        tenantId: tenant.tenantId,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+    }
+  }
+  return results;
+}
+
+/** Why Oneflow did not answer a list or read: the budget or Oneflow is busy, or it failed. */
+function stopFor(error: unknown): ReconcileStop {
+  return isOneflowBudgetSpentError(error) || isOneflowRateLimitedError(error)
+    ? 'oneflow_busy'
+    : 'oneflow_failed';
+}
+
+class Allowance {
+  spent = 0;
+  constructor(readonly limit: number) {}
+
+  /** Takes one request of the allowance; false when none is left. */
+  take(): boolean {
+    if (this.spent >= this.limit) return false;
+    this.spent += 1;
+    return true;
+  }
+}
+
+async function reconcileTenant(
+  ports: ReconcilePorts,
+  tenant: TenantConfig,
+  log: Logger,
+): Promise<TenantReconcileResult> {
+  const { tenantId } = tenant;
+  const oneflow = ports.oneflow(tenantId);
+  const records = await ports.store.contracts.listAll(tenantId);
+  const asking = records.filter(needsAsking);
+  const allowance = new Allowance(
+    runAllowance(ports.quotaSharePercent, tenant.oneflow.requestBudget, ports.budgetLeft(tenant)),
+  );
+  const result: TenantReconcileResult = {
+    tenantId,
+    stored: records.length,
+    skipped: records.length - asking.length,
+    queued: 0,
+    requests: 0,
+    allowance: allowance.limit,
+    lookup: 'none',
+    fullReads: 0,
+    fullReadsLeft: 0,
+    stopped: null,
+  };
+  const toQueue = new Set<number>();
+
+  const lookup = await lookUp(oneflow, asking, allowance);
+  result.lookup = lookup.how;
+  result.stopped = lookup.stopped;
+  if (lookup.stopped === 'oneflow_failed' || lookup.stopped === 'oneflow_busy') {
+    log.warn('reconcile could not list contracts', { tenantId, error: lookup.errorName });
+  }
+
+  const complete: { record: ContractRecord; item: OneflowContract }[] = [];
+  const partial: ContractRecord[] = [];
+  for (const record of asking) {
+    const item = lookup.listed.get(record.contractId);
+    if (item === undefined) {
+      // Asked for by id and not there: gone from Oneflow (the queued fetch finds it so, and marks it deleted).
+      if (lookup.askedById.has(record.contractId)) toQueue.add(record.contractId);
+      continue;
+    }
+    const verdict = listedVerdict(item, record);
+    if (verdict === 'changed') toQueue.add(record.contractId);
+    else if (verdict === 'complete') complete.push({ record, item });
+    else partial.push(record);
+  }
+
+  // A complete item holds every product: one whose link points at a product no longer there was deleted.
+  await mapLimit(complete, LINK_READ_CONCURRENCY, async ({ record, item }) => {
+    const links = await ports.store.links.list(tenantId, record.contractId);
+    if (changedSince(item, links, record.lastSyncAt)) toQueue.add(record.contractId);
+  });
+
+  if (result.stopped === null) {
+    const rotation = await readInFull(ports, tenantId, oneflow, partial, allowance, log);
+    for (const contractId of rotation.changed) toQueue.add(contractId);
+    result.fullReads = rotation.read;
+    result.fullReadsLeft = partial.length - rotation.read;
+    result.stopped = rotation.stopped;
+  } else {
+    result.fullReadsLeft = partial.length;
+  }
+
+  for (const contractId of toQueue) {
+    await ports.enqueue({
+      tenantId,
+      contractId,
+      source: { kind: 'reconcile' },
+      receivedAt: ports.clock().toISOString(),
+    });
+    result.queued += 1;
+  }
+  result.requests = allowance.spent;
+  return result;
+}
+
+interface Lookup {
+  how: TenantReconcileResult['lookup'];
+  /** List items of stored contracts, by id. */
+  listed: Map<number, OneflowContract>;
+  /** Stored contracts Oneflow was asked for by id: one missing from the answer is gone. */
+  askedById: Set<number>;
+  stopped: ReconcileStop | null;
+  errorName?: string;
+}
+
+/** Learns the state and times of the stored contracts from the contract list, within the allowance. */
+async function lookUp(
+  oneflow: OneflowClient,
+  asking: readonly ContractRecord[],
+  allowance: Allowance,
+): Promise<Lookup> {
+  const wanted = new Set(asking.map((record) => record.contractId));
+  const found: Lookup = { how: 'none', listed: new Map(), askedById: new Set(), stopped: null };
+  if (wanted.size === 0) return found;
+  const note = (items: readonly OneflowContract[]) => {
+    for (const item of items) if (wanted.has(item.id)) found.listed.set(item.id, item);
+  };
+  const unseen = () => [...wanted].filter((id) => !found.listed.has(id));
+  try {
+    found.how = 'ids';
+    const batches = idBatches([...wanted], MAX_IDS_FILTER_LENGTH);
+    if (batches.length > 1) {
+      // The first page of the org's open contracts says how many there are, hence what listing them all costs.
+      if (!allowance.take()) return { ...found, stopped: 'quota_share' };
+      const first = await oneflow.listContracts({ states: [...OPEN_STATES], limit: LIST_PAGE_SIZE });
+      note(first.data);
+      if (lookupByListing(first.count, batches.length)) {
+        found.how = 'listing';
+        for (let offset = LIST_PAGE_SIZE; offset < first.count; offset += LIST_PAGE_SIZE) {
+          if (!allowance.take()) return { ...found, stopped: 'quota_share' };
+          const page = await oneflow.listContracts({
+            states: [...OPEN_STATES],
+            limit: LIST_PAGE_SIZE,
+            offset,
+          });
+          note(page.data);
+          if (page.data.length === 0) break;
+        }
+      }
+    }
+    // By id: every stored contract not seen yet (settled since, deleted, or moved between pages while listing).
+    for (const batch of idBatches(unseen(), MAX_IDS_FILTER_LENGTH)) {
+      if (!allowance.take()) return { ...found, stopped: 'quota_share' };
+      // A batch holds at most 100 ids (each takes a digit and a comma): one page answers it.
+      note((await oneflow.listContracts({ ids: batch, limit: LIST_PAGE_SIZE })).data);
+      for (const id of batch) found.askedById.add(id);
+    }
+    return found;
+  } catch (error) {
+    return {
+      ...found,
+      stopped: stopFor(error),
+      errorName: error instanceof Error ? error.name : 'unknown',
+    };
+  }
 }
 
 /**
- * For setups without webhooks (or a missed one): every synced contract whose Oneflow side changed since its
- * last sync gets a fetch queued, exactly as a webhook would. Returns how many were queued.
+ * Reads contracts in full, oldest-known first, while the allowance lasts; records when each unchanged one was
+ * read, so the next run starts with the others.
  */
-export async function reconcile(services: Services, log: Logger): Promise<number> {
-  let queued = 0;
-  const enqueue = async (record: ContractRecord) => {
-    await services.enqueue({
-      tenantId: record.tenantId,
-      contractId: record.contractId,
-      source: { kind: 'reconcile' },
-      receivedAt: services.clock().toISOString(),
-    });
-    queued += 1;
-  };
-  for (const record of await services.store.contracts.listAll()) {
-    if (!services.config.tenants.some((tenant) => tenant.tenantId === record.tenantId)) continue;
-    if (record.deletedInOneflowAt !== null) continue;
+async function readInFull(
+  ports: ReconcilePorts,
+  tenantId: string,
+  oneflow: OneflowClient,
+  candidates: readonly ContractRecord[],
+  allowance: Allowance,
+  log: Logger,
+): Promise<{ read: number; changed: number[]; stopped: ReconcileStop | null }> {
+  const checks = await ports.store.reconcileChecks.list(tenantId);
+  const order = rotationOrder(candidates, checks);
+  const changed: number[] = [];
+  const unchanged: { contractId: number; checkedAt: string }[] = [];
+  let read = 0;
+  let stopped: ReconcileStop | null = null;
+  await mapLimit(order, FULL_READ_CONCURRENCY, async (record) => {
+    if (stopped !== null) return;
+    if (!allowance.take()) {
+      stopped = 'quota_share';
+      return;
+    }
+    const startedAt = ports.clock().toISOString();
     try {
-      const contract = await services
-        .tenant(record.tenantId)
-        .oneflow.getContract(record.contractId)
-        .catch((error: unknown) => {
-          if (isOneflowNotFoundError(error)) return null;
-          throw error;
-        });
+      const contract = await oneflow.getContract(record.contractId).catch((error: unknown) => {
+        if (isOneflowNotFoundError(error)) return null;
+        throw error;
+      });
+      read += 1;
       // Gone from Oneflow: the queued fetch finds it so under the contract's lease, and marks it deleted there.
       if (contract === null) {
-        await enqueue(record);
-        continue;
+        changed.push(record.contractId);
+        return;
       }
-      const links = await services.store.links.list(record.tenantId, record.contractId);
-      if (changedSince(contract, links, record.lastSyncAt)) await enqueue(record);
+      const links = await ports.store.links.list(tenantId, record.contractId);
+      if (changedSince(contract, links, record.lastSyncAt)) changed.push(record.contractId);
+      else unchanged.push({ contractId: record.contractId, checkedAt: startedAt });
     } catch (error) {
+      if (isOneflowBudgetSpentError(error) || isOneflowRateLimitedError(error)) {
+        stopped = 'oneflow_busy';
+        return;
+      }
       // One contract's trouble (Oneflow unreachable for it, say) must not stop the others.
       log.warn('reconcile skipped a contract', {
         contractId: record.contractId,
         error: error instanceof Error ? error.name : 'unknown',
       });
     }
-  }
-  return queued;
+  });
+  await ports.store.reconcileChecks.record(tenantId, unchanged);
+  // Rows of contracts no longer read in full (settled, deleted, unlinked) are dropped.
+  const current = new Set(candidates.map((record) => record.contractId));
+  const stale = [...checks.keys()].filter((contractId) => !current.has(contractId));
+  if (stale.length > 0) await ports.store.reconcileChecks.forget(tenantId, stale);
+  return { read, changed, stopped };
 }
