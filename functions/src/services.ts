@@ -26,11 +26,24 @@ export interface TenantServices {
 
 /** Work for the queue processor: "this contract changed in Oneflow". */
 export interface ContractChangedMessage {
+  /** Unique per queued message, kept by its retries (messages queued without one are known by their content). */
+  id?: string;
   tenantId: string;
   contractId: number;
-  /** The webhook notification, or `reconcile` when the timer found the change. */
-  source: { kind: 'webhook'; callbackId: string; events: string[] } | { kind: 'reconcile' };
+  /**
+   * The webhook notification, `reconcile` when the timer found the change, or `follow_up`: the fetch a busy
+   * contract's pending changes wait for (`round` counts how often it found the contract busy in turn).
+   */
+  source:
+    | { kind: 'webhook'; callbackId: string; events: string[] }
+    | { kind: 'reconcile' }
+    | { kind: 'follow_up'; round: number };
   receivedAt: string;
+}
+
+export interface EnqueueOptions {
+  /** Seconds before the message can be processed (the queue's visibility timeout on send); default 0. */
+  delaySeconds?: number;
 }
 
 /** Everything a handler needs; built once per process. */
@@ -41,7 +54,7 @@ export interface Services {
   /** The tenant's connections; `UnknownTenantError` for a tenant not configured here. */
   tenant(tenantId: string): TenantServices;
   tenantByOrgKey(orgKey: string): TenantConfig | undefined;
-  enqueue(message: ContractChangedMessage): Promise<void>;
+  enqueue(message: ContractChangedMessage, options?: EnqueueOptions): Promise<void>;
   clock(): Date;
 }
 
@@ -117,9 +130,13 @@ export function createServices(
       return services;
     },
     tenantByOrgKey: (orgKey) => byOrgKey.get(orgKey),
-    async enqueue(message) {
+    async enqueue(message, options = {}) {
+      const delaySeconds = options.delaySeconds ?? 0;
       // Base64, as the Functions queue trigger expects by default.
-      await queue.sendMessage(Buffer.from(JSON.stringify(message)).toString('base64'));
+      await queue.sendMessage(
+        Buffer.from(JSON.stringify(message)).toString('base64'),
+        delaySeconds > 0 ? { visibilityTimeout: delaySeconds } : {},
+      );
     },
     clock: overrides.clock ?? (() => new Date()),
   };

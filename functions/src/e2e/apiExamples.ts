@@ -625,19 +625,7 @@ export async function generateApiExamples(stack: Stack): Promise<Map<string, str
   await oneflow.update(contractId, productOf(WIDGET), { quantity: { amount: 13 } });
   const signed = notification(contractId, { callbackId: 'cb-0001', type: 'product:update' });
   await example('webhook-queued', expectStatus(await postNotification(stack, signed), 200, 'webhook'));
-  await example(
-    'webhook-duplicate',
-    expectStatus(await postNotification(stack, signed), 200, 'webhook again'),
-  );
   await stack.host.drainQueue();
-  await example(
-    'webhook-ignored',
-    expectStatus(
-      await postNotification(stack, notification(999999, { callbackId: 'cb-0002' })),
-      200,
-      'not synced',
-    ),
-  );
   await example(
     'webhook-bad-signature',
     expectStatus(

@@ -8,7 +8,8 @@ import {
   type DynamicsLine,
   type OneflowProduct,
 } from '@oneflow-sync/shared';
-import type { ContractChangedMessage } from '../services';
+import { QUEUE_FUNCTIONS, type QueueFunction } from '../registry';
+import type { ContractChangedMessage, Logger } from '../services';
 import type { ActivityEntry } from '../state/store';
 import { FIXTURE, type ApiAnswer, type Stack } from '../testing/stack';
 import { storedContract, wholeEdit } from './syncE2eSupport';
@@ -108,15 +109,78 @@ export function postNotification(stack: Stack, body: unknown, orgKey = 'contoso'
   return stack.api('POST', `/webhooks/oneflow/${orgKey}`, { body });
 }
 
-/** Records every message the backend puts on the webhook queue (the real queue still gets it). */
+/**
+ * Records every message the receiver and the timers put on the webhook queue (the real queue still gets it). The
+ * queue processor's own follow-ups are not recorded: they are the processor's bookkeeping, not changes.
+ */
 export function recordEnqueues(stack: Stack): ContractChangedMessage[] {
   const sent: ContractChangedMessage[] = [];
   const enqueue = stack.services.enqueue.bind(stack.services);
-  stack.services.enqueue = async (message) => {
-    sent.push(message);
-    await enqueue(message);
+  stack.services.enqueue = async (message, options) => {
+    if (message.source.kind !== 'follow_up') sent.push(message);
+    await enqueue(message, options);
   };
   return sent;
+}
+
+/** One run of the queue trigger, as the local runner called it. */
+export interface QueueAttempt {
+  contractId: number | null;
+  /** The message's source kind (`webhook`, `reconcile`, `follow_up`), or null for a message that is not one. */
+  kind: string | null;
+  callbackId: string | null;
+  dequeueCount: number;
+  /** What the processor made of it (`fetched`, `coalesced`, `deferred`, `duplicate`, …), or null when it threw. */
+  outcome: string | null;
+  error: string | null;
+}
+
+const MessageFieldsSchema = z.object({
+  contractId: z.number().optional(),
+  source: z.object({ kind: z.string(), callbackId: z.string().optional() }).optional(),
+});
+
+/**
+ * Watches the registry's queue function (the one the local runner calls) without changing what it does: every
+ * attempt with its outcome, as the function logs it, or its error. Returns the attempts and a function to stop.
+ */
+export function watchQueueTrigger(): { attempts: QueueAttempt[]; restore: () => void } {
+  const [definition] = QUEUE_FUNCTIONS as QueueFunction[];
+  if (!definition) throw new Error('no queue function registered');
+  const original = definition.handle.bind(definition);
+  const attempts: QueueAttempt[] = [];
+  definition.handle = async (services, message, dequeueCount, log) => {
+    const fields = MessageFieldsSchema.safeParse(message);
+    const attempt: QueueAttempt = {
+      contractId: fields.data?.contractId ?? null,
+      kind: fields.data?.source?.kind ?? null,
+      callbackId: fields.data?.source?.callbackId ?? null,
+      dequeueCount,
+      outcome: null,
+      error: null,
+    };
+    const watched: Logger = {
+      ...log,
+      info: (text, data) => {
+        if (typeof data?.outcome === 'string') attempt.outcome = data.outcome;
+        log.info(text, data);
+      },
+    };
+    try {
+      await original(services, message, dequeueCount, watched);
+    } catch (error) {
+      attempt.error = error instanceof Error ? error.message : String(error);
+      throw error;
+    } finally {
+      attempts.push(attempt);
+    }
+  };
+  return {
+    attempts,
+    restore: () => {
+      definition.handle = original;
+    },
+  };
 }
 
 export async function until<T>(

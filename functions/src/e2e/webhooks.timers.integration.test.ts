@@ -16,6 +16,8 @@ import {
   postNotification,
   productFor,
   recordEnqueues,
+  watchQueueTrigger,
+  type Notification,
 } from './webhookSupport';
 
 /**
@@ -152,6 +154,20 @@ describe('reconciliation', () => {
   });
 });
 
+/** Posts the notification again and processes it: what the queue processor made of this copy. */
+async function outcomeOfAgain(signed: Notification): Promise<string | null> {
+  const watch = watchQueueTrigger();
+  try {
+    expect((await postNotification(stack, signed)).body).toEqual({ status: 'queued' });
+    await stack.host.drainQueue();
+    const copies = watch.attempts.filter((attempt) => attempt.callbackId === signed.callback_id);
+    expect(copies).toHaveLength(1);
+    return copies[0]?.outcome ?? null;
+  } finally {
+    watch.restore();
+  }
+}
+
 describe('cleanup', () => {
   test('activity older than its retention is removed and newer activity kept; seen callback ids likewise', async () => {
     const record = opportunity(4);
@@ -200,7 +216,7 @@ describe('cleanup', () => {
     const ids = (await activity(stack, contractId)).map((entry) => entry.id);
     expect(ids).not.toContain(expired.id);
     expect(ids).toEqual(expect.arrayContaining([kept.id, ...current.map((entry) => entry.id)]));
-    expect((await postNotification(stack, signed)).body).toEqual({ status: 'duplicate' });
+    expect(await outcomeOfAgain(signed)).toBe('duplicate');
 
     // Past the callback retention, the remembered ids go (Oneflow stopped retrying them long ago), and the
     // activity of the last days stays.
@@ -211,7 +227,6 @@ describe('cleanup', () => {
     });
     const remaining = (await activity(stack, contractId)).map((entry) => entry.id);
     expect(remaining).toEqual(current.map((entry) => entry.id));
-    expect((await postNotification(stack, signed)).body).toEqual({ status: 'queued' });
-    await stack.host.drainQueue();
+    expect(await outcomeOfAgain(signed)).not.toBe('duplicate');
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { WebhookAnswerSchema, WebhookNotificationSchema } from '@oneflow-sync/shared';
 import { OrgKeySchema } from '../config/config';
@@ -9,9 +10,9 @@ import { isValidSignature } from '../webhooks/signature';
 const OrgParams = z.object({ orgKey: OrgKeySchema });
 
 /**
- * Oneflow's notification that a contract changed. Signature first (401 on mismatch, nothing else happens), then
- * the callback id: a notification seen before is answered 200 and dropped. Otherwise it is queued and answered
- * 200 at once; the queue processor does the fetch. Contracts not synced here are acknowledged and ignored.
+ * Oneflow's notification that a contract changed. Signature first (401 on mismatch, nothing else happens), then it
+ * is queued and answered 200 at once: one storage round trip. The queue processor drops duplicates (by callback id)
+ * and contracts not synced here, and does the fetch.
  */
 export default publicRoute(
   // Oneflow's servers call it, never a browser.
@@ -25,14 +26,9 @@ export default publicRoute(
       throw new ApiError(401, 'invalid_signature', 'The notification signature does not match');
     }
     const contractId = notification.contract.id;
-    const contract = await services.store.contracts.getById(tenant.tenantId, contractId);
-    if (!contract)
-      return ok(WebhookAnswerSchema, { status: 'ignored', reason: 'contract not synced with Dynamics' });
-    if (!(await services.store.callbacks.markSeen(orgKey, notification.callback_id, contractId))) {
-      return ok(WebhookAnswerSchema, { status: 'duplicate' });
-    }
     try {
       await services.enqueue({
+        id: randomUUID(),
         tenantId: tenant.tenantId,
         contractId,
         source: {
@@ -43,8 +39,7 @@ export default publicRoute(
         receivedAt: services.clock().toISOString(),
       });
     } catch (error) {
-      // Not queued: forget the id, so Oneflow's retry of this notification is not taken for a duplicate.
-      await services.store.callbacks.forget(orgKey, notification.callback_id);
+      // Not answered 200, so Oneflow delivers the notification again.
       log.error('webhook not queued', { orgKey, contractId });
       throw error;
     }

@@ -1,13 +1,14 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import { hashedId, key, requireContractId, requireId } from './keys';
-import { deleteRow, deleteRows, queryRows, statusOf } from './tables';
+import { deleteRow, deleteRows, getRow, queryRows, statusOf } from './tables';
 import type { CallbackStore } from './types';
 
 /**
  * Seen webhook callbacks: PartitionKey `<orgKey>`, RowKey the SHA-256 of `<callbackId>` (Oneflow's ids may hold
  * any characters, and escaped they could pass the key limit; the hash is 64 characters whatever the id).
- * createEntity is the atomic "first time?" test: a second insert of the same keys fails with 409. Retention
- * filters on `seenAt`.
+ * createEntity is the atomic "first time?" test: a second insert of the same keys fails with 409. `claim` names the
+ * queued message that saw the id first, so that message's own retries are told apart from a second copy of the
+ * notification. Retention filters on `seenAt`.
  */
 
 export function createCallbackStore(client: TableClient): CallbackStore {
@@ -17,20 +18,25 @@ export function createCallbackStore(client: TableClient): CallbackStore {
   });
 
   return {
-    async markSeen(orgKey, callbackId, contractId) {
+    async markSeen(orgKey, callbackId, contractId, claim) {
       requireContractId(contractId);
+      const keys = keysFor(orgKey, callbackId);
       try {
         await client.createEntity({
-          ...keysFor(orgKey, callbackId),
+          ...keys,
           callbackId,
           contractId,
           seenAt: new Date().toISOString(),
+          ...(claim === undefined ? {} : { claim }),
         });
         return true;
       } catch (error) {
-        if (statusOf(error) === 409) return false;
-        throw error;
+        if (statusOf(error) !== 409) throw error;
       }
+      // Seen before: by the same queued message on an earlier attempt (its retry goes on), or by another copy.
+      if (claim === undefined) return false;
+      const row = await getRow(client, keys.partitionKey, keys.rowKey);
+      return row?.claim === claim;
     },
 
     async forget(orgKey, callbackId) {

@@ -4,6 +4,7 @@ import { createCallbackStore } from './callbackStore';
 import { createContractStore } from './contractStore';
 import { createLeaseStore } from './leaseStore';
 import { createLinkStore } from './linkStore';
+import { createPendingFetchStore } from './pendingFetchStore';
 import { createReconcileCheckStore } from './reconcileCheckStore';
 import { createRunStore } from './runStore';
 import { createSettingsStore } from './settingsStore';
@@ -29,6 +30,7 @@ const TABLE_SUFFIXES = {
   callbacks: 'Callbacks',
   leases: 'Leases',
   runs: 'Runs',
+  pendingFetches: 'PendingFetches',
   reconcileChecks: 'ReconcileChecks',
 } as const;
 
@@ -65,6 +67,7 @@ export async function createStateStore(
     callbacks: createCallbackStore(client(names.callbacks)),
     leases: createLeaseStore(client(names.leases)),
     runs: createRunStore(client(names.runs)),
+    pendingFetches: createPendingFetchStore(client(names.pendingFetches)),
     reconcileChecks: createReconcileCheckStore(client(names.reconcileChecks)),
   };
 }

@@ -11,6 +11,7 @@ import {
   type Link,
 } from '@oneflow-sync/shared';
 import type { Page, PageRequest } from './paging';
+import type { PendingFetchStore } from './pendingFetchStore';
 
 /** What the state store keeps, with the zod schemas rows are checked against when read back. */
 
@@ -116,8 +117,11 @@ export interface ActivityStore {
 }
 
 export interface CallbackStore {
-  /** True the first time a callback id is seen for this org key, false after (atomic). */
-  markSeen(orgKey: string, callbackId: string, contractId: number): Promise<boolean>;
+  /**
+   * True the first time a callback id is seen for this org key, false after (atomic). With `claim` (the id of the
+   * queued message that saw it), true again for that same claim: a retry of the message is not its own duplicate.
+   */
+  markSeen(orgKey: string, callbackId: string, contractId: number, claim?: string): Promise<boolean>;
   /** Undoes markSeen, so that a retry of a callback whose enqueueing failed is not dropped. */
   forget(orgKey: string, callbackId: string): Promise<void>;
   deleteOlderThan(cutoff: Date): Promise<number>;
@@ -210,5 +214,6 @@ export interface StateStore {
   callbacks: CallbackStore;
   leases: LeaseStore;
   runs: RunStore;
+  pendingFetches: PendingFetchStore;
   reconcileChecks: ReconcileCheckStore;
 }
