@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import {
   normalizeText,
   type CreateProductOperation,
+  type DeleteProductOperation,
   type Link,
   type OneflowProduct,
   type OneflowProductGroup,
@@ -9,11 +10,13 @@ import {
   type OperationFailure,
   type SyncPlan,
   type UpdateLineOperation,
+  type UpdateProductOperation,
 } from '@oneflow-sync/shared';
 import type { DynamicsCall, DynamicsGateway } from '../dataverse/dynamicsGateway';
 import { isOneflowNotFoundError, isOneflowValidationError } from '../oneflow/errors';
 import type { OneflowClient, OneflowContract } from '../oneflow/oneflowClient';
-import { productInput, unchangedProductInput } from './productInput';
+import { createdIdsOf, groupWriteRows, writesOf, type GroupWrite } from './groupWrite';
+import { productInput } from './productInput';
 
 /** A write of the plan that did not happen (the API contract's shape, answered in `failures`). */
 export type { OperationFailure };
@@ -37,10 +40,15 @@ export interface ApplyTarget {
   /** The contract's state in Oneflow as read for the plan (a draft is seen by nobody outside the org yet). */
   contractState: OneflowContract['state'];
   /**
-   * The contract was created in this same request: nobody else can have touched its product table, so all
-   * creates go in one bulk write of the table instead of one request per product.
+   * The contract was created in this same request: nobody else can have touched its product table, so it is
+   * written in bulk whatever `bulkDraftWrites` says.
    */
   freshContract: boolean;
+  /**
+   * The org lets a draft's product tables be written in bulk: one request per table instead of one per product
+   * (the org's `oneflow.bulkDraftWrites`). Never on a sent contract, where a counterparty may be editing.
+   */
+  bulkDraftWrites: boolean;
   /**
    * Read once every write is done: the links' `syncedAt`. Both services stamp our writes no later than this, so
    * the engine never takes its own writes for someone's edit after the sync (conflict policy most_recent).
@@ -57,15 +65,23 @@ export interface ApplyTarget {
 const LEASE_LOST =
   'this run lost the contract lease (another sync of it may be running); the change stays pending';
 
-/** Oneflow requests in flight at once: fast enough, and far below its 2000-per-5-minutes budget per burst. */
-const ONEFLOW_CONCURRENCY = 4;
+/**
+ * Oneflow requests in flight at once for one run. Oneflow documents no limit on parallel requests, only its 2000
+ * per token per 5 minutes, which the org's request budget guards (a burst waits there before Oneflow would refuse
+ * it). At 25, a sent contract's full table (150 products, Oneflow's limit) is written in 6 rounds, which leaves
+ * room for a slow answer to hold back a round, and one round is just over 1 % of the budget.
+ */
+const ONEFLOW_CONCURRENCY = 25;
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
- * Carries out a plan: Oneflow deletes, then creates, then updates (so the 150-product limit holds mid-way),
- * then every line write in one Dataverse change set (all or nothing, each guarded by its etag). A failed write
- * never loses anything: the line keeps its previous link and base, so the change stays pending and shows again.
+ * Carries out a plan. On a draft (bulk writes allowed), each product table with more than one product write is
+ * written in one bulk request listing its whole table; other writes go one product per request. Writes that
+ * shrink the contract go first (deletes, tables that lose products), then the rest, so Oneflow's 150-product
+ * limit holds mid-way; then every line write in one Dataverse change set (all or nothing, each guarded by its
+ * etag). A failed write never loses anything: the line keeps its previous link and base, so the change stays
+ * pending and shows again; a failed bulk write fails every write of its table.
  */
 export async function applyPlan(
   plan: SyncPlan,
@@ -82,6 +98,7 @@ export async function applyPlan(
     ...storedLinks.map((link) => link.productId),
     ...plan.links.flatMap((link) => (link.productId === null ? [] : [link.productId])),
   ]);
+  const lineOfProduct = new Map(storedLinks.map((link) => [link.productId, link.lineId]));
   const applied: Operation[] = [];
   const failures: OperationFailure[] = [];
   const createdIds = new Map<string, number>();
@@ -108,43 +125,64 @@ export async function applyPlan(
       ),
     );
   };
+  const writeTable = (write: GroupWrite) =>
+    limit(async () => {
+      const operations = [...write.deletes, ...write.creates, ...write.updates];
+      try {
+        if (target.signal?.aborted) throw new Error(LEASE_LOST);
+        const answer = await oneflow.replaceGroupProducts(contractId, write.group.id, {
+          products: groupWriteRows(
+            write,
+            (product) => product._private_ownerside?.custom_id ?? lineOfProduct.get(product.id) ?? null,
+          ),
+        });
+        for (const [lineId, productId] of createdIdsOf(write, answer)) createdIds.set(lineId, productId);
+        applied.push(...operations);
+      } catch (error) {
+        for (const operation of operations) fail(operation, error);
+      }
+    });
   const ofKind = <K extends Operation['kind']>(kind: K) =>
     plan.operations.filter(
       (operation): operation is Extract<Operation, { kind: K }> => operation.kind === kind,
     );
 
-  await runAll(ofKind('delete_product'), async (operation) => {
-    try {
-      await oneflow.deleteProduct(contractId, operation.productId);
-    } catch (error) {
-      // Already gone is what we wanted.
-      if (!isOneflowNotFoundError(error)) throw error;
-    }
-    applied.push(operation);
-  });
+  const { tables, single } = splitWrites(
+    {
+      deletes: ofKind('delete_product'),
+      creates: ofKind('create_product'),
+      updates: ofKind('update_product'),
+    },
+    target,
+    owned,
+  );
+  const grows = (write: GroupWrite) => write.creates.length > write.deletes.length;
 
-  const creates = ofKind('create_product');
-  if (target.freshContract && creates.length > 0 && target.signal?.aborted) {
-    for (const operation of creates) fail(operation, new Error(LEASE_LOST));
-  } else if (target.freshContract && creates.length > 0) {
-    await bulkCreate(oneflow, contractId, creates, target.productGroups, storedLinks, createdIds).then(
-      () => applied.push(...creates),
-      (error: unknown) => {
-        for (const operation of creates) fail(operation, error);
-      },
-    );
-  } else {
-    await runAll(creates, async (operation) => {
+  await Promise.all([
+    runAll(single.deletes, async (operation) => {
+      try {
+        await oneflow.deleteProduct(contractId, operation.productId);
+      } catch (error) {
+        // Already gone is what we wanted.
+        if (!isOneflowNotFoundError(error)) throw error;
+      }
+      applied.push(operation);
+    }),
+    ...tables.filter((write) => !grows(write)).map(writeTable),
+  ]);
+
+  await Promise.all([
+    runAll(single.creates, async (operation) => {
       createdIds.set(operation.lineId, await createOnce(oneflow, contractId, operation, owned));
       applied.push(operation);
-    });
-  }
-
-  await runAll(ofKind('update_product'), async (operation) => {
-    const current = productsRead.get(operation.productId);
-    await oneflow.updateProduct(contractId, operation.productId, productInput(operation.values, current));
-    applied.push(operation);
-  });
+    }),
+    runAll(single.updates, async (operation) => {
+      const current = productsRead.get(operation.productId);
+      await oneflow.updateProduct(contractId, operation.productId, productInput(operation.values, current));
+      applied.push(operation);
+    }),
+    ...tables.filter(grows).map(writeTable),
+  ]);
 
   const lineWrites: UpdateLineOperation[] = ofKind('update_line');
   if (lineWrites.length > 0) {
@@ -167,6 +205,70 @@ export async function applyPlan(
 
   const syncedAt = target.clock().toISOString();
   return { applied, failures, links: finalLinks(plan, storedLinks, createdIds, failures, syncedAt) };
+}
+
+interface ProductWrites {
+  deletes: DeleteProductOperation[];
+  creates: CreateProductOperation[];
+  updates: UpdateProductOperation[];
+}
+
+/**
+ * Which product writes go in a bulk write of their table and which one by one. In bulk: only on a draft (nobody
+ * outside the org sees it yet) whose org allows it, or on a contract created in this same request; only a table
+ * with more than one write (one write costs one request either way, and a bulk write risks dropping a product a
+ * colleague adds in that instant). A write whose product is in no table read goes alone. So does every write of
+ * a table where a new line's product may already exist from an earlier attempt whose answer was lost (a product
+ * no line owns, showing no custom_id, with the line's name): only a single create learns that from Oneflow's
+ * refusal and links the product (createOnce), where a bulk write would list it as someone else's and add another.
+ */
+function splitWrites(
+  writes: ProductWrites,
+  target: ApplyTarget,
+  owned: ReadonlySet<number>,
+): { tables: GroupWrite[]; single: ProductWrites } {
+  const inBulk = target.contractState === 'draft' && (target.freshContract || target.bulkDraftWrites);
+  if (!inBulk) return { tables: [], single: writes };
+  const tableOf = new Map(
+    target.productGroups.flatMap((group) => group.products.map((product) => [product.id, group.id] as const)),
+  );
+  const candidates = new Map(
+    target.productGroups.map((group): [number, GroupWrite] => [
+      group.id,
+      { group, deletes: [], creates: [], updates: [] },
+    ]),
+  );
+  const single: ProductWrites = { deletes: [], creates: [], updates: [] };
+  const sort = <K extends keyof ProductWrites>(
+    kind: K,
+    operation: ProductWrites[K][number],
+    groupId?: number,
+  ) => {
+    const write = groupId === undefined ? undefined : candidates.get(groupId);
+    (write ? write[kind] : single[kind]).push(operation as never);
+  };
+  for (const operation of writes.deletes) sort('deletes', operation, tableOf.get(operation.productId));
+  for (const operation of writes.creates) sort('creates', operation, operation.groupId);
+  for (const operation of writes.updates) sort('updates', operation, tableOf.get(operation.productId));
+  const tables: GroupWrite[] = [];
+  const mayBeMadeAlready = (write: GroupWrite) =>
+    write.creates.some((operation) =>
+      write.group.products.some(
+        (product) =>
+          !owned.has(product.id) &&
+          !product._private_ownerside?.custom_id &&
+          textOf(product.name) === textOf(operation.values.name),
+      ),
+    );
+  for (const write of candidates.values()) {
+    if (writesOf(write) > 1 && !mayBeMadeAlready(write)) tables.push(write);
+    else {
+      single.deletes.push(...write.deletes);
+      single.creates.push(...write.creates);
+      single.updates.push(...write.updates);
+    }
+  }
+  return { tables, single };
 }
 
 /**
@@ -232,55 +334,6 @@ const textOf = (value: string | null | undefined): string | null => {
   const text = normalizeText(value);
   return text.ok ? text.value : null;
 };
-
-/**
- * All creates of a contract made in this same request, in one bulk write per product table. The products the
- * table already holds (a template's) are sent whole: a row given in part may be taken as the whole product. The
- * new products' ids are learnt from the order of the answer (Oneflow may not give custom_id back).
- */
-async function bulkCreate(
-  oneflow: OneflowClient,
-  contractId: number,
-  creates: CreateProductOperation[],
-  groups: readonly OneflowProductGroup[],
-  storedLinks: readonly Link[],
-  createdIds: Map<string, number>,
-): Promise<void> {
-  const lineOfProduct = new Map(storedLinks.map((link) => [link.productId, link.lineId]));
-  for (const groupId of new Set(creates.map((operation) => operation.groupId))) {
-    const operations = creates.filter((operation) => operation.groupId === groupId);
-    const existing = groups.find((group) => group.id === groupId)?.products ?? [];
-    const written = await oneflow.replaceGroupProducts(contractId, groupId, {
-      products: [
-        ...existing.map((product) =>
-          unchangedProductInput(
-            product,
-            product._private_ownerside?.custom_id ?? lineOfProduct.get(product.id) ?? null,
-          ),
-        ),
-        ...operations.map((operation) => ({
-          ...productInput(operation.values, undefined),
-          _private_ownerside: { custom_id: operation.customId },
-        })),
-      ],
-    });
-    const keptIds = new Set(existing.map((product) => product.id));
-    const made = written.products.filter((product) => !keptIds.has(product.id));
-    if (made.length !== operations.length) {
-      throw new Error(
-        `Oneflow answered the bulk write with ${made.length} new products for ${operations.length} lines`,
-      );
-    }
-    operations.forEach((operation, index) => {
-      const product = made[index];
-      const echoed = product?._private_ownerside?.custom_id;
-      if (!product || (echoed && echoed !== operation.customId)) {
-        throw new Error(`Oneflow did not keep the product for line ${operation.lineId} in its place`);
-      }
-      createdIds.set(operation.lineId, product.id);
-    });
-  }
-}
 
 /** The plan's links, except that a line whose write failed keeps the link it had (or stays unlinked). */
 function finalLinks(

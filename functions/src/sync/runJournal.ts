@@ -64,6 +64,13 @@ export async function startRunJournal(
     }
   }
   const lineOf = (productId: number): string | null => lineOfProduct.get(productId) ?? null;
+  // The lines of the plan's product updates and deletes: what a bulk write of their table confirms.
+  const productLines = new Map<number, string>();
+  for (const operation of plan.operations) {
+    if (operation.kind === 'update_product' || operation.kind === 'delete_product') {
+      productLines.set(operation.productId, operation.lineId);
+    }
+  }
   const written = new Set<string>();
   // At most one progress write in flight; writes confirmed meanwhile go in the next one.
   const flushing: { current: Promise<void> | null; again: boolean } = { current: null, again: false };
@@ -98,7 +105,9 @@ export async function startRunJournal(
     track(target) {
       return {
         ...target,
-        oneflow: trackedOneflow(target.oneflow, confirm, lineOf),
+        oneflow: trackedOneflow(target.oneflow, confirm, lineOf, (groupId, rows) =>
+          tableWriteLines(target.productGroups, productLines, groupId, rows),
+        ),
         dynamics: trackedDynamics(target.dynamics, confirm),
       };
     },
@@ -115,10 +124,33 @@ type Confirm = (lineIds: readonly (string | null | undefined)[]) => void;
 const customIdOf = (body: OneflowProductInput): string | null | undefined =>
   body._private_ownerside?.custom_id ?? body.custom_id;
 
+type TableRows = readonly (OneflowProductInput & { id?: number })[];
+
+/**
+ * The lines a bulk write of a table confirms: its new rows (by custom_id), its rows updated by the plan, and
+ * the plan's deletes among the products read in that table and left out of the write.
+ */
+function tableWriteLines(
+  groups: ApplyTarget['productGroups'],
+  productLines: ReadonlyMap<number, string>,
+  groupId: number,
+  rows: TableRows,
+): (string | null | undefined)[] {
+  const listed = new Set(rows.flatMap((row) => (row.id === undefined ? [] : [row.id])));
+  const leftOut = (groups.find((group) => group.id === groupId)?.products ?? []).filter(
+    (product) => !listed.has(product.id),
+  );
+  return [
+    ...rows.map((row) => (row.id === undefined ? customIdOf(row) : productLines.get(row.id))),
+    ...leftOut.map((product) => productLines.get(product.id)),
+  ];
+}
+
 function trackedOneflow(
   oneflow: OneflowClient,
   confirm: Confirm,
   lineOf: (productId: number) => string | null,
+  tableLines: (groupId: number, rows: TableRows) => (string | null | undefined)[],
 ): OneflowClient {
   return {
     ...oneflow,
@@ -144,7 +176,7 @@ function trackedOneflow(
     },
     async replaceGroupProducts(contractId, groupId, body) {
       const group = await oneflow.replaceGroupProducts(contractId, groupId, body);
-      confirm((body.products ?? []).map(customIdOf));
+      confirm(tableLines(groupId, body.products ?? []));
       return group;
     },
   };

@@ -451,6 +451,7 @@ async function applyJournaled(
     productGroups: input.contract.productGroups,
     contractState,
     freshContract: options.freshContract ?? false,
+    bulkDraftWrites: deps.tenant.config.oneflow.bulkDraftWrites,
     clock: deps.clock,
     signal: lease.signal,
   };
