@@ -48,15 +48,23 @@ export function createContractStore(client: TableClient): ContractStore {
       return found !== null && found.tenantId === tenantId ? found : null;
     },
 
-    async put(input) {
+    async put(input, options = {}) {
       const record = parseInput(ContractRecordSchema, input, 'Contract record');
       const partitionKey = tenantKey(record.tenantId);
       const byRecord = recordRowKey(record.mainEntity, record.recordId);
       const byContract = contractRowKey(record.contractId);
-      const [previousOfRecord, previousOfContract] = await Promise.all([
-        readKey(partitionKey, byRecord),
-        readKey(partitionKey, byContract),
-      ]);
+      const { previous } = options;
+      // Both rows are only ever written together: a contract read as this record's means the record's row names
+      // this contract too, so neither lookup needs reading again.
+      const known =
+        previous !== undefined &&
+        previous.tenantId === record.tenantId &&
+        previous.contractId === record.contractId &&
+        previous.mainEntity === record.mainEntity &&
+        previous.recordId === record.recordId;
+      const [previousOfRecord, previousOfContract] = known
+        ? [previous, previous]
+        : await Promise.all([readKey(partitionKey, byRecord), readKey(partitionKey, byContract)]);
 
       const props = {
         kind: '',

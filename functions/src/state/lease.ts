@@ -28,6 +28,8 @@ export interface HeldLease {
   /** Aborted when a renewal finds the lease taken over (this run no longer holds it). */
   signal: AbortSignal;
   ttlMs: number;
+  /** The lease was busy at first and had to be waited for: what was read before taking it may be old by now. */
+  waited: boolean;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -62,7 +64,9 @@ export async function withContractLease<T>(
   const holder = options.holder ?? newLeaseHolder();
 
   const started = Date.now();
+  let waited = false;
   while (!(await leases.acquire(tenantId, subject, holder, ttlMs))) {
+    waited = true;
     const remaining = started + waitMs - Date.now();
     if (remaining <= 0) throw await busy(leases, tenantId, subject);
     await sleep(Math.min(pollMs, remaining));
@@ -105,7 +109,7 @@ export async function withContractLease<T>(
   schedule();
 
   try {
-    return await fn({ holder, signal: controller.signal, ttlMs });
+    return await fn({ holder, signal: controller.signal, ttlMs, waited });
   } finally {
     stopped = true;
     clearTimeout(timer);

@@ -67,8 +67,11 @@ export interface SettingsStore {
 export interface ContractStore {
   getByRecord(tenantId: string, mainEntity: string, recordId: string): Promise<ContractRecord | null>;
   getById(tenantId: string, contractId: number): Promise<ContractRecord | null>;
-  /** Upsert; both lookups stay consistent (a record's previous contract no longer resolves to it). */
-  put(record: ContractRecord): Promise<void>;
+  /**
+   * Upsert; both lookups stay consistent (a record's previous contract no longer resolves to it). `previous`: the
+   * contract as read under its lease (nobody else writes it meanwhile), which spares reading its rows again.
+   */
+  put(record: ContractRecord, options?: { previous?: ContractRecord }): Promise<void>;
   /** Every contract of one tenant, or of all tenants (reconciliation timer). */
   listAll(tenantId?: string): Promise<ContractRecord[]>;
   /** Forgets the contract (both lookups); false when it was not stored. */

@@ -101,20 +101,37 @@ function deletedError(record: ContractRecord, deletedInOneflowAt: string): Contr
   });
 }
 
-async function loadInputs(deps: SyncDeps, record: ContractRecord, call: DynamicsCall): Promise<Loaded> {
+/** The first failure of reads that all ran to the end, in the order given (a fixed order, not the fastest). */
+function firstFailure(results: readonly PromiseSettledResult<unknown>[]): void {
+  for (const result of results) if (result.status === 'rejected') throw result.reason;
+}
+
+/**
+ * Both sides and the stored links, read at once: the slowest of them sets the pace, not their sum. Only the
+ * Dynamics reads wait for the settings (they name the entity and fields); `settingsRead` may already be under way.
+ */
+async function loadInputs(
+  deps: SyncDeps,
+  record: ContractRecord,
+  call: DynamicsCall,
+  settingsRead: Promise<EntitySettings> = effectiveSettings(deps.store, record.tenantId, record.mainEntity),
+): Promise<Loaded> {
   const { tenant, store } = deps;
-  const settings = await effectiveSettings(store, record.tenantId, record.mainEntity);
   // A 404 for the contract itself (not for one of its products) means it was deleted in Oneflow.
   const contractRead = tenant.oneflow.getContract(record.contractId).catch((error: unknown) => {
     throw isOneflowNotFoundError(error) ? deletedError(record, deps.clock().toISOString()) : error;
   });
-  // Both sides and our own state are read at once: the slowest of them sets the pace, not their sum.
-  const [attributes, lines, contract, links] = await Promise.all([
-    tenant.dynamics.listAttributes(settings.productSource.entity),
-    tenant.dynamics.readLines(settings, record.recordId, call),
-    contractRead,
-    store.links.list(record.tenantId, record.contractId),
-  ]);
+  const dynamicsRead = settingsRead.then((settings) =>
+    Promise.all([
+      tenant.dynamics.listAttributes(settings.productSource.entity),
+      tenant.dynamics.readLines(settings, record.recordId, call),
+    ]),
+  );
+  const linksRead = store.links.list(record.tenantId, record.contractId);
+  const reads = [settingsRead, dynamicsRead, contractRead, linksRead] as const;
+  // An entity that is not set up is the answer even when a remote read fails too.
+  firstFailure(await Promise.allSettled(reads));
+  const [settings, [attributes, lines], contract, links] = await Promise.all(reads);
   return {
     contractState: contract.state,
     contractName: contract._private?.name ?? null,
@@ -232,26 +249,34 @@ export interface RunOptions {
  * ({@link previewSync}).
  */
 export async function runSync(deps: SyncDeps, options: RunOptions): Promise<SyncResult> {
-  const result = await runSyncUnless(deps, options, () => false);
+  const result = await runSyncUnless(deps, options);
   if (!result) throw new Error('runSync: the run was skipped');
   return result;
 }
 
 /**
  * `runSync`, unless `covered` says (under the lease, from the stored contract) that the run is not needed:
- * then nothing is read or written and the answer is null.
+ * then nothing more is read or written and the answer is null.
  */
 export async function runSyncUnless(
   deps: SyncDeps,
   options: RunOptions,
-  covered: (current: ContractRecord) => boolean,
+  covered?: (current: ContractRecord) => boolean,
 ): Promise<SyncResult | null> {
   if (options.dryRun) return previewSync(deps, options);
+  const { tenantId, mainEntity } = options.record;
+  // Settings are not what the lease guards (an admin changes them at any time): read while the lease is taken.
+  const settingsRead = effectiveSettings(deps.store, tenantId, mainEntity);
+  settingsRead.catch(() => undefined); // awaited under the lease; a busy lease leaves it unread
   return withContractLease(
     deps.store.leases,
-    options.record.tenantId,
+    tenantId,
     options.record.contractId,
-    (lease) => runUnderLease(deps, options, covered, lease),
+    (lease) =>
+      runUnderLease(deps, options, covered, lease, () =>
+        // A lease waited for: settings read before it may be old by now.
+        lease.waited ? effectiveSettings(deps.store, tenantId, mainEntity) : settingsRead,
+      ),
     deps.lease,
   );
 }
@@ -333,16 +358,28 @@ function entryOf(
 async function runUnderLease(
   deps: SyncDeps,
   options: RunOptions,
-  covered: (current: ContractRecord) => boolean,
+  covered: ((current: ContractRecord) => boolean) | undefined,
   lease: HeldLease,
+  settings: () => Promise<EntitySettings>,
 ): Promise<SyncResult | null> {
   const startedAt = deps.clock().toISOString();
-  const record = await readLeasedRecord(deps, options.record);
-  if (covered(record)) return null;
+  const call = callFor(options.actor);
+  const recordRead = readLeasedRecord(deps, options.record);
+  // A run that may turn out covered, or on a contract already known deleted, reads nothing more until it knows;
+  // any other reads both sides and the links beside the contract row (a contract's identity never changes, so
+  // the caller's copy names what to read).
+  const readFirst = covered !== undefined || options.record.deletedInOneflowAt !== null;
+  let inputsRead = readFirst ? null : loadInputs(deps, options.record, call, settings());
+  inputsRead?.catch(() => undefined); // awaited in the run, unless the contract row already ends it
+  const record = await recordRead;
+  if (covered?.(record)) return null;
+  if (inputsRead === null || !sameRecord(record, options.record)) {
+    inputsRead = loadInputs(deps, record, call, settings());
+  }
   const run = runContextOf(deps, options, record, startedAt);
-  const journal: RunState = { current: null, settled: false };
+  const journal: RunState = { current: null, settled: false, entryId: null };
   try {
-    return await planAndApply(run, lease, journal);
+    return await planAndApply(run, lease, journal, inputsRead);
   } catch (error) {
     await settleThrownRun(run, error, journal);
     throw error;
@@ -354,13 +391,25 @@ async function runUnderLease(
   }
 }
 
+/** Whether two copies of a contract row name the same contract and record. */
+function sameRecord(a: ContractRecord, b: ContractRecord): boolean {
+  return (
+    a.tenantId === b.tenantId &&
+    a.contractId === b.contractId &&
+    a.mainEntity === b.mainEntity &&
+    a.recordId === b.recordId
+  );
+}
+
 /** The stored contract as it is now that the lease is held, with any run a dead process left settled. */
 async function readLeasedRecord(deps: SyncDeps, stale: ContractRecord): Promise<ContractRecord> {
-  // Read again under the lease: the copy the caller read may predate an unlink (the row is gone then).
-  const record = await deps.store.contracts.getById(stale.tenantId, stale.contractId);
+  // Read again under the lease: the copy the caller read may predate an unlink (the row is gone then). We hold
+  // the lease: a run row still there is a run whose process died. Its entry says so from now on.
+  const [record] = await Promise.all([
+    deps.store.contracts.getById(stale.tenantId, stale.contractId),
+    settleInterruptedRun(deps.store, stale.tenantId, stale.contractId, true),
+  ]);
   if (record === null) throw new ContractNotSyncedError(stale.contractId);
-  // We hold the lease: a run row still there is a run whose process died. Its entry says so from now on.
-  await settleInterruptedRun(deps.store, record.tenantId, record.contractId, true);
   if (record.deletedInOneflowAt !== null) throw deletedError(record, record.deletedInOneflowAt);
   return record;
 }
@@ -385,7 +434,7 @@ async function settleThrownRun(run: RunContext, error: unknown, journal: RunStat
   const due = journal.current !== null || (!isContractDeletedError(error) && !isLeaseBusyError(error));
   // A run whose final entry is stored keeps it, even when bookkeeping after it failed.
   if (due && !journal.settled) {
-    journal.settled = await recordFailure(run, error, journal.current);
+    journal.settled = await recordFailure(run, error, journal.current, journal.entryId);
   }
 }
 
@@ -393,17 +442,24 @@ async function settleThrownRun(run: RunContext, error: unknown, journal: RunStat
 interface RunState {
   current: RunJournal | null;
   settled: boolean;
+  /** The id of the run's final entry once stored: a failure found after it replaces that entry. */
+  entryId: string | null;
 }
 
 /** Read both sides, plan, refuse what must not be written, apply, and record what happened. */
-async function planAndApply(run: RunContext, lease: HeldLease, journal: RunState): Promise<SyncResult> {
+async function planAndApply(
+  run: RunContext,
+  lease: HeldLease,
+  journal: RunState,
+  inputsRead: Promise<Loaded>,
+): Promise<SyncResult> {
   const call = callFor(run.options.actor);
-  const { input, contractState } = await loadInputs(run.deps, run.record, call);
+  const { input, contractState } = await inputsRead;
   const plan = (run.options.plan ?? PLANNERS[run.options.action])(input);
   guardWrites(run.record, plan, contractState, lease);
   const runId = randomUUID();
   const result = await applyJournaled(run, { runId, plan, input, call, contractState }, lease, journal);
-  return recordRun(run, { runId, plan, result, contractState }, journal);
+  return recordRun(run, { runId, plan, result, contractState, input }, journal);
 }
 
 /** Refuses a plan that must not be applied now, before anything is written. */
@@ -474,7 +530,10 @@ async function applyJournaled(
   return applyPlan(plan, input.links, target);
 }
 
-/** Stores the links and bases, the run's activity entry and, unless it failed, the contract's last sync. */
+/**
+ * Stores the links and bases (writing only what changed since they were read), the run's activity entry and,
+ * unless it failed, the contract's last sync.
+ */
 async function recordRun(
   run: RunContext,
   {
@@ -482,13 +541,12 @@ async function recordRun(
     plan,
     result,
     contractState,
-  }: Pick<Planned, 'runId' | 'plan' | 'contractState'> & { result: AppliedPlan },
+    input: { links },
+  }: Pick<Planned, 'runId' | 'plan' | 'contractState' | 'input'> & { result: AppliedPlan },
   journal: RunState,
 ): Promise<SyncResult> {
   const { deps, options, record } = run;
   const outcome = outcomeOf(plan, result.applied, result.failures);
-  if (outcome !== 'refused')
-    await deps.store.links.replaceAll(record.tenantId, record.contractId, result.links);
   const entry = entryOf(run, {
     id: runId,
     outcome,
@@ -496,19 +554,41 @@ async function recordRun(
     summary: plan.summary,
     changes: activityChanges(plan, result.applied, result.failures),
   });
-  await deps.store.activity.record(entry);
-  journal.settled = true;
+  // The three after-writes go out at once; none needs another to have landed. A process dying among them leaves
+  // the run's row (removed only after all three), so the run still reads as interrupted unless its final entry
+  // landed; the links missing then are found again by the next run (products carry their line's id). The lease
+  // is released only after all of them: the next run reads the links and the contract row.
+  const linksWrite =
+    outcome === 'refused'
+      ? Promise.resolve()
+      : deps.store.links.replaceAll(record.tenantId, record.contractId, result.links, links);
+  const entryWrite = deps.store.activity.record(entry).then(() => {
+    journal.entryId = entry.id;
+  });
   // When this run read both sides: a change Oneflow records after it is still found by reconcile. A run whose
   // writes failed covers nothing: reconcile and queued notifications must still see the changes it missed.
-  if (outcome !== 'failed') {
-    await deps.store.contracts.put({
-      ...record,
-      lastSyncAt: run.startedAt,
-      lastAction: options.action,
-      oneflowState: contractState,
-      ...(options.action === 'fetch' ? { lastFetchStartedAt: run.startedAt } : {}),
-    });
-  }
+  const contractWrite =
+    outcome === 'failed'
+      ? Promise.resolve()
+      : deps.store.contracts.put(
+          {
+            ...record,
+            lastSyncAt: run.startedAt,
+            lastAction: options.action,
+            oneflowState: contractState,
+            ...(options.action === 'fetch' ? { lastFetchStartedAt: run.startedAt } : {}),
+          },
+          { previous: record },
+        );
+  const [linksStored, entryStored, contractStored] = await Promise.allSettled([
+    linksWrite,
+    entryWrite,
+    contractWrite,
+  ]);
+  // Links not stored: the run failed after all (its entry is replaced by one saying so). Only the contract's
+  // last sync failing leaves the final entry as it is, as when it was written last.
+  journal.settled = linksStored.status === 'fulfilled' && entryStored.status === 'fulfilled';
+  firstFailure([linksStored, entryStored, contractStored]);
   return { plan, applied: outcome !== 'refused', outcome, failures: result.failures, activityId: entry.id };
 }
 
@@ -535,8 +615,13 @@ function runIdentity(run: RunContext, runId: string) {
  * Recording must not hide the run's own error, so a failure to record is left at that.
  */
 /** Whether the failure's entry is stored (or none is due). */
-async function recordFailure(run: RunContext, error: unknown, journal: RunJournal | null): Promise<boolean> {
-  if (journal === null && run.options.recordFailure === false) return true;
+async function recordFailure(
+  run: RunContext,
+  error: unknown,
+  journal: RunJournal | null,
+  storedEntryId: string | null,
+): Promise<boolean> {
+  if (journal === null && storedEntryId === null && run.options.recordFailure === false) return true;
   const refused = isSyncRefusedError(error);
   const message = refused
     ? `${ACTION_WORDS[run.words]}: refused. ${error.message}`
@@ -544,7 +629,7 @@ async function recordFailure(run: RunContext, error: unknown, journal: RunJourna
   try {
     await run.deps.store.activity.record(
       entryOf(run, {
-        ...(journal ? { id: journal.runId } : {}),
+        ...(journal ? { id: journal.runId } : storedEntryId ? { id: storedEntryId } : {}),
         outcome: refused ? 'refused' : 'failed',
         message,
         summary: null,

@@ -1,0 +1,173 @@
+/**
+ * Table Storage requests on the path of an action: every request the backend sends to Table Storage passes a
+ * counting proxy in front of Azurite, which also counts sequential rounds (a request sent while no other storage
+ * request is in flight starts a new round). The counts are printed as the measurement they are; a no-op action is
+ * held to the rounds the design promises: the caller's look-up of the contract, the lease and the settings at
+ * once, the stored state read beside the remote reads, the after-writes at once, then the lease's release.
+ */
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createStateStore } from '../state/store';
+import { startStack, type Stack } from '../testing/stack';
+import {
+  createContract,
+  dynamicsSide,
+  expectStatus,
+  linksOf,
+  loadRecords,
+  runAction,
+} from './syncE2eSupport';
+
+const LINES = 150;
+
+interface StorageCount {
+  requests: number;
+  rounds: number;
+  /** `METHOD table` → how many. */
+  byKind: Record<string, number>;
+}
+
+/** A plain HTTP proxy to Azurite's table endpoint that counts requests and rounds. */
+interface CountingProxy {
+  url: string;
+  reset(): void;
+  count(): StorageCount;
+  close(): Promise<void>;
+}
+
+async function startCountingProxy(target: URL): Promise<CountingProxy> {
+  let inFlight = 0;
+  let counted: StorageCount = { requests: 0, rounds: 0, byKind: {} };
+  const server: Server = createServer((incoming, answer) => {
+    if (inFlight === 0) counted.rounds += 1;
+    inFlight += 1;
+    counted.requests += 1;
+    const table = (incoming.url ?? '').split('?')[0]?.split('/')[2]?.replace(/\(.*$/, '') ?? '?';
+    const kind = `${incoming.method ?? '?'} ${table}`;
+    counted.byKind[kind] = (counted.byKind[kind] ?? 0) + 1;
+    let done = false;
+    const finish = () => {
+      if (!done) {
+        done = true;
+        inFlight -= 1;
+      }
+    };
+    const forwarded = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: incoming.method,
+        path: incoming.url,
+        headers: { ...incoming.headers, host: target.host },
+      },
+      (response) => {
+        answer.writeHead(response.statusCode ?? 502, response.headers);
+        response.pipe(answer);
+        response.on('end', finish);
+        response.on('error', finish);
+      },
+    );
+    forwarded.on('error', () => {
+      finish();
+      answer.destroy();
+    });
+    answer.on('close', finish);
+    incoming.pipe(forwarded);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    reset() {
+      counted = { requests: 0, rounds: 0, byKind: {} };
+    },
+    count: () => counted,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+}
+
+let stack: Stack;
+let proxy: CountingProxy;
+
+beforeAll(async () => {
+  stack = await startStack();
+  const connection = stack.azurite.connectionString;
+  const endpoint = /TableEndpoint=(https?:\/\/[^/;]+)/.exec(connection)?.[1];
+  if (!endpoint) throw new Error('Azurite connection string has no TableEndpoint');
+  proxy = await startCountingProxy(new URL(endpoint));
+  // The app's own store object, its tables now reached through the proxy: every handler sees the change.
+  Object.assign(stack.services.store, await createStateStore(connection.replace(endpoint, proxy.url)));
+}, 60_000);
+
+afterAll(async () => {
+  await proxy.close();
+  await stack.close();
+});
+
+async function measure(label: string, action: () => Promise<unknown>): Promise<StorageCount> {
+  proxy.reset();
+  await action();
+  const counted = proxy.count();
+  console.log(
+    `${label}: ${counted.requests} Table Storage requests in ${counted.rounds} sequential rounds ${JSON.stringify(
+      counted.byKind,
+    )}`,
+  );
+  return counted;
+}
+
+test(`storage requests and rounds of push and fetch on a ${LINES}-line contract`, async () => {
+  const alex = await stack.token('alex');
+  const { records, bulk } = await loadRecords(stack, { standard: 1, bulkLines: LINES });
+  const small = records[0];
+  if (!bulk || !small) throw new Error('records not loaded');
+
+  let contractId = 0;
+  await measure(`create contract (${LINES} lines)`, async () => {
+    contractId = (await createContract(stack, alex, bulk.id)).contract.contractId;
+  });
+  expect(await linksOf(stack, contractId)).toHaveLength(LINES);
+
+  let outcome: string | undefined;
+  const noOpPush = await measure(`push, nothing changed (${LINES} lines)`, async () => {
+    outcome = (await runAction(stack, alex, contractId, 'push')).outcome;
+  });
+  expect(outcome).toBe('nothing_to_do');
+
+  const noOpFetch = await measure(`fetch, nothing changed (${LINES} lines)`, async () => {
+    outcome = (await runAction(stack, alex, contractId, 'fetch')).outcome;
+  });
+  expect(outcome).toBe('nothing_to_do');
+
+  await dynamicsSide(stack).updateMany(
+    bulk.lineIds.map((id, index) => ({ id, values: { quantity: 20 + (index % 7) } })),
+  );
+  await measure(`push, every line changed (${LINES} lines)`, async () => {
+    outcome = (await runAction(stack, alex, contractId, 'push')).outcome;
+  });
+  expect(outcome).toBe('applied');
+
+  const smallId = (await createContract(stack, alex, small.id)).contract.contractId;
+  const smallNoOp = await measure('push, nothing changed (3 lines)', async () => {
+    outcome = (await runAction(stack, alex, smallId, 'push')).outcome;
+  });
+  expect(outcome).toBe('nothing_to_do');
+
+  // Nothing to write: the caller's look-up; the lease taken beside the settings read; the contract row, run row
+  // and links read beside the remote reads; the links, entry and contract row written at once; the release.
+  for (const counted of [noOpPush, noOpFetch, smallNoOp]) {
+    expect(counted.rounds).toBeLessThanOrEqual(5);
+  }
+  // Every link row is rewritten (its syncedAt moves with each run), the link index is not.
+  expect(noOpPush.byKind['PUT ofsyncLinkIndex'] ?? 0).toBe(0);
+  expect(smallNoOp.requests).toBeLessThanOrEqual(12);
+
+  const activity = await stack.api('GET', `activity?contractId=${contractId}`, { token: alex });
+  expectStatus(activity, 200);
+}, 120_000);
