@@ -101,7 +101,17 @@ test('a push killed mid-way: the contract is free in seconds, and the next look 
   const records = [opportunity(1), opportunity(2)] as const;
   const contracts: number[] = [];
   for (const record of records) {
-    contracts.push(await createContract(stack, record.id));
+    const contractId = await createContract(stack, record.id);
+    contracts.push(contractId);
+    // Sent, so the push writes one product per request (a draft's table would go in one bulk write).
+    const published = await stack.sim(
+      'oneflow',
+      'POST',
+      `/v1/contracts/${String(contractId)}/publish`,
+      { subject: 'Your contract', message: 'Please sign.' },
+      { 'x-oneflow-api-token': FIXTURE.oneflowToken },
+    );
+    expect(published.status).toBe(200);
     // The push will delete one product (fast), then update two (slow): it dies between the two.
     await dynamics.remove(record.lines[LINE.writeIn]);
     await dynamics.update(record.lines[LINE.widget], { quantity: 4 });
