@@ -41,6 +41,14 @@ type orgType = {
 
     @description('Template (with a product table) new contracts start from.')
     templateId: int
+
+    @description('Optional; default true: a push writes a draft contract\'s product table in one request (see the admin guide for the risk).')
+    bulkDraftWrites: bool?
+
+    @description('Optional; default 1800, at most 2000: Oneflow requests the app allows itself per 5 minutes on the org\'s token, per instance.')
+    @minValue(1)
+    @maxValue(2000)
+    requestBudget: int?
   }
 }
 
