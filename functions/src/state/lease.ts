@@ -30,6 +30,11 @@ export interface HeldLease {
   ttlMs: number;
   /** The lease was busy at first and had to be waited for: what was read before taking it may be old by now. */
   waited: boolean;
+  /**
+   * Lets go of the lease now (renewals stop first), once everything the next holder reads is stored; the end of
+   * `fn` lets go otherwise. Never fails: a lease not released expires after ttl.
+   */
+  release(): Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -108,17 +113,25 @@ export async function withContractLease<T>(
   };
   schedule();
 
+  const released: { current: Promise<void> | null } = { current: null };
+  const release = (): Promise<void> => {
+    released.current ??= (async () => {
+      stopped = true;
+      clearTimeout(timer);
+      // A renewal still in flight would re-create the lease after the release: let it finish first.
+      if (inFlight.renewal !== null) await inFlight.renewal;
+      try {
+        await leases.release(tenantId, subject, holder);
+      } catch {
+        // Not released: it expires after ttlMs. Never hide fn's own outcome behind this.
+      }
+    })();
+    return released.current;
+  };
+
   try {
-    return await fn({ holder, signal: controller.signal, ttlMs, waited });
+    return await fn({ holder, signal: controller.signal, ttlMs, waited, release });
   } finally {
-    stopped = true;
-    clearTimeout(timer);
-    // A renewal still in flight would re-create the lease after the release: let it finish first.
-    if (inFlight.renewal !== null) await inFlight.renewal;
-    try {
-      await leases.release(tenantId, subject, holder);
-    } catch {
-      // Not released: it expires after ttlMs. Never hide fn's own outcome behind this.
-    }
+    await release();
   }
 }

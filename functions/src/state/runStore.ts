@@ -38,36 +38,66 @@ export function createRunStore(client: TableClient): RunStore {
     ...packJson('run', run, RUN_PIECES),
   });
 
+  /**
+   * The run and etag this instance last wrote, by run: a progress write or finish replaces or deletes by that
+   * etag without reading first. A refused etag (the row was replaced or removed since) falls back to a read.
+   */
+  const written = new Map<string, { run: RunRecord; etag: string }>();
+  const runKey = (tenantId: string, contractId: number, runId: string) =>
+    JSON.stringify([tenantId, contractId, runId]);
+  const remember = (run: RunRecord, etag: string | undefined) => {
+    const held = runKey(run.tenantId, run.contractId, run.runId);
+    if (etag === undefined) written.delete(held);
+    else written.set(held, { run, etag });
+  };
+  /** Runs `write` with the etag given; false when the row changed or went meanwhile (then it is not this run's). */
+  const ifStill = async (write: () => Promise<unknown>): Promise<boolean> => {
+    try {
+      await write();
+      return true;
+    } catch (error) {
+      const status = statusOf(error);
+      if (status !== 404 && status !== 412) throw error;
+      return false;
+    }
+  };
+
   return {
     async start(input) {
       const run = parseInput(RunRecordSchema, input, 'Run');
-      await client.upsertEntity(entity(run), 'Replace');
+      remember(run, (await client.upsertEntity(entity(run), 'Replace')).etag);
     },
 
-    async progress(tenantId, contractId, runId, written) {
+    async progress(tenantId, contractId, runId, lines) {
+      const held = written.get(runKey(tenantId, contractId, runId));
+      if (held !== undefined) {
+        const next = { ...held.run, written: [...lines] };
+        const replaced = await ifStill(async () => {
+          remember(next, (await client.updateEntity(entity(next), 'Replace', { etag: held.etag })).etag);
+        });
+        if (replaced) return;
+        written.delete(runKey(tenantId, contractId, runId));
+      }
       const keys = keysFor(tenantId, contractId);
       const row = await getRow(client, keys.partitionKey, keys.rowKey);
       if (row?.runId !== runId) return;
-      const run = read(row);
-      try {
-        await client.updateEntity(entity({ ...run, written: [...written] }), 'Replace', { etag: row.etag });
-      } catch (error) {
-        const status = statusOf(error);
-        // Finished or taken for interrupted meanwhile: progress of a run that is over is not kept.
-        if (status !== 404 && status !== 412) throw error;
-      }
+      const next = { ...read(row), written: [...lines] };
+      // Finished or taken for interrupted meanwhile: progress of a run that is over is not kept.
+      await ifStill(() => client.updateEntity(entity(next), 'Replace', { etag: row.etag }));
     },
 
     async finish(tenantId, contractId, runId) {
       const keys = keysFor(tenantId, contractId);
+      const held = written.get(runKey(tenantId, contractId, runId));
+      written.delete(runKey(tenantId, contractId, runId));
+      if (
+        held !== undefined &&
+        (await ifStill(() => client.deleteEntity(keys.partitionKey, keys.rowKey, { etag: held.etag })))
+      )
+        return;
       const row = await getRow(client, keys.partitionKey, keys.rowKey);
       if (row?.runId !== runId) return;
-      try {
-        await client.deleteEntity(keys.partitionKey, keys.rowKey, { etag: row.etag });
-      } catch (error) {
-        const status = statusOf(error);
-        if (status !== 404 && status !== 412) throw error;
-      }
+      await ifStill(() => client.deleteEntity(keys.partitionKey, keys.rowKey, { etag: row.etag }));
     },
 
     async get(tenantId, contractId) {

@@ -349,6 +349,26 @@ describe('runs in progress', () => {
     expect(await store.runs.get(TENANT_A, 101)).toBeNull();
   });
 
+  test('a run whose row another instance replaced or removed writes nothing more to it', async () => {
+    const { store, prefix } = await freshStore();
+    const other = await createStateStore(azurite.connectionString, { tablePrefix: prefix });
+    const dead = run();
+    await store.runs.start(dead);
+    await store.runs.progress(TENANT_A, 101, dead.runId, ['line-1']);
+    // The next holder, on another instance, starts its own run of the contract.
+    const next = run({ holder: 'host/2/holder' });
+    await other.runs.start(next);
+    await store.runs.progress(TENANT_A, 101, dead.runId, ['line-1', 'line-2']);
+    await store.runs.finish(TENANT_A, 101, dead.runId);
+    expect(await store.runs.get(TENANT_A, 101)).toEqual(next);
+    // Settled there as interrupted: a late progress write of the first instance does not bring the row back.
+    await other.runs.finish(TENANT_A, 101, next.runId);
+    await other.runs.start(dead);
+    await other.runs.finish(TENANT_A, 101, dead.runId);
+    await store.runs.progress(TENANT_A, 101, dead.runId, ['line-1', 'line-2', 'line-3']);
+    expect(await store.runs.get(TENANT_A, 101)).toBeNull();
+  });
+
   test('refuses a run that does not fit its schema', async () => {
     const { store } = await freshStore();
     await expect(store.runs.start(run({ startedAt: 'now' }))).rejects.toThrow(StateInputError);

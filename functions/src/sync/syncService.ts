@@ -386,8 +386,11 @@ async function runUnderLease(
   } finally {
     // Only once the run's final entry is stored: otherwise its row stays, and the next look at the contract
     // settles it as interrupted (an entry left `running` for good would be a lie). A row left by a failed close
-    // is found later with its entry already final, and is just removed then.
-    if (journal.settled) await journal.current?.close().catch(() => undefined);
+    // is found later with its entry already final, and is just removed then; so the lease can go at the same
+    // time (everything the next run reads is stored by now).
+    if (journal.settled) {
+      await Promise.all([journal.current?.close().catch(() => undefined), lease.release()]);
+    }
   }
 }
 
