@@ -207,7 +207,7 @@ export async function applyPlan(
   return { applied, failures, links: finalLinks(plan, storedLinks, createdIds, failures, syncedAt) };
 }
 
-interface ProductWrites {
+export interface ProductWrites {
   deletes: DeleteProductOperation[];
   creates: CreateProductOperation[];
   updates: UpdateProductOperation[];
@@ -222,9 +222,9 @@ interface ProductWrites {
  * no line owns, showing no custom_id, with the line's name): only a single create learns that from Oneflow's
  * refusal and links the product (createOnce), where a bulk write would list it as someone else's and add another.
  */
-function splitWrites(
+export function splitWrites(
   writes: ProductWrites,
-  target: ApplyTarget,
+  target: Pick<ApplyTarget, 'contractState' | 'freshContract' | 'bulkDraftWrites' | 'productGroups'>,
   owned: ReadonlySet<number>,
 ): { tables: GroupWrite[]; single: ProductWrites } {
   const inBulk = target.contractState === 'draft' && (target.freshContract || target.bulkDraftWrites);
