@@ -10,6 +10,7 @@ import {
 import { FIXTURE } from '../functions/src/testing/stack';
 import type { Bench, Latencies, Traffic } from './harness';
 import type { BenchRecord } from './records';
+import type { Timing } from './rounds';
 import { round, spread, type Spread } from './stats';
 
 export type ActionName =
@@ -59,6 +60,8 @@ function boundOf(action: ActionName, state: ContractState, lines: number, latenc
 interface ServiceFigures {
   requests: Spread;
   rounds: Spread;
+  /** How many times the requests in flight rose from 0 (bench/rounds.ts). */
+  waves: Spread;
 }
 
 export interface ActionResult {
@@ -67,6 +70,8 @@ export interface ActionResult {
   lines: number;
   runs: number;
   ms: Spread;
+  /** One more run with no latency anywhere: the time the machine itself takes (product, simulators, Azurite). */
+  localMs: number | null;
   bound: Bound;
   /** Measured time / bound, from the median time. */
   ratio: number;
@@ -88,11 +93,13 @@ function summarise(
   lines: number,
   latencies: Latencies,
   measured: { traffic: Traffic; outcome: string }[],
+  local: Traffic | undefined,
 ): ActionResult {
   const bound = boundOf(action, state, lines, latencies);
-  const of = (pick: (traffic: Traffic) => { requests: number; rounds: number }): ServiceFigures => ({
+  const of = (pick: (traffic: Traffic) => Timing): ServiceFigures => ({
     requests: spread(measured.map((run) => pick(run.traffic).requests)),
     rounds: spread(measured.map((run) => pick(run.traffic).rounds)),
+    waves: spread(measured.map((run) => pick(run.traffic).waves)),
   });
   const ms = spread(measured.map((run) => run.traffic.ms));
   const routes: Record<string, number> = {};
@@ -106,6 +113,7 @@ function summarise(
     lines,
     runs: measured.length,
     ms,
+    localMs: local ? round(local.ms) : null,
     bound,
     ratio: round(ms.median / bound.ms, 2),
     ratioRange: { min: round(ms.min / bound.ms, 2), max: round(ms.max / bound.ms, 2) },
@@ -130,42 +138,53 @@ export interface ActionPlan {
   states: readonly ContractState[];
 }
 
-/** The records an action plan uses: `runs` creates on a draft, and one more contract for the sent runs. */
-export const recordsNeeded = (plan: ActionPlan): number => plan.runs + (plan.states.includes('sent') ? 1 : 0);
+/**
+ * The records an action plan uses: `runs` creates on a draft and one more at no latency, and one more contract for
+ * the sent runs.
+ */
+export const recordsNeeded = (plan: ActionPlan): number =>
+  plan.runs + 1 + (plan.states.includes('sent') ? 1 : 0);
 
-/** Every action of the plan on a draft and on a sent contract of `plan.lines` lines, `plan.runs` times each. */
+/**
+ * Every action of the plan on a draft and on a sent contract of `plan.lines` lines, `plan.runs` times each. A
+ * contract whose runs fail is reported as a problem; the other's figures stand.
+ */
 export async function benchActions(
   bench: Bench,
   plan: ActionPlan,
   records: BenchRecord[],
-): Promise<ActionResult[]> {
+): Promise<{ results: ActionResult[]; problems: string[] }> {
   const { stack } = bench;
   const token = await stack.token('alex');
-  const dynamics = dynamicsSide(stack);
-  const oneflow = oneflowSide(stack);
   const results: ActionResult[] = [];
-  const want = (action: ActionName): boolean => plan.actions.includes(action);
+  const problems: string[] = [];
 
   const created: { traffic: Traffic; outcome: string }[] = [];
-  const contracts: {
-    draft?: { id: number; record: BenchRecord };
-    sent?: { id: number; record: BenchRecord };
-  } = {};
-  for (let run = 0; run < plan.runs; run++) {
+  let createdLocally: Traffic | undefined;
+  const contracts: Partial<Record<ContractState, BenchContract>> = {};
+  // The last run is the one at no latency.
+  for (let run = 0; run <= plan.runs; run++) {
     const record = records[run];
     if (!record) throw new Error('not enough bench records for the creates');
     let answer: Awaited<ReturnType<typeof createContract>> | undefined;
-    const traffic = await bench.measure(async () => {
-      answer = await createContract(stack, token, record.id);
-    });
+    const latency = run < plan.runs;
+    const traffic = await bench.measure(
+      async () => {
+        answer = await createContract(stack, token, record.id);
+      },
+      { latency },
+    );
     if (!answer) throw new Error('create answered nothing');
-    created.push({ traffic, outcome: outcomeOf(answer) });
+    if (latency) created.push({ traffic, outcome: outcomeOf(answer) });
+    else createdLocally = traffic;
     if (run === 0) contracts.draft = { id: answer.contract.contractId, record };
   }
-  if (want('create')) results.push(summarise('create', 'draft', plan.lines, bench.latencies, created));
+  if (plan.actions.includes('create')) {
+    results.push(summarise('create', 'draft', plan.lines, bench.latencies, created, createdLocally));
+  }
 
   if (plan.states.includes('sent')) {
-    const record = records[plan.runs];
+    const record = records[plan.runs + 1];
     if (!record) throw new Error('not enough bench records for the sent contract');
     const answer = await createContract(stack, token, record.id);
     const id = answer.contract.contractId;
@@ -185,59 +204,98 @@ export async function benchActions(
   for (const state of plan.states) {
     const contract = contracts[state];
     if (!contract) continue;
-    const measured = new Map<ActionName, { traffic: Traffic; outcome: string }[]>();
-    const keep = (action: ActionName, traffic: Traffic, outcome: string): void => {
-      measured.set(action, [...(measured.get(action) ?? []), { traffic, outcome }]);
-    };
-    const sync = async (action: ActionName, verb: 'push' | 'fetch'): Promise<void> => {
-      let answer: SyncAnswer | undefined;
-      const traffic = await bench.measure(async () => {
-        answer = await runAction(stack, token, contract.id, verb);
-      });
-      if (!answer) throw new Error(`${verb} answered nothing`);
-      keep(action, traffic, outcomeOf(answer));
-    };
-    for (let run = 0; run < plan.runs; run++) {
-      if (want('push-all')) {
-        await dynamics.updateMany(
-          contract.record.lineIds.map((id, index) => ({
-            id,
-            values: { quantity: 20 + run * 10 + (index % 5) },
-          })),
-        );
-        await sync('push-all', 'push');
-      }
-      if (want('push-one')) {
-        const first = contract.record.lineIds[0];
-        if (first) await dynamics.update(first, { quantity: 500 + run });
-        await sync('push-one', 'push');
-      }
-      if (want('push-none')) await sync('push-none', 'push');
-      if (want('fetch-all')) {
-        const products = await oneflow.products(contract.id);
-        for (let start = 0; start < products.length; start += 25) {
-          await Promise.all(
-            products
-              .slice(start, start + 25)
-              .map((product) =>
-                oneflow.update(contract.id, product.id, { quantity: { amount: quantityOf(product) + 100 } }),
-              ),
-          );
-        }
-        await sync('fetch-all', 'fetch');
-      }
-      if (want('fetch-none')) await sync('fetch-none', 'fetch');
-      if (want('compare')) {
-        let status = 0;
-        const traffic = await bench.measure(async () => {
-          status = (await stack.api('GET', `contracts/${String(contract.id)}/compare`, { token })).status;
-        });
-        keep('compare', traffic, `HTTP ${String(status)}`);
-      }
-    }
-    for (const [action, runs] of measured) {
-      results.push(summarise(action, state, plan.lines, bench.latencies, runs));
+    try {
+      results.push(...(await benchOnContract(bench, plan, state, contract, token)));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      problems.push(`${state} contract, ${String(plan.lines)} lines: ${message}`);
     }
   }
-  return results;
+  return { results, problems };
+}
+
+interface BenchContract {
+  id: number;
+  record: BenchRecord;
+}
+
+/**
+ * Push, fetch and compare on one contract, `plan.runs` times each and once more at no latency, with the edits
+ * each one needs made first.
+ */
+async function benchOnContract(
+  bench: Bench,
+  plan: ActionPlan,
+  state: ContractState,
+  contract: BenchContract,
+  token: string,
+): Promise<ActionResult[]> {
+  const { stack } = bench;
+  const dynamics = dynamicsSide(stack);
+  const oneflow = oneflowSide(stack);
+  const want = (action: ActionName): boolean => plan.actions.includes(action);
+  const measured = new Map<ActionName, { traffic: Traffic; outcome: string }[]>();
+  const local = new Map<ActionName, Traffic>();
+  let latency = true;
+  const keep = (action: ActionName, traffic: Traffic, outcome: string): void => {
+    if (latency) measured.set(action, [...(measured.get(action) ?? []), { traffic, outcome }]);
+    else local.set(action, traffic);
+  };
+  const sync = async (action: ActionName, verb: 'push' | 'fetch'): Promise<void> => {
+    let answer: SyncAnswer | undefined;
+    const traffic = await bench.measure(
+      async () => {
+        answer = await runAction(stack, token, contract.id, verb);
+      },
+      { latency },
+    );
+    if (!answer) throw new Error(`${verb} answered nothing`);
+    keep(action, traffic, outcomeOf(answer));
+  };
+  // The last run is the one at no latency.
+  for (let run = 0; run <= plan.runs; run++) {
+    latency = run < plan.runs;
+    if (want('push-all')) {
+      await dynamics.updateMany(
+        contract.record.lineIds.map((id, index) => ({
+          id,
+          values: { quantity: 20 + run * 10 + (index % 5) },
+        })),
+      );
+      await sync('push-all', 'push');
+    }
+    if (want('push-one')) {
+      const first = contract.record.lineIds[0];
+      if (first) await dynamics.update(first, { quantity: 500 + run });
+      await sync('push-one', 'push');
+    }
+    if (want('push-none')) await sync('push-none', 'push');
+    if (want('fetch-all')) {
+      const products = await oneflow.products(contract.id);
+      for (let start = 0; start < products.length; start += 25) {
+        await Promise.all(
+          products
+            .slice(start, start + 25)
+            .map((product) =>
+              oneflow.update(contract.id, product.id, { quantity: { amount: quantityOf(product) + 100 } }),
+            ),
+        );
+      }
+      await sync('fetch-all', 'fetch');
+    }
+    if (want('fetch-none')) await sync('fetch-none', 'fetch');
+    if (want('compare')) {
+      let status = 0;
+      const traffic = await bench.measure(
+        async () => {
+          status = (await stack.api('GET', `contracts/${String(contract.id)}/compare`, { token })).status;
+        },
+        { latency },
+      );
+      keep('compare', traffic, `HTTP ${String(status)}`);
+    }
+  }
+  return [...measured].map(([action, runs]) =>
+    summarise(action, state, plan.lines, bench.latencies, runs, local.get(action)),
+  );
 }

@@ -31,6 +31,7 @@ function actionsSection(results: BenchResults): string {
       result.contract,
       String(result.lines),
       range(result.ms),
+      result.localMs === null ? '' : String(result.localMs),
       `${String(result.bound.ms)} (${String(result.bound.remoteRounds)}×${String(remote)} + ${String(result.bound.storageRounds)}×${String(storage)})`,
       `${String(result.ratio)} (${String(result.ratioRange.min)}–${String(result.ratioRange.max)})`,
       service(result.oneflow),
@@ -52,11 +53,12 @@ function actionsSection(results: BenchResults): string {
         'contract',
         'lines',
         'ms',
+        'ms at no latency',
         'bound ms',
         'measured / bound',
         'Oneflow req / rounds',
         'Dataverse req / rounds',
-        'remote rounds',
+        'remote req / rounds',
         'Table Storage req / rounds',
         'target',
         '',
@@ -173,13 +175,16 @@ const METHOD = `## How it is measured
   to the last byte of its answer.
 - **Sequential rounds**: the longest chain of requests in which each was sent after the one before it was answered.
   Requests sent together count once; writes through a pool of n count ⌈writes / n⌉. Remote intervals come from the
-  simulators' request logs: answered at the logged time, sent the fixed latency before.
+  simulators' request logs: answered at the logged time, sent the fixed latency before. The JSON also has
+  \`waves\`: how many times the count of requests in flight rose from 0.
 - **Bound**: the fewest sequential rounds an action needs × latency. Remote: reads of both sides together (1); a
   draft's products in one bulk write, Dynamics lines in one change set (1); a sent contract's products one request
   each, ${String(SENT_WRITE_CONCURRENCY)} at a time. Storage, beyond the reads that go alongside the remote reads: one conditional write
   to take the lease, and the after-writes with the release together (2; compare takes none; create claims the
   record instead of a lease).
-- **Measured / bound**: the median time over the bound.`;
+- **Measured / bound**: the median time over the bound.
+- **ms at no latency**: one more run of each action with no latency anywhere: what the machine itself takes (the
+  product, the simulators and Azurite share its cores). What the bound leaves unexplained beyond it is waiting.`;
 
 export function renderMarkdown(results: BenchResults): string {
   const { machine } = results;

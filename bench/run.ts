@@ -172,7 +172,9 @@ export async function runBench(options: BenchOptions, command: string): Promise<
           log(`actions at ${String(plan.lines)} lines`);
           const mine = take(recordsNeeded(plan));
           try {
-            results.actions.push(...(await benchActions(bench, plan, mine)));
+            const measured = await benchActions(bench, plan, mine);
+            results.actions.push(...measured.results);
+            results.problems.push(...measured.problems);
           } catch (error) {
             results.problems.push(`actions at ${String(plan.lines)} lines: ${errorText(error)}`);
           }
