@@ -4,6 +4,7 @@
  * Oneflow. The counts come from the simulators' request logs (cleared before each action), are printed as the
  * measurement they are, and are held to the bounds the design promises.
  */
+import type { Link } from '@oneflow-sync/shared';
 import { FIXTURE, startStack, type Stack } from '../testing/stack';
 import {
   clearLogs,
@@ -27,7 +28,7 @@ const LINES = 150;
  * Latency the Oneflow simulator adds to each answer while rounds are measured: well above the time the
  * simulator takes to handle one round's requests one after another, so a round's arrivals never spread past it.
  */
-const LATENCY_MS = 400;
+const LATENCY_MS = 800;
 
 let stack: Stack;
 let records: TestRecord[];
@@ -35,7 +36,7 @@ let bulk: { id: string; lineIds: string[] };
 
 beforeAll(async () => {
   stack = await startStack();
-  const loaded = await loadRecords(stack, { standard: 1, bulkLines: LINES });
+  const loaded = await loadRecords(stack, { standard: 2, bulkLines: LINES });
   if (!loaded.bulk) throw new Error('no bulk record');
   records = loaded.records;
   bulk = loaded.bulk;
@@ -278,4 +279,54 @@ test('a bulk push on a draft keeps a product added by hand in Oneflow, and write
   );
   // Nothing is left to do: the bulk write wrote exactly what the plan said.
   expect((await runAction(stack, alex, contractId, 'push')).outcome).toBe('nothing_to_do');
+}, 30_000);
+
+test('a refused bulk write fails every write of its table and loses nothing: the lines keep their links, and the next push makes the changes', async () => {
+  const alex = await stack.token('alex');
+  const dynamics = dynamicsSide(stack);
+  const oneflow = oneflowSide(stack);
+  const record = records[1];
+  if (!record) throw new Error('no record');
+  const { contractId } = (await createContract(stack, alex, record.id)).contract;
+  const [catalog, overridden, writeIn] = record.lines;
+  const added = lineId(2, 4);
+  const linksBefore = await linksOf(stack, contractId);
+  const productsBefore = await oneflow.products(contractId);
+  await dynamics.update(catalog, { quantity: 41 });
+  await dynamics.remove(writeIn);
+  await dynamics.addWriteInLine(record.id, added, {
+    productdescription: 'Audit',
+    priceperunit: 700,
+    quantity: 1,
+  });
+  expectStatus(
+    await stack.sim('oneflow', 'PUT', '/_sim/faults', {
+      seed: 1,
+      routes: { 'PUT /v1/contracts/:id/product_groups/:groupId': { rates: { '500': 1 } } },
+    }),
+    200,
+  );
+
+  const failed = await runAction(stack, alex, contractId, 'push');
+
+  expectStatus(await stack.sim('oneflow', 'PUT', '/_sim/faults', { seed: 1, routes: {} }), 200);
+  expect(failed.outcome).toBe('failed');
+  expect(failed.failures).toHaveLength(3);
+  expect(await oneflow.products(contractId)).toEqual(productsBefore);
+  // Every line keeps its product and base (a line the push did not write may show a later syncedAt).
+  const kept = (links: Link[]) =>
+    links.map(({ lineId: line, productId, base }) => ({ line, productId, base }));
+  expect(kept(await linksOf(stack, contractId))).toEqual(kept(linksBefore));
+
+  const retried = await runAction(stack, alex, contractId, 'push');
+  expect(retried.outcome).toBe('applied');
+  expect(retried.summary).toMatchObject({ productsCreated: 1, productsUpdated: 1, productsDeleted: 1 });
+  expect(quantityOf(await oneflow.productOf(contractId, catalog))).toBe(41);
+  expect(await oneflow.productOf(contractId, writeIn)).toBeUndefined();
+  expect(await oneflow.productOf(contractId, overridden)).toEqual(
+    productsBefore.find((product) => product._private_ownerside?.custom_id === overridden),
+  );
+  const made = await oneflow.productOf(contractId, added);
+  expect(made).toMatchObject({ name: 'Audit' });
+  expect((await linksOf(stack, contractId)).find((link) => link.lineId === added)?.productId).toBe(made?.id);
 }, 30_000);
