@@ -140,7 +140,7 @@ export function createActivityStore(headers: TableClient, changeRows: TableClien
   };
 
   return {
-    async record(input) {
+    async record(input, options = {}) {
       const { changes: rawChanges, ...rawHeader } = input;
       const entry = parseInput(ActivityHeaderSchema, rawHeader, 'Activity entry');
       const changes = parseInput(ActivityChangesSchema, rawChanges, 'Activity changes');
@@ -171,6 +171,7 @@ export function createActivityStore(headers: TableClient, changeRows: TableClien
         changeProps = { changeRows: actions.length, changesLength: changesText.length };
       }
 
+      await options.listedAfter;
       const common = {
         rowKey,
         tenantId: entry.tenantId,

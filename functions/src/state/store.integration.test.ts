@@ -591,6 +591,33 @@ describe('activity', () => {
     expect(await store.activity.list(TENANT_A, { recordId: 'rec-1' })).toEqual([entry]);
   });
 
+  test('an entry recorded after something else is listed only once that is done, and not at all if it fails', async () => {
+    const { store, prefix } = await freshStore();
+    const changeRows = tableClient(azurite.connectionString, tableNames(prefix).activityChanges);
+    const big = makeEntry(TENANT_A, { changes: makeChanges(900, ' lorem ipsum'.repeat(10)) });
+    let done: () => void = () => undefined;
+    const before = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    const recorded = store.activity.record(big, { listedAfter: before });
+    // Its change rows are written meanwhile; the entry itself is not listed yet.
+    while ((await queryRows(changeRows, EVERY_ROW)).length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await store.activity.list(TENANT_A, {})).toEqual([]);
+    done();
+    await recorded;
+    expect(await store.activity.list(TENANT_A, {})).toEqual([big]);
+
+    const refused = makeEntry(TENANT_A, { changes: makeChanges(900), recordId: 'rec-9' });
+    const notWritten = Promise.reject(new Error('row not written'));
+    notWritten.catch(() => undefined); // awaited by record, after its change rows
+    await expect(store.activity.record(refused, { listedAfter: notWritten })).rejects.toThrow(
+      'row not written',
+    );
+    expect(await store.activity.list(TENANT_A, { recordId: 'rec-9' })).toEqual([]);
+  });
+
   test('lists newest first, filtered by record or contract, limited', async () => {
     const { store } = await freshStore();
     const t = (hour: number) => `2026-11-24T${String(hour).padStart(2, '0')}:00:00.000Z`;

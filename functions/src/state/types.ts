@@ -107,8 +107,12 @@ export interface ActivityFilter {
 }
 
 export interface ActivityStore {
-  /** Writes the entry; an entry with the same id and time replaces it (a run's start row, then its end). */
-  record(entry: ActivityEntry): Promise<void>;
+  /**
+   * Writes the entry; an entry with the same id and time replaces it (a run's start row, then its end).
+   * `listedAfter`: the entry is not listed (its headers are not written) before this settles, nor at all if it
+   * fails; its change rows, which nothing lists on their own, are written meanwhile.
+   */
+  record(entry: ActivityEntry, options?: { listedAfter?: Promise<unknown> }): Promise<void>;
   /** One entry of a contract by its time and id, or null. */
   get(tenantId: string, contractId: number, at: string, id: string): Promise<ActivityEntry | null>;
   /** Newest first. */

@@ -45,7 +45,7 @@ function runActionOf(action: ActivityAction): RunAction {
  * Starts the journal of a run before its first write: the run's row, then the `running` activity entry (same id
  * and time as the entry the run records when it ends, which replaces it). Row first: a process that dies between
  * the two leaves a row without an entry, which still reads as interrupted; the other order would leave an entry
- * that stays `running` for ever.
+ * that stays `running` for ever. (The entry's change rows are not the entry until its headers list it.)
  */
 export async function startRunJournal(
   store: StateStore,
@@ -54,8 +54,9 @@ export async function startRunJournal(
   running: ActivityEntry,
 ): Promise<RunJournal> {
   const lines = plannedLines(plan);
-  await store.runs.start({ ...run, planned: lines, written: [] });
-  await store.activity.record(running);
+  const rowWritten = store.runs.start({ ...run, planned: lines, written: [] });
+  // The entry's change rows (a large plan's) go out beside the row; only its listing waits for the row.
+  await Promise.all([rowWritten, store.activity.record(running, { listedAfter: rowWritten })]);
   const planned = new Set(lines);
   const lineOfProduct = new Map<number, string>();
   for (const operation of plan.operations) {
