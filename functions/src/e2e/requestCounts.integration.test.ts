@@ -5,6 +5,8 @@
  * measurement they are, and are held to the bounds the design promises.
  */
 import type { Link } from '@oneflow-sync/shared';
+import type { StateStore } from '../state/store';
+import { runSync } from '../sync/syncService';
 import { FIXTURE, startStack, type Stack } from '../testing/stack';
 import {
   clearLogs,
@@ -36,7 +38,7 @@ let bulk: { id: string; lineIds: string[] };
 
 beforeAll(async () => {
   stack = await startStack();
-  const loaded = await loadRecords(stack, { standard: 2, bulkLines: LINES });
+  const loaded = await loadRecords(stack, { standard: 3, bulkLines: LINES });
   if (!loaded.bulk) throw new Error('no bulk record');
   records = loaded.records;
   bulk = loaded.bulk;
@@ -329,4 +331,53 @@ test('a refused bulk write fails every write of its table and loses nothing: the
   const made = await oneflow.productOf(contractId, added);
   expect(made).toMatchObject({ name: 'Audit' });
   expect((await linksOf(stack, contractId)).find((link) => link.lineId === added)?.productId).toBe(made?.id);
+}, 30_000);
+
+test("a bulk write confirms every line it writes to the run's journal: updates, deletes and creates", async () => {
+  const alex = await stack.token('alex');
+  const dynamics = dynamicsSide(stack);
+  const record = records[2];
+  if (!record) throw new Error('no record');
+  const { contractId } = (await createContract(stack, alex, record.id)).contract;
+  const [catalog, , writeIn] = record.lines;
+  const added = lineId(3, 4);
+  await dynamics.update(catalog, { quantity: 51 });
+  await dynamics.remove(writeIn);
+  await dynamics.addWriteInLine(record.id, added, {
+    productdescription: 'Review',
+    priceperunit: 300,
+    quantity: 1,
+  });
+  // What the journal records as written, each time it records progress.
+  const progress: string[][] = [];
+  const { store } = stack.services;
+  const watched: StateStore = {
+    ...store,
+    runs: {
+      ...store.runs,
+      progress: (tenantId, contract, runId, lines) => {
+        progress.push([...lines]);
+        return store.runs.progress(tenantId, contract, runId, lines);
+      },
+    },
+  };
+  const contract = await store.contracts.getById(FIXTURE.contoso, contractId);
+  if (!contract) throw new Error('no contract row');
+  await clearLogs(stack);
+
+  const result = await runSync(
+    { tenant: stack.services.tenant(FIXTURE.contoso), store: watched, clock: () => new Date() },
+    {
+      record: contract,
+      action: 'push',
+      actor: { kind: 'user', id: FIXTURE.users.alex.oid, name: 'Alex' },
+      dryRun: false,
+    },
+  );
+
+  expect(result.outcome).toBe('applied');
+  expect((await requestLog(stack, 'oneflow')).counts['PUT /v1/contracts/:id/product_groups/:groupId']).toBe(
+    1,
+  );
+  expect(progress.at(-1)?.sort()).toEqual([catalog, writeIn, added].sort());
 }, 30_000);
