@@ -54,6 +54,9 @@ async function createUnderRecordLease(
 ): Promise<CreateContractResult> {
   const { tenant, store } = deps;
   const tenantId = tenant.config.tenantId;
+  // Read beside the look-up (a new contract needs them; an existing one's run reads its own).
+  const settingsRead = effectiveSettings(store, tenantId, request.mainEntity);
+  settingsRead.catch(() => undefined); // awaited below, unless the record already has its contract
   const existing = await store.contracts.getByRecord(tenantId, request.mainEntity, request.recordId);
   if (existing) {
     // Only a transfer that never completed is run again: on a synced contract it would write every field of
@@ -69,7 +72,7 @@ async function createUnderRecordLease(
     return { contract: existing, created: false, result };
   }
   // Settings first: an unconfigured entity must not leave an empty contract behind.
-  const settings = await effectiveSettings(store, tenantId, request.mainEntity);
+  const settings = await settingsRead;
   // Likewise a user who may not read the record or its lines (Dynamics answers 403): checked before anything
   // is created in Oneflow, so the refusal leaves no empty contract there and no contract row here.
   const { recordName } = await readRecordAndLines(deps, settings, request);
