@@ -36,8 +36,8 @@ export interface RequestBudgetState {
   nextFreeInMs: number;
 }
 
-export const ONEFLOW_WINDOW_MS = 5 * 60_000;
-export const DEFAULT_MAX_WAIT_MS = 5_000;
+const ONEFLOW_WINDOW_MS = 5 * 60_000;
+const DEFAULT_MAX_WAIT_MS = 5_000;
 
 const realSleep = (ms: number): Promise<void> =>
   new Promise((resolve) => {
