@@ -1,3 +1,4 @@
+import type { Link } from '@oneflow-sync/shared';
 import type { TenantConfig } from '../config/config';
 import {
   isOneflowBudgetSpentError,
@@ -167,8 +168,9 @@ async function reconcileTenant(
   }
 
   // A complete item holds every product: one whose link points at a product no longer there was deleted.
+  const linksOf = await linkReader(ports.store.links, tenantId, complete.length);
   await mapLimit(complete, LINK_READ_CONCURRENCY, async ({ record, item }) => {
-    const links = await ports.store.links.list(tenantId, record.contractId);
+    const links = await linksOf(record.contractId);
     if (changedSince(item, links, record.lastSyncAt)) toQueue.add(record.contractId);
   });
 
@@ -193,6 +195,37 @@ async function reconcileTenant(
   }
   result.requests = allowance.spent;
   return result;
+}
+
+/** Above this many contracts, one scan of the org's links (1000 a request) beats a request per contract. */
+const LINK_SCAN_FROM = 100;
+const LINK_SCAN_PAGE = 5000;
+
+/** Reads contracts' links: one by one for a few contracts, from one scan of the org's links for many. */
+async function linkReader(
+  links: StateStore['links'],
+  tenantId: string,
+  contracts: number,
+): Promise<(contractId: number) => Promise<Link[]>> {
+  if (contracts < LINK_SCAN_FROM) return (contractId) => links.list(tenantId, contractId);
+  const byContract = new Map<number, Link[]>();
+  let continuationToken: string | undefined;
+  do {
+    const page = await links.searchPage(
+      tenantId,
+      {},
+      continuationToken === undefined
+        ? { limit: LINK_SCAN_PAGE }
+        : { limit: LINK_SCAN_PAGE, continuationToken },
+    );
+    for (const link of page.items) {
+      const list = byContract.get(link.contractId) ?? [];
+      list.push(link);
+      byContract.set(link.contractId, list);
+    }
+    continuationToken = page.continuationToken ?? undefined;
+  } while (continuationToken !== undefined);
+  return async (contractId) => byContract.get(contractId) ?? [];
 }
 
 interface Lookup {
