@@ -374,7 +374,9 @@ async function runUnderLease(
   const record = await recordRead;
   if (covered?.(record)) return null;
   if (inputsRead === null || !sameRecord(record, options.record)) {
-    inputsRead = loadInputs(deps, record, call, settings());
+    // The settings read beside the lease are the caller's entity's; another entity's are read now.
+    const sameEntity = record.mainEntity === options.record.mainEntity;
+    inputsRead = loadInputs(deps, record, call, sameEntity ? settings() : undefined);
   }
   const run = runContextOf(deps, options, record, startedAt);
   const journal: RunState = { current: null, settled: false, entryId: null };
