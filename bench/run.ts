@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { format, resolveConfig } from 'prettier';
 import {
   benchActions,
   recordsNeeded,
@@ -242,12 +243,15 @@ export async function runBench(options: BenchOptions, command: string): Promise<
   return results;
 }
 
-export function writeResults(results: BenchResults): { json: string; markdown: string } {
+/** Writes latest.json and latest.md, formatted as the repository's Prettier settings say (they are committed). */
+export async function writeResults(results: BenchResults): Promise<{ json: string; markdown: string }> {
   mkdirSync(results.options.out, { recursive: true });
   const json = join(results.options.out, 'latest.json');
   const markdown = join(results.options.out, 'latest.md');
-  writeFileSync(json, `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(markdown, renderMarkdown(results));
+  const formatted = async (file: string, text: string): Promise<string> =>
+    format(text, { ...(await resolveConfig(file)), filepath: file });
+  writeFileSync(json, await formatted(json, JSON.stringify(results)));
+  writeFileSync(markdown, await formatted(markdown, renderMarkdown(results)));
   return { json, markdown };
 }
 
@@ -261,7 +265,7 @@ async function main(): Promise<void> {
   }
   const command = ['npm run bench --', ...process.argv.slice(2)].join(' ').replace(/ --$/, '');
   const results = await runBench(options, command);
-  const written = writeResults(results);
+  const written = await writeResults(results);
   process.stdout.write(`${written.markdown}\n${written.json}\n`);
   for (const problem of results.problems) process.stderr.write(`problem: ${problem}\n`);
 }
