@@ -113,4 +113,24 @@ describe('Oneflow contract list (GET /v1/contracts)', () => {
     const contract = await call('GET', '/v1/contracts/101');
     expect(shape(ItemSchema, contract.body).product_groups).toHaveLength(1);
   });
+
+  it('control: POST /_sim/contracts/bulk makes many contracts as the create call does, answering their ids', async () => {
+    const answer = await call('POST', '/_sim/contracts/bulk', {
+      body: { count: 250, workspace_id: WORKSPACE, template_id: TEMPLATE_WITH_PRODUCTS, name: 'Load' },
+    });
+    expect(answer.status).toBe(200);
+    const { ids } = shape(z.object({ ids: z.array(z.number().int()) }), answer.body);
+    expect(ids).toHaveLength(250);
+    const open = await list('?filter[states]=draft&limit=100&offset=200');
+    expect(open.count).toBe(252);
+    expect(open.data.map((item) => item.id)).toEqual([...ids.slice(198)]);
+    const refused = await call('POST', '/_sim/contracts/bulk', {
+      body: { count: 0, workspace_id: WORKSPACE },
+    });
+    expect(refused.status).toBe(400);
+    expect(Object.keys(shape(OneflowErrorSchema, refused.body).parameter_problems).sort()).toEqual([
+      'count',
+      'template_id',
+    ]);
+  });
 });

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { announce, type SimulatorContext } from './context';
-import { idParam } from './http';
+import { idParam, parseBody } from './http';
 import { parseReadings } from './readings';
 import { renderContract, SHOW_ALL } from './render';
+import { ContractCreateSchema } from './schemas';
 import { DeliveryOptionsSchema } from './webhooks';
 
 /** This simulator's own controls, next to the common ones of installControl (all under /_sim/). */
@@ -12,6 +13,9 @@ const RateLimitSchema = z.object({
   budget: z.number().int().min(1),
   windowMs: z.number().int().min(1),
 });
+
+/** Many contracts made as `POST /v1/contracts/create` makes one (for load tests), named `<name> <n>`. */
+const BulkContractsSchema = ContractCreateSchema.extend({ count: z.number().int().min(1).max(20_000) });
 
 interface ContractParams {
   Params: { id: string };
@@ -25,6 +29,20 @@ export function registerSimControls(app: FastifyInstance, context: SimulatorCont
     const contract = store.sign(idParam(request.params.id));
     announce(context, contract, ['contract:sign']);
     return renderContract(contract, SHOW_ALL);
+  });
+
+  /**
+   * Makes `count` contracts at once, each as the create call would (the admin's permissions; no webhook fires, as
+   * none does on create). Answers their ids in order. A bad body is Oneflow's 400 naming the field.
+   */
+  app.post('/_sim/contracts/bulk', async (request) => {
+    const { count, ...body } = parseBody(BulkContractsSchema, request.body);
+    const ids: number[] = [];
+    for (let index = 1; index <= count; index++) {
+      const name = body.name === undefined ? undefined : `${body.name} ${index}`;
+      ids.push(store.createContract(name === undefined ? body : { ...body, name }).id);
+    }
+    return { ids };
   });
 
   /** The contract as stored, whatever the answers of the API leave out under the readings (custom_id). */
