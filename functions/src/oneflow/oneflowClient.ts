@@ -96,7 +96,7 @@ interface ReplaceGroupBody {
 }
 
 /** A page of the contract list: filters as Oneflow documents them (a contract must match every one given). */
-export interface ContractListQuery {
+interface ContractListQuery {
   /** `filter[ids]`: these contracts only; Oneflow takes at most 200 characters of comma-separated ids. */
   ids?: readonly number[];
   /** `filter[states]`. */
@@ -107,7 +107,7 @@ export interface ContractListQuery {
   offset?: number;
 }
 
-export interface ContractListPage {
+interface ContractListPage {
   /** The total matching the filters, not the number on this page. */
   count: number;
   data: OneflowContract[];

@@ -49,7 +49,7 @@ export interface ReconcilePorts {
 }
 
 /** Why an org's run ended before it had read everything it wanted to. */
-export type ReconcileStop = 'quota_share' | 'oneflow_busy' | 'oneflow_failed';
+type ReconcileStop = 'quota_share' | 'oneflow_busy' | 'oneflow_failed';
 
 export interface TenantReconcileResult {
   tenantId: string;
