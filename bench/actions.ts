@@ -70,8 +70,11 @@ export interface ActionResult {
   lines: number;
   runs: number;
   ms: Spread;
-  /** One more run with no latency anywhere: the time the machine itself takes (product, simulators, Azurite). */
-  localMs: number | null;
+  /**
+   * As many runs again with no latency anywhere, each right after one with latency: the time the machine itself
+   * takes (product, simulators, Azurite), under the same load as the measured runs.
+   */
+  localMs: Spread;
   bound: Bound;
   /** Measured time / bound, from the median time. */
   ratio: number;
@@ -93,7 +96,7 @@ function summarise(
   lines: number,
   latencies: Latencies,
   measured: { traffic: Traffic; outcome: string }[],
-  local: Traffic | undefined,
+  local: readonly Traffic[],
 ): ActionResult {
   const bound = boundOf(action, state, lines, latencies);
   const of = (pick: (traffic: Traffic) => Timing): ServiceFigures => ({
@@ -113,7 +116,7 @@ function summarise(
     lines,
     runs: measured.length,
     ms,
-    localMs: local ? round(local.ms) : null,
+    localMs: spread(local.map((traffic) => traffic.ms)),
     bound,
     ratio: round(ms.median / bound.ms, 2),
     ratioRange: { min: round(ms.min / bound.ms, 2), max: round(ms.max / bound.ms, 2) },
@@ -139,11 +142,11 @@ export interface ActionPlan {
 }
 
 /**
- * The records an action plan uses: `runs` creates on a draft and one more at no latency, and one more contract for
+ * The records an action plan uses: `runs` creates on a draft, as many at no latency, and one more contract for
  * the sent runs.
  */
 export const recordsNeeded = (plan: ActionPlan): number =>
-  plan.runs + 1 + (plan.states.includes('sent') ? 1 : 0);
+  2 * plan.runs + (plan.states.includes('sent') ? 1 : 0);
 
 /**
  * Every action of the plan on a draft and on a sent contract of `plan.lines` lines, `plan.runs` times each. A
@@ -160,14 +163,14 @@ export async function benchActions(
   const problems: string[] = [];
 
   const created: { traffic: Traffic; outcome: string }[] = [];
-  let createdLocally: Traffic | undefined;
+  const createdLocally: Traffic[] = [];
   const contracts: Partial<Record<ContractState, BenchContract>> = {};
-  // The last run is the one at no latency.
-  for (let run = 0; run <= plan.runs; run++) {
+  // Every other run is at no latency.
+  for (let run = 0; run < 2 * plan.runs; run++) {
     const record = records[run];
     if (!record) throw new Error('not enough bench records for the creates');
     let answer: Awaited<ReturnType<typeof createContract>> | undefined;
-    const latency = run < plan.runs;
+    const latency = run % 2 === 0;
     const traffic = await bench.measure(
       async () => {
         answer = await createContract(stack, token, record.id);
@@ -176,7 +179,7 @@ export async function benchActions(
     );
     if (!answer) throw new Error('create answered nothing');
     if (latency) created.push({ traffic, outcome: outcomeOf(answer) });
-    else createdLocally = traffic;
+    else createdLocally.push(traffic);
     if (run === 0) contracts.draft = { id: answer.contract.contractId, record };
   }
   if (plan.actions.includes('create')) {
@@ -184,7 +187,7 @@ export async function benchActions(
   }
 
   if (plan.states.includes('sent')) {
-    const record = records[plan.runs + 1];
+    const record = records[2 * plan.runs];
     if (!record) throw new Error('not enough bench records for the sent contract');
     const answer = await createContract(stack, token, record.id);
     const id = answer.contract.contractId;
@@ -220,8 +223,8 @@ interface BenchContract {
 }
 
 /**
- * Push, fetch and compare on one contract, `plan.runs` times each and once more at no latency, with the edits
- * each one needs made first.
+ * Push, fetch and compare on one contract, `plan.runs` times each and as many at no latency (alternating), with
+ * the edits each one needs made first.
  */
 async function benchOnContract(
   bench: Bench,
@@ -235,11 +238,11 @@ async function benchOnContract(
   const oneflow = oneflowSide(stack);
   const want = (action: ActionName): boolean => plan.actions.includes(action);
   const measured = new Map<ActionName, { traffic: Traffic; outcome: string }[]>();
-  const local = new Map<ActionName, Traffic>();
+  const local = new Map<ActionName, Traffic[]>();
   let latency = true;
   const keep = (action: ActionName, traffic: Traffic, outcome: string): void => {
     if (latency) measured.set(action, [...(measured.get(action) ?? []), { traffic, outcome }]);
-    else local.set(action, traffic);
+    else local.set(action, [...(local.get(action) ?? []), traffic]);
   };
   const sync = async (action: ActionName, verb: 'push' | 'fetch'): Promise<void> => {
     let answer: SyncAnswer | undefined;
@@ -252,9 +255,9 @@ async function benchOnContract(
     if (!answer) throw new Error(`${verb} answered nothing`);
     keep(action, traffic, outcomeOf(answer));
   };
-  // The last run is the one at no latency.
-  for (let run = 0; run <= plan.runs; run++) {
-    latency = run < plan.runs;
+  // Every other run is at no latency.
+  for (let run = 0; run < 2 * plan.runs; run++) {
+    latency = run % 2 === 0;
     if (want('push-all')) {
       await dynamics.updateMany(
         contract.record.lineIds.map((id, index) => ({
@@ -296,6 +299,6 @@ async function benchOnContract(
     }
   }
   return [...measured].map(([action, runs]) =>
-    summarise(action, state, plan.lines, bench.latencies, runs, local.get(action)),
+    summarise(action, state, plan.lines, bench.latencies, runs, local.get(action) ?? []),
   );
 }

@@ -31,7 +31,7 @@ function actionsSection(results: BenchResults): string {
       result.contract,
       String(result.lines),
       range(result.ms),
-      result.localMs === null ? '' : String(result.localMs),
+      range(result.localMs),
       `${String(result.bound.ms)} (${String(result.bound.remoteRounds)}×${String(remote)} + ${String(result.bound.storageRounds)}×${String(storage)})`,
       `${String(result.ratio)} (${String(result.ratioRange.min)}–${String(result.ratioRange.max)})`,
       service(result.oneflow),
@@ -183,8 +183,8 @@ const METHOD = `## How it is measured
   to take the lease, and the after-writes with the release together (2; compare takes none; create claims the
   record instead of a lease).
 - **Measured / bound**: the median time over the bound.
-- **ms at no latency**: one more run of each action with no latency anywhere: what the machine itself takes (the
-  product, the simulators and Azurite share its cores). What the bound leaves unexplained beyond it is waiting.`;
+- **ms at no latency**: as many runs again with no latency anywhere, each right after one with latency: what the
+  machine itself takes (the product, the simulators and Azurite share its cores).`;
 
 export function renderMarkdown(results: BenchResults): string {
   const { machine } = results;
