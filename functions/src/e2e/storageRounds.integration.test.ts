@@ -7,15 +7,18 @@
  */
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createStateStore } from '../state/store';
-import { startStack, type Stack } from '../testing/stack';
+import { createStateStore, type StateStore } from '../state/store';
+import { runSync } from '../sync/syncService';
+import { FIXTURE, startStack, type Stack } from '../testing/stack';
 import {
   createContract,
   dynamicsSide,
   expectStatus,
   linksOf,
   loadRecords,
+  restoreDefaultSettings,
   runAction,
+  saveOpportunitySettings,
 } from './syncE2eSupport';
 
 const LINES = 150;
@@ -194,3 +197,57 @@ test(`storage requests and rounds of push and fetch on a ${LINES}-line contract`
   const activity = await stack.api('GET', `activity?contractId=${contractId}`, { token: alex });
   expectStatus(activity, 200);
 }, 120_000);
+
+test('settings read while the lease is taken are read again when the lease had to be waited for', async () => {
+  const alex = await stack.token('alex');
+  const { records } = await loadRecords(stack, { standard: 3 });
+  const record = records[2];
+  if (!record) throw new Error('records not loaded');
+  const contractId = (await createContract(stack, alex, record.id)).contract.contractId;
+  const { store } = stack.services;
+  const contract = await store.contracts.getById(FIXTURE.contoso, contractId);
+  if (!contract) throw new Error('no contract row');
+
+  // Another run holds the contract; this push waits for it, having read the settings as they are now.
+  expect(await store.leases.acquire(FIXTURE.contoso, contractId, 'another-run', 20_000)).toBe(true);
+  const settingsRead: Promise<unknown>[] = [];
+  const watched: StateStore = {
+    ...store,
+    settings: {
+      ...store.settings,
+      get: (...args) => {
+        const read = store.settings.get(...args);
+        settingsRead.push(read);
+        return read;
+      },
+    },
+  };
+  try {
+    const pushed = runSync(
+      {
+        tenant: stack.services.tenant(FIXTURE.contoso),
+        store: watched,
+        clock: () => new Date(),
+        lease: { waitMs: 15_000, pollMs: 50 },
+      },
+      {
+        record: contract,
+        action: 'push',
+        actor: { kind: 'user', id: FIXTURE.users.alex.oid, name: 'Alex' },
+        dryRun: false,
+      },
+    );
+    await Promise.all(settingsRead);
+    expect(settingsRead).toHaveLength(1);
+    // Meanwhile an admin turns product sync off: the push, once it holds the lease, must see that.
+    await saveOpportunitySettings(stack, (settings) => ({ ...settings, productsEnabled: false }));
+    await store.leases.release(FIXTURE.contoso, contractId, 'another-run');
+    const result = await pushed;
+    expect(result.outcome).toBe('refused');
+    expect(result.plan.operations[0]).toMatchObject({ kind: 'skip', rule: 'OFF' });
+    expect(settingsRead).toHaveLength(2);
+  } finally {
+    await store.leases.release(FIXTURE.contoso, contractId, 'another-run');
+    await restoreDefaultSettings(stack);
+  }
+}, 60_000);
