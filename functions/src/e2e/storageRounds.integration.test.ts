@@ -251,3 +251,45 @@ test('settings read while the lease is taken are read again when the lease had t
     await restoreDefaultSettings(stack);
   }
 }, 60_000);
+
+test('links that fail to store beside a stored entry: the run fails, and its one entry says so', async () => {
+  const alex = await stack.token('alex');
+  const { records } = await loadRecords(stack, { standard: 4 });
+  const record = records[3];
+  if (!record) throw new Error('records not loaded');
+  const contractId = (await createContract(stack, alex, record.id)).contract.contractId;
+  const { store } = stack.services;
+  const contract = await store.contracts.getById(FIXTURE.contoso, contractId);
+  if (!contract) throw new Error('no contract row');
+  const linksBefore = await linksOf(stack, contractId);
+  const failing: StateStore = {
+    ...store,
+    links: {
+      ...store.links,
+      replaceAll: () => Promise.reject(new Error('Table Storage answered 503')),
+    },
+  };
+
+  // Nothing to do, so no journal: the entry is written beside the links, and lands before their failure counts.
+  await expect(
+    runSync(
+      { tenant: stack.services.tenant(FIXTURE.contoso), store: failing, clock: () => new Date() },
+      {
+        record: contract,
+        action: 'fetch',
+        actor: { kind: 'user', id: FIXTURE.users.alex.oid, name: 'Alex' },
+        dryRun: false,
+      },
+    ),
+  ).rejects.toThrow('Table Storage answered 503');
+
+  const entries = await store.activity.list(FIXTURE.contoso, { contractId });
+  expect(entries.map((entry) => [entry.action, entry.outcome])).toEqual([
+    ['fetch', 'failed'],
+    ['initial_transfer', 'applied'],
+  ]);
+  expect(entries[0]?.message).toContain('503');
+  expect(await linksOf(stack, contractId)).toEqual(linksBefore);
+  // The lease is free again.
+  expect(await store.leases.holding(FIXTURE.contoso, contractId)).toBeNull();
+}, 60_000);
