@@ -257,6 +257,24 @@ describe('contracts', () => {
     expect((await store.contracts.listAll(TENANT_A)).map((c) => c.contractId).sort()).toEqual([202, 303]);
   });
 
+  test('put given the row read under the lease keeps both lookups, and one of another identity still tidies up', async () => {
+    const { store } = await freshStore();
+    const record = makeContract(TENANT_A, 101, 'rec-1');
+    await store.contracts.put(record);
+    const read = await store.contracts.getById(TENANT_A, 101);
+    if (!read) throw new Error('not stored');
+    const synced: ContractRecord = { ...read, lastSyncAt: '2026-11-24T10:00:00.000Z', lastAction: 'fetch' };
+    await store.contracts.put(synced, { previous: read });
+    expect(await store.contracts.getById(TENANT_A, 101)).toEqual(synced);
+    expect(await store.contracts.getByRecord(TENANT_A, 'opportunity', 'rec-1')).toEqual(synced);
+
+    // A `previous` naming another contract is no proof of anything: the rows are read, the old id let go.
+    const moved = { ...synced, contractId: 202 };
+    await store.contracts.put(moved, { previous: synced });
+    expect(await store.contracts.getById(TENANT_A, 101)).toBeNull();
+    expect(await store.contracts.getByRecord(TENANT_A, 'opportunity', 'rec-1')).toEqual(moved);
+  });
+
   test('a row written before lastFetchStartedAt existed reads with null', async () => {
     const { store, prefix } = await freshStore();
     await writeOlderRow(prefix, makeContract(TENANT_A, 404, 'rec-4'), 'lastFetchStartedAt');
