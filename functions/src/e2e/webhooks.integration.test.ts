@@ -184,7 +184,7 @@ describe('the receiver refuses what it must not act on', () => {
     expect(countRoute(await requestLog(stack, 'oneflow'), CONTRACT_ROUTE, '/contracts/101')).toBe(0);
     expect(await stack.services.store.contracts.getById(FIXTURE.contoso, 101)).toBeNull();
     expect(await activity(stack, 101)).toEqual([]);
-    expect(await stack.services.store.pendingFetches.ownerOf(FIXTURE.contoso, 101)).toBeNull();
+    expect((await stack.services.store.pendingFetches.read(FIXTURE.contoso, 101)).pending).toBeNull();
   });
 });
 

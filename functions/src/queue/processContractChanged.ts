@@ -2,12 +2,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import type { ContractChangedMessage, Logger, Services, TenantServices } from '../services';
-import { isLeaseBusyError } from '../state/errors';
 import { LEASE_TTL_MS } from '../state/lease';
+import type { PendingFetchState } from '../state/pendingFetchStore';
 import type { ContractRecord } from '../state/store';
 import { isContractDeletedError, isContractNotSyncedError } from '../sync/errors';
 import { causeOf } from '../sync/runMessages';
-import { runSyncUnless, type Actor } from '../sync/syncService';
+import { runSync, type Actor } from '../sync/syncService';
 
 const ContractChangedMessageSchema = z.object({
   id: z.string().min(1).max(200).optional(),
@@ -60,6 +60,8 @@ interface Work {
    */
   retry: boolean;
   record: ContractRecord;
+  /** The contract's queued fetches, as read with the record. */
+  fetches: PendingFetchState;
 }
 
 function applicationActor(services: Services): Actor {
@@ -120,21 +122,23 @@ export async function processContractChanged(
   const { store } = services;
   const id = idOf(message);
   const { source } = message;
-  const [record, first] = await Promise.all([
+  // One round trip: the contract, the callback id recorded, and the contract's queued fetches.
+  const [record, first, fetches] = await Promise.all([
     store.contracts.getById(message.tenantId, message.contractId),
     source.kind === 'webhook'
       ? store.callbacks.markSeen(tenant.orgKey, source.callbackId, message.contractId, id)
       : Promise.resolve(true),
+    store.pendingFetches.read(message.tenantId, message.contractId),
   ]);
   if (source.kind === 'follow_up' && (!record || record.deletedInOneflowAt !== null)) {
     // Nothing left to fetch: the pending fetch goes too, so it never holds back a later change.
-    await store.pendingFetches.take(message.tenantId, message.contractId);
+    await store.pendingFetches.drop(message.tenantId, message.contractId, null);
   }
   if (!record) return 'not_synced';
   // Nothing more can come of a contract deleted in Oneflow (its `contract:delete` notification included).
   if (record.deletedInOneflowAt !== null) return 'contract_deleted';
   if (!first) return 'duplicate';
-  const work: Work = { services, message, id, retry: dequeueCount > 1, record };
+  const work: Work = { services, message, id, retry: dequeueCount > 1, record, fetches };
   try {
     return source.kind === 'follow_up' ? await followUp(work, source.round) : await contractChanged(work);
   } catch (error) {
@@ -164,115 +168,150 @@ export async function processContractChanged(
   }
 }
 
-/** A webhook's or reconciliation's change: covered already, fetched now, or left to the contract's pending fetch. */
+/**
+ * A pending fetch asked for this long ago whose follow-up has not run it is taken for one whose asker died before
+ * scheduling it (its retries would have scheduled it long since): the next change asks anew. A live follow-up
+ * still runs; the extra one then finds nothing to do.
+ */
+export const PENDING_FETCH_STALE_MS = 60_000;
+
+function livePending(fetches: PendingFetchState, now: Date): PendingFetchState['pending'] {
+  const { pending } = fetches;
+  if (pending === null) return null;
+  const since = Date.parse(pending.since);
+  return Number.isNaN(since) || now.getTime() - since > PENDING_FETCH_STALE_MS ? null : pending;
+}
+
+/** Whether a queued fetch that began at or after the change covers it (it succeeds, or is retried until it does). */
+const fetchBegunSince = (fetches: PendingFetchState, time: string): boolean =>
+  fetches.fetchBegunAt !== null && fetches.fetchBegunAt >= time;
+
+/**
+ * A webhook's or reconciliation's change: covered already (by a fetch that ran, or one that began and is running
+ * or will be retried until it is done), fetched now, or left to the contract's pending fetch.
+ */
 async function contractChanged(work: Work): Promise<ProcessOutcome> {
-  const { services, message, record } = work;
-  if (!work.retry && fetchedSince(record, message.receivedAt)) return 'coalesced';
-  if (syncedRecently(record, services.clock())) return pend(work);
+  const { services, message, record, fetches } = work;
+  const covered = fetchedSince(record, message.receivedAt) || fetchBegunSince(fetches, message.receivedAt);
+  if (!work.retry && covered) return 'coalesced';
+  const now = services.clock();
+  if (livePending(fetches, now) !== null || syncedRecently(record, now)) return pend(work, fetches);
   const holder = newLeaseHolder();
   if (!(await services.store.leases.acquire(message.tenantId, message.contractId, holder, LEASE_TTL_MS))) {
-    return pend(work);
+    return pend(work, fetches);
   }
-  return fetchHolding(work, holder, 'unless_covered');
+  return fetchHolding(work, holder);
 }
 
 /**
- * The contract's pending fetch, once the contract is free: fetched, unless someone took it meanwhile (and so
- * fetched for it). While the contract is busy, a later round is scheduled; this message never waits.
+ * The contract's pending fetch, once the contract is free; nothing when a fetch began meanwhile and so covered it.
+ * While the contract is busy, a later round is scheduled; this message never waits.
  */
 async function followUp(work: Work, round: number): Promise<ProcessOutcome> {
   const { services, message } = work;
+  const { tenantId, contractId } = message;
+  if (!work.retry && work.fetches.pending === null) return 'coalesced';
   const holder = newLeaseHolder();
-  if (!(await services.store.leases.acquire(message.tenantId, message.contractId, holder, LEASE_TTL_MS))) {
-    await scheduleFollowUp(services, message, round + 1);
-    return 'deferred';
+  if (await services.store.leases.acquire(tenantId, contractId, holder, LEASE_TTL_MS)) {
+    return fetchHolding(work, holder);
   }
-  return fetchHolding(work, holder, work.retry ? 'always' : 'if_pending');
+  // A retry may have cleared the pending fetch before failing: it asks for one again, which the next round of any
+  // follow-up cannot skip.
+  if (work.retry) return pend(work, await services.store.pendingFetches.read(tenantId, contractId));
+  await scheduleFollowUp(services, message, round + 1);
+  return 'deferred';
 }
 
 /**
- * Holding the lease: takes the contract's pending fetch (whoever wanted it is covered by the fetch that starts now)
- * and runs the fetch, as the lease's holder, so it never waits. `unless_covered`: skipped when nothing was pending
- * and a fetch that started after the message covered it; `if_pending`: skipped when nothing was pending.
+ * Holding the lease: records that a fetch begins, which also clears the contract's pending fetch (whoever joined
+ * it is covered by this fetch, which reads Oneflow after), and runs the fetch as the lease's holder, so it never
+ * waits. A first attempt with no pending fetch looks once more: a fetch that began after its change (for a
+ * follow-up: after its pending fetch was asked for) covers it.
  */
-async function fetchHolding(
-  work: Work,
-  holder: string,
-  when: 'unless_covered' | 'if_pending' | 'always',
-): Promise<ProcessOutcome> {
+async function fetchHolding(work: Work, holder: string): Promise<ProcessOutcome> {
   const { services, message, record } = work;
   const { store } = services;
-  let took: boolean;
+  const { tenantId, contractId } = message;
   let tenant: TenantServices;
   try {
-    tenant = services.tenant(message.tenantId);
-    took = await store.pendingFetches.take(message.tenantId, message.contractId);
-  } catch (error) {
-    await store.leases.release(message.tenantId, message.contractId, holder).catch(() => undefined);
-    throw error;
-  }
-  if (!took && when === 'if_pending') {
-    await store.leases.release(message.tenantId, message.contractId, holder);
-    return 'coalesced';
-  }
-  const skipIfFetchedSince = !took && !work.retry && when === 'unless_covered' ? message.receivedAt : null;
-  try {
-    const result = await runSyncUnless(
-      {
-        tenant,
-        store,
-        clock: () => services.clock(),
-        // The lease is already this run's: taking it again renews it.
-        lease: { holder, waitMs: 0 },
-      },
-      {
-        record,
-        action: 'fetch',
-        actor: { ...applicationActor(services), self: true },
-        dryRun: false,
-        activityAction: 'webhook',
-        // A failed attempt is retried; the last one is recorded by the caller, once.
-        recordFailure: false,
-      },
-      (current) => skipIfFetchedSince !== null && fetchedSince(current, skipIfFetchedSince),
-    );
-    if (result?.outcome === 'failed') {
-      // Writes that failed are still to be done: throwing lets the queue retry (and, on the last attempt, tell admins).
-      throw new Error(
-        `${result.failures.length} writes to Dynamics failed: ${result.failures
-          .slice(0, 3)
-          .map((failure) => failure.message)
-          .join('; ')}`,
-      );
+    tenant = services.tenant(tenantId);
+    for (let attempt = 0; ; attempt++) {
+      // First as read with the record: the conditional write finds out if it changed since.
+      const fetches = attempt === 0 ? work.fetches : await store.pendingFetches.read(tenantId, contractId);
+      // A follow-up whose pending fetch was cleared: the fetch that cleared it covers it.
+      const covered = message.source.kind === 'follow_up' || fetchBegunSince(fetches, message.receivedAt);
+      if (!work.retry && fetches.pending === null && covered) {
+        await store.leases.release(tenantId, contractId, holder);
+        return 'coalesced';
+      }
+      if (
+        await store.pendingFetches.beginFetch(tenantId, contractId, fetches, services.clock().toISOString())
+      )
+        break;
     }
-    return result ? 'fetched' : 'coalesced';
   } catch (error) {
-    // The lease ran out before the run began and someone else holds it now: the pending fetch waits for them.
-    if (isLeaseBusyError(error)) return pend(work);
+    await store.leases.release(tenantId, contractId, holder).catch(() => undefined);
     throw error;
   }
+  // Should the lease have run out before the run began (someone else holds it now), the run throws and the queue
+  // retries it: this run promised a fetch to whoever counted on it, and a retry always fetches.
+  const result = await runSync(
+    {
+      tenant,
+      store,
+      clock: () => services.clock(),
+      // The lease is already this run's: taking it again renews it.
+      lease: { holder, waitMs: 0 },
+    },
+    {
+      record,
+      action: 'fetch',
+      actor: { ...applicationActor(services), self: true },
+      dryRun: false,
+      activityAction: 'webhook',
+      // A failed attempt is retried; the last one is recorded by the caller, once.
+      recordFailure: false,
+    },
+  );
+  if (result.outcome === 'failed') {
+    // Writes that failed are still to be done: throwing lets the queue retry (and, on the last attempt, tell admins).
+    throw new Error(
+      `${result.failures.length} writes to Dynamics failed: ${result.failures
+        .slice(0, 3)
+        .map((failure) => failure.message)
+        .join('; ')}`,
+    );
+  }
+  return 'fetched';
 }
 
 /**
- * Records the contract's pending fetch (one conditional write). The first to record it schedules the follow-up
- * that runs it; everyone after just joins, and the follow-up's fetch, which starts after they joined, covers them.
+ * Joins the contract's pending fetch, or asks for one (one conditional write). The first to ask schedules the
+ * follow-up that runs it; everyone after joins without writing, and the fetch that clears the pending fetch reads
+ * Oneflow after they joined, so it covers them.
  */
-async function pend(work: Work): Promise<ProcessOutcome> {
+async function pend(work: Work, read: PendingFetchState): Promise<ProcessOutcome> {
   const { services, message, id } = work;
   const { pendingFetches } = services.store;
-  const created = await pendingFetches.want(message.tenantId, message.contractId, {
-    since: message.receivedAt,
-    owner: id,
-  });
-  // An earlier attempt of this same message may have recorded it and then stopped before scheduling.
-  const mine =
-    created || (work.retry && (await pendingFetches.ownerOf(message.tenantId, message.contractId)) === id);
-  if (!mine) return 'coalesced';
+  const { tenantId, contractId } = message;
+  let fetches = read;
+  for (let attempt = 0; ; attempt++) {
+    if (attempt === 10) throw new Error(`the pending fetch of contract ${contractId} kept changing`);
+    if (!work.retry && fetchBegunSince(fetches, message.receivedAt)) return 'coalesced';
+    const pending = livePending(fetches, services.clock());
+    if (pending !== null && pending.owner !== id) return 'coalesced';
+    // An earlier attempt of this same message may have asked and then stopped before scheduling.
+    if (pending !== null) break;
+    // Asked at this time or later: the follow-up's own time, never later than the pending fetch it runs.
+    const since = services.clock().toISOString();
+    if (await pendingFetches.want(tenantId, contractId, fetches, { since, owner: id })) break;
+    fetches = await pendingFetches.read(tenantId, contractId);
+  }
   try {
     await scheduleFollowUp(services, message, 0);
   } catch (error) {
-    // No follow-up, so no pending fetch either: the retry of this message records it again.
-    await pendingFetches.drop(message.tenantId, message.contractId, id).catch(() => undefined);
+    // No follow-up, so no pending fetch either: the retry of this message asks again.
+    await pendingFetches.drop(tenantId, contractId, id).catch(() => undefined);
     throw error;
   }
   return 'deferred';

@@ -4,24 +4,44 @@ import { key, requireContractId, requireId } from './keys';
 import { getRow, statusOf } from './tables';
 
 /**
- * Pending fetches: "a fetch of this contract is wanted", written by a queued change that found the contract busy
- * (or just synced) instead of waiting for its lease. PartitionKey `<tenant>`, RowKey `<contractId>`, with `since`
- * (the change's `receivedAt`) and `owner` (the id of the message that wrote it).
+ * Per contract, what the queue processor needs to run as few fetches as it can without waiting for the contract's
+ * lease: PartitionKey `<tenant>`, RowKey `<contractId>`, with
+ * - `fetchBegunAt`: when the latest queued fetch of the contract began, written under the lease before that fetch
+ *   reads Oneflow (a change received by then is covered: the fetch succeeds, or its message is retried until it
+ *   does or is given up);
+ * - `pendingSince` and `pendingOwner`: a fetch is wanted (changes arrived while the contract was busy), and the id
+ *   of the message that asked first and scheduled the follow-up that runs it.
  *
- * At most one per contract: the insert is the atomic "first to want it?" test, so a burst of changes costs one
- * write each and only the first writer schedules the follow-up that runs the fetch. Whoever deletes the row does so
- * under the contract's lease and fetches right after, so every change that found the row is covered by that fetch.
+ * Every write is conditional on the etag read, so deciding "covered / join the pending fetch / ask for one" and a
+ * fetch beginning (which clears the pending fetch, covering everyone who joined it) never interleave: joining
+ * costs no write, asking costs one, and a changed row is read again.
  */
-export interface PendingFetchStore {
-  /** Records the wanted fetch; true for the first writer, false when one is pending already (atomic). */
-  want(tenantId: string, contractId: number, wanted: { since: string; owner: string }): Promise<boolean>;
-  /** The id of the message that wrote the pending fetch, or null when none is pending. */
-  ownerOf(tenantId: string, contractId: number): Promise<string | null>;
-  /** Deletes the pending fetch; true when there was one. Only under the contract's lease, right before a fetch. */
-  take(tenantId: string, contractId: number): Promise<boolean>;
-  /** Deletes the pending fetch only while `owner` still owns it (its follow-up could not be scheduled). */
-  drop(tenantId: string, contractId: number, owner: string): Promise<void>;
+export interface PendingFetch {
+  since: string;
+  owner: string;
 }
+
+export interface PendingFetchState {
+  /** null: no row yet. */
+  etag: string | null;
+  fetchBegunAt: string | null;
+  pending: PendingFetch | null;
+}
+
+export interface PendingFetchStore {
+  read(tenantId: string, contractId: number): Promise<PendingFetchState>;
+  /** Asks for a fetch as read in `state`; false when the row changed since (read it again). */
+  want(tenantId: string, contractId: number, state: PendingFetchState, pending: PendingFetch): Promise<boolean>;
+  /**
+   * Under the contract's lease, right before a fetch: records that it begins `at` and clears the pending fetch
+   * (the fetch covers it); false when the row changed since `state` was read (read it again).
+   */
+  beginFetch(tenantId: string, contractId: number, state: PendingFetchState, at: string): Promise<boolean>;
+  /** Clears the pending fetch while `owner` still owns it (its follow-up could not be scheduled, or it is moot). */
+  drop(tenantId: string, contractId: number, owner: string | null): Promise<void>;
+}
+
+const CHANGED = new Set([404, 409, 412]);
 
 export function createPendingFetchStore(client: TableClient): PendingFetchStore {
   const keysFor = (tenantId: string, contractId: number) => ({
@@ -29,46 +49,68 @@ export function createPendingFetchStore(client: TableClient): PendingFetchStore 
     rowKey: key(requireContractId(contractId)),
   });
 
-  const deleteIfPresent = async (partitionKey: string, rowKey: string, etag = '*'): Promise<boolean> => {
+  /** Writes the row as given, if it is still as read; false when it changed. */
+  const writeIfUnchanged = async (
+    tenantId: string,
+    contractId: number,
+    etag: string | null,
+    fields: { fetchBegunAt: string | null; pending: PendingFetch | null },
+  ): Promise<boolean> => {
+    const entity = {
+      ...keysFor(tenantId, contractId),
+      tenantId,
+      contractId,
+      ...(fields.fetchBegunAt === null ? {} : { fetchBegunAt: fields.fetchBegunAt }),
+      ...(fields.pending === null
+        ? {}
+        : { pendingSince: fields.pending.since, pendingOwner: fields.pending.owner }),
+    };
     try {
-      await client.deleteEntity(partitionKey, rowKey, { etag });
+      if (etag === null) await client.createEntity(entity);
+      else await client.updateEntity(entity, 'Replace', { etag });
       return true;
     } catch (error) {
-      const status = statusOf(error);
-      // 404: gone already; 412: written again since it was read, so it is someone else's now.
-      if (status === 404 || status === 412) return false;
+      if (CHANGED.has(statusOf(error) ?? 0)) return false;
       throw error;
     }
   };
 
-  return {
-    async want(tenantId, contractId, { since, owner }) {
-      if (owner.length === 0) throw new StateInputError('owner must not be empty');
-      try {
-        await client.createEntity({ ...keysFor(tenantId, contractId), tenantId, contractId, since, owner });
-        return true;
-      } catch (error) {
-        if (statusOf(error) === 409) return false;
-        throw error;
-      }
-    },
-
-    async ownerOf(tenantId, contractId) {
+  const store: PendingFetchStore = {
+    async read(tenantId, contractId) {
       const { partitionKey, rowKey } = keysFor(tenantId, contractId);
       const row = await getRow(client, partitionKey, rowKey);
-      return typeof row?.owner === 'string' ? row.owner : null;
+      if (row === null) return { etag: null, fetchBegunAt: null, pending: null };
+      const { pendingSince, pendingOwner, fetchBegunAt } = row;
+      return {
+        etag: row.etag,
+        fetchBegunAt: typeof fetchBegunAt === 'string' ? fetchBegunAt : null,
+        pending:
+          typeof pendingSince === 'string' && typeof pendingOwner === 'string'
+            ? { since: pendingSince, owner: pendingOwner }
+            : null,
+      };
     },
 
-    async take(tenantId, contractId) {
-      const { partitionKey, rowKey } = keysFor(tenantId, contractId);
-      return deleteIfPresent(partitionKey, rowKey);
+    async want(tenantId, contractId, state, pending) {
+      if (pending.owner.length === 0) throw new StateInputError('owner must not be empty');
+      return writeIfUnchanged(tenantId, contractId, state.etag, { fetchBegunAt: state.fetchBegunAt, pending });
+    },
+
+    async beginFetch(tenantId, contractId, state, at) {
+      return writeIfUnchanged(tenantId, contractId, state.etag, { fetchBegunAt: at, pending: null });
     },
 
     async drop(tenantId, contractId, owner) {
-      const { partitionKey, rowKey } = keysFor(tenantId, contractId);
-      const row = await getRow(client, partitionKey, rowKey);
-      if (row?.owner !== owner) return;
-      await deleteIfPresent(partitionKey, rowKey, row.etag);
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const state = await store.read(tenantId, contractId);
+        if (state.pending === null || (owner !== null && state.pending.owner !== owner)) return;
+        const written = await writeIfUnchanged(tenantId, contractId, state.etag, {
+          fetchBegunAt: state.fetchBegunAt,
+          pending: null,
+        });
+        if (written) return;
+      }
     },
   };
+  return store;
 }
