@@ -55,8 +55,8 @@ interface Work {
   /** The message's id, kept by its retries. */
   id: string;
   /**
-   * A retry may follow an attempt that took the contract's pending fetch and then failed: it fetches on behalf of
-   * everyone that pending fetch stood for, so no earlier fetch counts as covering it.
+   * A retry may follow an attempt that cleared the contract's pending fetch, or began a fetch others counted on,
+   * and then failed: it fetches on their behalf, so no earlier fetch counts as covering it.
    */
   retry: boolean;
   record: ContractRecord;
@@ -97,8 +97,8 @@ function newLeaseHolder(): string {
  * A contract changed in Oneflow: fetch it as the application user, under the contract's lease, without ever
  * waiting for that lease. A change that arrived before a fetch of the contract began is covered by it. A
  * webhook's callback id seen before is a duplicate and dropped. When the contract is busy (or was synced a
- * moment ago), the change is recorded as the contract's pending fetch with one conditional write, and the first
- * to record it schedules a follow-up message that runs one fetch for all of them once the contract is free. A
+ * moment ago), the change joins the contract's pending fetch, or asks for one with one conditional write; the
+ * asker schedules a follow-up message that runs one fetch for all of them once the contract is free. A
  * failure throws, so the queue retries; on the last attempt the failure is also written to the activity for admins.
  */
 export async function processContractChanged(
