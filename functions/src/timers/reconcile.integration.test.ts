@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { startOneflowSimulator, type RunningOneflowSimulator } from '@oneflow-sync/simulators/src/oneflow';
 import { ContractCreateSchema } from '@oneflow-sync/simulators/src/oneflow/schemas';
 import type { TenantConfig } from '../config/config';
-import { createOneflowClient } from '../oneflow/oneflowClient';
+import { errorFromResponse } from '../oneflow/errors';
+import { createOneflowClient, type OneflowClient } from '../oneflow/oneflowClient';
 import type { ContractChangedMessage, Logger } from '../services';
 import { createStateStore, type StateStore } from '../state/store';
 import { mapLimit } from '../state/tables';
@@ -53,7 +54,8 @@ interface World {
   queued: ContractChangedMessage[];
   /** Sets the simulator's clock (Oneflow's times on every change). */
   at(ms: number): void;
-  run(sharePercent: number): Promise<TenantReconcileResult>;
+  /** One run; `client` replaces the Oneflow client (to make it refuse the list). */
+  run(sharePercent: number, client?: (real: OneflowClient) => OneflowClient): Promise<TenantReconcileResult>;
   /** Oneflow API requests since the last call. */
   oneflowRequests(): number;
   close(): Promise<void>;
@@ -116,11 +118,11 @@ async function world(readings: 'kind' | 'unkind'): Promise<World> {
     at: (ms) => {
       now = ms;
     },
-    async run(sharePercent) {
+    async run(sharePercent, client = (real) => real) {
       const ports: ReconcilePorts = {
         store,
         tenants: [tenant],
-        oneflow: () => oneflow,
+        oneflow: () => client(oneflow),
         enqueue: async (message) => {
           queued.push(message);
         },
@@ -302,6 +304,51 @@ describe('reconciliation of 2000 stored contracts of which 20 changed', () => {
     expect(result).toMatchObject({ requests: 18, allowance: 18, stopped: 'quota_share' });
     // The early change was on a page read; the late one and the deletion were not reached, and nothing unseen
     // passes for deleted.
+    expect(queuedIds(w.queued)).toEqual([early]);
+  });
+
+  test('a contract list Oneflow refuses (not offered to the token) falls back on full reads within the same allowance', async () => {
+    const w = (current = await world('kind'));
+    w.at(T0 + 60_000);
+    const early = w.ids[3] ?? 0;
+    const late = w.ids[w.ids.length - 1] ?? 0;
+    w.sim.store.publish(early);
+    w.sim.store.publish(late);
+    w.oneflowRequests();
+    const refusingList = (real: OneflowClient): OneflowClient => ({
+      ...real,
+      listContracts: async () => {
+        throw errorFromResponse(
+          404,
+          { detail: 'A required entity is missing.' },
+          {
+            method: 'GET',
+            url: '/contracts',
+            attempts: 1,
+          },
+        );
+      },
+    });
+
+    const result = await w.run(10, refusingList);
+
+    // The refused list took one request of the allowance of 180; the rest went to full reads, oldest-known first.
+    expect(result).toMatchObject({ lookup: 'unavailable', allowance: 180, requests: 180, fullReads: 179 });
+    expect(w.oneflowRequests()).toBe(179);
+    expect(result.fullReadsLeft).toBe(STORED - 179);
+    expect(queuedIds(w.queued)).toEqual([early]);
+    // The next run goes on with the contracts not read yet (and the changed one, until a fetch syncs it).
+    const readIds = (from: number) =>
+      w.sim.control.requests
+        .slice(from)
+        .map((request) => /^\/v1\/contracts\/(\d+)$/.exec(request.url)?.[1])
+        .filter((id): id is string => id !== undefined)
+        .map(Number);
+    const before = w.sim.control.requests.length;
+    const firstRead = new Set(readIds(0));
+    const next = await w.run(10, refusingList);
+    expect(next.fullReads).toBe(179);
+    expect(readIds(before).filter((id) => firstRead.has(id))).toEqual([early]);
     expect(queuedIds(w.queued)).toEqual([early]);
   });
 });

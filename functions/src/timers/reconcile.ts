@@ -2,8 +2,13 @@ import type { Link } from '@oneflow-sync/shared';
 import type { TenantConfig } from '../config/config';
 import {
   isOneflowBudgetSpentError,
+  isOneflowClientError,
+  isOneflowInvalidResponseError,
+  isOneflowNetworkError,
   isOneflowNotFoundError,
   isOneflowRateLimitedError,
+  isOneflowServerError,
+  isOneflowValidationError,
 } from '../oneflow/errors';
 import { MAX_IDS_FILTER_LENGTH, type OneflowClient, type OneflowContract } from '../oneflow/oneflowClient';
 import { oneflowBudgetLeft } from '../oneflow/requestBudget';
@@ -60,7 +65,8 @@ export interface TenantReconcileResult {
   /** Oneflow requests spent, and the most it could spend. */
   requests: number;
   allowance: number;
-  lookup: 'listing' | 'ids' | 'none';
+  /** How the contract list was read; `unavailable`: Oneflow refused it, so contracts were read in full instead. */
+  lookup: 'listing' | 'ids' | 'none' | 'unavailable';
   /** Contracts read in full this run, and those whose turn comes in a later run. */
   fullReads: number;
   fullReadsLeft: number;
@@ -107,6 +113,24 @@ function stopFor(error: unknown): ReconcileStop {
     : 'oneflow_failed';
 }
 
+/**
+ * The contract list refused (a filter or the endpoint not offered to this token) or answered in a shape we cannot
+ * read, while Oneflow itself is up: reading contracts one by one may still work.
+ */
+function listUnavailable(error: unknown): boolean {
+  return (
+    isOneflowValidationError(error) ||
+    isOneflowNotFoundError(error) ||
+    isOneflowClientError(error) ||
+    isOneflowInvalidResponseError(error)
+  );
+}
+
+/** Oneflow down or unreachable: reading more contracts would only fail the same way. */
+function oneflowDown(error: unknown): boolean {
+  return isOneflowNetworkError(error) || isOneflowServerError(error);
+}
+
 class Allowance {
   spent = 0;
   constructor(readonly limit: number) {}
@@ -146,9 +170,9 @@ async function reconcileTenant(
   const toQueue = new Set<number>();
 
   const lookup = await lookUp(oneflow, asking, allowance);
-  result.lookup = lookup.how;
-  result.stopped = lookup.stopped;
-  if (lookup.stopped === 'oneflow_failed' || lookup.stopped === 'oneflow_busy') {
+  result.lookup = lookup.unavailable ? 'unavailable' : lookup.how;
+  result.stopped = lookup.unavailable ? null : lookup.stopped;
+  if (lookup.stopped !== null && lookup.stopped !== 'quota_share') {
     log.warn('reconcile could not list contracts', { tenantId, error: lookup.errorName });
   }
 
@@ -156,6 +180,10 @@ async function reconcileTenant(
   const partial: ContractRecord[] = [];
   for (const record of asking) {
     const item = lookup.listed.get(record.contractId);
+    if (item === undefined && lookup.unavailable) {
+      partial.push(record);
+      continue;
+    }
     if (item === undefined) {
       // Asked for by id and not there: gone from Oneflow (the queued fetch finds it so, and marks it deleted).
       if (lookup.askedById.has(record.contractId)) toQueue.add(record.contractId);
@@ -235,6 +263,8 @@ interface Lookup {
   /** Stored contracts Oneflow was asked for by id: one missing from the answer is gone. */
   askedById: Set<number>;
   stopped: ReconcileStop | null;
+  /** Oneflow refused the list itself (not busy, not down). */
+  unavailable: boolean;
   errorName?: string;
 }
 
@@ -245,7 +275,13 @@ async function lookUp(
   allowance: Allowance,
 ): Promise<Lookup> {
   const wanted = new Set(asking.map((record) => record.contractId));
-  const found: Lookup = { how: 'none', listed: new Map(), askedById: new Set(), stopped: null };
+  const found: Lookup = {
+    how: 'none',
+    listed: new Map(),
+    askedById: new Set(),
+    stopped: null,
+    unavailable: false,
+  };
   if (wanted.size === 0) return found;
   const note = (items: readonly OneflowContract[]) => {
     for (const item of items) if (wanted.has(item.id)) found.listed.set(item.id, item);
@@ -285,6 +321,7 @@ async function lookUp(
     return {
       ...found,
       stopped: stopFor(error),
+      unavailable: listUnavailable(error),
       errorName: error instanceof Error ? error.name : 'unknown',
     };
   }
@@ -330,8 +367,12 @@ async function readInFull(
       if (changedSince(contract, links, record.lastSyncAt)) changed.push(record.contractId);
       else unchanged.push({ contractId: record.contractId, checkedAt: startedAt });
     } catch (error) {
-      if (isOneflowBudgetSpentError(error) || isOneflowRateLimitedError(error)) {
-        stopped = 'oneflow_busy';
+      if (isOneflowBudgetSpentError(error) || isOneflowRateLimitedError(error) || oneflowDown(error)) {
+        stopped = stopFor(error);
+        log.warn('reconcile stopped reading contracts', {
+          tenantId,
+          error: error instanceof Error ? error.name : 'unknown',
+        });
         return;
       }
       // One contract's trouble (Oneflow unreachable for it, say) must not stop the others.
