@@ -176,24 +176,8 @@ async function reconcileTenant(
     log.warn('reconcile could not list contracts', { tenantId, error: lookup.errorName });
   }
 
-  const complete: { record: ContractRecord; item: OneflowContract }[] = [];
-  const partial: ContractRecord[] = [];
-  for (const record of asking) {
-    const item = lookup.listed.get(record.contractId);
-    if (item === undefined && lookup.unavailable) {
-      partial.push(record);
-      continue;
-    }
-    if (item === undefined) {
-      // Asked for by id and not there: gone from Oneflow (the queued fetch finds it so, and marks it deleted).
-      if (lookup.askedById.has(record.contractId)) toQueue.add(record.contractId);
-      continue;
-    }
-    const verdict = listedVerdict(item, record);
-    if (verdict === 'changed') toQueue.add(record.contractId);
-    else if (verdict === 'complete') complete.push({ record, item });
-    else partial.push(record);
-  }
+  const { gone, changed, complete, partial } = sortByListing(asking, lookup);
+  for (const contractId of [...gone, ...changed]) toQueue.add(contractId);
 
   // A complete item holds every product: one whose link points at a product no longer there was deleted.
   const linksOf = await linkReader(ports.store.links, tenantId, complete.length);
@@ -223,6 +207,34 @@ async function reconcileTenant(
   }
   result.requests = allowance.spent;
   return result;
+}
+
+interface Sorted {
+  /** Asked for by id and not there: gone from Oneflow (the queued fetch finds it so, and marks it deleted). */
+  gone: number[];
+  changed: number[];
+  /** Items that hold the whole contract: only their links remain to compare. */
+  complete: { record: ContractRecord; item: OneflowContract }[];
+  /** Only a full read can tell (and every contract the list was refused for). */
+  partial: ContractRecord[];
+}
+
+/** What the list told about each contract asked about; one it did not show (and was not asked by id) waits. */
+function sortByListing(asking: readonly ContractRecord[], lookup: Lookup): Sorted {
+  const sorted: Sorted = { gone: [], changed: [], complete: [], partial: [] };
+  for (const record of asking) {
+    const item = lookup.listed.get(record.contractId);
+    if (item === undefined) {
+      if (lookup.unavailable) sorted.partial.push(record);
+      else if (lookup.askedById.has(record.contractId)) sorted.gone.push(record.contractId);
+      continue;
+    }
+    const verdict = listedVerdict(item, record);
+    if (verdict === 'changed') sorted.changed.push(record.contractId);
+    else if (verdict === 'complete') sorted.complete.push({ record, item });
+    else sorted.partial.push(record);
+  }
+  return sorted;
 }
 
 /** Above this many contracts, one scan of the org's links (1000 a request) beats a request per contract. */
