@@ -122,22 +122,26 @@ export async function processContractChanged(
   const { store } = services;
   const id = idOf(message);
   const { source } = message;
-  // One round trip: the contract, the callback id recorded, and the contract's queued fetches.
-  const [record, first, fetches] = await Promise.all([
+  // One round trip: the contract and its queued fetches.
+  const [record, fetches] = await Promise.all([
     store.contracts.getById(message.tenantId, message.contractId),
-    source.kind === 'webhook'
-      ? store.callbacks.markSeen(tenant.orgKey, source.callbackId, message.contractId, id)
-      : Promise.resolve(true),
     store.pendingFetches.read(message.tenantId, message.contractId),
   ]);
   if (source.kind === 'follow_up' && (!record || record.deletedInOneflowAt !== null)) {
     // Nothing left to fetch: the pending fetch goes too, so it never holds back a later change.
     await store.pendingFetches.drop(message.tenantId, message.contractId, null);
   }
+  // Dropped without a write: notifications about contracts not synced here may be most of what Oneflow sends.
   if (!record) return 'not_synced';
   // Nothing more can come of a contract deleted in Oneflow (its `contract:delete` notification included).
   if (record.deletedInOneflowAt !== null) return 'contract_deleted';
-  if (!first) return 'duplicate';
+  // Recorded even when a fetch covers it, so that Oneflow's later retry of it is known as a duplicate.
+  if (
+    source.kind === 'webhook' &&
+    !(await store.callbacks.markSeen(tenant.orgKey, source.callbackId, message.contractId, id))
+  ) {
+    return 'duplicate';
+  }
   const work: Work = { services, message, id, retry: dequeueCount > 1, record, fetches };
   try {
     return source.kind === 'follow_up' ? await followUp(work, source.round) : await contractChanged(work);
