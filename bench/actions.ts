@@ -35,6 +35,9 @@ interface Bound {
   ms: number;
 }
 
+/** Oneflow requests an action needs beyond one per line at most (reads, create, a retry). */
+const ONEFLOW_HEADROOM = 10;
+
 /** Per-product writes in flight on a sent contract at which 150 changed products take 10 rounds with the read. */
 export const SENT_WRITE_CONCURRENCY = 17;
 
@@ -171,6 +174,7 @@ export async function benchActions(
     if (!record) throw new Error('not enough bench records for the creates');
     let answer: Awaited<ReturnType<typeof createContract>> | undefined;
     const latency = run % 2 === 0;
+    await bench.awaitOneflowBudget(ONEFLOW_HEADROOM);
     const traffic = await bench.measure(
       async () => {
         answer = await createContract(stack, token, record.id);
@@ -245,6 +249,7 @@ async function benchOnContract(
     else local.set(action, [...(local.get(action) ?? []), traffic]);
   };
   const sync = async (action: ActionName, verb: 'push' | 'fetch'): Promise<void> => {
+    await bench.awaitOneflowBudget(plan.lines + ONEFLOW_HEADROOM);
     let answer: SyncAnswer | undefined;
     const traffic = await bench.measure(
       async () => {
@@ -289,6 +294,7 @@ async function benchOnContract(
     if (want('fetch-none')) await sync('fetch-none', 'fetch');
     if (want('compare')) {
       let status = 0;
+      await bench.awaitOneflowBudget(ONEFLOW_HEADROOM);
       const traffic = await bench.measure(
         async () => {
           status = (await stack.api('GET', `contracts/${String(contract.id)}/compare`, { token })).status;

@@ -195,7 +195,9 @@ export function renderMarkdown(results: BenchResults): string {
   return `${[
     '# Benchmark results',
     '',
-    `${results.date}, \`${results.command}\`; ${machine.cpuModel} × ${String(machine.cpus)}, ${String(machine.totalMemoryMb)} MiB, Node ${machine.node} (${machine.platform}).`,
+    `${results.date}, \`${results.command}\`; ${machine.cpuModel} × ${String(machine.cpus)}, ${String(machine.totalMemoryMb)} MiB, Node ${machine.node} (${machine.platform}); load average ${String(machine.loadAverage.start)} at the start, ${String(machine.loadAverage.end)} at the end.`,
+    '',
+    `Waited ${String(Math.round(results.oneflowBudgetWaitMs / 1000))} s between actions (not measured) for the product's own Oneflow request budget.`,
     '',
     '## Targets',
     '',

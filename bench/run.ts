@@ -8,7 +8,7 @@
  *                        [--sections actions,receiver,bursts,coldstart] [--out <folder>] [--smoke]
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { format, resolveConfig } from 'prettier';
@@ -53,12 +53,22 @@ export interface BenchOptions {
 export interface BenchResults {
   date: string;
   command: string;
-  machine: { cpuModel: string; cpus: number; totalMemoryMb: number; node: string; platform: string };
+  machine: {
+    cpuModel: string;
+    cpus: number;
+    totalMemoryMb: number;
+    node: string;
+    platform: string;
+    /** The 1-minute load average when the run began and when it ended: other work on the machine skews times. */
+    loadAverage: { start: number; end: number };
+  };
   options: BenchOptions;
   actions: ActionResult[];
   receiver: ReceiverResult[];
   bursts: { oneContract: BurstResult | null; manyContracts: BurstResult | null };
   coldStart: ColdStartResult | null;
+  /** Time spent (not measured) waiting for the product's own Oneflow request budget between actions (ms). */
+  oneflowBudgetWaitMs: number;
   /** Peak resident set of the bench's own process, which runs the backend (MiB). */
   backendPeakRssMb: number;
   targets: TargetCheck[];
@@ -129,12 +139,14 @@ export async function runBench(options: BenchOptions, command: string): Promise<
       totalMemoryMb: Math.round(totalmem() / 1024 / 1024),
       node: process.version,
       platform: `${process.platform}-${process.arch}`,
+      loadAverage: { start: round(loadavg()[0] ?? 0, 2), end: 0 },
     },
     options,
     actions: [],
     receiver: [],
     bursts: { oneContract: null, manyContracts: null },
     coldStart: null,
+    oneflowBudgetWaitMs: 0,
     backendPeakRssMb: 0,
     targets: [],
     problems: [],
@@ -223,6 +235,7 @@ export async function runBench(options: BenchOptions, command: string): Promise<
       }
     } finally {
       results.backendPeakRssMb = round(process.resourceUsage().maxRSS / 1024);
+      results.oneflowBudgetWaitMs = bench.budgetWaitMs();
       log('stopping the stack');
       try {
         await bench.close();
@@ -239,6 +252,7 @@ export async function runBench(options: BenchOptions, command: string): Promise<
       results.problems.push(`cold start: ${errorText(error)}`);
     }
   }
+  results.machine.loadAverage.end = round(loadavg()[0] ?? 0, 2);
   results.targets = checkTargets(results);
   return results;
 }

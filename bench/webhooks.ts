@@ -112,6 +112,7 @@ export async function benchBurst(
   const dynamics = dynamicsSide(stack);
   const contracts: { id: number; lineId: string; quantity: number }[] = [];
   for (const record of records) {
+    await bench.awaitOneflowBudget(10);
     const { contract } = await createContract(stack, token, record.id);
     const lineId = record.lineIds[0];
     if (!lineId) throw new Error('a bench record without lines');
@@ -131,6 +132,8 @@ export async function benchBurst(
   const ids = Array.from({ length: options.perContract }, () =>
     contracts.map((contract) => contract.id),
   ).flat();
+  // Room for a few fetch runs of every contract.
+  await bench.awaitOneflowBudget(contracts.length * 5 + 10);
   let converged = false;
   let convergeMs = options.timeLimitMs;
   const traffic = await bench.measure(async () => {
