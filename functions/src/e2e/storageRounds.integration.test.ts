@@ -2,8 +2,8 @@
  * Table Storage requests on the path of an action: every request the backend sends to Table Storage passes a
  * counting proxy in front of Azurite, which also counts sequential rounds (a request sent while no other storage
  * request is in flight starts a new round). The counts are printed as the measurement they are; a no-op action is
- * held to the rounds the design promises: the caller's look-up of the contract, the lease and the settings at
- * once, the stored state read beside the remote reads, the after-writes at once, then the lease's release.
+ * held to the rounds the design promises: the look-up of the contract, the lease and the settings at once, the
+ * stored state read beside the remote reads, the after-writes at once, then the lease's release.
  */
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -175,14 +175,14 @@ test(`storage requests and rounds of push and fetch on a ${LINES}-line contract`
   });
   expect(outcome).toBe('nothing_to_do');
 
-  // Nothing to write: the caller's look-up; the lease taken beside the settings read; the contract row, run row
-  // and links read beside the remote reads; the links, entry and contract row written at once; the release.
+  // Nothing to write: the contract's look-up, the lease and the tenant's settings at once; the contract row, run
+  // row and links read beside the remote reads; the links, entry and contract row written at once; the release.
   for (const counted of [noOpPush, noOpFetch, smallNoOp]) {
-    expect(counted.rounds).toBeLessThanOrEqual(5);
+    expect(counted.rounds).toBeLessThanOrEqual(4);
   }
   for (const counted of [noOpPush, noOpFetch]) {
-    // One insert takes the lease and one delete releases it; the contract row is read by the caller and once
-    // under the lease, and written without being read again.
+    // One insert takes the lease and one delete releases it; the contract row is looked up beside the lease and
+    // read once under it, and written without being read again.
     expect(counted.byKind['POST ofsyncLeases']).toBe(1);
     expect(counted.byKind['DELETE ofsyncLeases']).toBe(1);
     expect(counted.byKind['GET ofsyncLeases']).toBeUndefined();

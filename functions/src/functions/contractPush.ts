@@ -1,21 +1,19 @@
 import { SyncResultAnswerSchema } from '@oneflow-sync/shared';
 import { ok } from '../http/api';
-import { contractInAddress, resultBody } from '../http/contracts';
+import { contractRefInAddress, resultBody } from '../http/contracts';
 import { actorOf, syncDeps } from '../http/params';
 import { signedInRoute } from '../http/route';
-import { runSync } from '../sync/syncService';
+import { runSyncOnContract } from '../sync/syncService';
 
 /** "Push updates to Oneflow": plans and applies, and answers with the applied plan. */
 export default signedInRoute(
   'user',
   { name: 'contractPush', methods: ['POST'], route: 'contracts/{id}/push' },
   async (context) => {
-    const record = await contractInAddress(context);
-    return ok(
-      SyncResultAnswerSchema,
-      resultBody(
-        await runSync(syncDeps(context), { record, action: 'push', actor: actorOf(context), dryRun: false }),
-      ),
-    );
+    const result = await runSyncOnContract(syncDeps(context), contractRefInAddress(context), {
+      action: 'push',
+      actor: actorOf(context),
+    });
+    return ok(SyncResultAnswerSchema, resultBody(result));
   },
 );

@@ -5,6 +5,8 @@ import { key, requireId } from './keys';
 import {
   getRow,
   packJson,
+  partitionFilter,
+  queryRows,
   parseInput,
   parseStored,
   statusOf,
@@ -51,6 +53,17 @@ export function createSettingsStore(client: TableClient): SettingsStore {
       const { partitionKey, rowKey } = keysFor(tenantId, mainEntity);
       const row = await getRow(client, partitionKey, rowKey);
       return row === null ? null : read(row, mainEntity);
+    },
+
+    async listForTenant(tenantId) {
+      // One partition per tenant, one row per main entity set up: a handful of rows.
+      const rows = await queryRows(client, partitionFilter(key(requireId('tenantId', tenantId))));
+      const stored = new Map<string, StoredSettings>();
+      for (const row of rows) {
+        const mainEntity = stringProp(table, row, 'mainEntity');
+        stored.set(mainEntity, read(row, mainEntity));
+      }
+      return stored;
     },
 
     async put(tenantId, mainEntity, input, ifMatch, updatedBy) {

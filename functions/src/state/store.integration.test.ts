@@ -165,6 +165,21 @@ describe('settings', () => {
     expect(read?.updatedBy).toBe('admin-2');
   });
 
+  test('listForTenant reads every entity of one tenant, as get reads each', async () => {
+    const { store } = await freshStore();
+    expect(await store.settings.listForTenant(TENANT_A)).toEqual(new Map());
+    const opportunity = await store.settings.put(TENANT_A, 'opportunity', settingsFor(), null, 'admin');
+    const quote = await store.settings.put(TENANT_A, 'quote', settingsFor('quote'), null, 'admin');
+    await store.settings.put(TENANT_B, 'opportunity', settingsFor(), null, 'admin');
+    expect(await store.settings.listForTenant(TENANT_A)).toEqual(
+      new Map([
+        ['opportunity', opportunity],
+        ['quote', quote],
+      ]),
+    );
+    expect([...(await store.settings.listForTenant(TENANT_B)).keys()]).toEqual(['opportunity']);
+  });
+
   test('delete needs the current etag', async () => {
     const { store } = await freshStore();
     const first = await store.settings.put(TENANT_A, 'quote', settingsFor('quote'), null, 'admin');

@@ -53,6 +53,8 @@ export interface LinkSearchQuery {
 
 export interface SettingsStore {
   get(tenantId: string, mainEntity: string): Promise<StoredSettings | null>;
+  /** Every main entity's stored settings of one tenant, by main entity (one request). */
+  listForTenant(tenantId: string): Promise<Map<string, StoredSettings>>;
   /** `ifMatch`: the etag the writer read, or null for "must not exist yet"; a mismatch throws PreconditionFailedError. */
   put(
     tenantId: string,

@@ -23,6 +23,7 @@ import type {
   ActivityEntry,
   ContractRecord,
   StateStore,
+  StoredSettings,
   SyncOutcome,
 } from '../state/store';
 import { applyPlan, type AppliedPlan, type ApplyTarget, type OperationFailure } from './apply';
@@ -78,7 +79,10 @@ export async function effectiveSettings(
   tenantId: string,
   mainEntity: string,
 ): Promise<EntitySettings> {
-  const stored = await store.settings.get(tenantId, mainEntity);
+  return settingsOrDefaults(mainEntity, await store.settings.get(tenantId, mainEntity));
+}
+
+function settingsOrDefaults(mainEntity: string, stored: StoredSettings | null | undefined): EntitySettings {
   const settings = stored?.settings ?? defaultSettings(mainEntity);
   if (!settings) {
     throw new NotConfiguredError(mainEntity);
@@ -279,6 +283,49 @@ export async function runSyncUnless(
       ),
     deps.lease,
   );
+}
+
+/** A contract named by its id, as an address names it: its row is looked up beside taking its lease. */
+export interface ContractRef {
+  tenantId: string;
+  contractId: number;
+}
+
+/**
+ * `runSync` on a contract named by id: the look-up of its row, its lease and the tenant's settings go out at once
+ * (the look-up names the record and entity; the lease is taken either way; the entity's settings are among the
+ * tenant's few). A contract not stored here is ContractNotSyncedError, once the lease is held.
+ */
+export async function runSyncOnContract(
+  deps: SyncDeps,
+  contract: ContractRef,
+  options: Omit<RunOptions, 'record' | 'dryRun'>,
+): Promise<SyncResult> {
+  const { tenantId, contractId } = contract;
+  const lookup = deps.store.contracts.getById(tenantId, contractId);
+  const tenantSettings = deps.store.settings.listForTenant(tenantId);
+  // Awaited under the lease; a busy lease leaves them unread.
+  lookup.catch(() => undefined);
+  tenantSettings.catch(() => undefined);
+  const result = await withContractLease(
+    deps.store.leases,
+    tenantId,
+    contractId,
+    async (lease) => {
+      const record = await lookup;
+      if (record === null) throw new ContractNotSyncedError(contractId);
+      const { mainEntity } = record;
+      return runUnderLease(deps, { ...options, record, dryRun: false }, undefined, lease, () =>
+        // A lease waited for: settings read before it may be old by now.
+        lease.waited
+          ? effectiveSettings(deps.store, tenantId, mainEntity)
+          : tenantSettings.then((stored) => settingsOrDefaults(mainEntity, stored.get(mainEntity))),
+      );
+    },
+    deps.lease,
+  );
+  if (!result) throw new Error('runSyncOnContract: the run was skipped');
+  return result;
 }
 
 /**
