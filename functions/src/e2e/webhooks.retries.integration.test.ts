@@ -154,15 +154,21 @@ test(`a fetch that keeps failing is tried ${String(MAX_DEQUEUE_COUNT)} times, th
   for (const secret of [FIXTURE.oneflowToken, FIXTURE.signKeys.contoso, 'sim-backend-secret', 'Bearer ']) {
     expect(entries[0]?.message).not.toContain(secret);
   }
-  // Nothing was written to Dynamics; once it is back, Fetch brings the change.
+  // Nothing was written to Dynamics; once it is back, the poisoned message moved back to the queue (as admins
+  // replay them) brings the change, and so does Fetch.
   await healDataverse();
   expect((await dynamicsLine(stack, record.id, widget)).values.quantity).toBe(10);
+  const queue = new QueueClient(stack.azurite.connectionString, stack.services.config.webhookQueue);
+  await queue.sendMessage(Buffer.from(JSON.stringify(poisoned[0])).toString('base64'));
+  await stack.host.drainQueue();
+  expect((await dynamicsLine(stack, record.id, widget)).values.quantity).toBe(4);
+  await editProduct(stack, contractId, product.id, { quantity: { amount: 5 } });
   const fetched = await stack.api('POST', `/contracts/${String(contractId)}/fetch`, {
     token: await stack.token('alex'),
   });
   expect(fetched.status).toBe(200);
   expect(fetched.body).toMatchObject({ outcome: 'applied', summary: { linesUpdated: 1 } });
-  expect((await dynamicsLine(stack, record.id, widget)).values.quantity).toBe(4);
+  expect((await dynamicsLine(stack, record.id, widget)).values.quantity).toBe(5);
 });
 
 test('a fetch whose Dynamics write fails (the reads succeed) is retried by the queue, and the change reaches Dynamics', async () => {

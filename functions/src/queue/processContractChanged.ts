@@ -59,6 +59,8 @@ interface Work {
    * and then failed: it fetches on their behalf, so no earlier fetch counts as covering it.
    */
   retry: boolean;
+  /** The queue's last attempt: a failure now is given up. */
+  lastAttempt: boolean;
   record: ContractRecord;
   /** The contract's queued fetches, as read with the record. */
   fetches: PendingFetchState;
@@ -142,7 +144,15 @@ export async function processContractChanged(
   ) {
     return 'duplicate';
   }
-  const work: Work = { services, message, id, retry: dequeueCount > 1, record, fetches };
+  const work: Work = {
+    services,
+    message,
+    id,
+    retry: dequeueCount > 1,
+    lastAttempt: dequeueCount >= MAX_DEQUEUE_COUNT,
+    record,
+    fetches,
+  };
   try {
     return source.kind === 'follow_up' ? await followUp(work, source.round) : await contractChanged(work);
   } catch (error) {
@@ -233,10 +243,11 @@ async function followUp(work: Work, round: number): Promise<ProcessOutcome> {
  * follow-up: after its pending fetch was asked for) covers it.
  */
 async function fetchHolding(work: Work, holder: string): Promise<ProcessOutcome> {
-  const { services, message, record } = work;
+  const { services, message } = work;
   const { store } = services;
   const { tenantId, contractId } = message;
   let tenant: TenantServices;
+  const begunAt = services.clock().toISOString();
   try {
     tenant = services.tenant(tenantId);
     for (let attempt = 0; ; attempt++) {
@@ -248,10 +259,7 @@ async function fetchHolding(work: Work, holder: string): Promise<ProcessOutcome>
         await store.leases.release(tenantId, contractId, holder);
         return 'coalesced';
       }
-      if (
-        await store.pendingFetches.beginFetch(tenantId, contractId, fetches, services.clock().toISOString())
-      )
-        break;
+      if (await store.pendingFetches.beginFetch(tenantId, contractId, fetches, begunAt)) break;
     }
   } catch (error) {
     await store.leases.release(tenantId, contractId, holder).catch(() => undefined);
@@ -259,6 +267,34 @@ async function fetchHolding(work: Work, holder: string): Promise<ProcessOutcome>
   }
   // Should the lease have run out before the run began (someone else holds it now), the run throws and the queue
   // retries it: this run promised a fetch to whoever counted on it, and a retry always fetches.
+  try {
+    return await runFetch(work, tenant, holder);
+  } catch (error) {
+    if (work.lastAttempt) await giveUp(work, begunAt).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * The fetch that began at `begunAt` is given up: the promise goes, so that a later change (or this message,
+ * replayed from the poison queue) is not taken as covered by it. A follow-up also asks for its pending fetch again,
+ * so that replaying it runs one; unreplayed, the next change after a minute asks anew.
+ */
+async function giveUp(work: Work, begunAt: string): Promise<void> {
+  const { pendingFetches } = work.services.store;
+  const { tenantId, contractId, receivedAt } = work.message;
+  await pendingFetches.retract(tenantId, contractId, begunAt);
+  if (work.message.source.kind !== 'follow_up') return;
+  const fetches = await pendingFetches.read(tenantId, contractId);
+  if (fetches.pending === null) {
+    await pendingFetches.want(tenantId, contractId, fetches, { since: receivedAt, owner: work.id });
+  }
+}
+
+/** The fetch itself, as the application, under the lease `holder` already holds. */
+async function runFetch(work: Work, tenant: TenantServices, holder: string): Promise<ProcessOutcome> {
+  const { services, record } = work;
+  const { store } = services;
   const result = await runSync(
     {
       tenant,

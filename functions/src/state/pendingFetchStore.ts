@@ -31,7 +31,12 @@ export interface PendingFetchState {
 export interface PendingFetchStore {
   read(tenantId: string, contractId: number): Promise<PendingFetchState>;
   /** Asks for a fetch as read in `state`; false when the row changed since (read it again). */
-  want(tenantId: string, contractId: number, state: PendingFetchState, pending: PendingFetch): Promise<boolean>;
+  want(
+    tenantId: string,
+    contractId: number,
+    state: PendingFetchState,
+    pending: PendingFetch,
+  ): Promise<boolean>;
   /**
    * Under the contract's lease, right before a fetch: records that it begins `at` and clears the pending fetch
    * (the fetch covers it); false when the row changed since `state` was read (read it again).
@@ -39,6 +44,8 @@ export interface PendingFetchStore {
   beginFetch(tenantId: string, contractId: number, state: PendingFetchState, at: string): Promise<boolean>;
   /** Clears the pending fetch while `owner` still owns it (its follow-up could not be scheduled, or it is moot). */
   drop(tenantId: string, contractId: number, owner: string | null): Promise<void>;
+  /** Forgets `fetchBegunAt` while it is still `at`: the fetch that began then was given up and covers nothing. */
+  retract(tenantId: string, contractId: number, at: string): Promise<void>;
 }
 
 const CHANGED = new Set([404, 409, 412]);
@@ -93,11 +100,24 @@ export function createPendingFetchStore(client: TableClient): PendingFetchStore 
 
     async want(tenantId, contractId, state, pending) {
       if (pending.owner.length === 0) throw new StateInputError('owner must not be empty');
-      return writeIfUnchanged(tenantId, contractId, state.etag, { fetchBegunAt: state.fetchBegunAt, pending });
+      return writeIfUnchanged(tenantId, contractId, state.etag, {
+        fetchBegunAt: state.fetchBegunAt,
+        pending,
+      });
     },
 
     async beginFetch(tenantId, contractId, state, at) {
       return writeIfUnchanged(tenantId, contractId, state.etag, { fetchBegunAt: at, pending: null });
+    },
+
+    async retract(tenantId, contractId, at) {
+      const state = await store.read(tenantId, contractId);
+      if (state.fetchBegunAt !== at) return;
+      // A change since (a fetch begun, a pending fetch asked for) is left as it is: it is newer than what goes.
+      await writeIfUnchanged(tenantId, contractId, state.etag, {
+        fetchBegunAt: null,
+        pending: state.pending,
+      });
     },
 
     async drop(tenantId, contractId, owner) {
