@@ -342,7 +342,7 @@ async function pend(work: Work, read: PendingFetchState): Promise<ProcessOutcome
     if (pending !== null && pending.owner !== id) return 'coalesced';
     // An earlier attempt of this same message may have asked and then stopped before scheduling.
     if (pending !== null) break;
-    // Asked at this time or later: the follow-up's own time, never later than the pending fetch it runs.
+    // When it was asked for: a pending fetch that old and still there is taken for orphaned (see livePending).
     const since = services.clock().toISOString();
     if (await pendingFetches.want(tenantId, contractId, fetches, { since, owner: id })) break;
     fetches = await pendingFetches.read(tenantId, contractId);
