@@ -41,7 +41,7 @@ export interface ContractChangedMessage {
   receivedAt: string;
 }
 
-export interface EnqueueOptions {
+interface EnqueueOptions {
   /** Seconds before the message can be processed (the queue's visibility timeout on send); default 0. */
   delaySeconds?: number;
 }

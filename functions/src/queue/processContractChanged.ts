@@ -28,13 +28,13 @@ export const MAX_DEQUEUE_COUNT = 5;
  * A contract synced this recently is probably amid a burst of changes (a counterparty editing, the echoes of a
  * push): its changes wait for one follow-up fetch instead of each running its own.
  */
-export const RECENT_SYNC_MS = 5_000;
+const RECENT_SYNC_MS = 5_000;
 
 /**
  * Seconds before a follow-up runs, by round: the first lets a burst gather; later ones back off while the contract
  * stays busy, up to a lease's lifetime (a holder that died has let go by then).
  */
-export const FOLLOW_UP_DELAYS_S = [1, 1, 2, 4, 8, Math.ceil(LEASE_TTL_MS / 1000)] as const;
+const FOLLOW_UP_DELAYS_S = [1, 1, 2, 4, 8, Math.ceil(LEASE_TTL_MS / 1000)] as const;
 
 export type ProcessOutcome =
   /** A fetch ran for it. */
@@ -187,7 +187,7 @@ export async function processContractChanged(
  * scheduling it (its retries would have scheduled it long since): the next change asks anew. A live follow-up
  * still runs; the extra one then finds nothing to do.
  */
-export const PENDING_FETCH_STALE_MS = 60_000;
+const PENDING_FETCH_STALE_MS = 60_000;
 
 function livePending(fetches: PendingFetchState, now: Date): PendingFetchState['pending'] {
   const { pending } = fetches;

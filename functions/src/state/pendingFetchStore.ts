@@ -16,7 +16,7 @@ import { getRow, statusOf } from './tables';
  * fetch beginning (which clears the pending fetch, covering everyone who joined it) never interleave: joining
  * costs no write, asking costs one, and a changed row is read again.
  */
-export interface PendingFetch {
+interface PendingFetch {
   since: string;
   owner: string;
 }
