@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { startOneflowSimulator, type RunningOneflowSimulator } from '@oneflow-sync/simulators/src/oneflow';
 import { ContractCreateSchema } from '@oneflow-sync/simulators/src/oneflow/schemas';
 import type { TenantConfig } from '../config/config';
@@ -6,9 +5,9 @@ import { errorFromResponse } from '../oneflow/errors';
 import { createOneflowClient, type OneflowClient } from '../oneflow/oneflowClient';
 import type { ContractChangedMessage, Logger } from '../services';
 import { createStateStore, type StateStore } from '../state/store';
-import { mapLimit } from '../state/tables';
 import type { ContractRecord } from '../state/types';
 import { startAzurite, type RunningAzurite } from '../testing/azurite';
+import { storeContracts, syncedContractRecord } from '../testing/storedContracts';
 import { reconcile, type ReconcilePorts, type TenantReconcileResult } from './reconcile';
 
 /**
@@ -100,7 +99,7 @@ async function world(readings: 'kind' | 'unkind'): Promise<World> {
     );
   }
   if (storedIds === undefined) {
-    await mapLimit(ids, 32, (contractId) => store.contracts.put(storedRecord(contractId)));
+    await storeContracts(store, ids.map(storedRecord));
     storedIds = ids;
   }
   expect(ids).toEqual(storedIds);
@@ -144,22 +143,11 @@ async function world(readings: 'kind' | 'unkind'): Promise<World> {
   };
 }
 
-function storedRecord(contractId: number): ContractRecord {
-  return {
-    tenantId: tenant.tenantId,
-    contractId,
-    mainEntity: 'opportunity',
-    recordId: randomUUID(),
-    recordName: `Deal ${contractId}`,
+const storedRecord = (contractId: number): ContractRecord =>
+  syncedContractRecord(tenant.tenantId, contractId, {
     createdAt: new Date(T0).toISOString(),
-    createdBy: 'alex',
-    lastSyncAt: LAST_SYNC,
-    lastAction: 'fetch',
-    lastFetchStartedAt: LAST_SYNC,
-    deletedInOneflowAt: null,
-    oneflowState: 'draft',
-  };
-}
+    syncedAt: LAST_SYNC,
+  });
 
 /** Edits a product as a counterparty would, through Oneflow's API (not counted: the log is read before a run). */
 async function editProduct(
