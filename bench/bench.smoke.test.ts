@@ -7,7 +7,7 @@ import type { BenchResults } from './run';
 
 /**
  * `npm run bench -- --smoke` end to end, as a person runs it: one run, 10 lines, a create and a draft push, the
- * receiver at one concurrency, a 20-notification burst and the packaged entry's cold start. Times vary with the
+ * receiver at one concurrency, a 20-notification burst, a reconciliation of 100 stored contracts and the packaged entry's cold start. Times vary with the
  * machine; what is checked is that every section produced figures, and that they add up.
  */
 
@@ -89,6 +89,22 @@ test('the receiver acknowledged every notification, and the burst converged with
   expect(results.bursts.manyContracts).toBeNull();
 });
 
+test('reconciliation queues exactly the changed contracts under the kind reading, and the contract-level ones at once under the unkind one', () => {
+  const result = results.reconcile;
+  expect(result?.contracts).toBe(100);
+  expect(result?.kind).toMatchObject({ queued: 20, found: 20, exactlyChanged: true, stopped: null });
+  expect(result?.kind.oneflowRequests).toBeLessThanOrEqual(30);
+  expect(Object.values(result?.kind.byRoute ?? {}).reduce((sum, count) => sum + count, 0)).toBe(
+    result?.kind.oneflowRequests,
+  );
+  const unkind = result?.unkind;
+  expect(unkind?.found).toBeGreaterThanOrEqual(unkind?.changed.contract ?? Number.POSITIVE_INFINITY);
+  expect(unkind?.oneflowRequests).toBeLessThanOrEqual(unkind?.allowance ?? 0);
+  expect(results.targets.map((check) => check.target)).toContain(
+    'reconciliation of 100 stored contracts of which 20 changed, kind reading: ≤ 30 Oneflow requests, exactly the changed ones queued',
+  );
+});
+
 test('the cold start loads the packaged entry, and memory peaks are reported', () => {
   expect(results.coldStart?.functionsRegistered).toBeGreaterThan(0);
   expect(results.coldStart?.loadAndStartMs.median).toBeGreaterThan(0);
@@ -102,6 +118,7 @@ test('the markdown has a table per section and every target beside its measureme
     '## Actions',
     '## Webhook receiver',
     '## Webhook bursts',
+    '## Reconciliation',
     '## Cold start and memory',
   ]) {
     expect(markdown).toContain(heading);

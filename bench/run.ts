@@ -1,11 +1,11 @@
 /**
  * `npm run bench`: the backend against the simulators with a fixed latency per remote request and Azurite behind
  * counting, delaying proxies; times, request counts and sequential rounds of every action, the webhook receiver and
- * bursts, and the packaged entry's cold start. Writes results.json and results.md (bench/results/latest.* unless
+ * bursts, one reconciliation run over many stored contracts, and the packaged entry's cold start. Writes results.json and results.md (bench/results/latest.* unless
  * `--out` or `--smoke` says otherwise).
  *
  *   npx tsx bench/run.ts [--runs 5] [--remote-latency 40] [--storage-latency 10] [--lines 10,50,150]
- *                        [--sections actions,receiver,bursts,coldstart] [--out <folder>] [--smoke]
+ *                        [--sections actions,receiver,bursts,reconcile,coldstart] [--out <folder>] [--smoke]
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -23,12 +23,13 @@ import {
 import { benchColdStart, type ColdStartResult } from './coldStart';
 import { startBench } from './harness';
 import { loadBenchRecords, type BenchRecord } from './records';
+import { benchReconcile, type ReconcileResult } from './reconcile';
 import { renderMarkdown } from './report';
 import { round } from './stats';
 import { checkTargets, type TargetCheck } from './targets';
 import { benchBurst, benchReceiver, type BurstResult, type ReceiverResult } from './webhooks';
 
-const SECTIONS = ['actions', 'receiver', 'bursts', 'coldstart'] as const;
+const SECTIONS = ['actions', 'receiver', 'bursts', 'reconcile', 'coldstart'] as const;
 type Section = (typeof SECTIONS)[number];
 const ALL_ACTIONS: readonly ActionName[] = [
   'create',
@@ -66,6 +67,7 @@ export interface BenchResults {
   actions: ActionResult[];
   receiver: ReceiverResult[];
   bursts: { oneContract: BurstResult | null; manyContracts: BurstResult | null };
+  reconcile: ReconcileResult | null;
   coldStart: ColdStartResult | null;
   /** Time spent (not measured) waiting for the product's own Oneflow request budget between actions (ms). */
   oneflowBudgetWaitMs: number;
@@ -145,6 +147,7 @@ export async function runBench(options: BenchOptions, command: string): Promise<
     actions: [],
     receiver: [],
     bursts: { oneContract: null, manyContracts: null },
+    reconcile: null,
     coldStart: null,
     oneflowBudgetWaitMs: 0,
     backendPeakRssMb: 0,
@@ -164,7 +167,7 @@ export async function runBench(options: BenchOptions, command: string): Promise<
   const manyContracts = options.smoke ? 0 : 50;
   const burstRecords = want('bursts') ? 1 + manyContracts : 0;
 
-  if (want('actions') || want('receiver') || want('bursts')) {
+  if (want('actions') || want('receiver') || want('bursts') || want('reconcile')) {
     log('starting the stack');
     const bench = await startBench({
       remoteMs: options.remoteLatencyMs,
@@ -177,6 +180,16 @@ export async function runBench(options: BenchOptions, command: string): Promise<
           : []),
         ...Array<number>(burstRecords).fill(3),
       ];
+      // First: the other sections' contracts would lengthen the contract list it pages through.
+      if (want('reconcile')) {
+        const contracts = options.smoke ? 100 : 2000;
+        log(`reconciliation of ${String(contracts)} stored contracts of which 20 changed`);
+        try {
+          results.reconcile = await benchReconcile(bench, { contracts, changed: 20, quotaSharePercent: 10 });
+        } catch (error) {
+          results.problems.push(`reconciliation: ${errorText(error)}`);
+        }
+      }
       const records = await loadBenchRecords(bench.stack, lineCounts);
       let next = 0;
       const take = (count: number): BenchRecord[] => records.slice(next, (next += count));

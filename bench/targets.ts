@@ -1,4 +1,5 @@
 import type { ActionResult } from './actions';
+import type { ReconcileResult } from './reconcile';
 import type { BurstResult, ReceiverResult } from './webhooks';
 
 /** One of the speed targets next to what was measured (reported, never asserted). */
@@ -92,11 +93,23 @@ export function receiverTargets(level: ReceiverResult): TargetCheck[] {
   ];
 }
 
+export function reconcileTargets(result: ReconcileResult): TargetCheck[] {
+  const { kind } = result;
+  return [
+    {
+      target: `reconciliation of ${String(result.contracts)} stored contracts of which ${String(kind.changed.contract + kind.changed.product)} changed, kind reading: ≤ 30 Oneflow requests, exactly the changed ones queued`,
+      measured: `${String(kind.oneflowRequests)} requests, ${String(kind.queued)} queued${kind.exactlyChanged ? ', exactly the changed ones' : ', not exactly the changed ones'}`,
+      met: kind.oneflowRequests <= 30 && kind.exactlyChanged,
+    },
+  ];
+}
+
 /** Every target the bench has figures for. */
 export function checkTargets(results: {
   actions: readonly ActionResult[];
   receiver: readonly ReceiverResult[];
   bursts: { oneContract: BurstResult | null; manyContracts: BurstResult | null };
+  reconcile: ReconcileResult | null;
 }): TargetCheck[] {
   const largest = Math.max(0, ...results.actions.map((result) => result.lines));
   return [
@@ -104,5 +117,6 @@ export function checkTargets(results: {
     ...(results.bursts.oneContract ? burstTargets(results.bursts.oneContract, 'one') : []),
     ...(results.bursts.manyContracts ? burstTargets(results.bursts.manyContracts, 'many') : []),
     ...results.receiver.flatMap(receiverTargets),
+    ...(results.reconcile ? reconcileTargets(results.reconcile) : []),
   ];
 }
