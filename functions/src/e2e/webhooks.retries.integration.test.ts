@@ -1,5 +1,10 @@
 import { QueueClient } from '@azure/storage-queue';
-import { MAX_DEQUEUE_COUNT, processContractChanged } from '../queue/processContractChanged';
+import {
+  MAX_DEQUEUE_COUNT,
+  ONEFLOW_RATE_LIMIT_WAIT_S,
+  processContractChanged,
+} from '../queue/processContractChanged';
+import type { ContractChangedMessage, Logger } from '../services';
 import { FIXTURE, startStack, type Stack } from '../testing/stack';
 import {
   activity,
@@ -30,6 +35,8 @@ import {
  */
 
 jest.setTimeout(30_000);
+
+const quietLog: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 let stack: Stack;
 let poison: QueueClient;
@@ -62,7 +69,7 @@ const healDataverse = () => stack.sim('dataverse', 'PUT', '/_sim/faults', { seed
 beforeAll(async () => {
   stack = await startStack();
   watch = watchQueueTrigger();
-  const fixture = await stack.sim('dataverse', 'POST', '/_sim/fixture', fixtureWithOpportunities(4));
+  const fixture = await stack.sim('dataverse', 'POST', '/_sim/fixture', fixtureWithOpportunities(5));
   if (fixture.status !== 200) throw new Error(`Dataverse fixture: ${fixture.text}`);
   poison = new QueueClient(stack.azurite.connectionString, `${stack.services.config.webhookQueue}-poison`);
 }, 60_000);
@@ -222,10 +229,56 @@ test('a queued notification is not taken as covered by a later fetch whose Dynam
       receivedAt,
     },
     1,
-    { info: () => undefined, warn: () => undefined, error: () => undefined },
+    quietLog,
   );
   // Fetched at once, or (the contract was synced a moment ago) left to the follow-up it scheduled.
   expect(['fetched', 'deferred']).toContain(outcome);
   await stack.host.drainQueue();
   expect((await dynamicsLine(stack, record.id, widget)).values.quantity).toBe(8);
+});
+
+test("Oneflow out of requests: the change waits as the contract's pending fetch, spends no attempt and poisons nothing; its follow-up fetches once requests are free", async () => {
+  const record = opportunity(5);
+  const widget = record.lines[LINE.widget];
+  const contractId = await createContract(stack, record.id);
+  const product = await productFor(stack, contractId, widget);
+  await editProduct(stack, contractId, product.id, { quantity: { amount: 9 } });
+  const queue = new QueueClient(stack.azurite.connectionString, stack.services.config.webhookQueue);
+  const followUps: { message: ContractChangedMessage; delaySeconds: number | undefined }[] = [];
+  const enqueue = stack.services.enqueue.bind(stack.services);
+  stack.services.enqueue = async (message, options) => {
+    if (message.source.kind === 'follow_up' && message.contractId === contractId) {
+      followUps.push({ message, delaySeconds: options?.delaySeconds });
+    }
+    await enqueue(message, options);
+  };
+  const waiting = () => followUps.find((followUp) => followUp.delaySeconds === ONEFLOW_RATE_LIMIT_WAIT_S);
+  try {
+    // Oneflow answers every read of the contract with its 5-minute rate limit.
+    await stack.sim('oneflow', 'PUT', '/_sim/faults', {
+      seed: 1,
+      routes: { [CONTRACT_ROUTE]: { rates: { '429': 1 } } },
+    });
+    expect((await postNotification(stack, notification(contractId))).body).toEqual({ status: 'queued' });
+    await until('the change to wait for Oneflow', async () => waiting() !== undefined);
+  } finally {
+    stack.services.enqueue = enqueue;
+    await stack.sim('oneflow', 'PUT', '/_sim/faults', { seed: 1, routes: {} });
+  }
+
+  // No attempt failed, so none was retried, recorded as given up or poisoned.
+  const attempts = watch.attempts.filter((attempt) => attempt.contractId === contractId);
+  expect(attempts.map((attempt) => [attempt.dequeueCount, attempt.error])).toEqual(
+    attempts.map(() => [1, null]),
+  );
+  expect(attempts.map((attempt) => attempt.outcome)).toContain('deferred');
+  expect((await activity(stack, contractId)).filter((entry) => entry.outcome === 'failed')).toEqual([]);
+  expect(await poisonMessages()).not.toContainEqual(expect.objectContaining({ contractId }));
+
+  // The follow-up that waits a minute for Oneflow, run now (and taken off the queue, where it would wait on).
+  const followUp = waiting();
+  if (!followUp) throw new Error('no follow-up waits for Oneflow');
+  expect(await processContractChanged(stack.services, followUp.message, 1, quietLog)).toBe('fetched');
+  await queue.clearMessages();
+  expect((await dynamicsLine(stack, record.id, widget)).values.quantity).toBe(9);
 });

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import type { ContractChangedMessage, Logger, Services, TenantServices } from '../services';
+import { isOneflowBudgetSpentError, isOneflowRateLimitedError } from '../oneflow/errors';
 import { LEASE_TTL_MS } from '../state/lease';
 import type { PendingFetchState } from '../state/pendingFetchStore';
 import type { ContractRecord } from '../state/store';
@@ -229,10 +230,39 @@ async function followUp(work: Work, round: number): Promise<ProcessOutcome> {
   if (await services.store.leases.acquire(tenantId, contractId, holder, LEASE_TTL_MS)) {
     return fetchHolding(work, holder);
   }
-  // A retry may have cleared the pending fetch before failing: it asks for one again, which the next round of any
-  // follow-up cannot skip.
-  if (work.retry) return pend(work, await services.store.pendingFetches.read(tenantId, contractId));
+  // A retry may have cleared the pending fetch before failing: it asks for one again (whoever owns it), so the
+  // next round cannot skip it. The chain of rounds goes on either way: joining another's pending fetch would end it.
+  if (work.retry) await askAgain(work, message.receivedAt);
   await scheduleFollowUp(services, message, round + 1);
+  return 'deferred';
+}
+
+/** Makes sure the contract has a pending fetch (this message's, unless one is pending already). */
+async function askAgain(work: Work, since: string): Promise<void> {
+  const { pendingFetches } = work.services.store;
+  const { tenantId, contractId } = work.message;
+  const fetches = await pendingFetches.read(tenantId, contractId);
+  // Losing the race to another writer is fine: a pending fetch is there either way.
+  if (fetches.pending === null)
+    await pendingFetches.want(tenantId, contractId, fetches, { since, owner: work.id });
+}
+
+/** How long to wait after Oneflow's own 429, which says nothing of when to come back. */
+export const ONEFLOW_RATE_LIMIT_WAIT_S = 60;
+
+/**
+ * The fetch found the org's Oneflow requests used up (our budget, or Oneflow's 429): a wait, not a failure. It
+ * becomes the contract's pending fetch again, with a follow-up once requests are free, so it spends no delivery
+ * attempt and is never poisoned by quota. The fetch that began is withdrawn: later changes do not count on it.
+ */
+async function waitForQuota(work: Work, begunAt: string, error: unknown): Promise<ProcessOutcome> {
+  const { services, message } = work;
+  await services.store.pendingFetches.retract(message.tenantId, message.contractId, begunAt);
+  await askAgain(work, begunAt);
+  const delaySeconds = isOneflowBudgetSpentError(error)
+    ? Math.max(1, Math.ceil(error.retryAfterMs / 1000))
+    : ONEFLOW_RATE_LIMIT_WAIT_S;
+  await scheduleFollowUp(services, message, 0, delaySeconds);
   return 'deferred';
 }
 
@@ -270,6 +300,7 @@ async function fetchHolding(work: Work, holder: string): Promise<ProcessOutcome>
   try {
     return await runFetch(work, tenant, holder);
   } catch (error) {
+    if (isOneflowRateLimitedError(error)) return waitForQuota(work, begunAt, error);
     if (work.lastAttempt) await giveUp(work, begunAt).catch(() => undefined);
     throw error;
   }
@@ -361,8 +392,8 @@ async function scheduleFollowUp(
   services: Services,
   message: ContractChangedMessage,
   round: number,
+  delaySeconds: number = FOLLOW_UP_DELAYS_S[Math.min(round, FOLLOW_UP_DELAYS_S.length - 1)] ?? 1,
 ): Promise<void> {
-  const delaySeconds = FOLLOW_UP_DELAYS_S[Math.min(round, FOLLOW_UP_DELAYS_S.length - 1)];
   await services.enqueue(
     {
       id: randomUUID(),

@@ -1,6 +1,6 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import { hashedId, key, requireContractId, requireId } from './keys';
-import { deleteRow, deleteRows, getRow, queryRows, statusOf } from './tables';
+import { deleteRows, getRow, queryRows, statusOf } from './tables';
 import type { CallbackStore } from './types';
 
 /**
@@ -37,11 +37,6 @@ export function createCallbackStore(client: TableClient): CallbackStore {
       if (claim === undefined) return false;
       const row = await getRow(client, keys.partitionKey, keys.rowKey);
       return row?.claim === claim;
-    },
-
-    async forget(orgKey, callbackId) {
-      const { partitionKey, rowKey } = keysFor(orgKey, callbackId);
-      await deleteRow(client, partitionKey, rowKey);
     },
 
     async deleteOlderThan(cutoff) {

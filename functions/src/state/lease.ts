@@ -39,6 +39,9 @@ export interface HeldLease {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+const subjectWords = (subject: LeaseSubject): string =>
+  typeof subject === 'number' ? `contract ${subject}` : subject.recordId;
+
 function newLeaseHolder(): string {
   return `${hostname()}/${process.pid}/${randomUUID()}`;
 }
@@ -70,11 +73,13 @@ export async function withContractLease<T>(
 
   const started = Date.now();
   let waited = false;
+  let takenAt = started;
   while (!(await leases.acquire(tenantId, subject, holder, ttlMs))) {
     waited = true;
     const remaining = started + waitMs - Date.now();
     if (remaining <= 0) throw await busy(leases, tenantId, subject);
     await sleep(Math.min(pollMs, remaining));
+    takenAt = Date.now();
   }
 
   const controller = new AbortController();
@@ -82,22 +87,32 @@ export async function withContractLease<T>(
   let timer: NodeJS.Timeout | undefined;
   // An object, not a `let`: the renewal callback reassigns it, which flow analysis would not see.
   const inFlight: { renewal: Promise<void> | null } = { renewal: null };
-  let lastRenewed = Date.now();
+  // The lease runs out ttl after the write that last took or renewed it, counted from before that write was sent
+  // (so never later than the row's own expiry): by then another run may hold it, so this run writes no more.
+  // A renewal that lands later comes too late: someone may have held the lease in between.
+  let expiry: NodeJS.Timeout | undefined;
+  const expireAt = (renewedAt: number) => {
+    clearTimeout(expiry);
+    expiry = setTimeout(
+      () => {
+        controller.abort(new Error(`The lease on ${subjectWords(subject)} ran out before it was renewed`));
+      },
+      Math.max(0, renewedAt + ttlMs - Date.now()),
+    );
+  };
 
   const renew = async () => {
+    const renewing = Date.now();
     try {
       if (await leases.acquire(tenantId, subject, holder, ttlMs)) {
-        lastRenewed = Date.now();
+        if (controller.signal.aborted) return;
+        expireAt(renewing);
       } else {
-        controller.abort(
-          new Error(
-            `The lease on ${typeof subject === 'number' ? `contract ${subject}` : subject.recordId} was taken over`,
-          ),
-        );
+        controller.abort(new Error(`The lease on ${subjectWords(subject)} was taken over`));
       }
-    } catch (error) {
-      // A transient storage failure: the next renewal tries again, unless the lease has run out by now.
-      if (Date.now() - lastRenewed >= ttlMs) controller.abort(error);
+    } catch {
+      // A transient storage failure: the next renewal tries again; should none succeed in time, the lease's
+      // expiry stops the run.
     }
   };
   const schedule = () => {
@@ -112,12 +127,14 @@ export async function withContractLease<T>(
     );
   };
   schedule();
+  expireAt(takenAt);
 
   const released: { current: Promise<void> | null } = { current: null };
   const release = (): Promise<void> => {
     released.current ??= (async () => {
       stopped = true;
       clearTimeout(timer);
+      clearTimeout(expiry);
       // A renewal still in flight would re-create the lease after the release: let it finish first.
       if (inFlight.renewal !== null) await inFlight.renewal;
       try {

@@ -4,7 +4,7 @@ import { escapeKey } from './keys';
 import { LEASE_TTL_MS, withContractLease } from './lease';
 import { createStateStore, tableNames } from './store';
 import { getRow, tableClient } from './tables';
-import type { StateStore } from './types';
+import type { LeaseStore, StateStore } from './types';
 
 let azurite: RunningAzurite;
 let prefixCounter = 0;
@@ -27,14 +27,14 @@ const TENANT = '11111111-1111-4111-8111-111111111111';
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describe('callbacks', () => {
-  test('markSeen is true the first time and false after; forget lets it through again', async () => {
+  test('markSeen is true the first time and false after, per org key; the same claim is let through again', async () => {
     const { store } = await freshStore();
     expect(await store.callbacks.markSeen('org-1', 'cb/1#x', 101)).toBe(true);
     expect(await store.callbacks.markSeen('org-1', 'cb/1#x', 101)).toBe(false);
     expect(await store.callbacks.markSeen('org-2', 'cb/1#x', 101)).toBe(true); // another org key
-    await store.callbacks.forget('org-1', 'cb/1#x');
-    expect(await store.callbacks.markSeen('org-1', 'cb/1#x', 101)).toBe(true);
-    await store.callbacks.forget('org-1', 'never-seen'); // no error
+    expect(await store.callbacks.markSeen('org-3', 'cb/2', 101, 'message-a')).toBe(true);
+    expect(await store.callbacks.markSeen('org-3', 'cb/2', 101, 'message-a')).toBe(true); // its own retry
+    expect(await store.callbacks.markSeen('org-3', 'cb/2', 101, 'message-b')).toBe(false); // another copy
   });
 
   test('ten concurrent markSeen of one callback id: exactly one wins', async () => {
@@ -231,18 +231,18 @@ describe('withContractLease', () => {
       101,
       async ({ signal }) => {
         // Three ttls long: without renewal a contender would take it over.
-        await sleep(300);
-        expect(await store.leases.acquire(TENANT, 101, 'contender', 200)).toBe(false);
-        await sleep(300);
-        expect(await store.leases.acquire(TENANT, 101, 'contender', 200)).toBe(false);
+        await sleep(900);
+        expect(await store.leases.acquire(TENANT, 101, 'contender', 600)).toBe(false);
+        await sleep(900);
+        expect(await store.leases.acquire(TENANT, 101, 'contender', 600)).toBe(false);
         signalAborted = signal.aborted;
       },
-      { ttlMs: 200 },
+      { ttlMs: 600 },
     );
     await run;
     expect(signalAborted).toBe(false);
     expect(await leaseRow()).toBeNull();
-    await sleep(250); // renewals would have re-created the row by now
+    await sleep(450); // renewals would have re-created the row by now
     expect(await leaseRow()).toBeNull();
   });
 
@@ -279,5 +279,30 @@ describe('withContractLease', () => {
     );
     expect(aborted).toBe(true);
     expect(await store.leases.acquire(TENANT, 101, 'someone', 10_000)).toBe(false); // still the thief's
+  });
+
+  test('the signal aborts when no renewal lands before the lease runs out, even if one lands later', async () => {
+    const { store } = await freshStore();
+    let calls = 0;
+    // Takes the lease at once; every renewal then takes longer than the lease lives.
+    const slow: LeaseStore = {
+      ...store.leases,
+      async acquire(...args) {
+        calls += 1;
+        if (calls > 1) await sleep(400);
+        return store.leases.acquire(...args);
+      },
+    };
+    const reason = await withContractLease(
+      slow,
+      TENANT,
+      101,
+      async ({ signal }) => {
+        await sleep(600);
+        return signal.aborted ? String(signal.reason) : 'still held';
+      },
+      { ttlMs: 300 },
+    );
+    expect(reason).toMatch(/ran out before it was renewed/);
   });
 });

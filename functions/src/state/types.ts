@@ -131,8 +131,6 @@ export interface CallbackStore {
    * queued message that saw it), true again for that same claim: a retry of the message is not its own duplicate.
    */
   markSeen(orgKey: string, callbackId: string, contractId: number, claim?: string): Promise<boolean>;
-  /** Undoes markSeen, so that a retry of a callback whose enqueueing failed is not dropped. */
-  forget(orgKey: string, callbackId: string): Promise<void>;
   deleteOlderThan(cutoff: Date): Promise<number>;
 }
 

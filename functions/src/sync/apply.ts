@@ -239,17 +239,12 @@ export function splitWrites(
     ]),
   );
   const single: ProductWrites = { deletes: [], creates: [], updates: [] };
-  const sort = <K extends keyof ProductWrites>(
-    kind: K,
-    operation: ProductWrites[K][number],
-    groupId?: number,
-  ) => {
-    const write = groupId === undefined ? undefined : candidates.get(groupId);
-    (write ? write[kind] : single[kind]).push(operation as never);
-  };
-  for (const operation of writes.deletes) sort('deletes', operation, tableOf.get(operation.productId));
-  for (const operation of writes.creates) sort('creates', operation, operation.groupId);
-  for (const operation of writes.updates) sort('updates', operation, tableOf.get(operation.productId));
+  // The writes of a table read go with that table; the others alone.
+  const placeOf = (groupId: number | undefined): ProductWrites =>
+    (groupId === undefined ? undefined : candidates.get(groupId)) ?? single;
+  for (const operation of writes.deletes) placeOf(tableOf.get(operation.productId)).deletes.push(operation);
+  for (const operation of writes.creates) placeOf(operation.groupId).creates.push(operation);
+  for (const operation of writes.updates) placeOf(tableOf.get(operation.productId)).updates.push(operation);
   const tables: GroupWrite[] = [];
   const mayBeMadeAlready = (write: GroupWrite) =>
     write.creates.some((operation) =>
