@@ -102,7 +102,7 @@ async function createUnderRecordLease(
     action: 'initial_transfer',
     actor: request.actor,
     dryRun: false,
-    freshContract: true,
+    created: contract,
   });
   return { contract: record, created: true, result };
 }

@@ -119,12 +119,15 @@ async function loadInputs(
   record: ContractRecord,
   call: DynamicsCall,
   settingsRead: Promise<EntitySettings> = effectiveSettings(deps.store, record.tenantId, record.mainEntity),
+  created?: OneflowContract,
 ): Promise<Loaded> {
   const { tenant, store } = deps;
   // A 404 for the contract itself (not for one of its products) means it was deleted in Oneflow.
-  const contractRead = tenant.oneflow.getContract(record.contractId).catch((error: unknown) => {
-    throw isOneflowNotFoundError(error) ? deletedError(record, deps.clock().toISOString()) : error;
-  });
+  const contractRead = created
+    ? Promise.resolve(created)
+    : tenant.oneflow.getContract(record.contractId).catch((error: unknown) => {
+        throw isOneflowNotFoundError(error) ? deletedError(record, deps.clock().toISOString()) : error;
+      });
   const dynamicsRead = settingsRead.then((settings) =>
     Promise.all([
       tenant.dynamics.listAttributes(settings.productSource.entity),
@@ -234,8 +237,11 @@ export interface RunOptions {
   action: SyncAction;
   actor: Actor;
   dryRun: boolean;
-  /** Set when the contract was created in this same request (see ApplyTarget.freshContract). */
-  freshContract?: boolean;
+  /**
+   * The contract as Oneflow answered its creation in this same request (see ApplyTarget.freshContract): nobody
+   * else can have touched it since, so the run plans from that answer instead of reading the contract again.
+   */
+  created?: OneflowContract;
   /** Replaces the planner (conflict resolution plans from the same inputs). */
   plan?: (input: PlanInput) => SyncPlan;
   activityAction?: ActivityAction;
@@ -416,14 +422,14 @@ async function runUnderLease(
   // any other reads both sides and the links beside the contract row (a contract's identity never changes, so
   // the caller's copy names what to read).
   const readFirst = covered !== undefined || options.record.deletedInOneflowAt !== null;
-  let inputsRead = readFirst ? null : loadInputs(deps, options.record, call, settings());
+  let inputsRead = readFirst ? null : loadInputs(deps, options.record, call, settings(), options.created);
   inputsRead?.catch(() => undefined); // awaited in the run, unless the contract row already ends it
   const record = await recordRead;
   if (covered?.(record)) return null;
   if (inputsRead === null || !sameRecord(record, options.record)) {
     // The settings read beside the lease are the caller's entity's; another entity's are read now.
     const sameEntity = record.mainEntity === options.record.mainEntity;
-    inputsRead = loadInputs(deps, record, call, sameEntity ? settings() : undefined);
+    inputsRead = loadInputs(deps, record, call, sameEntity ? settings() : undefined, options.created);
   }
   const run = runContextOf(deps, options, record, startedAt);
   const journal: RunState = { current: null, settled: false, entryId: null };
@@ -558,7 +564,7 @@ async function applyJournaled(
     lineEntity: input.settings.productSource.entity,
     productGroups: input.contract.productGroups,
     contractState,
-    freshContract: options.freshContract ?? false,
+    freshContract: options.created !== undefined,
     bulkDraftWrites: deps.tenant.config.oneflow.bulkDraftWrites,
     clock: deps.clock,
     signal: lease.signal,
