@@ -6,6 +6,7 @@ import {
   createContract,
   dynamicsSide,
   expectStatus,
+  publishContract,
   requestLog,
   runAction,
   useRecordStack,
@@ -90,14 +91,7 @@ describe('GET /api/contracts?entity&recordId', () => {
       action: 'push',
       outcome: 'applied',
     });
-    const publish = await env.stack.sim(
-      'oneflow',
-      'POST',
-      `/v1/contracts/${String(contract.contractId)}/publish`,
-      { subject: 'Your contract', message: 'Please sign.' },
-      oneflowHeaders,
-    );
-    expectStatus(publish, 200);
+    await publishContract(env.stack, contract.contractId);
     expect(ContractAnswer.parse((await contractOf(record.id)).body).oneflow?.state).toBe('pending');
     expectStatus(
       await env.stack.sim('oneflow', 'POST', `/_sim/contracts/${String(contract.contractId)}/sign`, {}),

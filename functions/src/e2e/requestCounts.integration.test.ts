@@ -17,10 +17,11 @@ import {
   linksOf,
   loadRecords,
   oneflowSide,
+  publishContract,
   quantityOf,
+  type RequestLog,
   requestLog,
   runAction,
-  type RequestLog,
   type TestRecord,
 } from './syncE2eSupport';
 
@@ -92,18 +93,7 @@ function roundsOf(log: RequestLog, latencyMs: number): number {
   return rounds;
 }
 
-async function publish(contractId: number): Promise<void> {
-  expectStatus(
-    await stack.sim(
-      'oneflow',
-      'POST',
-      `/v1/contracts/${String(contractId)}/publish`,
-      { subject: 'Your contract', message: 'Please sign.' },
-      { 'x-oneflow-api-token': FIXTURE.oneflowToken },
-    ),
-    200,
-  );
-}
+const publish = (contractId: number): Promise<void> => publishContract(stack, contractId);
 
 async function oneflowLatency(ms: number): Promise<void> {
   expectStatus(

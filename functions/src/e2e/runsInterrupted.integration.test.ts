@@ -4,7 +4,7 @@ import axios from 'axios';
 import { LEASE_TTL_MS } from '../state/lease';
 import type { ActivityEntry } from '../state/store';
 import { FIXTURE, stackAppSettings, startStack, type Stack } from '../testing/stack';
-import { dynamicsSide } from './syncE2eSupport';
+import { dynamicsSide, publishContract } from './syncE2eSupport';
 import {
   createContract,
   fixtureWithOpportunities,
@@ -104,14 +104,7 @@ test('a push killed mid-way: the contract is free in seconds, and the next look 
     const contractId = await createContract(stack, record.id);
     contracts.push(contractId);
     // Sent, so the push writes one product per request (a draft's table would go in one bulk write).
-    const published = await stack.sim(
-      'oneflow',
-      'POST',
-      `/v1/contracts/${String(contractId)}/publish`,
-      { subject: 'Your contract', message: 'Please sign.' },
-      { 'x-oneflow-api-token': FIXTURE.oneflowToken },
-    );
-    expect(published.status).toBe(200);
+    await publishContract(stack, contractId);
     // The push will delete one product (fast), then update two (slow): it dies between the two.
     await dynamics.remove(record.lines[LINE.writeIn]);
     await dynamics.update(record.lines[LINE.widget], { quantity: 4 });

@@ -387,6 +387,20 @@ export function expectStatus(answer: ApiAnswer, status: number): void {
   }
 }
 
+/** Sends the contract to its signers in Oneflow: it is no longer a draft, so pushes write one product per request. */
+export async function publishContract(stack: Stack, contractId: number): Promise<void> {
+  expectStatus(
+    await stack.sim(
+      'oneflow',
+      'POST',
+      `/v1/contracts/${String(contractId)}/publish`,
+      { subject: 'Your contract', message: 'Please sign.' },
+      { 'x-oneflow-api-token': FIXTURE.oneflowToken },
+    ),
+    200,
+  );
+}
+
 export async function createContract(stack: Stack, token: string, recordId: string): Promise<CreateAnswer> {
   const answer = await stack.api('POST', 'contracts', { token, body: { entity: 'opportunity', recordId } });
   expectStatus(answer, 201);

@@ -6,25 +6,26 @@
  */
 import { decideFault, FaultConfigSchema, type FaultConfig } from '@oneflow-sync/simulators/src/common/faults';
 import { seededRandom } from '@oneflow-sync/simulators/src/common/random';
-import { FIXTURE, startStack, type Stack } from '../testing/stack';
+import { startStack, type Stack } from '../testing/stack';
 import {
   clearLogs,
   createContract,
   dynamicsSide,
+  type DynamicsSide,
   expectStatus,
   linksOf,
   loadRecords,
+  type LoggedRequest,
+  type OneflowSide,
   oneflowSide,
+  publishContract,
   quantityOf,
   requestLog,
   runAction,
-  writesLogged,
-  type DynamicsSide,
-  type LoggedRequest,
-  type OneflowSide,
   type Service,
   type SyncAnswer,
   type TestRecord,
+  writesLogged,
 } from './syncE2eSupport';
 
 const LINES_READ = 'GET /api/data/v9.2/opportunityproducts';
@@ -211,16 +212,7 @@ test('when Oneflow keeps answering 429 the API answers 503 oneflow_busy, and wri
 test('when Oneflow keeps refusing one product update, the push reports that write as failed and a later push completes it', async () => {
   const { record, contractId } = await contractForFreshRecord();
   // Sent, so the push writes one product per request (a draft's table would go in one bulk write).
-  expectStatus(
-    await stack.sim(
-      'oneflow',
-      'POST',
-      `/v1/contracts/${String(contractId)}/publish`,
-      { subject: 'Your contract', message: 'Please sign.' },
-      { 'x-oneflow-api-token': FIXTURE.oneflowToken },
-    ),
-    200,
-  );
+  await publishContract(stack, contractId);
   const [catalog, , writeIn] = record.lines;
   await dynamics.update(catalog, { quantity: 2 });
   await dynamics.update(writeIn, { quantity: 2 });

@@ -1,10 +1,5 @@
-import type {
-  CreateProductOperation,
-  DeleteProductOperation,
-  OneflowProduct,
-  OneflowProductGroup,
-  UpdateProductOperation,
-} from '@oneflow-sync/shared';
+import type { OneflowProduct, OneflowProductGroup } from '@oneflow-sync/shared';
+import { createOperation, deleteOperation, updateOperation } from '../testing/productWrites';
 import { splitWrites, type ProductWrites } from './apply';
 
 const product = (id: number, name: string, customId: string | null): OneflowProduct => ({
@@ -23,35 +18,9 @@ const main: OneflowProductGroup = {
 const extras: OneflowProductGroup = { id: 8, configuration, products: [product(201, 'Lamp', 'line-c')] };
 const owned = new Set([101, 102, 201]);
 
-const update = (productId: number, lineId: string): UpdateProductOperation => ({
-  kind: 'update_product',
-  rule: 'P1',
-  reason: 'changed in Dynamics',
-  notes: [],
-  productId,
-  lineId,
-  values: { quantity: '4' },
-  changes: [],
-});
-const remove = (productId: number, lineId: string): DeleteProductOperation => ({
-  kind: 'delete_product',
-  rule: 'P3',
-  reason: 'line deleted in Dynamics',
-  notes: [],
-  productId,
-  lineId,
-});
-const create = (lineId: string, name: string, groupId = 7): CreateProductOperation => ({
-  kind: 'create_product',
-  rule: 'P2',
-  reason: 'line added in Dynamics',
-  notes: [],
-  lineId,
-  groupId,
-  customId: lineId,
-  values: { name },
-  changes: [],
-});
+const update = (productId: number, lineId: string) => updateOperation(productId, lineId, { quantity: '4' });
+const remove = deleteOperation;
+const create = (lineId: string, name: string, groupId = 7) => createOperation(lineId, { name }, groupId);
 
 /** Two updates and a create in the main table, one update in the extras table. */
 const writes: ProductWrites = {

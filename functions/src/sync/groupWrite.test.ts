@@ -1,10 +1,5 @@
-import type {
-  CreateProductOperation,
-  DeleteProductOperation,
-  OneflowProduct,
-  OneflowProductGroup,
-  UpdateProductOperation,
-} from '@oneflow-sync/shared';
+import type { OneflowProduct, OneflowProductGroup } from '@oneflow-sync/shared';
+import { createOperation, deleteOperation, updateOperation } from '../testing/productWrites';
 import {
   createdIdsOf,
   GroupWriteMismatchError,
@@ -36,39 +31,9 @@ const table: OneflowProductGroup = {
   ],
 };
 
-const update = (
-  productId: number,
-  lineId: string,
-  values: UpdateProductOperation['values'],
-): UpdateProductOperation => ({
-  kind: 'update_product',
-  rule: 'P1',
-  reason: 'changed in Dynamics',
-  notes: [],
-  productId,
-  lineId,
-  values,
-  changes: [],
-});
-const remove = (productId: number, lineId: string): DeleteProductOperation => ({
-  kind: 'delete_product',
-  rule: 'P3',
-  reason: 'line deleted in Dynamics',
-  notes: [],
-  productId,
-  lineId,
-});
-const create = (lineId: string, name: string): CreateProductOperation => ({
-  kind: 'create_product',
-  rule: 'P2',
-  reason: 'line added in Dynamics',
-  notes: [],
-  lineId,
-  groupId: 7,
-  customId: lineId,
-  values: { name, quantity: '3' },
-  changes: [],
-});
+const update = updateOperation;
+const remove = deleteOperation;
+const create = (lineId: string, name: string) => createOperation(lineId, { name, quantity: '3' }, 7);
 
 const write = (changes: Partial<Omit<GroupWrite, 'group'>>): GroupWrite => ({
   group: table,

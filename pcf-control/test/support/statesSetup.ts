@@ -129,8 +129,8 @@ export async function activityOf(stack: Stack, contractId: number): Promise<[str
   ]);
 }
 
-/** Oneflow's own sequence: the contract is sent for signing, then the counterparty signs it. */
-export async function signContract(stack: Stack, contractId: number): Promise<void> {
+/** The contract is sent for signing: no longer a draft, so a push writes one product per request. */
+export async function publishContract(stack: Stack, contractId: number): Promise<void> {
   const published = await stack.sim(
     'oneflow',
     'POST',
@@ -139,6 +139,11 @@ export async function signContract(stack: Stack, contractId: number): Promise<vo
     ONEFLOW_HEADERS,
   );
   if (published.status !== 200) throw new Error(`publish: ${String(published.status)} ${published.text}`);
+}
+
+/** Oneflow's own sequence: the contract is sent for signing, then the counterparty signs it. */
+export async function signContract(stack: Stack, contractId: number): Promise<void> {
+  await publishContract(stack, contractId);
   const signed = await stack.sim('oneflow', 'POST', `/_sim/contracts/${String(contractId)}/sign`, {});
   if (signed.status !== 200) throw new Error(`sign: ${String(signed.status)} ${signed.text}`);
 }
