@@ -18,7 +18,7 @@ import {
   toJson,
   type Json,
 } from './apiExampleMarkdown';
-import { contractLineSource, dynamicsSide, oneflowSide } from './syncE2eSupport';
+import { contractLineSource, dynamicsSide, oneflowSide, publishContract } from './syncE2eSupport';
 import { notification, postNotification } from './webhookSupport';
 
 /**
@@ -763,17 +763,7 @@ export async function generateApiExamples(stack: Stack): Promise<Map<string, str
   );
 
   // ---- the contract is sent and signed: pushes that would change its products are refused ----
-  expectStatus(
-    await stack.sim(
-      'oneflow',
-      'POST',
-      `/v1/contracts/${String(contractId)}/publish`,
-      { subject: 'Your contract', message: 'Please sign.' },
-      { 'x-oneflow-api-token': FIXTURE.oneflowToken },
-    ),
-    200,
-    'contract published',
-  );
+  await publishContract(stack, contractId);
   expectStatus(
     await stack.sim('oneflow', 'POST', `/_sim/contracts/${String(contractId)}/sign`, {}),
     200,
