@@ -33,7 +33,12 @@ const workspaceProject = (name: (typeof workspaces)[number]) => ({
   rootDir: `<rootDir>/${name}`,
   testEnvironment: 'node',
   testMatch: ['<rootDir>/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // The reliability suite is its own project (below): it runs once, not again on Node 22.
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    '/dist/',
+    ...(name === 'functions' ? ['/src/reliability/'] : []),
+  ],
   transform: { ...tsJest, ...(name === 'functions' ? functionsEsm.transform : {}) },
   ...(name === 'functions' ? { transformIgnorePatterns: functionsEsm.transformIgnorePatterns } : {}),
   moduleNameMapper: { '^@oneflow-sync/shared$': '<rootDir>/../shared/src/index.ts' },
@@ -58,6 +63,14 @@ const config: Config = {
       displayName: 'functions (unkind Oneflow)',
       testMatch: unkindOneflowSuites.map((path) => `<rootDir>/${path}`),
       setupFiles: ['<rootDir>/src/testing/unkindOneflow.ts'],
+    },
+    // Chaos, crashes, fuzzing, the attack matrix, secrets and the webhook flood against whole stacks
+    // (docs/reliability.md); `npm run soak` runs it longer.
+    {
+      ...workspaceProject('functions'),
+      displayName: 'reliability',
+      testMatch: ['<rootDir>/src/reliability/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/dist/'],
     },
     // The controls' unit and component tests, in jsdom with React 16 and Fluent 9.46.2 as the platform gives them.
     {

@@ -142,6 +142,8 @@ export async function startStack(
   options: {
     env?: Record<string, string>;
     oneflowReadings?: OneflowReadings;
+    /** Where the backend's log lines go; by default nowhere. */
+    log?: Logger;
     /** Called once the simulators and Azurite listen, before the backend starts. */
     route?: (parts: { simulators: SimulatorProcess; azurite: RunningAzurite }) => Promise<StackRouting>;
   } = {},
@@ -170,7 +172,7 @@ export async function startStack(
       services,
       storageConnection: storage,
       port: 0,
-      log: quietLogger,
+      log: options.log ?? quietLogger,
       queuePollMs: 100,
     });
     const httpsAgent = new Agent({ ca: simulators.identityCertificatePem });
