@@ -5,6 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { TableClient, TableServiceClient } from '@azure/data-tables';
 import type { Logger } from '../services';
 
 /** `npm run soak` sets RELIABILITY_SOAK=1: every suite runs longer, on more contracts, with more events. */
@@ -78,4 +79,33 @@ export function secretsIn(lines: readonly string[], secrets: readonly string[]):
     if (BEARER.test(line)) found.push(`line ${index + 1}: a bearer token`);
   });
   return found;
+}
+
+/** Every row of every table in the storage account, by table, as stored (etag and timestamp included). */
+export type TableSnapshot = Record<string, Record<string, unknown>[]>;
+
+/**
+ * What the tables hold, to compare before and after something that must write nothing: any write (even one
+ * that stores the same values) changes a row's etag and timestamp.
+ */
+export async function tableSnapshot(connectionString: string): Promise<TableSnapshot> {
+  const service = TableServiceClient.fromConnectionString(connectionString, {
+    allowInsecureConnection: true,
+  });
+  const snapshot: TableSnapshot = {};
+  for await (const table of service.listTables()) {
+    if (!table.name) continue;
+    const client = TableClient.fromConnectionString(connectionString, table.name, {
+      allowInsecureConnection: true,
+    });
+    const rows: Record<string, unknown>[] = [];
+    for await (const entity of client.listEntities()) rows.push({ ...entity });
+    rows.sort((a, b) =>
+      `${String(a.partitionKey)}\u0000${String(a.rowKey)}`.localeCompare(
+        `${String(b.partitionKey)}\u0000${String(b.rowKey)}`,
+      ),
+    );
+    snapshot[table.name] = rows;
+  }
+  return snapshot;
 }
