@@ -77,6 +77,10 @@ const UserTokenClaimsSchema = z.object({
   azp: z.string().min(1).optional(),
   /** Negative: a token that expired that many seconds ago. Default 3599. */
   expiresInSeconds: z.number().int().optional(),
+  /** Positive: a token not valid before that many seconds from now (`nbf` in the future). */
+  notBeforeInSeconds: z.number().int().positive().optional(),
+  /** A token whose issuer names this tenant while `tid` names another (a validator must refuse it). */
+  issuerTenantId: z.string().min(1).optional(),
   /** Token version; defaults to the audience's accessTokenVersion (2 for an unknown audience). */
   version: z.union([z.literal(1), z.literal(2)]).optional(),
 });
@@ -331,6 +335,8 @@ class IdentityProvider {
       roles: request.roles ?? user?.roles,
       scp: request.scp ?? defaultScope,
       expiresInSeconds: request.expiresInSeconds ?? APP_TOKEN_LIFETIME_SECONDS,
+      notBeforeInSeconds: request.notBeforeInSeconds,
+      issuerTenantId: request.issuerTenantId?.toLowerCase(),
     });
     return issued.accessToken;
   }

@@ -84,6 +84,10 @@ export interface UserTokenRequest {
   scp: string;
   /** Negative for a token that expired that many seconds ago. */
   expiresInSeconds: number;
+  /** A token not valid yet: `nbf` that many seconds from now. */
+  notBeforeInSeconds?: number | undefined;
+  /** The tenant the issuer names, when it is not `tenantId` (a token whose `tid` and `iss` disagree). */
+  issuerTenantId?: string | undefined;
 }
 
 export interface IdTokenRequest {
@@ -180,9 +184,9 @@ export class TokenService {
     const issuedAt = Math.min(now - BACKDATE_SECONDS, exp - BACKDATE_SECONDS);
     const common = {
       aud: request.audience,
-      iss: this.issuerFor(request.version, request.tenantId),
+      iss: this.issuerFor(request.version, request.issuerTenantId ?? request.tenantId),
       iat: issuedAt,
-      nbf: issuedAt,
+      nbf: request.notBeforeInSeconds === undefined ? issuedAt : now + request.notBeforeInSeconds,
       exp,
       oid: request.oid,
       sub: pairwiseSubject(request.oid, request.clientId),

@@ -81,6 +81,39 @@ describe('user tokens', () => {
     ).resolves.toBeNull();
   });
 
+  it('a token not valid yet (nbf half an hour ahead, beyond the clock skew) fails verification, its other times as usual', async () => {
+    const token = await identity.mintUserToken({
+      tid: seeded.homeTenantId,
+      oid: seeded.admin.oid,
+      aud: seeded.productApi.appId,
+      notBeforeInSeconds: 1800,
+    });
+    const claims = decodeJwt(token);
+    const now = Date.now() / 1000;
+    expect(claims.nbf).toBeGreaterThan(now + 1700);
+    expect(claims.iat).toBeLessThan(now);
+    expect(claims.exp).toBeGreaterThan(claims.nbf ?? 0);
+    await expect(
+      identity.verifyAccessToken(token, { audience: seeded.productApi.appId }),
+    ).resolves.toBeNull();
+  });
+
+  it('a token whose issuer names another tenant than its tid is signed by the published keys and fails verification', async () => {
+    const token = await identity.mintUserToken({
+      tid: seeded.homeTenantId,
+      oid: seeded.admin.oid,
+      aud: seeded.productApi.appId,
+      issuerTenantId: seeded.otherTenantId,
+    });
+    expect(decodeJwt(token)).toMatchObject({
+      tid: seeded.homeTenantId,
+      iss: identity.issuer(seeded.otherTenantId),
+    });
+    await expect(
+      identity.verifyAccessToken(token, { audience: seeded.productApi.appId }),
+    ).resolves.toBeNull();
+  });
+
   it('fact: a token of another tenant is signed by the same keys but fails when the home tenant is expected', async () => {
     const token = await identity.mintUserToken({
       tid: seeded.otherTenantId,
