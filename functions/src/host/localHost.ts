@@ -22,6 +22,11 @@ export interface LocalHostOptions {
   queuePollMs?: number;
   /** Seconds a failed message stays invisible before its retry (Functions: host.json visibilityTimeout). */
   retryVisibilitySeconds?: number;
+  /**
+   * Seconds a received message stays invisible while it is processed (default 60): should the process die
+   * holding it, the message comes back after that, and its next attempt does the work.
+   */
+  processingVisibilitySeconds?: number;
   /** Timer periods in ms by function name; a timer not named does not run. */
   timers?: Record<string, number>;
 }
@@ -45,6 +50,9 @@ export const consoleLogger: Logger = {
     console.error(JSON.stringify({ level: 'error', message, ...data }));
   },
 };
+
+/** How long a received message stays invisible while it is processed, unless told otherwise. */
+export const DEFAULT_PROCESSING_VISIBILITY_SECONDS = 60;
 
 /** Nothing the API accepts comes near it; a bigger body is refused before it is read into memory. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -235,7 +243,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
   const pollOnce = async (): Promise<number> => {
     const { receivedMessageItems: messages } = await queue.receiveMessages({
       numberOfMessages: 16,
-      visibilityTimeout: 60,
+      visibilityTimeout: options.processingVisibilitySeconds ?? DEFAULT_PROCESSING_VISIBILITY_SECONDS,
     });
     await Promise.all(
       messages.map(async (message) => {

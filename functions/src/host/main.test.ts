@@ -1,5 +1,5 @@
 import { ConfigError } from '../config/config';
-import { localPorts, localStorageConnection } from './main';
+import { localPorts, localQueueVisibility, localStorageConnection } from './main';
 
 describe('local runner ports', () => {
   it('are the documented defaults: Functions 7071, Azurite blobs 10000, queues 10001, tables 10002', () => {
@@ -57,5 +57,22 @@ describe('local runner storage', () => {
         clientId: undefined,
       }),
     ).toThrow('AzureWebJobsStorage__* (identity-based storage) is for Azure');
+  });
+});
+
+describe('local runner queue visibility', () => {
+  it('is 60 s unless QUEUE_VISIBILITY_SECONDS says otherwise', () => {
+    expect(localQueueVisibility({})).toBe(60);
+    expect(localQueueVisibility({ QUEUE_VISIBILITY_SECONDS: '' })).toBe(60);
+    expect(localQueueVisibility({ QUEUE_VISIBILITY_SECONDS: '5' })).toBe(5);
+    expect(localQueueVisibility({ QUEUE_VISIBILITY_SECONDS: '600' })).toBe(600);
+  });
+
+  it('refuses what is not 1-600 seconds, naming the variable', () => {
+    for (const value of ['0', '601', '1e3', ' 5', '5.5', '-1', 'soon']) {
+      expect(() => localQueueVisibility({ QUEUE_VISIBILITY_SECONDS: value })).toThrow(
+        `QUEUE_VISIBILITY_SECONDS must be a number of seconds (1-600), got "${value}"`,
+      );
+    }
   });
 });

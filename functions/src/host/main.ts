@@ -10,7 +10,7 @@ import { servicesFor } from '../bootstrap';
 import { ConfigError, loadConfig } from '../config/config';
 import type { StorageConfig } from '../config/storage';
 import { startAzurite, type RunningAzurite } from '../testing/azurite';
-import { consoleLogger, startLocalHost } from './localHost';
+import { consoleLogger, DEFAULT_PROCESSING_VISIBILITY_SECONDS, startLocalHost } from './localHost';
 
 const FUNCTIONS_DIR = join(__dirname, '..', '..');
 
@@ -79,6 +79,20 @@ export function localPorts(environment: NodeJS.ProcessEnv): LocalPorts {
   };
 }
 
+/**
+ * QUEUE_VISIBILITY_SECONDS: how long a queue message being processed stays invisible (1-600, default 60); after a
+ * crash the message comes back after that.
+ */
+export function localQueueVisibility(environment: NodeJS.ProcessEnv): number {
+  const value = environment.QUEUE_VISIBILITY_SECONDS;
+  if (value === undefined || value === '') return DEFAULT_PROCESSING_VISIBILITY_SECONDS;
+  const seconds = /^[0-9]{1,3}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(seconds >= 1 && seconds <= 600)) {
+    throw new ConfigError([`QUEUE_VISIBILITY_SECONDS must be a number of seconds (1-600), got "${value}"`]);
+  }
+  return seconds;
+}
+
 async function startLocalAzurite(environment: NodeJS.ProcessEnv, ports: LocalPorts['azurite']) {
   const location = environment.AZURITE_LOCATION || join(FUNCTIONS_DIR, '..', '.local', 'azurite');
   try {
@@ -101,6 +115,7 @@ async function main(): Promise<void> {
   const environment = localEnvironment(process.env);
   const config = loadConfig(environment);
   const ports = localPorts(environment);
+  const processingVisibilitySeconds = localQueueVisibility(environment);
   let azurite: RunningAzurite | undefined;
   let storage = localStorageConnection(config.storage);
   if (storage === undefined) {
@@ -114,6 +129,7 @@ async function main(): Promise<void> {
       services,
       storageConnection: storage,
       port: ports.functions,
+      processingVisibilitySeconds,
       timers: { reconcileTimer: 15 * 60 * 1000, cleanupTimer: 24 * 60 * 60 * 1000 },
     });
   } catch (error) {
