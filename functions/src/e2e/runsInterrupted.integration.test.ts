@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import axios from 'axios';
 import { LEASE_TTL_MS } from '../state/lease';
 import type { ActivityEntry } from '../state/store';
-import { FIXTURE, stackAppSettings, startStack, type Stack } from '../testing/stack';
+import { startHostProcess, type HostProcess } from '../testing/hostProcess';
+import { FIXTURE, startStack, type Stack } from '../testing/stack';
 import { dynamicsSide, publishContract } from './syncE2eSupport';
 import {
   createContract,
@@ -24,58 +23,10 @@ import {
 
 jest.setTimeout(120_000);
 
-const REPO = join(__dirname, '..', '..', '..');
 const UPDATE_ROUTE = 'PUT /v1/contracts/:id/products/:productId';
 
 let stack: Stack;
-let host: { process: ChildProcess; url: string } | null = null;
-
-/** The local runner as its own process, configured like the test stack (same tenants, Azurite, simulators). */
-async function startHostProcess(): Promise<{ process: ChildProcess; url: string }> {
-  const { simulators, azurite } = stack;
-  // One process (tsx as a loader, not its CLI, which would run the app in a child of its own): the kill is real.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'functions/src/host/main.ts'], {
-    cwd: REPO,
-    env: {
-      ...process.env,
-      ...stackAppSettings(simulators, azurite.connectionString),
-      FUNCTIONS_PORT: '0',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the Function app did not start in 60 s:\n${output}`));
-    }, 60_000);
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const found = /Functions: (http:\/\/127\.0\.0\.1:\d+)\/api/.exec(output)?.[1];
-      if (found) {
-        clearTimeout(timer);
-        resolve(found);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the Function app exited (${String(code)}) before starting:\n${output}`));
-    });
-  });
-  return { process: child, url };
-}
-
-function killed(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else
-      child.once('exit', () => {
-        resolve();
-      });
-  });
-}
+let host: HostProcess | null = null;
 
 beforeAll(async () => {
   stack = await startStack();
@@ -84,11 +35,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (host) {
-    const exit = killed(host.process);
-    host.process.kill('SIGKILL');
-    await exit;
-  }
+  await host?.kill();
   await stack.close();
 });
 
@@ -116,7 +63,7 @@ test('a push killed mid-way: the contract is free in seconds, and the next look 
     routes: { [UPDATE_ROUTE]: { latencyMs: 8_000 } },
   });
 
-  host = await startHostProcess();
+  host = await startHostProcess({ simulators: stack.simulators, storage: stack.azurite.connectionString });
   const doomed = host;
   const pushes = contracts.map((contractId) =>
     axios
@@ -137,9 +84,7 @@ test('a push killed mid-way: the contract is free in seconds, and the next look 
       30_000,
     );
   }
-  const exit = killed(doomed.process);
-  doomed.process.kill('SIGKILL');
-  await exit;
+  await doomed.kill();
   const killedAt = Date.now();
   host = null;
   await Promise.all(pushes);
