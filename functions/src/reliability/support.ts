@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TableClient, TableServiceClient } from '@azure/data-tables';
 import type { Logger } from '../services';
+import { AZURITE_ACCOUNT_KEY } from '../testing/azurite';
 
 /** `npm run soak` sets RELIABILITY_SOAK=1: every suite runs longer, on more contracts, with more events. */
 export const SOAK = process.env.RELIABILITY_SOAK === '1';
@@ -53,7 +54,8 @@ const SECRET_SETTING = /TOKEN|KEY|SECRET|PASSWORD|CERTIFICATE_PEM$/i;
 
 /**
  * The secret values among app settings: every value of a secret-named setting, and the AccountKey of every
- * storage connection string (Azurite's well-known key included: a leak of it is a leak of a real key's path).
+ * storage connection string (Azurite's well-known key included: a leak of it is a leak of a real key's path),
+ * also when the setting names it as `UseDevelopmentStorage=true`.
  */
 export function secretValuesOf(settings: Record<string, string | undefined>): string[] {
   const values = new Set<string>();
@@ -61,6 +63,7 @@ export function secretValuesOf(settings: Record<string, string | undefined>): st
     if (value === undefined || value.length < 8) continue;
     if (SECRET_SETTING.test(name) && !/-----BEGIN CERTIFICATE/.test(value)) values.add(value);
     for (const match of value.matchAll(/AccountKey=([^;]+)/g)) if (match[1]) values.add(match[1]);
+    if (/UseDevelopmentStorage=true/i.test(value)) values.add(AZURITE_ACCOUNT_KEY);
   }
   return [...values];
 }

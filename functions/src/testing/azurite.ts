@@ -40,7 +40,7 @@ export interface RunningAzurite {
 
 /** Azurite's well-known development account (public, documented by Microsoft; not a secret). */
 const AZURITE_ACCOUNT_NAME = 'devstoreaccount1';
-const AZURITE_ACCOUNT_KEY =
+export const AZURITE_ACCOUNT_KEY =
   'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 const HOST = '127.0.0.1';
