@@ -22,13 +22,26 @@ export interface BearerOptions {
   clockToleranceSeconds?: number;
 }
 
-/** Why a token was refused; the message is safe to show (it never echoes the token). */
+/** What a caller without a token is told. */
+export const TOKEN_REQUIRED = 'A bearer token is required (Authorization: Bearer <token>)';
+/**
+ * What a caller whose token is refused is told, whatever was wrong with it: telling the checks apart would tell
+ * an attacker which tenants are set up here (the tenant is checked before the signature) and which check a forged
+ * token got past. Why it was refused is logged (`reason`).
+ */
+export const TOKEN_INVALID = 'The bearer token is not valid for this API';
+
+/** A refused token: `message` is what the caller is told, `reason` (never the token) what the log says. */
 export class AuthenticationError extends Error {
-  constructor(message: string) {
+  readonly reason: string;
+  constructor(reason: string, message: string = TOKEN_INVALID) {
     super(message);
     this.name = 'AuthenticationError';
+    this.reason = reason;
   }
 }
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const ClaimsSchema = z.object({
   tid: z.string().min(1),
@@ -63,7 +76,7 @@ export function createBearerValidator(options: BearerOptions): BearerValidator {
   return async (authorization) => {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '');
     const token = match?.[1];
-    if (!token) throw new AuthenticationError('A bearer token is required (Authorization: Bearer <token>)');
+    if (!token) throw new AuthenticationError('No bearer token', TOKEN_REQUIRED);
     let unverified: JWTPayload;
     try {
       unverified = decodeJwt(token);
@@ -72,7 +85,9 @@ export function createBearerValidator(options: BearerOptions): BearerValidator {
     }
     const tenantId = typeof unverified.tid === 'string' ? unverified.tid : '';
     if (!allowed.has(tenantId)) {
-      throw new AuthenticationError('The token comes from a tenant this product is not set up for');
+      // The claimed tenant is logged only when it looks like one: the claim is the caller's to write.
+      const named = GUID.test(tenantId) ? ` (${tenantId})` : '';
+      throw new AuthenticationError(`The token comes from a tenant this product is not set up for${named}`);
     }
     let payload: JWTPayload;
     try {

@@ -48,6 +48,9 @@ afterAll(async () => {
 const linksOf = async (token: string, query: string) =>
   LinksAnswer.parse((await stack.api('GET', `links?${query}`, { token })).body).links;
 
+/** Whatever is wrong with a token, the caller is told only this (why is logged). */
+const INVALID = /^The bearer token is not valid for this API$/;
+
 function expectUnauthorized(answer: ApiAnswer, message: RegExp): void {
   expectError(answer, 401, 'unauthorized', message);
   expect(answer.headers['www-authenticate']).toBe('Bearer');
@@ -86,19 +89,19 @@ describe('tokens', () => {
     ['three segments of garbage', 'Bearer aaa.bbb.ccc'],
   ])('401: a malformed Authorization header (%s)', async (_, authorization) => {
     const answer = await stack.api('GET', 'settings/opportunity', { headers: { authorization } });
-    expectUnauthorized(answer, /bearer token is required|not a JWT/i);
+    expectUnauthorized(answer, /bearer token is required|bearer token is not valid for this API/i);
   });
 
   it('401: an expired token', async () => {
     const expired = await stack.token('alex', { expiresInSeconds: -600 });
-    expectUnauthorized(await protectedRead(expired), /expired/i);
+    expectUnauthorized(await protectedRead(expired), INVALID);
   });
 
   it.each([
-    ['another application of the tenant (the widget)', '7e1f3a5c-9b2d-4f6e-8a0c-3d5f7b9e1a2c', /audience/i],
-    ['an API URI nobody exposes', 'api://someone-else', /audience/i],
+    ['another application of the tenant (the widget)', '7e1f3a5c-9b2d-4f6e-8a0c-3d5f7b9e1a2c', INVALID],
+    ['an API URI nobody exposes', 'api://someone-else', INVALID],
     // Dataverse's tokens are v1: their issuer (sts.windows.net) is refused before the audience is looked at.
-    ['Dataverse', '00000007-0000-0000-c000-000000000000', /audience|issuer/i],
+    ['Dataverse', '00000007-0000-0000-c000-000000000000', INVALID],
   ])('401: a token for another audience: %s', async (_, aud, message) => {
     const otherApi = await stack.token('alex', { aud });
     expect(decodeJwt(otherApi).aud).toBe(aud);
@@ -108,14 +111,14 @@ describe('tokens', () => {
   it('401: a token from a tenant this product is not set up for', async () => {
     const stranger = await stack.token('alex', { tid: '5c1e0000-0000-4000-8000-0000000000aa' });
     expect(decodeJwt(stranger).tid).toBe('5c1e0000-0000-4000-8000-0000000000aa');
-    expectUnauthorized(await protectedRead(stranger), /tenant/i);
+    expectUnauthorized(await protectedRead(stranger), INVALID);
   });
 
   it('401: a valid token whose signature was tampered with', async () => {
     const [header, payload, signature] = alex.split('.') as [string, string, string];
     // Flip the first character of the signature: still base64url, no longer the issuer's signature.
     const flipped = `${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`;
-    expectUnauthorized(await protectedRead(`${header}.${payload}.${flipped}`), /signature/i);
+    expectUnauthorized(await protectedRead(`${header}.${payload}.${flipped}`), INVALID);
   });
 
   it('401: a token whose claims were changed after signing (Alex claiming the admin role)', async () => {
@@ -129,7 +132,7 @@ describe('tokens', () => {
       token: `${header}.${forged}.${signature}`,
       body: shippedDefaults('opportunity'),
     });
-    expectUnauthorized(answer, /signature/i);
+    expectUnauthorized(answer, INVALID);
     expect(await stack.services.store.settings.get(FIXTURE.contoso, 'opportunity')).toEqual(stored);
   });
 
@@ -140,13 +143,13 @@ describe('tokens', () => {
     const forged = await new SignJWT({ ...claims })
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT', ...(kid ? { kid } : {}) })
       .sign(privateKey);
-    expectUnauthorized(await protectedRead(forged), /signature/i);
+    expectUnauthorized(await protectedRead(forged), INVALID);
   });
 
   it('401: an unsigned token (alg none)', async () => {
     const [, payload] = alex.split('.') as [string, string, string];
     const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
-    expectUnauthorized(await protectedRead(`${header}.${payload}.`), /refused|signature|not a JWT/i);
+    expectUnauthorized(await protectedRead(`${header}.${payload}.`), INVALID);
   });
 
   it('a valid token is accepted, for either form of the audience (the app id and api://app id)', async () => {

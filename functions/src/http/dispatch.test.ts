@@ -1,7 +1,8 @@
+import { AuthenticationError, TOKEN_INVALID } from '../auth/bearer';
 import type { Logger, Services } from '../services';
 import type { ApiRequest } from './api';
 import { CLIENT_REQUEST_ID_HEADER, dispatch } from './dispatch';
-import { publicRoute } from './route';
+import { publicRoute, signedInRoute } from './route';
 
 function request(headers: Record<string, string>): ApiRequest {
   return {
@@ -14,12 +15,14 @@ function request(headers: Record<string, string>): ApiRequest {
   };
 }
 
-function recordingLog(): Logger & { errors: Record<string, unknown>[] } {
+function recordingLog(): Logger & { errors: Record<string, unknown>[]; warnings: Record<string, unknown>[] } {
   const errors: Record<string, unknown>[] = [];
+  const warnings: Record<string, unknown>[] = [];
   return {
     errors,
+    warnings,
     info: () => undefined,
-    warn: () => undefined,
+    warn: (message, data = {}) => warnings.push({ message, ...data }),
     error: (message, data = {}) => errors.push({ message, ...data }),
   };
 }
@@ -45,5 +48,30 @@ describe('an unexpected failure', () => {
     await dispatch(broken, request({ [CLIENT_REQUEST_ID_HEADER]: 'x'.repeat(65) }), {} as Services, log);
     await dispatch(broken, request({ [CLIENT_REQUEST_ID_HEADER]: 'a b\nforged: line' }), {} as Services, log);
     expect(log.errors.map((entry) => entry.requestId)).toEqual([undefined, undefined]);
+  });
+});
+
+describe('a refused token', () => {
+  it('is answered 401 with the one message for every bad token; the log says why, never the token', async () => {
+    const log = recordingLog();
+    const services = {
+      authenticate: () => Promise.reject(new AuthenticationError('The token has expired')),
+    } as unknown as Services;
+    const guarded = signedInRoute('user', { name: 'guarded', methods: ['GET'], route: 'guarded' }, () => {
+      throw new Error('reached the handler');
+    });
+    const response = await dispatch(
+      guarded,
+      request({ authorization: 'Bearer eyJ.secret.token' }),
+      services,
+      log,
+    );
+    expect(response.status).toBe(401);
+    expect(response.headers).toMatchObject({ 'WWW-Authenticate': 'Bearer' });
+    expect(response.json).toEqual({ error: { code: 'unauthorized', message: TOKEN_INVALID, details: [] } });
+    expect(log.warnings).toEqual([
+      { message: 'guarded: token refused', reason: 'The token has expired', requestId: undefined },
+    ]);
+    expect(log.errors).toEqual([]);
   });
 });

@@ -57,6 +57,10 @@ export async function dispatch(
       principal = await services.authenticate(request.header('authorization'));
     } catch (error) {
       if (error instanceof AuthenticationError) {
+        log.warn(`${route.name}: token refused`, {
+          reason: error.reason,
+          requestId: clientRequestId(request),
+        });
         throw new ApiError(401, 'unauthorized', error.message, [], { 'WWW-Authenticate': 'Bearer' });
       }
       throw error;
