@@ -240,9 +240,11 @@ describe('the Oneflow webhook', () => {
     const watch = watchQueueTrigger();
     try {
       const first = notification(id());
+      const readsBefore = await contractReads(id());
       expect((await postNotification(stack, first)).status).toBe(200);
       await settle(stack);
       const reads = await contractReads(id());
+      expect(reads).toBeGreaterThan(readsBefore);
       expect(watch.attempts.filter((a) => a.callbackId === first.callback_id)).toHaveLength(1);
       const before = await untouched();
 

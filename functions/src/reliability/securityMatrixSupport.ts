@@ -15,7 +15,7 @@ import { FIXTURE, type ApiAnswer, type Stack } from '../testing/stack';
  */
 
 /** A tenant the identity provider knows and this product is not set up for, with one user. */
-export const NORTHWIND = {
+const NORTHWIND = {
   tenant: '5e7a0000-0000-4000-8000-00000000d0d0',
   user: '5e7a0000-0000-4000-8000-00000000d0d1',
 } as const;
@@ -174,6 +174,12 @@ export async function callers(stack: Stack, alex: string): Promise<Caller[]> {
     {
       name: 'seller on an admin route',
       authorization: bearer(alex),
+      refusal: 403,
+      appliesTo: (route) => route.access === 'admin',
+    },
+    {
+      name: 'application with the sync role on an admin route',
+      authorization: bearer(await appToken(stack, AUTOMATION_APP)),
       refusal: 403,
       appliesTo: (route) => route.access === 'admin',
     },
