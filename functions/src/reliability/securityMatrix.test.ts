@@ -18,10 +18,12 @@ import {
   automationToken,
   callers,
   callFor,
+  listingsOf,
   loadIdentityFixture,
   PROTECTED_ROUTES,
   seenAs,
   send,
+  tokenResumingAt,
   type Caller,
   type RouteCall,
   type Target,
@@ -374,6 +376,50 @@ describe("Fabrikam's admin and seller against every resource of Contoso's", () =
     },
     120_000,
   );
+
+  it("Fabrikam's continuation tokens made to resume at Contoso's rows (every partition of every table) page through nothing of Contoso's", async () => {
+    const before = await untouched();
+    const partitions = new Map<string, string>();
+    for (const rows of Object.values(before.tables)) {
+      for (const row of rows) {
+        const partitionKey = String(row.partitionKey);
+        if (!partitions.has(partitionKey)) partitions.set(partitionKey, String(row.rowKey));
+      }
+    }
+    expect(partitions.size).toBeGreaterThan(3);
+    const contosoIds = [
+      ...FIXTURE.opportunityLines,
+      contoso.recordId,
+      `"contractId":${String(contoso.contractId)}`,
+    ];
+    const leaked: unknown[] = [];
+    let pagesRead = 0;
+    for (const listing of [
+      ...listingsOf(FIXTURE.fabrikam, contoso),
+      ...listingsOf(FIXTURE.fabrikam, MISSING),
+    ]) {
+      for (const [partitionKey, rowKey] of partitions) {
+        figures.crossTenantCases += 1;
+        const token = tokenResumingAt(listing, partitionKey, rowKey);
+        const separator = listing.path.includes('?') ? '&' : '?';
+        const answer = await send(
+          stack,
+          { method: 'GET', path: `${listing.path}${separator}continuationToken=${token}` },
+          `Bearer ${megan}`,
+        );
+        if (answer.status === 200) pagesRead += 1;
+        else if (errorOf(answer, 400).code !== 'bad_request')
+          leaked.push({ listing: listing.path, status: answer.status });
+        const found = contosoIds.filter((id) => answer.text.includes(id));
+        if (found.length > 0) leaked.push({ listing: listing.path, partitionKey, found });
+      }
+    }
+    figures.leaksFound += leaked.length;
+    expect(leaked).toEqual([]);
+    // The tokens were taken as the store's own: the listings were read from where they said.
+    expect(pagesRead).toBeGreaterThan(0);
+    expect(await untouched()).toEqual(before);
+  }, 120_000);
 
   it.each([
     ['admin', () => megan],

@@ -5,6 +5,7 @@ import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose
 import { z } from 'zod';
 import { shippedDefaults } from '../e2e/securitySupport';
 import { ROUTES } from '../registry';
+import { listingOf } from '../state/paging';
 import type { RouteDefinition } from '../http/route';
 import { FIXTURE, type ApiAnswer, type Stack } from '../testing/stack';
 
@@ -279,4 +280,43 @@ export function seenAs(answer: ApiAnswer, ids: Record<string, string>): unknown 
     ]),
   );
   return { status: answer.status, headers, text };
+}
+
+/** A listing of links or activity a caller pages through, with the fingerprint the store gives its tokens. */
+export interface Listing {
+  path: string;
+  fingerprint: string;
+}
+
+/** The listings of links and activity `tenantId` can page through that name `target` (or nothing). */
+export function listingsOf(tenantId: string, target: Target): Listing[] {
+  const q = target.lineId.slice(0, 8);
+  return [
+    { path: 'links', fingerprint: listingOf('links', tenantId, undefined, '') },
+    { path: `links?q=${q}`, fingerprint: listingOf('links', tenantId, undefined, q) },
+    {
+      path: `links?contractId=${String(target.contractId)}`,
+      fingerprint: listingOf('links', tenantId, target.contractId, ''),
+    },
+    { path: 'activity', fingerprint: listingOf('activity', tenantId, undefined, undefined, undefined) },
+    {
+      path: `activity?contractId=${String(target.contractId)}`,
+      fingerprint: listingOf('activity', tenantId, target.contractId, undefined, undefined),
+    },
+    {
+      path: `activity?recordId=${target.recordId}`,
+      fingerprint: listingOf('activity', tenantId, undefined, target.recordId, undefined),
+    },
+  ];
+}
+
+/**
+ * A continuation token as the store hands them out (its format is no secret), for `listing`, that resumes the
+ * table read at another row: the table service's own token names the next partition and row key.
+ */
+export function tokenResumingAt(listing: Listing, partitionKey: string, rowKey: string): string {
+  const table = Buffer.from(JSON.stringify({ nextPartitionKey: partitionKey, nextRowKey: rowKey })).toString(
+    'base64',
+  );
+  return Buffer.from(JSON.stringify({ l: listing.fingerprint, t: table })).toString('base64url');
 }
