@@ -54,6 +54,8 @@ let megan: string;
 let meganSeller: string;
 let matrixCallers: Caller[];
 let contoso: Target;
+/** Another contract of Contoso's (on the quote). */
+let secondContract: number;
 /** Ids that exist nowhere: what another tenant's must read like. */
 const MISSING: Target = {
   contractId: 2_000_000_001,
@@ -96,6 +98,14 @@ beforeAll(async () => {
     recordId: FIXTURE.opportunity,
     lineId: FIXTURE.opportunityLines[0],
   };
+  secondContract = ContractCreated.parse(
+    (
+      await stack.api('POST', 'contracts', {
+        token: alex,
+        body: { entity: 'quote', recordId: FIXTURE.quote },
+      })
+    ).body,
+  ).contract.contractId;
   // Contoso's own settings (with an etag another tenant could try to use).
   const saved = await stack.api('PUT', 'settings/opportunity', {
     token: sam,
@@ -237,7 +247,7 @@ describe('the Oneflow webhook', () => {
     expect(await untouched()).toEqual(before);
   });
 
-  it('a replayed callback id (one already processed) is answered 200 and fetches nothing again', async () => {
+  it('a replayed callback id (one already processed) is answered 200 and fetches nothing again, whichever contract it names', async () => {
     figures.webhookCases += 1;
     const watch = watchQueueTrigger();
     try {
@@ -256,6 +266,18 @@ describe('the Oneflow webhook', () => {
       const replays = watch.attempts.filter((a) => a.callbackId === first.callback_id);
       expect(replays.map((attempt) => attempt.outcome)).toEqual([expect.stringMatching(/./), 'duplicate']);
       expect(await contractReads(id())).toBe(reads);
+      expect(await untouched()).toEqual(before);
+
+      // The signature covers the callback id only: the same pair naming another synced contract is a replay too.
+      figures.webhookCases += 1;
+      const otherReads = await contractReads(secondContract);
+      const moved = await postNotification(stack, { ...first, contract: { id: secondContract } });
+      expect(moved.status).toBe(200);
+      await settle(stack);
+      expect(
+        watch.attempts.filter((a) => a.callbackId === first.callback_id).map((attempt) => attempt.outcome),
+      ).toEqual([expect.stringMatching(/./), 'duplicate', 'duplicate']);
+      expect(await contractReads(secondContract)).toBe(otherReads);
       expect(await untouched()).toEqual(before);
     } finally {
       watch.restore();
