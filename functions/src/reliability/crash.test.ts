@@ -1,7 +1,6 @@
 import { seededRandom } from '@oneflow-sync/simulators/src/common/random';
 import { LEASE_TTL_MS } from '../state/lease';
 import type { ActivityEntry } from '../state/store';
-import type { RunRecord } from '../state/types';
 import { startHostProcess, type HostProcess } from '../testing/hostProcess';
 import { stackAppSettings, startStack, type Stack } from '../testing/stack';
 import { publishContract, writesLogged } from '../e2e/syncE2eSupport';
@@ -11,6 +10,7 @@ import {
   fixtureWithOpportunities,
   notification,
   opportunity,
+  requestLog,
   until,
 } from '../e2e/webhookSupport';
 import {
@@ -22,7 +22,7 @@ import {
   hostCall,
   modelOf,
   queuedMessages,
-  requestsLogged,
+  WRITE_ROUTES,
   sidesOf,
   slowSimulators,
   spread,
@@ -34,21 +34,19 @@ import {
 import { capturingLogger, recordFigures, scaled, secretsIn, secretValuesOf, seedOfRun } from './support';
 
 /**
- * The Function app's process dies (SIGKILL: no handler runs) mid-push, mid-fetch and mid-webhook processing, at
- * a seeded random moment inside the run (the simulators answer slowly, so a run spans a window). It restarts on
- * the same storage and simulators. Whatever the moment: both sides converge to the state the edits call for,
- * with each line's product once; the contract takes work again once the dead run's lease runs out (the busy
- * answer meanwhile says how long); a run killed while writing is in the activity log as interrupted, with what
- * it had written; a webhook's message held by the dead process comes back and is fetched.
+ * The Function app's process dies (SIGKILL: no handler runs) while it runs a push, a fetch and a webhook's fetch
+ * at once, each on its own contract, at a seeded random moment of one of them (the simulators answer slowly, so
+ * a run spans a window): while it reads, just after Oneflow or Dataverse answered its k-th write (before it could
+ * note it), or while a write is on the wire (the simulator still makes it, for a client that is gone). It
+ * restarts on the same storage and simulators. Whatever the moment: both sides converge to the state the edits
+ * call for, with each line's product once; each contract takes work again once the dead run's lease runs out
+ * (the busy answer meanwhile says how long); a run killed while writing is in the activity log as interrupted,
+ * with what it had written; the webhook's message held by the dead process comes back and is fetched.
  */
 
 const SEED = seedOfRun();
-/** A killed webhook costs the most (the message's visibility, then the dead run's lease): fewer of them. */
-const KILLS: Record<CrashKind, number> = {
-  push: scaled(4, 30),
-  fetch: scaled(3, 30),
-  webhook: scaled(3, 30),
-};
+/** Each round kills the process once, mid-push, mid-fetch and mid-webhook. */
+const ROUNDS = scaled(4, 30);
 const KINDS: readonly CrashKind[] = ['push', 'fetch', 'webhook'];
 /** The activity log's action for each kind of run. */
 const ACTION: Record<CrashKind, ActivityEntry['action']> = {
@@ -60,16 +58,18 @@ const ACTION: Record<CrashKind, ActivityEntry['action']> = {
 jest.setTimeout(180_000);
 
 const random = seededRandom(SEED);
-/** Kinds in a seeded order, each KILLS_PER_KIND times. */
-const plan: CrashKind[] = KINDS.flatMap((kind) => Array.from({ length: KILLS[kind] }, () => kind))
+/** Which run's progress times each round's kill: each kind in turn, in a seeded order. */
+const targets: CrashKind[] = Array.from(
+  { length: ROUNDS },
+  (_, index) => KINDS[index % KINDS.length] ?? 'push',
+)
   .map((kind) => ({ kind, order: random() }))
   .sort((a, b) => a.order - b.order)
   .map(({ kind }) => kind);
 
 /**
- * Where a kill lands: while the run reads (some ms after it was asked for); just after Oneflow or Dataverse
- * answered its k-th write (before the run could note it); or while its write k+1 is on the wire (the simulator
- * still makes it, for a client that is gone).
+ * Where a kill lands in its target run: while it reads (some ms after it was asked for); just after the k-th
+ * write was answered; or `afterMs` into the wire time of write k+1 (k = 0: once it has read).
  */
 type Moment =
   | { mode: 'reading'; afterMs: number }
@@ -90,18 +90,49 @@ function momentFor(kind: CrashKind, writes: number): Moment {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Waits for the moment, then SIGKILL. */
-async function killAt(stack: Stack, doomed: HostProcess, moment: Moment): Promise<void> {
+/** One contract's run in a round. */
+interface Victim {
+  kind: CrashKind;
+  recordId: string;
+  contractId: number;
+  model: ContractModel;
+  /** The writes its edits call for, as requests: a push writes each product alone, a fetch all lines at once. */
+  writes: number;
+}
+
+/** The target's requests the simulators answered so far: all of them, and its writes. */
+async function progressOf(stack: Stack, target: Victim): Promise<{ requests: number; writes: number }> {
+  const service = target.kind === 'push' ? 'oneflow' : 'dataverse';
+  const [oneflowLog, writeLog] = await Promise.all([
+    requestLog(stack, 'oneflow'),
+    service === 'oneflow' ? null : requestLog(stack, 'dataverse'),
+  ]);
+  const ofContract = (url: string) => url.includes(`/contracts/${String(target.contractId)}`);
+  const writeRoutes: readonly string[] = WRITE_ROUTES[service];
+  const writes = (writeLog ?? oneflowLog).requests.filter(
+    (request) =>
+      writeRoutes.includes(request.route) &&
+      (service === 'oneflow'
+        ? ofContract(request.url)
+        : // Dataverse's log cannot tell contracts apart, but whose they are: a user's fetch writes as the user,
+          // the webhook's as the application.
+          (request.headers.callerobjectid !== undefined) === (target.kind === 'fetch')),
+  ).length;
+  return { requests: oneflowLog.requests.filter((request) => ofContract(request.url)).length, writes };
+}
+
+/** Waits for the moment of the target run, then SIGKILL. */
+async function killAt(stack: Stack, doomed: HostProcess, target: Victim, moment: Moment): Promise<void> {
   if (moment.mode === 'reading') {
     await sleep(moment.afterMs);
   } else {
     const { k } = moment;
-    // Polled back to back (no pause), so a kill after an answer lands before the run can note it, often.
+    // Polled back to back (no pause), so a kill after an answer often lands before the run could note it.
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const logged = await requestsLogged(stack);
-      if (k === 0 ? logged.total > 0 : logged.writes >= k) break;
-      if (Date.now() > deadline) throw new Error(`the run's write ${String(k)} never came`);
+      const progress = await progressOf(stack, target);
+      if (k === 0 ? progress.requests > 0 : progress.writes >= k) break;
+      if (Date.now() > deadline) throw new Error(`the ${target.kind}'s write ${String(k)} never came`);
     }
     if (moment.mode === 'on_the_wire') await sleep(moment.afterMs);
   }
@@ -110,16 +141,13 @@ async function killAt(stack: Stack, doomed: HostProcess, moment: Moment): Promis
 
 interface Landing {
   kind: CrashKind;
-  moment: Moment;
-  /** Simulator requests the run had made when it died. */
-  requestsBefore: number;
+  /** Whether this run's progress timed the kill, and where it was meant to land. */
+  moment: Moment | null;
   /** Its run row then: the lines it planned to write and those confirmed (null: it had not begun writing). */
   planned: number | null;
   written: number | null;
   /** From the kill until the contract took work again (push, fetch) or the message's fetch was done (webhook). */
   recoveryMs: number;
-  /** From the kill until the new process listened. */
-  restartMs: number;
   /** How long the dead run's lease still held the contract after the kill. */
   leaseHeldMs: number;
   busyAnswers: number;
@@ -128,6 +156,7 @@ interface Landing {
 }
 
 const landings: Landing[] = [];
+const restarts: number[] = [];
 const captured = capturingLogger();
 const processLines: string[][] = [];
 let stack: Stack;
@@ -164,7 +193,7 @@ beforeAll(async () => {
     'dataverse',
     'POST',
     '/_sim/fixture',
-    fixtureWithOpportunities(plan.length + 1),
+    fixtureWithOpportunities(ROUNDS * KINDS.length + 1),
   );
   if (loaded.status !== 200) throw new Error(`Dataverse fixture: ${loaded.text}`);
   alex = await stack.token('alex');
@@ -176,19 +205,26 @@ afterAll(async () => {
   await stack.close();
 });
 
-/** A fresh contract on its own opportunity, sent (so Oneflow takes one product per request), its sides agreeing. */
-async function freshContract(): Promise<{ recordId: string; contractId: number; model: ContractModel }> {
+/**
+ * A fresh contract on its own opportunity, sent (so Oneflow takes one product per request), its sides agreeing,
+ * then edited for its run: in Dynamics before a push, in Oneflow before a fetch.
+ */
+async function victim(kind: CrashKind): Promise<Victim> {
   const { id: recordId } = opportunity(nextRecord++);
   const contractId = await createContract(stack, recordId);
   await publishContract(stack, contractId);
   const sides = await sidesOf(stack, contractId, recordId);
   const model = modelOf(sides);
   expect(differences(model, sides)).toEqual([]);
-  return { recordId, contractId, model };
+  const lines =
+    kind === 'push'
+      ? await editDynamics(stack, random, recordId, model)
+      : await editOneflow(stack, random, contractId, model);
+  return { kind, recordId, contractId, model, writes: kind === 'push' ? lines : 1 };
 }
 
 /** Starts the run of `kind` on the process, not waiting for it: it will die. */
-async function startRun(doomed: HostProcess, kind: CrashKind, contractId: number): Promise<void> {
+async function startRun(doomed: HostProcess, { kind, contractId }: Victim): Promise<void> {
   if (kind === 'webhook') {
     const answer = await hostCall(doomed, 'POST', 'webhooks/oneflow/contoso', null, notification(contractId));
     expect(answer.status).toBe(200);
@@ -228,96 +264,132 @@ async function runAgain(
   return { busy };
 }
 
-describe.each(plan.map((kind, index) => [index + 1, kind] as const))('kill %i (%s)', (_index, kind) => {
-  test(`the process dies mid-${kind} at a random moment; after the restart both sides converge, once`, () =>
-    seeded(async () => {
-      const { recordId, contractId, model } = await freshContract();
-      const writes =
-        kind === 'push'
-          ? await editDynamics(stack, random, recordId, model)
-          : await editOneflow(stack, random, contractId, model);
-      const doomed = host;
-      if (!doomed) throw new Error('no Function app running');
-      // A fetch writes Dynamics in one change set; a push writes each product on its own.
-      const moment = momentFor(kind, kind === 'push' ? writes : 1);
+/** After the restart: the push or fetch asked again, or the webhook's message waited for. */
+async function recover(
+  restarted: HostProcess,
+  run: Victim,
+  killedAt: number,
+): Promise<{ busy: number; recoveryMs: number }> {
+  const { kind, contractId, recordId, model } = run;
+  if (kind !== 'webhook') {
+    const { busy } = await runAgain(restarted, kind, contractId);
+    return { busy, recoveryMs: Date.now() - killedAt };
+  }
+  // The message the dead process held comes back after its visibility timeout, and is fetched.
+  await until(
+    `the fetch of contract ${String(contractId)}'s notification to complete after the restart`,
+    async () =>
+      (await stack.services.store.runs.get(tenantOfCrashes, contractId)) === null &&
+      differences(model, await sidesOf(stack, contractId, recordId)).length === 0 &&
+      (await queuedMessages(stack)) === 0,
+    LEASE_TTL_MS + 90_000,
+  );
+  return { busy: 0, recoveryMs: Date.now() - killedAt };
+}
 
-      await slowSimulators(stack, SEED, true);
-      await clearRequestLogs(stack);
-      await startRun(doomed, kind, contractId);
-      await killAt(stack, doomed, moment);
-      const killedAt = Date.now();
-      host = null;
-      await slowSimulators(stack, SEED, false);
-      const requestsBefore = (await requestsLogged(stack)).total;
-      const run: RunRecord | null = await stack.services.store.runs.get(tenantOfCrashes, contractId);
-      const holding = await stack.services.store.leases.holding(tenantOfCrashes, contractId);
-      const leaseHeldMs = holding === null ? 0 : Math.max(0, Date.parse(holding.expiresAt) - killedAt);
+describe.each(targets.map((target, index) => [index + 1, target] as const))(
+  'kill %i (timed by the %s)',
+  (_, target) => {
+    test('the process dies mid-push, mid-fetch and mid-webhook; after the restart every contract converges, once', () =>
+      seeded(async () => {
+        const runs: Victim[] = [];
+        for (const kind of KINDS) runs.push(await victim(kind));
+        const timing = runs.find((run) => run.kind === target);
+        const doomed = host;
+        if (!timing || !doomed) throw new Error('nothing to kill');
+        const moment = momentFor(target, timing.writes);
 
-      // Restarted on the same storage and simulators.
-      const restarted = await startHost();
-      host = restarted;
-      const restartMs = Date.now() - killedAt;
-      let busy = 0;
-      let recoveryMs: number;
-      if (kind === 'webhook') {
-        // The message the dead process held comes back after its visibility timeout, and is fetched.
-        await until(
-          `the fetch of contract ${String(contractId)}'s notification to complete after the restart`,
-          async () =>
-            (await queuedMessages(stack)) === 0 &&
-            (await stack.services.store.runs.get(tenantOfCrashes, contractId)) === null &&
-            differences(model, await sidesOf(stack, contractId, recordId)).length === 0,
-          LEASE_TTL_MS + 90_000,
+        await slowSimulators(stack, SEED, true);
+        await clearRequestLogs(stack);
+        await Promise.all(runs.map((run) => startRun(doomed, run)));
+        await killAt(stack, doomed, timing, moment);
+        const killedAt = Date.now();
+        host = null;
+        await slowSimulators(stack, SEED, false);
+        const dead = await Promise.all(
+          runs.map(async ({ contractId }) => {
+            const { runs: runRows, leases } = stack.services.store;
+            const [row, holding] = await Promise.all([
+              runRows.get(tenantOfCrashes, contractId),
+              leases.holding(tenantOfCrashes, contractId),
+            ]);
+            const leaseHeldMs = holding === null ? 0 : Math.max(0, Date.parse(holding.expiresAt) - killedAt);
+            return { row, leaseHeldMs };
+          }),
         );
-        recoveryMs = Date.now() - killedAt;
-      } else {
-        ({ busy } = await runAgain(restarted, kind, contractId));
-        recoveryMs = Date.now() - killedAt;
-      }
 
-      // Exactly the state the edits call for: every line's values on both sides, each line's product once.
-      const sides = await sidesOf(stack, contractId, recordId);
-      expect(differences(model, sides)).toEqual([]);
+        // Restarted on the same storage and simulators; every contract recovers at once.
+        const restarted = await startHost();
+        host = restarted;
+        restarts.push(Date.now() - killedAt);
+        const recovered = await Promise.all(runs.map((run) => recover(restarted, run, killedAt)));
 
-      // A run killed while writing is in the log as interrupted, with what it had confirmed; one that had not
-      // begun writing left nothing to report.
-      const entries = await stack.services.store.activity.list(tenantOfCrashes, { contractId, limit: 100 });
-      const interrupted = entries.filter((entry) => entry.outcome === 'interrupted');
-      expect(entries.filter((entry) => entry.outcome === 'running')).toEqual([]);
-      if (run === null) {
-        expect(interrupted).toEqual([]);
-      } else {
-        expect(interrupted).toHaveLength(1);
-        expect(interrupted[0]?.action).toBe(ACTION[kind]);
-        expect(interrupted[0]?.message).toContain(
-          `${String(run.written.length)} of ${String(run.planned.length)} planned writes were confirmed`,
-        );
-      }
-      expect(await stack.services.store.runs.get(tenantOfCrashes, contractId)).toBeNull();
+        for (const [index, run] of runs.entries()) {
+          const { kind, contractId, recordId, model } = run;
+          const killed = dead[index];
+          const recovery = recovered[index];
+          if (!killed || !recovery) throw new Error('a run went missing');
+          // Exactly the state the edits call for: every line's values on both sides, each line's product once.
+          const sides = await sidesOf(stack, contractId, recordId);
+          expect({ contractId, kind, differences: differences(model, sides) }).toEqual({
+            contractId,
+            kind,
+            differences: [],
+          });
 
-      // Converged: a push and a fetch now find nothing to do, and write nothing (no echo).
-      await clearRequestLogs(stack);
-      for (const action of ['push', 'fetch'] as const) {
-        const again = await hostCall(restarted, 'POST', `contracts/${String(contractId)}/${action}`, alex);
-        expect([again.status, (again.body as { outcome?: string }).outcome]).toEqual([200, 'nothing_to_do']);
-      }
-      expect(await writesLogged(stack)).toEqual([]);
+          // A run killed while writing is in the log as interrupted, with what it had confirmed; one that had not
+          // begun writing left nothing to report.
+          const entries = await stack.services.store.activity.list(tenantOfCrashes, {
+            contractId,
+            limit: 100,
+          });
+          const interrupted = entries.filter((entry) => entry.outcome === 'interrupted');
+          expect(entries.filter((entry) => entry.outcome === 'running')).toEqual([]);
+          const { row } = killed;
+          if (row === null) {
+            expect(interrupted).toEqual([]);
+          } else {
+            expect(interrupted).toHaveLength(1);
+            expect(interrupted[0]?.action).toBe(ACTION[kind]);
+            expect(interrupted[0]?.message).toContain(
+              `${String(row.written.length)} of ${String(row.planned.length)} planned writes were confirmed`,
+            );
+          }
+          expect(await stack.services.store.runs.get(tenantOfCrashes, contractId)).toBeNull();
+          landings.push({
+            kind,
+            moment: kind === target ? moment : null,
+            planned: row?.planned.length ?? null,
+            written: row?.written.length ?? null,
+            recoveryMs: recovery.recoveryMs,
+            leaseHeldMs: killed.leaseHeldMs,
+            busyAnswers: recovery.busy,
+            interruptedEntries: interrupted.length,
+            duplicates: duplicatesIn(sides),
+          });
+        }
 
-      landings.push({
-        kind,
-        moment,
-        requestsBefore,
-        restartMs,
-        planned: run?.planned.length ?? null,
-        written: run?.written.length ?? null,
-        recoveryMs,
-        leaseHeldMs,
-        busyAnswers: busy,
-        interruptedEntries: interrupted.length,
-        duplicates: duplicatesIn(sides),
-      });
-    }));
-});
+        // Converged: a push and a fetch of each contract now find nothing to do, and write nothing (no echo).
+        await clearRequestLogs(stack);
+        for (const { contractId } of runs) {
+          for (const action of ['push', 'fetch'] as const) {
+            const again = await hostCall(
+              restarted,
+              'POST',
+              `contracts/${String(contractId)}/${action}`,
+              alex,
+            );
+            expect([contractId, again.status, (again.body as { outcome?: string }).outcome]).toEqual([
+              contractId,
+              200,
+              'nothing_to_do',
+            ]);
+          }
+        }
+        expect(await writesLogged(stack)).toEqual([]);
+      }));
+  },
+);
 
 test('no log line of the stack or of any Function app process, killed or not, holds a secret or a token', async () => {
   await host?.kill();
@@ -331,24 +403,24 @@ test('no log line of the stack or of any Function app process, killed or not, ho
   const of = (kind: CrashKind) => landings.filter((landing) => landing.kind === kind);
   recordFigures('crash', {
     seed: SEED,
-    kills: landings.length,
-    killsByKind: Object.fromEntries(KINDS.map((kind) => [kind, of(kind).length])),
+    processKills: targets.length,
+    runsKilled: landings.length,
+    runsKilledByKind: Object.fromEntries(KINDS.map((kind) => [kind, of(kind).length])),
     processesStarted: processLines.length,
     killedWhileWriting: landings.filter((landing) => landing.planned !== null).length,
     killedBeforeWriting: landings.filter((landing) => landing.planned === null).length,
-    landings: landings.map(({ kind, moment, requestsBefore, planned, written }) => ({
+    runs: landings.map(({ kind, moment, planned, written }) => ({
       kind,
-      moment,
-      requestsBefore,
-      written: planned === null ? null : `${String(written)} of ${String(planned)}`,
+      ...(moment === null ? {} : { timedTheKill: moment }),
+      confirmedWhenKilled: planned === null ? 'not writing yet' : `${String(written)} of ${String(planned)}`,
     })),
     recoveryMs: Object.fromEntries(KINDS.map((kind) => [kind, spread(of(kind).map((l) => l.recoveryMs))])),
-    restartMs: spread(landings.map((landing) => landing.restartMs)),
+    restartMs: spread(restarts),
     leaseHeldAfterKillMs: spread(landings.map((landing) => landing.leaseHeldMs)),
     busyAnswers: landings.reduce((sum, landing) => sum + landing.busyAnswers, 0),
     interruptedEntries: landings.reduce((sum, landing) => sum + landing.interruptedEntries, 0),
     duplicates: landings.reduce((sum, landing) => sum + landing.duplicates, 0),
     logLinesChecked: lines.length,
   });
-  expect(landings).toHaveLength(plan.length);
+  expect(landings).toHaveLength(targets.length * KINDS.length);
 });

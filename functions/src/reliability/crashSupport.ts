@@ -252,22 +252,6 @@ export const WRITE_ROUTES = {
 export const READ_LATENCY = { latencyMs: 60, jitterMs: 60 } as const;
 export const WRITE_LATENCY = { latencyMs: 500, jitterMs: 300 } as const;
 
-/** What the simulators logged since they were last cleared: every answered request, and the writes among them. */
-export async function requestsLogged(stack: Stack): Promise<{ total: number; writes: number }> {
-  const logs = await Promise.all(
-    (['dataverse', 'oneflow'] as const).map(async (service) => {
-      const answer = await stack.sim(service, 'GET', '/_sim/requests');
-      const log = answer.body as { total: number; requests: { route: string }[] };
-      const writes: readonly string[] = WRITE_ROUTES[service];
-      return { total: log.total, writes: log.requests.filter((r) => writes.includes(r.route)).length };
-    }),
-  );
-  return {
-    total: logs.reduce((sum, log) => sum + log.total, 0),
-    writes: logs.reduce((sum, log) => sum + log.writes, 0),
-  };
-}
-
 /** Both simulators answer slowly (reads a little, writes a lot), or normally again (`slow` false). */
 export async function slowSimulators(stack: Stack, seed: number, slow: boolean): Promise<void> {
   for (const service of ['dataverse', 'oneflow'] as const) {
