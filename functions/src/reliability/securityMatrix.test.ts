@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { z } from 'zod';
 import { TOKEN_INVALID, TOKEN_REQUIRED } from '../auth/bearer';
 import { errorOf, requestTotals, shippedDefaults, type Writes } from '../e2e/securitySupport';
@@ -31,6 +32,8 @@ import {
 import {
   capturingLogger,
   recordFigures,
+  scaled,
+  seedOfRun,
   secretsIn,
   secretValuesOf,
   tableSnapshot,
@@ -63,6 +66,8 @@ const MISSING: Target = {
   lineId: '2c3d0000-0000-4000-8000-00000000dead',
 };
 
+const SEED = seedOfRun();
+
 const figures = {
   routes: 0,
   tokenVariants: 0,
@@ -72,6 +77,10 @@ const figures = {
   webhookCases: 0,
   crossTenantCases: 0,
   leaksFound: 0,
+  seed: SEED,
+  tokenMutations: 0,
+  /** Changed in bits no byte uses (the signature's last base64url character): the same token, accepted. */
+  tokenMutationsAccepted: 0,
 };
 
 const ContractCreated = z.object({ contract: z.object({ contractId: z.number().int().positive() }) });
@@ -185,6 +194,68 @@ describe('every protected route × every caller that must be refused', () => {
       JSON.stringify({ error: { code: 'unauthorized', message: TOKEN_INVALID, details: [] } }),
       JSON.stringify({ error: { code: 'unauthorized', message: TOKEN_REQUIRED, details: [] } }),
     ]);
+    expect(await untouched()).toEqual(before);
+  }, 300_000);
+});
+
+describe('a valid token changed at random (seeded)', () => {
+  /** Characters a change may put in: the base64url alphabet, and some that are not in it. */
+  const CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/=. %\u00e9';
+
+  it('is refused with the one answer for bad tokens, unless it still decodes to the very same bytes', async () => {
+    const before = await untouched();
+    const segments = alex.split('.');
+    const accepted: string[] = [];
+    const wrong: unknown[] = [];
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.nat({ max: 2 }),
+          fc.nat(),
+          fc.constantFrom(...CHARS.split('')),
+          fc.constantFrom('replace', 'insert', 'delete'),
+          async (segment, at, char, how) => {
+            const parts = [...segments];
+            const original = parts[segment] ?? '';
+            const position = at % Math.max(1, original.length);
+            const changed =
+              how === 'replace'
+                ? `${original.slice(0, position)}${char}${original.slice(position + 1)}`
+                : how === 'insert'
+                  ? `${original.slice(0, position)}${char}${original.slice(position)}`
+                  : `${original.slice(0, position)}${original.slice(position + 1)}`;
+            if (changed === original) return;
+            parts[segment] = changed;
+            figures.tokenMutations += 1;
+            const answer = await send(
+              stack,
+              { method: 'GET', path: 'settings/opportunity' },
+              `Bearer ${parts.join('.')}`,
+            );
+            if (answer.status === 200) {
+              // Base64url's last character carries bits no byte uses: a change there may decode to the same bytes.
+              const same = Buffer.from(changed, 'base64url').equals(Buffer.from(original, 'base64url'));
+              if (segment !== 2 || !same) wrong.push({ segment, how, position, char, status: 200 });
+              accepted.push(changed);
+              return;
+            }
+            const seen = seenAs(answer, {});
+            // A space makes the header two words: no longer a bearer token at all.
+            const message = changed.includes(' ') ? TOKEN_REQUIRED : TOKEN_INVALID;
+            const expected = { error: { code: 'unauthorized', message, details: [] } };
+            if (answer.status !== 401 || answer.text !== JSON.stringify(expected))
+              wrong.push({ segment, how, position, char, seen });
+          },
+        ),
+        { seed: SEED, numRuns: scaled(80, 2_000) },
+      );
+    } catch (error) {
+      process.stdout.write(`token changes failed: replay with RELIABILITY_SEED=${String(SEED)}\n`);
+      throw error;
+    }
+    figures.tokenMutationsAccepted = accepted.length;
+    expect(wrong).toEqual([]);
+    expect(figures.tokenMutations).toBeGreaterThan(0);
     expect(await untouched()).toEqual(before);
   }, 300_000);
 });
