@@ -3,41 +3,27 @@
  * temp state folder, so it never meets an `npm start` running on this machine. A contract created in one run
  * can be pushed in the next; `--fresh` and `npm run reset` start over; stopping leaves no process behind.
  */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { Agent } from 'node:https';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axios from 'axios';
 import { acceptsConnections } from '@oneflow-sync/simulators/src/common/listen';
 import { z } from 'zod';
+import {
+  localStartEnvironment,
+  localUserToken,
+  processesLeft,
+  startLocalStack,
+  stopLocalStack,
+  type LocalStack,
+} from '../testing/localStart';
 import { FIXTURE } from '../testing/stack';
-import { isAlive } from '../testing/processes';
 
 const REPO = join(__dirname, '..', '..', '..');
-const EVERY_PORT_FROM_THE_OS = {
-  FUNCTIONS_PORT: '0',
-  SIM_DATAVERSE_PORT: '0',
-  SIM_ONEFLOW_PORT: '0',
-  SIM_IDENTITY_PORT: '0',
-  AZURITE_BLOB_PORT: '0',
-  AZURITE_QUEUE_PORT: '0',
-  AZURITE_TABLE_PORT: '0',
-};
 const LINE = FIXTURE.opportunityLines[0];
 
-interface RunningStack {
-  child: ChildProcessWithoutNullStreams;
-  output: () => string;
-  api: string;
-  oneflow: string;
-  dataverse: string;
-  identity: string;
-  certificate: string;
-  ports: number[];
-  /** start.mjs and every process under it, read from /proc while the stack runs. */
-  pids: number[];
-}
+type RunningStack = LocalStack;
 
 let folder: string;
 const started: RunningStack[] = [];
@@ -52,119 +38,23 @@ afterAll(async () => {
 });
 
 function environment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, ...EVERY_PORT_FROM_THE_OS, LOCAL_STATE_DIR: folder, ...extra };
-}
-
-/** Every process below `root` (children, their children…), from the parent ids in /proc. */
-function processTree(root: number): number[] {
-  const parents = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    // "pid (command) state ppid …": the command may hold spaces and parentheses, so read after the last ')'.
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
-  }
-  const tree = [root];
-  for (let index = 0; index < tree.length; index++) {
-    tree.push(...(parents.get(tree[index] ?? -1) ?? []));
-  }
-  return tree;
-}
-
-function commandOf(pid: number): string {
-  try {
-    return `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')}`;
-  } catch {
-    return `${pid} (gone)`;
-  }
-}
-
-function exited(child: ChildProcessWithoutNullStreams): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
-    else
-      child.once('exit', (code) => {
-        resolve(code);
-      });
-  });
+  return localStartEnvironment(folder, extra);
 }
 
 async function start(args: string[] = []): Promise<RunningStack> {
-  const child = spawn(process.execPath, [join('scripts', 'start.mjs'), ...args], {
-    cwd: REPO,
-    env: environment(),
-    // A process group of its own, as in a terminal: Ctrl-C (SIGINT below) reaches every process in it at once.
-    detached: true,
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 150_000;
-  while (!output.includes('Ctrl-C stops everything')) {
-    if (child.exitCode !== null) throw new Error(`npm start exited (${child.exitCode}):\n${output}`);
-    if (Date.now() > deadline) {
-      // Stopped as Ctrl-C would, so nothing it started outlives the test.
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGINT');
-      throw new Error(`npm start was not ready in 150 s:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  const find = (pattern: RegExp): string => {
-    const found = pattern.exec(output)?.[1];
-    if (found === undefined) throw new Error(`${String(pattern)} is not in the output:\n${output}`);
-    return found;
-  };
-  const api = find(/Function app\s+(http:\/\/127\.0\.0\.1:\d+\/api)/);
-  const oneflow = find(/Oneflow simulator\s+(http:\/\/127\.0\.0\.1:\d+)\//);
-  const dataverse = find(/Dataverse simulator\s+(http:\/\/127\.0\.0\.1:\d+)\//);
-  const identity = find(/Identity provider\s+(https:\/\/127\.0\.0\.1:\d+)/);
-  const certificate = find(/Identity provider .*TLS certificate (\S+)\)/);
-  const azurite =
-    /Azurite\s+blobs (\d+), queues (\d+), tables (\d+)/.exec(output)?.slice(1).map(Number) ?? [];
-  const ports = [api, oneflow, dataverse, identity].map((url) => Number(new URL(url).port));
-  if (child.pid === undefined) throw new Error('npm start has no pid');
-  const stack: RunningStack = {
-    child,
-    output: () => output,
-    api,
-    oneflow,
-    dataverse,
-    identity,
-    certificate,
-    ports: [...ports, ...azurite],
-    pids: processTree(child.pid),
-  };
+  const stack = await startLocalStack(folder, { args });
   started.push(stack);
   return stack;
 }
 
 async function stop(stack: RunningStack, signal: NodeJS.Signals): Promise<number | null> {
   started.splice(started.indexOf(stack), 1);
-  const done = exited(stack.child);
-  const pid = stack.child.pid;
-  // SIGINT as Ctrl-C sends it, to the whole group; SIGTERM as a service manager sends it, to the script alone.
-  if (signal === 'SIGINT' && pid !== undefined) process.kill(-pid, signal);
-  else stack.child.kill(signal);
-  return done;
+  return stopLocalStack(stack, signal);
 }
 
 const client = axios.create({ validateStatus: () => true, responseType: 'json' });
 
-async function userToken(stack: RunningStack, audience: string): Promise<string> {
-  const answer = await client.post<{ access_token: string }>(
-    `${stack.identity}/_sim/tokens`,
-    { ...FIXTURE.users.alex, aud: audience },
-    { httpsAgent: new Agent({ ca: readFileSync(stack.certificate, 'utf8') }) },
-  );
-  expect(answer.status).toBe(200);
-  return answer.data.access_token;
-}
+const userToken = (stack: RunningStack, audience: string) => localUserToken(stack, audience);
 
 async function api(stack: RunningStack, method: 'GET' | 'POST', path: string, body?: unknown) {
   const token = await userToken(stack, FIXTURE.apiClientId);
@@ -228,12 +118,7 @@ async function pushWhenFree(stack: RunningStack, contractId: number) {
 /** After a stop: start.mjs and everything it started are gone, and no port of the stack answers. */
 async function expectNothingLeft(stack: RunningStack): Promise<void> {
   expect(stack.pids.length).toBeGreaterThanOrEqual(4);
-  // esbuild's service (tsx's compiler) leaves when it sees its parent gone, a moment after.
-  const deadline = Date.now() + 5000;
-  while (stack.pids.some(isAlive) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  expect(stack.pids.filter(isAlive).map(commandOf)).toEqual([]);
+  expect(await processesLeft(stack)).toEqual([]);
   for (const port of stack.ports) expect(await acceptsConnections(port)).toBe(false);
   expect(existsSync(stack.certificate)).toBe(false);
   expect(existsSync(join(folder, 'stack.pid'))).toBe(false);
