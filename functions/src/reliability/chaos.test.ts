@@ -32,7 +32,15 @@ import {
   type ChaosTenant,
   type People,
 } from './chaosSupport';
-import { capturingLogger, recordFigures, scaled, secretsIn, secretValuesOf, seedOfRun } from './support';
+import {
+  capturingLogger,
+  recordFigures,
+  scaled,
+  SOAK,
+  secretsIn,
+  secretValuesOf,
+  seedOfRun,
+} from './support';
 
 const SEED = seedOfRun();
 const PER_TENANT = scaled(11, 40);
@@ -62,6 +70,7 @@ async function seeded<T>(what: string, check: () => T | Promise<T>): Promise<T> 
   try {
     return await check();
   } catch (error) {
+    if (error instanceof Error && error.message.startsWith('chaos seed ')) throw error;
     const message = error instanceof Error ? error.message : String(error);
     const failure = new Error(
       `chaos seed ${String(SEED)} (RELIABILITY_SEED=${String(SEED)} replays): ${what}\n${message}`,
@@ -206,7 +215,9 @@ beforeAll(async () => {
     started = true;
   } catch (error) {
     await stack.close();
-    throw error;
+    await seeded('starting the stack and the contracts', () => {
+      throw error;
+    });
   }
 }, 300_000);
 
@@ -271,6 +282,12 @@ const DeliveryPayloadsSchema = z.object({
   ),
 });
 
+/** How many notifications the Oneflow simulator has made so far (each delivery, duplicates included). */
+async function deliveriesMade(): Promise<number> {
+  const answer = await stack.sim('oneflow', 'GET', '/_sim/webhooks/deliveries');
+  return z.object({ total: z.number() }).parse(answer.body).total;
+}
+
 const figures = {
   contracts: 0,
   tenants: TENANTS.length,
@@ -279,7 +296,14 @@ const figures = {
   actionAnswers: {} as Record<string, number>,
   busyAnswers: 0,
   failedActions: 0,
-  webhooks: { delivered: 0, deliveryAttempts: 0, duplicatedBySimulator: 0, replayedLate: 0 },
+  webhooks: {
+    delivered: 0,
+    deliveryAttempts: 0,
+    duplicatedBySimulator: 0,
+    sentWhileReordering: 0,
+    replayedLate: 0,
+  },
+  editsBySide: { dynamics: 0, oneflow: 0 },
   queueRuns: 0,
   queueRunsFailed: 0,
   queueMessagesGivenUp: 0,
@@ -294,293 +318,300 @@ const count = (into: Record<string, number>, key: string): void => {
 
 test(
   'chaos on both tenants converges to exactly the state the engine states from the edits made',
-  async () => {
-    figures.contracts = contracts.length;
-    expect(contracts.length).toBeGreaterThanOrEqual(20);
-    expect(new Set(contracts.map((contract) => contract.record.tenant.key)).size).toBe(2);
-    await stack.sim('dataverse', 'DELETE', '/_sim/requests');
-    await stack.sim('oneflow', 'DELETE', '/_sim/requests');
-    await stack.sim('oneflow', 'DELETE', '/_sim/webhooks/deliveries');
-    queue = watchQueueTrigger();
+  () => seeded('the chaos run', chaosRun),
+  scaled(600_000, 3_600_000),
+);
 
-    // ---- chaos
-    const actions: Promise<ActionRecord>[] = [];
-    const total = contracts.reduce((sum, contract) => sum + contract.script.events.length, 0);
-    let done = 0;
-    let burstsStarted = 0;
-    let reordering = false;
-    let controller: Promise<void> = Promise.resolve();
-    await setFaults(FAULT_RATES);
-    await stack.sim('oneflow', 'PUT', '/_sim/webhooks/delivery', { duplicates: true, reorder: false });
-    const progress = (): void => {
-      done += 1;
-      const share = done / total;
-      if (!reordering && share >= 0.5) {
-        reordering = true;
-        controller = controller.then(async () => {
-          await stack.sim('oneflow', 'PUT', '/_sim/webhooks/delivery', {
-            duplicates: false,
-            reorder: true,
-            reorderWindowMs: 400,
-          });
+async function chaosRun(): Promise<void> {
+  figures.contracts = contracts.length;
+  expect(contracts.length).toBeGreaterThanOrEqual(20);
+  expect(new Set(contracts.map((contract) => contract.record.tenant.key)).size).toBe(2);
+  await stack.sim('dataverse', 'DELETE', '/_sim/requests');
+  await stack.sim('oneflow', 'DELETE', '/_sim/requests');
+  await stack.sim('oneflow', 'DELETE', '/_sim/webhooks/deliveries');
+  queue = watchQueueTrigger();
+
+  // ---- chaos
+  const actions: Promise<ActionRecord>[] = [];
+  const total = contracts.reduce((sum, contract) => sum + contract.script.events.length, 0);
+  let done = 0;
+  let burstsStarted = 0;
+  let reordering = false;
+  let reorderedFrom = 0;
+  let controller: Promise<void> = Promise.resolve();
+  await setFaults(FAULT_RATES);
+  await stack.sim('oneflow', 'PUT', '/_sim/webhooks/delivery', { duplicates: true, reorder: false });
+  const progress = (): void => {
+    done += 1;
+    const share = done / total;
+    if (!reordering && share >= 0.5) {
+      reordering = true;
+      controller = controller.then(async () => {
+        await stack.sim('oneflow', 'PUT', '/_sim/webhooks/delivery', {
+          duplicates: false,
+          reorder: true,
+          reorderWindowMs: 400,
         });
-      }
-      const burst = BURSTS[burstsStarted];
-      if (burst && share >= (burstsStarted + 1) / (BURSTS.length + 1)) {
-        burstsStarted += 1;
-        controller = controller.then(async () => {
-          await setFaults(FAULT_RATES, burst);
-          await new Promise((resolve) => setTimeout(resolve, BURST_MS));
-          await setFaults(FAULT_RATES);
-        });
-      }
-    };
-    const replay = async (pick: number): Promise<void> => {
-      const { deliveries } = DeliveryPayloadsSchema.parse(
-        (await stack.sim('oneflow', 'GET', '/_sim/webhooks/deliveries')).body,
-      );
-      const delivered = deliveries.filter((delivery) => delivery.state === 'delivered');
-      const chosen = delivered[Math.floor(pick * delivered.length)];
-      if (!chosen) return;
-      const path = chosen.callbackUrl.slice(`${stack.host.url}/api`.length);
-      const answer = await stack.api('POST', path, { body: chosen.payload });
-      figures.webhooks.replayedLate += 1;
-      await seeded(`a late replay of callback ${chosen.callbackId} is answered 200`, () => {
-        expect(answer.status).toBe(200);
+        reorderedFrom = await deliveriesMade();
       });
-    };
-    const run = async (contract: ChaosContract, event: ChaosEvent): Promise<void> => {
-      switch (event.kind) {
-        case 'action': {
-          const running = act(contract, event.action);
-          actions.push(running);
-          if (event.awaited) await running;
-          return;
-        }
-        case 'replay':
-          await replay(event.pick);
-          return;
-        case 'pause':
-          await new Promise((resolve) => setTimeout(resolve, event.ms));
-          return;
-        default:
-          await carryOut(stack, sides, contract, event);
-      }
-    };
-    await pool(contracts, WORKERS, async (contract) => {
-      for (const event of contract.script.events) {
-        count(figures.events, event.kind === 'action' ? `action:${event.action}` : event.kind);
-        await run(contract, event);
-        progress();
-      }
-    });
-    const answered = await Promise.all(actions);
-    await controller;
-
-    // ---- quiet: faults off, Oneflow's held notifications sent, every queued run done
-    await setFaults(null);
-    await stack.sim('oneflow', 'PUT', '/_sim/webhooks/delivery', { duplicates: false, reorder: false });
-    await settle();
-
-    const [dataverseLog, oneflowLog] = await Promise.all([
-      requestLog(stack, 'dataverse'),
-      requestLog(stack, 'oneflow'),
-    ]);
-    for (const [service, log] of [
-      ['dataverse', dataverseLog],
-      ['oneflow', oneflowLog],
-    ] as const) {
-      for (const request of log.requests) {
-        if (request.status === 0) count(figures.faultsInjected[service], 'drop');
-        else if (request.status === 429 || request.status === 500)
-          count(figures.faultsInjected[service], String(request.status));
-      }
     }
+    const burst = BURSTS[burstsStarted];
+    if (burst && share >= (burstsStarted + 1) / (BURSTS.length + 1)) {
+      burstsStarted += 1;
+      controller = controller.then(async () => {
+        await setFaults(FAULT_RATES, burst);
+        await new Promise((resolve) => setTimeout(resolve, BURST_MS));
+        await setFaults(FAULT_RATES);
+      });
+    }
+  };
+  const replay = async (pick: number): Promise<void> => {
     const { deliveries } = DeliveryPayloadsSchema.parse(
       (await stack.sim('oneflow', 'GET', '/_sim/webhooks/deliveries')).body,
     );
-    const attemptsSchema = z.object({
-      deliveries: z.array(z.object({ attempts: z.array(z.unknown()), callbackId: z.string() })),
+    const delivered = deliveries.filter((delivery) => delivery.state === 'delivered');
+    const chosen = delivered[Math.floor(pick * delivered.length)];
+    if (!chosen) return;
+    const path = chosen.callbackUrl.slice(`${stack.host.url}/api`.length);
+    const answer = await stack.api('POST', path, { body: chosen.payload });
+    figures.webhooks.replayedLate += 1;
+    await seeded(`a late replay of callback ${chosen.callbackId} is answered 200`, () => {
+      expect(answer.status).toBe(200);
     });
-    const deliveryAttempts = attemptsSchema.parse(
-      (await stack.sim('oneflow', 'GET', '/_sim/webhooks/deliveries')).body,
-    );
-    figures.webhooks.delivered = deliveries.filter((delivery) => delivery.state === 'delivered').length;
-    figures.webhooks.deliveryAttempts = deliveryAttempts.deliveries.reduce(
-      (sum, d) => sum + d.attempts.length,
-      0,
-    );
-    const perCallback = new Map<string, number>();
-    for (const delivery of deliveries)
-      perCallback.set(delivery.callbackId, (perCallback.get(delivery.callbackId) ?? 0) + 1);
-    figures.webhooks.duplicatedBySimulator = [...perCallback.values()].filter((n) => n > 1).length;
-    figures.actions.push = answered.filter((answer) => answer.action === 'push').length;
-    figures.actions.fetch = answered.filter((answer) => answer.action === 'fetch').length;
-    for (const answer of answered)
-      count(figures.actionAnswers, `${String(answer.status)} ${answer.outcome ?? answer.code ?? ''}`);
-    figures.busyAnswers = answered.filter((answer) => answer.code === 'contract_busy').length;
-    const failedAnswers = answered.filter((answer) => answer.status >= 500 || answer.outcome === 'failed');
-    figures.failedActions = failedAnswers.length;
-    const attempts = queue.attempts;
-    figures.queueRuns = attempts.length;
-    figures.queueRunsFailed = attempts.filter((attempt) => attempt.error !== null).length;
-    figures.queueMessagesGivenUp = attempts.filter(
-      (attempt) => attempt.error !== null && attempt.dequeueCount >= 5,
-    ).length;
-
-    await seeded('every answer to a push or fetch under faults is one the API documents', () => {
-      const unexpected = answered.filter(
-        (answer) =>
-          !(
-            (answer.status === 200 && answer.outcome !== null) ||
-            (answer.status === 409 && answer.code === 'contract_busy') ||
-            (answer.status === 502 && /_unavailable$/.test(answer.code ?? '')) ||
-            (answer.status === 503 && /_busy$/.test(answer.code ?? ''))
-          ),
-      );
-      expect(unexpected).toEqual([]);
-    });
-
-    // ---- every failure visible in the activity log
-    const activity = new Map<number, ActivityEntry[]>();
-    for (const contract of contracts) activity.set(contract.contractId, await activityOf(contract));
-    await seeded('every failed push or fetch has its failed entry in the activity log', () => {
-      for (const contract of contracts) {
-        const entries = activity.get(contract.contractId) ?? [];
-        for (const action of ['push', 'fetch'] as const) {
-          const failed = failedAnswers.filter(
-            (answer) => answer.contractId === contract.contractId && answer.action === action,
-          ).length;
-          const logged = entries.filter(
-            (entry) => entry.action === action && entry.outcome === 'failed',
-          ).length;
-          expect({ contract: contract.contractId, action, failedEntries: logged }).toEqual({
-            contract: contract.contractId,
-            action,
-            failedEntries: failed,
-          });
-        }
+  };
+  const run = async (contract: ChaosContract, event: ChaosEvent): Promise<void> => {
+    switch (event.kind) {
+      case 'action': {
+        const running = act(contract, event.action);
+        actions.push(running);
+        if (event.awaited) await running;
+        return;
       }
-      for (const answer of answered) {
-        if (answer.activityId === null) continue;
-        const entry = (activity.get(answer.contractId) ?? []).find(
-          (candidate) => candidate.id === answer.activityId,
-        );
-        expect({ id: answer.activityId, outcome: entry?.outcome }).toEqual({
-          id: answer.activityId,
-          outcome: answer.outcome,
+      case 'replay':
+        await replay(event.pick);
+        return;
+      case 'pause':
+        await new Promise((resolve) => setTimeout(resolve, event.ms));
+        return;
+      default:
+        await carryOut(stack, sides, contract, event);
+    }
+  };
+  await pool(contracts, WORKERS, async (contract) => {
+    for (const event of contract.script.events) {
+      count(figures.events, event.kind === 'action' ? `action:${event.action}` : event.kind);
+      if (event.kind.startsWith('dynamics')) figures.editsBySide.dynamics += 1;
+      if (event.kind.startsWith('oneflow')) figures.editsBySide.oneflow += 1;
+      await run(contract, event);
+      progress();
+    }
+  });
+  const answered = await Promise.all(actions);
+  await controller;
+
+  // ---- quiet: faults off, Oneflow's held notifications sent, every queued run done
+  await setFaults(null);
+  await stack.sim('oneflow', 'PUT', '/_sim/webhooks/delivery', { duplicates: false, reorder: false });
+  // Held notifications go out (newest first) when flushed: they count as sent while reordering.
+  await stack.sim('oneflow', 'POST', '/_sim/webhooks/flush', {});
+  figures.webhooks.sentWhileReordering = (await deliveriesMade()) - reorderedFrom;
+  await settle();
+
+  const [dataverseLog, oneflowLog] = await Promise.all([
+    requestLog(stack, 'dataverse'),
+    requestLog(stack, 'oneflow'),
+  ]);
+  for (const [service, log] of [
+    ['dataverse', dataverseLog],
+    ['oneflow', oneflowLog],
+  ] as const) {
+    for (const request of log.requests) {
+      if (request.status === 0) count(figures.faultsInjected[service], 'drop');
+      else if (request.status === 429 || request.status === 500)
+        count(figures.faultsInjected[service], String(request.status));
+    }
+  }
+  const { deliveries } = DeliveryPayloadsSchema.parse(
+    (await stack.sim('oneflow', 'GET', '/_sim/webhooks/deliveries')).body,
+  );
+  const attemptsSchema = z.object({
+    deliveries: z.array(z.object({ attempts: z.array(z.unknown()), callbackId: z.string() })),
+  });
+  const deliveryAttempts = attemptsSchema.parse(
+    (await stack.sim('oneflow', 'GET', '/_sim/webhooks/deliveries')).body,
+  );
+  figures.webhooks.delivered = deliveries.filter((delivery) => delivery.state === 'delivered').length;
+  figures.webhooks.deliveryAttempts = deliveryAttempts.deliveries.reduce(
+    (sum, d) => sum + d.attempts.length,
+    0,
+  );
+  const perCallback = new Map<string, number>();
+  for (const delivery of deliveries)
+    perCallback.set(delivery.callbackId, (perCallback.get(delivery.callbackId) ?? 0) + 1);
+  figures.webhooks.duplicatedBySimulator = [...perCallback.values()].filter((n) => n > 1).length;
+  figures.actions.push = answered.filter((answer) => answer.action === 'push').length;
+  figures.actions.fetch = answered.filter((answer) => answer.action === 'fetch').length;
+  for (const answer of answered)
+    count(figures.actionAnswers, `${String(answer.status)} ${answer.outcome ?? answer.code ?? ''}`);
+  figures.busyAnswers = answered.filter((answer) => answer.code === 'contract_busy').length;
+  const failedAnswers = answered.filter((answer) => answer.status >= 500 || answer.outcome === 'failed');
+  figures.failedActions = failedAnswers.length;
+  const attempts = queue.attempts;
+  figures.queueRuns = attempts.length;
+  figures.queueRunsFailed = attempts.filter((attempt) => attempt.error !== null).length;
+  figures.queueMessagesGivenUp = attempts.filter(
+    (attempt) => attempt.error !== null && attempt.dequeueCount >= 5,
+  ).length;
+
+  await seeded('every answer to a push or fetch under faults is one the API documents', () => {
+    const unexpected = answered.filter(
+      (answer) =>
+        !(
+          (answer.status === 200 && answer.outcome !== null) ||
+          (answer.status === 409 && answer.code === 'contract_busy') ||
+          (answer.status === 502 && /_unavailable$/.test(answer.code ?? '')) ||
+          (answer.status === 503 && /_busy$/.test(answer.code ?? ''))
+        ),
+    );
+    expect(unexpected).toEqual([]);
+  });
+
+  // ---- every failure visible in the activity log
+  const activity = new Map<number, ActivityEntry[]>();
+  for (const contract of contracts) activity.set(contract.contractId, await activityOf(contract));
+  await seeded('every failed push or fetch has its failed entry in the activity log', () => {
+    for (const contract of contracts) {
+      const entries = activity.get(contract.contractId) ?? [];
+      for (const action of ['push', 'fetch'] as const) {
+        const failed = failedAnswers.filter(
+          (answer) => answer.contractId === contract.contractId && answer.action === action,
+        ).length;
+        const logged = entries.filter(
+          (entry) => entry.action === action && entry.outcome === 'failed',
+        ).length;
+        expect({ contract: contract.contractId, action, failedEntries: logged }).toEqual({
+          contract: contract.contractId,
+          action,
+          failedEntries: failed,
         });
       }
-      const running = [...activity.values()]
-        .flat()
-        .filter((entry) => entry.outcome === 'running' || entry.outcome === 'interrupted');
-      expect(running).toEqual([]);
-    });
-    await seeded('every queued fetch given up after its retries has its failed entry', () => {
-      for (const contract of contracts) {
-        const givenUp = attempts.filter(
-          (attempt) =>
-            attempt.contractId === contract.contractId && attempt.error !== null && attempt.dequeueCount >= 5,
-        ).length;
-        const logged = (activity.get(contract.contractId) ?? []).filter(
-          (entry) => entry.action === 'webhook' && entry.outcome === 'failed',
-        ).length;
-        expect(logged).toBeGreaterThanOrEqual(givenUp);
-      }
-    });
-
-    // ---- the final fetch and push, faults off
-    const final = await pool(contracts, 4, async (contract) => {
-      const fetched = await untilFree(contract, 'fetch');
-      const pushed = await untilFree(contract, 'push');
-      return { contractId: contract.contractId, fetch: fetched.outcome, push: pushed.outcome };
-    });
-    await seeded('the final fetch and push of every contract succeed', () => {
-      expect(
-        final.filter(
-          (run) =>
-            run.fetch === 'failed' ||
-            run.push === 'failed' ||
-            run.fetch === 'refused' ||
-            run.push === 'refused',
-        ),
-      ).toEqual([]);
-    });
-    // The webhooks of the final pushes: the fetches they cause find nothing to write into Dynamics.
-    await stack.sim('dataverse', 'DELETE', '/_sim/requests');
-    await settle();
-    figures.echoWritesToDynamics = (await requestLog(stack, 'dataverse')).requests.filter(
-      (request) => request.method !== 'GET',
-    ).length;
-
-    // ---- the end state, exactly
-    const now = new Date();
-    await seeded('both sides of every contract hold exactly what the oracle states', async () => {
-      const actual: Record<number, ContractView> = {};
-      const expected: Record<number, ContractView> = {};
-      for (const contract of contracts) {
-        const gateway = stack.services.tenant(contract.record.tenant.tenantId);
-        const lines = await gateway.dynamics.readLines(contract.model.settings, contract.record.id, {});
-        const products = await storedProducts(stack, contract.contractId);
-        actual[contract.contractId] = contractView(
-          lines,
-          [{ ...firstGroup(contract), products }],
-          contract.model.settings,
-        );
-        expected[contract.contractId] = expectedEndState(contract.model, now);
-      }
-      expect(actual).toEqual(expected);
-    });
-    await seeded('no Oneflow product is there twice; every hand-added one is there once', async () => {
-      for (const contract of contracts) {
-        const products = await storedProducts(stack, contract.contractId);
-        const customIds = products.flatMap((product) =>
-          product._private_ownerside?.custom_id ? [product._private_ownerside.custom_id] : [],
-        );
-        expect(customIds.length).toBe(new Set(customIds).size);
-        const handAdded = contract.script.events.flatMap((event) =>
-          event.kind === 'oneflowHandAdd' ? [event.name] : [],
-        );
-        for (const name of handAdded)
-          expect({ name, copies: products.filter((product) => product.name === name).length }).toEqual({
-            name,
-            copies: 1,
-          });
-      }
-    });
-    await seeded('the fetches caused by the final pushes wrote nothing into Dynamics (no echo)', () => {
-      expect(figures.echoWritesToDynamics).toBe(0);
-    });
-
-    // ---- once more: nothing to do, nothing written
-    await stack.sim('dataverse', 'DELETE', '/_sim/requests');
-    await stack.sim('oneflow', 'DELETE', '/_sim/requests');
-    const again = await pool(contracts, 4, async (contract) => {
-      const fetched = await untilFree(contract, 'fetch');
-      const pushed = await untilFree(contract, 'push');
-      return { contractId: contract.contractId, fetch: fetched.outcome, push: pushed.outcome };
-    });
-    await settle();
-    const writes = await writesLogged(stack);
-    figures.finalWrites = writes.length;
-    await seeded('a fetch and a push of every converged contract write nothing to either side', () => {
-      expect(again.filter((run) => run.fetch !== 'nothing_to_do' || run.push !== 'nothing_to_do')).toEqual(
-        [],
+    }
+    for (const answer of answered) {
+      if (answer.activityId === null) continue;
+      const entry = (activity.get(answer.contractId) ?? []).find(
+        (candidate) => candidate.id === answer.activityId,
       );
-      expect(writes).toEqual([]);
-    });
-    await seeded('no log line of the run holds a secret or a token', () => {
-      expect(
-        secretsIn(
-          captured.lines,
-          secretValuesOf(stackAppSettings(stack.simulators, stack.azurite.connectionString)),
-        ),
-      ).toEqual([]);
-    });
-    recordFigures('chaos', { seed: SEED, logLines: captured.lines.length, ...figures });
-  },
-  scaled(600_000, 3_600_000),
-);
+      expect({ id: answer.activityId, outcome: entry?.outcome }).toEqual({
+        id: answer.activityId,
+        outcome: answer.outcome,
+      });
+    }
+    const running = [...activity.values()]
+      .flat()
+      .filter((entry) => entry.outcome === 'running' || entry.outcome === 'interrupted');
+    expect(running).toEqual([]);
+  });
+  await seeded('every queued fetch given up after its retries has its failed entry', () => {
+    for (const contract of contracts) {
+      const givenUp = attempts.filter(
+        (attempt) =>
+          attempt.contractId === contract.contractId && attempt.error !== null && attempt.dequeueCount >= 5,
+      ).length;
+      const logged = (activity.get(contract.contractId) ?? []).filter(
+        (entry) => entry.action === 'webhook' && entry.outcome === 'failed',
+      ).length;
+      expect(logged).toBeGreaterThanOrEqual(givenUp);
+    }
+  });
+
+  // ---- the final fetch and push, faults off
+  const final = await pool(contracts, 4, async (contract) => {
+    const fetched = await untilFree(contract, 'fetch');
+    const pushed = await untilFree(contract, 'push');
+    return { contractId: contract.contractId, fetch: fetched.outcome, push: pushed.outcome };
+  });
+  await seeded('the final fetch and push of every contract succeed', () => {
+    expect(
+      final.filter(
+        (run) =>
+          run.fetch === 'failed' ||
+          run.push === 'failed' ||
+          run.fetch === 'refused' ||
+          run.push === 'refused',
+      ),
+    ).toEqual([]);
+  });
+  // The webhooks of the final pushes: the fetches they cause find nothing to write into Dynamics.
+  await stack.sim('dataverse', 'DELETE', '/_sim/requests');
+  await settle();
+  figures.echoWritesToDynamics = (await requestLog(stack, 'dataverse')).requests.filter(
+    (request) => request.method !== 'GET',
+  ).length;
+
+  // ---- the end state, exactly
+  const now = new Date();
+  await seeded('both sides of every contract hold exactly what the oracle states', async () => {
+    const actual: Record<number, ContractView> = {};
+    const expected: Record<number, ContractView> = {};
+    for (const contract of contracts) {
+      const gateway = stack.services.tenant(contract.record.tenant.tenantId);
+      const lines = await gateway.dynamics.readLines(contract.model.settings, contract.record.id, {});
+      const products = await storedProducts(stack, contract.contractId);
+      actual[contract.contractId] = contractView(
+        lines,
+        [{ ...firstGroup(contract), products }],
+        contract.model.settings,
+      );
+      expected[contract.contractId] = expectedEndState(contract.model, now);
+    }
+    expect(actual).toEqual(expected);
+  });
+  await seeded('no Oneflow product is there twice; every hand-added one is there once', async () => {
+    for (const contract of contracts) {
+      const products = await storedProducts(stack, contract.contractId);
+      const customIds = products.flatMap((product) =>
+        product._private_ownerside?.custom_id ? [product._private_ownerside.custom_id] : [],
+      );
+      expect(customIds.length).toBe(new Set(customIds).size);
+      const handAdded = contract.script.events.flatMap((event) =>
+        event.kind === 'oneflowHandAdd' ? [event.name] : [],
+      );
+      for (const name of handAdded)
+        expect({ name, copies: products.filter((product) => product.name === name).length }).toEqual({
+          name,
+          copies: 1,
+        });
+    }
+  });
+  await seeded('the fetches caused by the final pushes wrote nothing into Dynamics (no echo)', () => {
+    expect(figures.echoWritesToDynamics).toBe(0);
+  });
+
+  // ---- once more: nothing to do, nothing written
+  await stack.sim('dataverse', 'DELETE', '/_sim/requests');
+  await stack.sim('oneflow', 'DELETE', '/_sim/requests');
+  const again = await pool(contracts, 4, async (contract) => {
+    const fetched = await untilFree(contract, 'fetch');
+    const pushed = await untilFree(contract, 'push');
+    return { contractId: contract.contractId, fetch: fetched.outcome, push: pushed.outcome };
+  });
+  await settle();
+  const writes = await writesLogged(stack);
+  figures.finalWrites = writes.length;
+  await seeded('a fetch and a push of every converged contract write nothing to either side', () => {
+    expect(again.filter((run) => run.fetch !== 'nothing_to_do' || run.push !== 'nothing_to_do')).toEqual([]);
+    expect(writes).toEqual([]);
+  });
+  await seeded('no log line of the run holds a secret or a token', () => {
+    expect(
+      secretsIn(
+        captured.lines,
+        secretValuesOf(stackAppSettings(stack.simulators, stack.azurite.connectionString)),
+      ),
+    ).toEqual([]);
+  });
+  recordFigures('chaos', { seed: SEED, logLines: captured.lines.length, ...figures });
+}
 
 function firstGroup(contract: ChaosContract) {
   const group = contract.model.productGroups.find((candidate) => candidate.id === contract.groupId);
@@ -588,18 +619,23 @@ function firstGroup(contract: ChaosContract) {
   return group;
 }
 
-/** A push or fetch once the contract is free (a webhook run may hold it for a moment). */
+/**
+ * A push or fetch once the contract is free (a webhook run may hold it for a moment) and the org's Oneflow
+ * request budget has room (a long run may spend it: the product then answers oneflow_busy without sending).
+ */
 async function untilFree(contract: ChaosContract, action: 'push' | 'fetch'): Promise<ActionRecord> {
-  for (let attempt = 0; attempt < 100; attempt++) {
+  for (let attempt = 0; attempt < 200; attempt++) {
     const answer = await act(contract, action);
-    if (answer.code !== 'contract_busy') {
-      if (answer.status !== 200)
-        throw new Error(
-          `final ${action} of ${String(contract.contractId)}: ${String(answer.status)} ${answer.code ?? ''}`,
-        );
-      return answer;
+    if (answer.status === 200) return answer;
+    if (answer.code === 'contract_busy') {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    } else if (answer.code === 'oneflow_busy' && SOAK) {
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+    } else {
+      throw new Error(
+        `final ${action} of ${String(contract.contractId)}: ${String(answer.status)} ${answer.code ?? ''}`,
+      );
     }
-    await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`contract ${String(contract.contractId)} stayed busy`);
 }
