@@ -639,7 +639,7 @@ export async function generateApiExamples(stack: Stack): Promise<Map<string, str
   );
   await example(
     'webhook-unknown-org',
-    expectStatus(await postNotification(stack, signed, 'northwind'), 404, 'no such organisation'),
+    expectStatus(await postNotification(stack, signed, 'northwind'), 401, 'no such organisation'),
   );
   await example(
     'webhook-malformed',

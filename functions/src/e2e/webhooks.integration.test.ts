@@ -125,11 +125,13 @@ describe('the receiver refuses what it must not act on', () => {
     await settle(stack);
   });
 
-  test('a notification for an org key that is not set up is answered 404 and nothing is queued', async () => {
+  test('a notification for an org key that is not set up is answered as a wrong signature and nothing is queued', async () => {
     const before = queued.length;
     const answer = await postNotification(stack, notification(contractId), 'northwind');
-    expect(answer.status).toBe(404);
-    expect(answer.body).toMatchObject({ error: { code: 'not_found' } });
+    expect(answer.status).toBe(401);
+    expect(answer.body).toEqual({
+      error: { code: 'invalid_signature', message: 'The notification signature does not match', details: [] },
+    });
     // Fabrikam is set up, but its key does not sign Contoso's address, nor Contoso's key Fabrikam's.
     const crossed = await postNotification(
       stack,
