@@ -1,7 +1,7 @@
 import { createHmac, createPublicKey } from 'node:crypto';
 import { Agent } from 'node:https';
 import axios from 'axios';
-import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
+import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { z } from 'zod';
 import { shippedDefaults } from '../e2e/securitySupport';
 import { ROUTES } from '../registry';
@@ -144,10 +144,19 @@ export async function callers(stack: Stack, alex: string): Promise<Caller[]> {
   const hs256Mac = createHmac('sha256', await publishedKeyPem(stack, alex))
     .update(`${hs256Header}.${payload}`)
     .digest('base64url');
-  const { privateKey } = await generateKeyPair('RS256');
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
   const foreignKey = await new SignJWT({ ...claims })
     .setProtectedHeader({ alg: 'RS256', typ: 'JWT', ...(kid ? { kid } : {}) })
     .sign(privateKey);
+  // The attacker's own key, offered in the header (a validator that trusts an embedded key takes anything).
+  const embeddedKey = await new SignJWT({ ...claims })
+    .setProtectedHeader({ alg: 'RS256', typ: 'JWT', jwk: await exportJWK(publicKey) })
+    .sign(privateKey);
+  const unknownKid = await new SignJWT({ ...claims })
+    .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: 'no-such-key' })
+    .sign(privateKey);
+  const headerWith = (changes: Record<string, unknown>) =>
+    b64({ ...(JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as object), ...changes });
   const flipped = `${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`;
   const withRoles = b64({ ...claims, roles: ['ProductSync.Admin', 'ProductSync.Sync'] });
 
@@ -168,6 +177,13 @@ export async function callers(stack: Stack, alex: string): Promise<Caller[]> {
     refused('tid and iss disagree', await stack.token('alex', { issuerTenantId: FIXTURE.fabrikam })),
     refused('unknown tenant', await stack.token('alex', { tid: '00000000-dead-4000-8000-00000000beef' })),
     refused('alg none', `${b64({ alg: 'none', typ: 'JWT' })}.${payload}.`),
+    refused('alg none, the signature kept', `${headerWith({ alg: 'none' })}.${payload}.${signature}`),
+    refused(
+      'RS512 named over the RS256 signature',
+      `${headerWith({ alg: 'RS512' })}.${payload}.${signature}`,
+    ),
+    refused('its own key embedded in the header', embeddedKey),
+    refused('a key id nobody published', unknownKid),
     refused('HS256 with the published key', `${hs256Header}.${payload}.${hs256Mac}`),
     refused('signed by a key nobody published', foreignKey),
     refused('tampered signature', `${header}.${payload}.${flipped}`),
