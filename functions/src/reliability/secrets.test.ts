@@ -62,6 +62,8 @@ interface Answer {
 
 let folder: string;
 let session: LocalStack | undefined;
+/** The backend's client secret in the session whose credential the identity provider refuses. */
+const REFUSED_SECRET = 'refused-client-secret~0123456789';
 /** Every token minted for the session, and every answer's body and headers, checked with the lines. */
 const minted: string[] = [];
 const answers: string[] = [];
@@ -203,9 +205,13 @@ beforeAll(async () => {
   session = await startLocalStack(folder, { args: ['--fresh'], readyTimeoutMs: 330_000 });
 }, 360_000);
 
+/** What the sessions printed and answered, and what was found in it (docs/reliability.md quotes them). */
+const figures: Record<string, unknown> = {};
+
 afterAll(async () => {
   if (session && session.child.exitCode === null) await stopLocalStack(session, 'SIGINT');
   rmSync(folder, { recursive: true, force: true });
+  if (Object.keys(figures).length > 0) recordFigures('secrets', figures);
 });
 
 test('the secret checks find what they look for: each configured secret, the development storage key, a JWT, a bearer value', () => {
@@ -427,7 +433,7 @@ test('npm start driven through the main flows and their failures prints no secre
     expect(lines.some((line) => line.includes(part))).toBe(true);
   }
   const functionsLines = lines.filter((line) => line.startsWith('[functions]'));
-  recordFigures('secrets', {
+  figures.mainFlows = {
     sessionLines: lines.length,
     functionAppLines: functionsLines.length,
     webhooksProcessedLines: linesOf('"message":"contract change processed"').length,
@@ -436,7 +442,58 @@ test('npm start driven through the main flows and their failures prints no secre
     secretValuesChecked: secrets.length - minted.length,
     tokensMinted: minted.length,
     found: secretsIn(lines, secrets).length + secretsIn(answers, secrets).length,
-  });
+  };
   expect(secretsIn(lines, secrets)).toEqual([]);
   expect(secretsIn(answers, secrets)).toEqual([]);
+});
+
+test('with a client secret the identity provider refuses, every Dataverse call fails and neither the log nor the answers hold that secret or a token', async () => {
+  if (session?.child.exitCode === null) await stopLocalStack(session, 'SIGINT');
+  const answersBefore = answers.length;
+  const mintedBefore = minted.length;
+  session = await startLocalStack(folder, {
+    args: ['--fresh'],
+    env: { BACKEND_CLIENT_SECRET: REFUSED_SECRET },
+    readyTimeoutMs: 330_000,
+  });
+  const stack = session;
+  const alex = await token('alex');
+  const sam = await token('sam');
+  // Reading the record's state needs no Dynamics; creating a contract and reading Dynamics' fields do.
+  const state = await api('GET', `contracts?entity=opportunity&recordId=${FIXTURE.opportunity}`, alex);
+  expect(state.status).toBe(404);
+  const refused = [
+    await api('POST', 'contracts', alex, { entity: 'opportunity', recordId: FIXTURE.opportunity }),
+    await api('GET', 'metadata/fields?entity=opportunity', sam),
+  ];
+  expect(refused.map((answer): unknown[] => [answer.status, JSON.parse(answer.text)])).toEqual(
+    refused.map(() => [
+      502,
+      {
+        error: {
+          code: 'identity_unavailable',
+          message: 'Could not sign in to Dynamics as the product sync application',
+          details: [],
+        },
+      },
+    ]),
+  );
+  expect(await stopLocalStack(stack, 'SIGINT')).toBe(0);
+  expect(await processesLeft(stack)).toEqual([]);
+  expect(stack.output()).toContain('[functions] Functions: http://127.0.0.1:');
+  const secrets = [
+    ...secretValuesOf({ ...sessionSettings(), BACKEND_CLIENT_SECRET: REFUSED_SECRET }),
+    ...minted.slice(mintedBefore),
+  ];
+  expect(secrets).toContain(REFUSED_SECRET);
+  const lines = stack.output().split('\n');
+  const checked = answers.slice(answersBefore);
+  figures.refusedCredential = {
+    sessionLines: lines.length,
+    apiAnswersChecked: checked.length,
+    refusals: refused.length,
+    found: secretsIn(lines, secrets).length + secretsIn(checked, secrets).length,
+  };
+  expect(secretsIn(lines, secrets)).toEqual([]);
+  expect(secretsIn(checked, secrets)).toEqual([]);
 });
