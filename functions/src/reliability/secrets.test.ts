@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import axios, { type AxiosRequestConfig } from 'axios';
 import { z } from 'zod';
 import { wholeEdit } from '../e2e/syncE2eSupport';
+import { until as waitUntil } from '../e2e/webhookSupport';
 import {
   localUserToken,
   processesLeft,
@@ -139,14 +140,14 @@ const LineSchema = z.object({ quantity: z.number() });
 const BusySchema = z.object({ error: z.object({ code: z.literal('contract_busy') }) });
 const SettingsSchema = z.object({ settings: z.record(z.string(), z.unknown()), etag: z.string().nullable() });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}:\n${running().output().slice(-3000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+/** Waits as the e2e suites do (90 s here: the session shares the machine), naming the session's last output. */
+async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  try {
+    return await waitUntil(what, probe, 90_000);
+  } catch (error) {
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)}:\n${running().output().slice(-3000)}`,
+    );
   }
 }
 
