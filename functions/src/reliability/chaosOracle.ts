@@ -102,28 +102,42 @@ export function contractView(
   };
 }
 
-/**
- * What both sides must hold once faults are off and a fetch then a push ran: the engine's fetch plan over the
- * model, applied, then its push plan over the result, applied.
- */
-export function expectedEndState(model: ContractModel, now: Date): ContractView {
-  const clock = (): Date => now;
+function inputOf(model: ContractModel, state: InMemoryState, now: Date) {
+  return {
+    settings: model.settings,
+    attributes: model.attributes,
+    lines: state.lines,
+    contract: { id: model.contractId, productGroups: state.productGroups },
+    links: state.links,
+    clock: () => now,
+  };
+}
+
+function fetchedModel(model: ContractModel, now: Date): InMemoryState {
   const start: InMemoryState = {
     lines: model.lines,
     productGroups: model.productGroups,
     links: model.links,
     nextProductId: 1_000_000_000,
   };
-  const input = (state: InMemoryState) => ({
-    settings: model.settings,
-    attributes: model.attributes,
-    lines: state.lines,
-    contract: { id: model.contractId, productGroups: state.productGroups },
-    links: state.links,
-    clock,
-  });
-  const fetched = applyPlanInMemory(start, planFetch(input(start)), now.toISOString());
-  const pushed = applyPlanInMemory(fetched, planPush(input(fetched)), now.toISOString());
+  return applyPlanInMemory(start, planFetch(inputOf(model, start, now)), now.toISOString());
+}
+
+/**
+ * What Dynamics must hold once every notification Oneflow sent has been processed, before anyone clicks again:
+ * the engine's fetch plan over the model, applied (the webhook runs are fetches).
+ */
+export function expectedAfterWebhooks(model: ContractModel, now: Date): LineView[] {
+  return contractView(fetchedModel(model, now).lines, [], model.settings).lines;
+}
+
+/**
+ * What both sides must hold once faults are off and a fetch then a push ran: the engine's fetch plan over the
+ * model, applied, then its push plan over the result, applied.
+ */
+export function expectedEndState(model: ContractModel, now: Date): ContractView {
+  const fetched = fetchedModel(model, now);
+  const pushed = applyPlanInMemory(fetched, planPush(inputOf(model, fetched, now)), now.toISOString());
   return contractView(pushed.lines, pushed.productGroups, model.settings);
 }
 

@@ -287,6 +287,7 @@ export type ChaosEvent =
  * - Oneflow never edits a dynamics_to_oneflow field (push restores it: a legitimate overwrite, not tested here),
  *   a catalog line's price (F4), a line added during the run (its product exists only once a push made it), or a
  *   line whose product a person deletes in Oneflow (push re-creates it from the line);
+ * - Dynamics may edit an oneflow_to_dynamics field: the next fetch undoes it, and the final fetch comes last;
  * - Dynamics never edits a sync_once or oneflow_to_dynamics field of a line whose product is created during the
  *   run (added, or re-created after a deletion in Oneflow): that product takes the value the line has at that push;
  * - the discount is edited only where Oneflow does not own the quantity (a quantity fetched from Oneflow sets the
@@ -454,6 +455,20 @@ export function scriptFor(record: ChaosRecord, seed: number, eventCount: number)
     }
   }
   return { lines, events };
+}
+
+/**
+ * The Dynamics columns of each line whose field Oneflow owns in the run: once every notification has been
+ * processed, they hold Oneflow's values whenever the runs happened. (A Dynamics edit of a field that only
+ * Oneflow writes is undone by the next fetch, whenever that is: not compared before the final runs.)
+ */
+export function oneflowOwnedColumns(script: ContractScript): Map<string, string[]> {
+  return new Map(
+    script.lines.map((line) => [
+      line.id,
+      FIELDS.filter((field) => line.owners[field] === 'oneflow').map((field) => MAPPED_COLUMN[field]),
+    ]),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------
