@@ -38,7 +38,7 @@ export interface LineView {
 }
 
 /** An Oneflow product's mapped fields, canonical; `customId` null for a product added by hand in Oneflow. */
-export interface ProductView {
+interface ProductView {
   customId: string | null;
   name: string;
   description: string | null;
@@ -53,7 +53,7 @@ export interface ContractView {
 }
 
 /** `100`, `100.00` and `"100.0000"` are one number; empty text is no value. */
-export function canonical(value: unknown): string | null {
+function canonical(value: unknown): string | null {
   if (value === null || value === undefined || value === '') return null;
   if (typeof value === 'number' || (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value))) {
     return String(Number(Number(value).toFixed(6)));
@@ -74,7 +74,7 @@ export function lineView(line: DynamicsLine, settings: EntitySettings): LineView
   return { id: line.id, columns };
 }
 
-export function productView(product: OneflowProduct): ProductView {
+function productView(product: OneflowProduct): ProductView {
   const description = normalizeRichText(product.description);
   return {
     customId: product._private_ownerside?.custom_id ?? null,

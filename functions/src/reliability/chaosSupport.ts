@@ -50,7 +50,7 @@ const CATALOG = {
   },
 } as const;
 
-export type Field = 'name' | 'description' | 'price' | 'quantity' | 'discount';
+type Field = 'name' | 'description' | 'price' | 'quantity' | 'discount';
 const FIELDS: readonly Field[] = ['name', 'description', 'price', 'quantity', 'discount'];
 
 /** The Dynamics column a person edits for each field (a write-in line's name is its product description). */
@@ -261,7 +261,7 @@ export async function loadChaosRecords(stack: Stack, perTenant: number): Promise
 type Owner = 'dynamics' | 'oneflow' | 'both';
 
 /** What the run does to one line: who edits each field, and whether a person deletes it on one side. */
-export interface LinePlan {
+interface LinePlan {
   id: string;
   shape: LineShape;
   added: boolean;
