@@ -2,6 +2,7 @@
  * The local runner's limits over HTTP: a body over 4 MB is a 413 and a URL over 4096 characters a 414, in the
  * API's error shape, whether the limit shows in a header, in the streamed body or in Node's own parser.
  */
+import { request } from 'node:http';
 import { z } from 'zod';
 import { startStack, type Stack } from '../testing/stack';
 
@@ -115,6 +116,33 @@ describe('local runner limits (integration)', () => {
     }
     const atTheLimit = `/api/health?${'a'.repeat(4096 - '/api/health?'.length)}`;
     expect((await fetch(`${stack.host.url}${atTheLimit}`)).status).toBe(200);
+  });
+
+  it('a request target no URL can be made of (`//`, `//[`, `http://[`) is a 400 naming the url, not a 500', async () => {
+    const { port } = new URL(stack.host.url);
+    // fetch would normalise these; they go on the request line exactly as written.
+    const send = (path: string) =>
+      new Promise<{ status: number; text: string; type: string | undefined }>((resolve, reject) => {
+        const outgoing = request({ host: '127.0.0.1', port, path, agent: false }, (incoming) => {
+          let text = '';
+          incoming.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+          incoming.on('end', () => {
+            resolve({ status: incoming.statusCode ?? 0, text, type: incoming.headers['content-type'] });
+          });
+        });
+        outgoing.on('error', reject);
+        outgoing.end();
+      });
+    for (const path of ['//', '///', '//[/api/health', 'http://[/api/health', '//%']) {
+      const answer = await send(path);
+      expect({ path, status: answer.status }).toEqual({ path, status: 400 });
+      expect(answer.type).toMatch(/^application\/json/);
+      expect(ErrorShape.parse(JSON.parse(answer.text)).error).toEqual({
+        code: 'bad_request',
+        message: 'The request target is not a valid URL',
+        details: [{ field: 'url', message: 'is not a valid request target' }],
+      });
+    }
   });
 
   it('headers over 16 KB with a short URL are a 431 in the API’s shape', async () => {

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { QueueClient } from '@azure/storage-queue';
 import type { ApiRequest, ApiResponse } from '../http/api';
 import type { ApiErrorCode, ErrorAnswer, ProblemDetail } from '@oneflow-sync/shared';
-import { ApiError } from '../http/errors';
+import { ApiError, badRequest } from '../http/errors';
 import { API_METHODS, preflight, withRouteCors } from '../http/cors';
 import { dispatch } from '../http/dispatch';
 import { matchRoute } from '../http/routeMatch';
@@ -175,7 +175,19 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
         sendError(response, bodyTooLarge());
         return;
       }
-      const url = new URL(target, 'http://127.0.0.1');
+      let url: URL;
+      try {
+        url = new URL(target, 'http://127.0.0.1');
+      } catch {
+        // A target no URL can be made of (`//`, `//[`, `http://[`): it names no route; it was a 500.
+        sendError(
+          response,
+          badRequest('The request target is not a valid URL', [
+            { field: 'url', message: 'is not a valid request target' },
+          ]),
+        );
+        return;
+      }
       if (!url.pathname.startsWith('/api/')) {
         send(response, { status: 404, json: errorBody('not_found', 'No such route') });
         return;
