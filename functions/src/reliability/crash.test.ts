@@ -1,14 +1,16 @@
+import { z } from 'zod';
 import { seededRandom } from '@oneflow-sync/simulators/src/common/random';
 import { LEASE_TTL_MS } from '../state/lease';
 import type { ActivityEntry } from '../state/store';
 import { startHostProcess, type HostProcess } from '../testing/hostProcess';
 import { stackAppSettings, startStack, type Stack } from '../testing/stack';
-import { publishContract, writesLogged } from '../e2e/syncE2eSupport';
+import { dynamicsSide, publishContract, writesLogged } from '../e2e/syncE2eSupport';
 import {
   clearRequestLogs,
   createContract,
   fixtureWithOpportunities,
   notification,
+  ONEFLOW_HEADERS,
   opportunity,
   requestLog,
   until,
@@ -47,6 +49,8 @@ import { capturingLogger, recordFigures, scaled, secretsIn, secretValuesOf, seed
 const SEED = seedOfRun();
 /** Each round kills the process once, mid-push, mid-fetch and mid-webhook. */
 const ROUNDS = scaled(4, 30);
+/** Kills during "Create contract", each on its own record. */
+const CREATES = scaled(2, 15);
 const KINDS: readonly CrashKind[] = ['push', 'fetch', 'webhook'];
 /** The activity log's action for each kind of run. */
 const ACTION: Record<CrashKind, ActivityEntry['action']> = {
@@ -157,6 +161,8 @@ interface Landing {
 
 const landings: Landing[] = [];
 const restarts: number[] = [];
+const creates: { moment: Moment; oneflowContractsAtKill: number; stranded: number; recoveryMs: number }[] =
+  [];
 const captured = capturingLogger();
 const processLines: string[][] = [];
 let stack: Stack;
@@ -193,7 +199,7 @@ beforeAll(async () => {
     'dataverse',
     'POST',
     '/_sim/fixture',
-    fixtureWithOpportunities(ROUNDS * KINDS.length + 1),
+    fixtureWithOpportunities(ROUNDS * KINDS.length + CREATES + 1),
   );
   if (loaded.status !== 200) throw new Error(`Dataverse fixture: ${loaded.text}`);
   alex = await stack.token('alex');
@@ -391,6 +397,126 @@ describe.each(targets.map((target, index) => [index + 1, target] as const))(
   },
 );
 
+const CreatedSchema = z.object({ contract: z.object({ contractId: z.number().int() }) });
+const ContractPageSchema = z.object({ data: z.array(z.object({ id: z.number() })) });
+
+/** Every contract Oneflow has (its own list, page by page). */
+async function oneflowContractIds(): Promise<Set<number>> {
+  const found = new Set<number>();
+  for (let offset = 0; ; offset += 100) {
+    const answer = await stack.sim(
+      'oneflow',
+      'GET',
+      `/v1/contracts?limit=100&offset=${String(offset)}`,
+      undefined,
+      ONEFLOW_HEADERS,
+    );
+    const page = ContractPageSchema.parse(answer.body).data;
+    for (const contract of page) found.add(contract.id);
+    if (page.length < 100) return found;
+  }
+}
+
+/** The contracts Oneflow has now and did not have `before`. */
+const madeSince = async (before: Set<number>): Promise<number[]> =>
+  [...(await oneflowContractIds())].filter((id) => !before.has(id)).sort((a, b) => a - b);
+
+describe.each(Array.from({ length: CREATES }, (_, index) => [index + 1]))('create killed %i', () => {
+  test('a "Create contract" killed at a random moment: the next attempt completes the record\'s one linked contract', () =>
+    seeded(async () => {
+      const n = nextRecord++;
+      const { id: recordId } = opportunity(n);
+      const lines = (await dynamicsSide(stack).linesOf(recordId)).length;
+      const doomed = host;
+      if (!doomed) throw new Error('nothing to kill');
+      // Oneflow's create, then the transfer (one write for a draft's table): a kill lands in, or after, either.
+      const roll = random();
+      const moment: Moment =
+        roll < 0.2
+          ? { mode: 'reading', afterMs: Math.floor(random() * 250) }
+          : roll < 0.6
+            ? { mode: 'answered', k: 1 + Math.floor(random() * 2) }
+            : { mode: 'on_the_wire', k: Math.floor(random() * 2), afterMs: Math.floor(random() * 500) };
+
+      const before = await oneflowContractIds();
+      await slowSimulators(stack, SEED, true);
+      await clearRequestLogs(stack);
+      const body = { entity: 'opportunity', recordId };
+      void hostCall(doomed, 'POST', 'contracts', alex, body).catch(() => null);
+      if (moment.mode === 'reading') await sleep(moment.afterMs);
+      else {
+        const deadline = Date.now() + 60_000;
+        for (;;) {
+          const log = await requestLog(stack, 'oneflow');
+          const writes = log.requests.filter((request) => request.method !== 'GET').length;
+          if (moment.k === 0 ? log.total > 0 : writes >= moment.k) break;
+          if (Date.now() > deadline) throw new Error(`the create's write ${String(moment.k)} never came`);
+        }
+        if (moment.mode === 'on_the_wire') await sleep(moment.afterMs);
+      }
+      await doomed.kill();
+      const killedAt = Date.now();
+      host = null;
+      await slowSimulators(stack, SEED, false);
+      const made = await madeSince(before);
+      const storedAtKill = await stack.services.store.contracts.getByRecord(
+        tenantOfCrashes,
+        'opportunity',
+        recordId,
+      );
+      // Made in Oneflow by the dead attempt, its id never stored here: nothing can name it to the next attempt.
+      const stranded = made.filter((id) => id !== storedAtKill?.contractId);
+
+      const restarted = await startHost();
+      host = restarted;
+      restarts.push(Date.now() - killedAt);
+      // Asked again until the record is free: it completes the contract the dead attempt stored, or makes it.
+      const again = await until(
+        `the create on ${recordId} to be taken again`,
+        async () => {
+          const answer = await hostCall(restarted, 'POST', 'contracts', alex, body);
+          if (
+            answer.status === 409 &&
+            (answer.body as { error: { code: string } }).error.code === 'contract_busy'
+          ) {
+            await sleep(250);
+            return null;
+          }
+          return answer;
+        },
+        LEASE_TTL_MS + 90_000,
+      );
+      const stored = await stack.services.store.contracts.getByRecord(
+        tenantOfCrashes,
+        'opportunity',
+        recordId,
+      );
+      if (again.status === 409) {
+        // The dead attempt had finished: the record has its contract, synced.
+        expect((again.body as { error: { code: string } }).error.code).toBe('contract_exists');
+      } else {
+        expect([200, 201]).toContain(again.status);
+        expect(CreatedSchema.parse(again.body).contract.contractId).toBe(stored?.contractId);
+      }
+      // One contract in Oneflow for the record, the one stored here; and, only when the kill fell between
+      // Oneflow making a contract and its id being stored, that one too, unlinked and empty (a known limitation:
+      // Oneflow's create takes no key by which a retry could find it).
+      expect(stranded.length).toBeLessThanOrEqual(1);
+      expect(await madeSince(before)).toEqual([...stranded, stored?.contractId ?? 0].sort((a, b) => a - b));
+      const contractId = stored?.contractId ?? 0;
+      const sides = await sidesOf(stack, contractId, recordId);
+      expect(sides.lines.size).toBe(lines);
+      // Every line's product once, with the line's values; nothing else in the contract.
+      expect(differences({ lines: new Map(sides.lines), handAdded: [] }, sides)).toEqual([]);
+      creates.push({
+        moment,
+        oneflowContractsAtKill: made.length,
+        stranded: stranded.length,
+        recoveryMs: Date.now() - killedAt,
+      });
+    }));
+});
+
 test('no log line of the stack or of any Function app process, killed or not, holds a secret or a token', async () => {
   await host?.kill();
   host = null;
@@ -403,7 +529,7 @@ test('no log line of the stack or of any Function app process, killed or not, ho
   const of = (kind: CrashKind) => landings.filter((landing) => landing.kind === kind);
   recordFigures('crash', {
     seed: SEED,
-    processKills: targets.length,
+    processKills: targets.length + creates.length,
     runsKilled: landings.length,
     runsKilledByKind: Object.fromEntries(KINDS.map((kind) => [kind, of(kind).length])),
     processesStarted: processLines.length,
@@ -414,7 +540,17 @@ test('no log line of the stack or of any Function app process, killed or not, ho
       ...(moment === null ? {} : { timedTheKill: moment }),
       confirmedWhenKilled: planned === null ? 'not writing yet' : `${String(written)} of ${String(planned)}`,
     })),
-    recoveryMs: Object.fromEntries(KINDS.map((kind) => [kind, spread(of(kind).map((l) => l.recoveryMs))])),
+    createsKilled: creates.length,
+    creates: creates.map(({ moment, oneflowContractsAtKill, stranded }) => ({
+      timedTheKill: moment,
+      oneflowContractsAtKill,
+      strandedInOneflow: stranded,
+    })),
+    strandedOneflowContracts: creates.reduce((sum, create) => sum + create.stranded, 0),
+    recoveryMs: {
+      ...Object.fromEntries(KINDS.map((kind) => [kind, spread(of(kind).map((l) => l.recoveryMs))])),
+      create: spread(creates.map((create) => create.recoveryMs)),
+    },
     restartMs: spread(restarts),
     leaseHeldAfterKillMs: spread(landings.map((landing) => landing.leaseHeldMs)),
     busyAnswers: landings.reduce((sum, landing) => sum + landing.busyAnswers, 0),
