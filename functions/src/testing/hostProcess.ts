@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { exited } from './processes';
 import type { SimulatorProcess } from './simulatorProcess';
 import { stackAppSettings } from './stack';
 
@@ -14,16 +15,6 @@ export interface HostProcess {
   lines: string[];
   /** SIGKILL, resolved once the process is gone; nothing runs after it, not even an exit handler. */
   kill(): Promise<void>;
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else
-      child.once('exit', () => {
-        resolve();
-      });
-  });
 }
 
 /**

@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { exited } from './processes';
 
 export interface SimulatorProcess {
   pid: number;
@@ -12,16 +13,6 @@ export interface SimulatorProcess {
 }
 
 const REPO = join(__dirname, '..', '..', '..');
-
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else
-      child.once('exit', () => {
-        resolve();
-      });
-  });
-}
 
 /**
  * The three simulators as their own process (`npm run sim`'s entry), on ports the OS picks. Each writes its
