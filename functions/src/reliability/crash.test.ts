@@ -48,7 +48,7 @@ import { capturingLogger, recordFigures, scaled, secretsIn, secretValuesOf, seed
 
 const SEED = seedOfRun();
 /** Each round kills the process once, mid-push, mid-fetch and mid-webhook. */
-const ROUNDS = scaled(4, 30);
+const ROUNDS = scaled(4, 25);
 /** Kills during "Create contract", each on its own record. */
 const CREATES = scaled(2, 15);
 const KINDS: readonly CrashKind[] = ['push', 'fetch', 'webhook'];

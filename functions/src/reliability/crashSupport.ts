@@ -13,10 +13,10 @@ import { dynamicsSide, oneflowSide, quantityOf, type OneflowProductView } from '
 export type CrashKind = 'push' | 'fetch' | 'webhook';
 
 /** The Function app's process has a queue of its own, so the test stack's runner never takes its messages. */
-export const CRASH_QUEUE = 'crash-webhooks';
+const CRASH_QUEUE = 'crash-webhooks';
 
 /** How soon a message held by a process that died comes back (QUEUE_VISIBILITY_SECONDS of the local runner). */
-export const CRASH_VISIBILITY_SECONDS = 5;
+const CRASH_VISIBILITY_SECONDS = 5;
 
 export const CRASH_HOST_ENV = {
   WEBHOOK_QUEUE_NAME: CRASH_QUEUE,
@@ -24,7 +24,7 @@ export const CRASH_HOST_ENV = {
 } as const;
 
 /** What a line carries that both sides keep in step (two-way by default). */
-export interface LineValues {
+interface LineValues {
   quantity: number;
   price: number;
 }
@@ -249,7 +249,7 @@ export const WRITE_ROUTES = {
 } as const;
 
 /** Reads answer after READ_LATENCY, writes after WRITE_LATENCY (each plus up to its jitter). */
-export const READ_LATENCY = { latencyMs: 60, jitterMs: 60 } as const;
+const READ_LATENCY = { latencyMs: 60, jitterMs: 60 } as const;
 export const WRITE_LATENCY = { latencyMs: 500, jitterMs: 300 } as const;
 
 /** Both simulators answer slowly (reads a little, writes a lot), or normally again (`slow` false). */
