@@ -12,6 +12,7 @@ import {
   requestTargets,
   routeShapes,
   sendRaw,
+  wellShapedRequests,
   wrongMethodRequests,
   type FuzzInput,
   type FuzzWorld,
@@ -222,6 +223,17 @@ describe('fuzzing every route with valid tokens', () => {
       await assertSeeded(
         fc.array(fc.oneof(...arbitraries), { minLength: 1, maxLength: BATCH }),
         scaled(20, 200),
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'well-shaped requests with odd values on routes that write nothing (dry runs, impact, reads): no 5xx, nothing written',
+    async () => {
+      await assertSeeded(
+        fc.array(wellShapedRequests(world), { minLength: 1, maxLength: BATCH }),
+        scaled(30, 300),
       );
     },
     TIMEOUT,

@@ -42,6 +42,8 @@ export interface FuzzInput {
   target: string;
   headers: Record<string, string>;
   body: string | null;
+  /** How the body's text becomes bytes: UTF-8, or another encoding than the content type says (invalid UTF-8). */
+  encoding?: 'utf8' | 'latin1' | 'utf16le';
   /** `seller` (no admin role) or `admin`. */
   caller: 'admin' | 'seller';
   /** The whole request target instead of `/api/` + target (addresses outside the API, absolute forms). */
@@ -574,6 +576,8 @@ export interface RouteShape {
   query: readonly string[];
   /** Its body, when it reads one. */
   body?: BodyShape;
+  /** A POST that writes nothing even when valid (a preview): its bodies may pass the schema and go deeper. */
+  preview?: true;
 }
 
 /** Every route's shape, by name. A route of the registry missing here fails the suite. */
@@ -584,7 +588,7 @@ export function routeShapes(world: FuzzWorld): Record<string, RouteShape> {
     settingsGet: { query: [] },
     settingsPut: { query: [], body: settings },
     settingsReset: { query: [] },
-    settingsImpact: { query: [], body: settings },
+    settingsImpact: { query: [], body: settings, preview: true },
     metadataMainEntities: { query: [] },
     metadataProductSources: { query: ['entity'] },
     metadataFields: { query: ['entity'] },
@@ -702,7 +706,7 @@ export function routeRequests(
       throw new Error(`No generator for the path parameter {${name}} of ${route.name}`);
     return segment;
   });
-  const writes = route.methods.some((method) => method !== 'GET');
+  const writes = shape.preview !== true && route.methods.some((method) => method !== 'GET');
   type Pair = readonly [string, string];
   const query: fc.Arbitrary<Pair[]> = fc.array(
     fc.oneof(
@@ -726,7 +730,7 @@ export function routeRequests(
     { maxLength: 3 },
   );
   const body: fc.Arbitrary<{ kind: string; text: string } | null> = shape.body
-    ? brokenBodies(shape.body, limits, true)
+    ? brokenBodies(shape.body, limits, writes)
     : fc.option(
         fc.oneof(
           fc.constantFrom(...MALFORMED_JSON).map((text) => ({ kind: 'ignored body', text })),
@@ -759,6 +763,14 @@ export function routeRequests(
       oversized,
       headers,
       method: fc.constantFrom(...route.methods),
+      encoding: fc.constantFrom<('utf8' | 'latin1' | 'utf16le')[]>(
+        'utf8',
+        'utf8',
+        'utf8',
+        'utf8',
+        'latin1',
+        'utf16le',
+      ),
       caller:
         route.access === 'user'
           ? fc.constantFrom<'admin' | 'seller'>('admin', 'seller')
@@ -774,6 +786,7 @@ export function routeRequests(
         oversized: size,
         headers: chosenHeaders,
         method,
+        encoding,
         caller,
       }) => {
         const search = rawQuery
@@ -800,6 +813,7 @@ export function routeRequests(
           target,
           headers: chosenHeaders,
           body: text,
+          ...(encoding === 'utf8' || text === null ? {} : { encoding }),
           caller,
           kind,
           mustRefuse: writes,
@@ -853,6 +867,158 @@ export function wrongMethodRequests(
         }),
       )
   );
+}
+
+/** Logical names of every kind: real entities, lines, activities, system tables, made-up ones, the longest. */
+const logicalName: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom(
+    'opportunity',
+    'quote',
+    'opportunityproduct',
+    'quotedetail',
+    'product',
+    'account',
+    'contact',
+    'systemuser',
+    'task',
+    'salesorder',
+    'invoice',
+    'annotation',
+    'entity',
+    'attribute',
+    'relationship',
+    'z'.repeat(128),
+  ),
+  fc.stringMatching(/^[a-z][a-z0-9_]{0,40}$/),
+);
+
+/** A value of the same kind as `value` (string for string, number for number) with odd contents. */
+function oddOfSameKind(value: unknown): fc.Arbitrary<unknown> {
+  if (typeof value === 'string') return fc.oneof(logicalName, hostileText);
+  if (typeof value === 'number')
+    return fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }));
+  if (typeof value === 'boolean') return fc.boolean();
+  return anyJson;
+}
+
+/**
+ * Requests of the right shape with odd values, on routes that write nothing even when they succeed: Create
+ * contract's dry run, settings impact, the record's contract, the metadata reads, plans and activity. They pass
+ * the schemas and reach Dynamics, Oneflow and the tables.
+ */
+export function wellShapedRequests(world: FuzzWorld): fc.Arbitrary<FuzzInput> {
+  const recordId = fc.oneof(
+    fc.constantFrom(...world.recordIds, ...world.recordIds.map((id) => id.toUpperCase())),
+    uuid,
+    fc.constantFrom('00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff'),
+  );
+  const contractId = fc.oneof(
+    fc.constantFrom(...world.contractIds),
+    fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+  );
+  const settingsPaths = pathsOf(world.settings).filter((path) => {
+    const value = pathValue(world.settings, path);
+    return value === null || typeof value !== 'object';
+  });
+  const request = (method: string, target: string, body: unknown): FuzzInput => ({
+    route: 'well-shaped',
+    method,
+    target,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? null : JSON.stringify(body),
+    caller: 'admin',
+    kind: 'well-shaped',
+    mustRefuse: false,
+  });
+  const q = (value: string) => percentEncoded(value);
+  return fc
+    .oneof(
+      fc
+        .record({
+          entity: logicalName,
+          recordId,
+          templateId: fc.option(
+            fc.oneof(
+              fc.constant(world.templateId),
+              fc.integer({ min: 1, max: 2 ** 31 }),
+              fc.constant(2 ** 53 - 1),
+            ),
+            { nil: undefined },
+          ),
+        })
+        .map((body) => ({ ...request('POST', 'contracts?dryRun=true', body), route: 'contractsCreate' })),
+      fc
+        .tuple(fc.constantFrom(...settingsPaths), fc.constantFrom(...settingsPaths))
+        .chain(([first, second]) =>
+          fc
+            .tuple(
+              oddOfSameKind(pathValue(world.settings, first)),
+              oddOfSameKind(pathValue(world.settings, second)),
+            )
+            .map(([a, b]) => replaced(replaced(world.settings, first, a), second, b)),
+        )
+        .map((body) => ({
+          ...request('POST', 'settings/opportunity/impact', body),
+          route: 'settingsImpact',
+        })),
+      fc.tuple(logicalName, recordId).map(([entity, id]) => ({
+        ...request('GET', `contracts?entity=${q(entity)}&recordId=${q(id)}`, undefined),
+        route: 'contractsGet',
+      })),
+      fc
+        .tuple(fc.constantFrom('metadata/fields', 'metadata/product-sources'), logicalName)
+        .map(([path, entity]) => ({
+          ...request('GET', `${path}?entity=${q(entity)}`, undefined),
+          route: path === 'metadata/fields' ? 'metadataFields' : 'metadataProductSources',
+        })),
+      fc.tuple(logicalName).map(([entity]) => ({
+        ...request('GET', `settings/${q(entity)}`, undefined),
+        route: 'settingsGet',
+      })),
+      fc
+        .tuple(contractId, fc.constantFrom('plan?action=push', 'plan?action=fetch', 'compare'))
+        .map(([id, tail]) => ({
+          ...request('GET', `contracts/${String(id)}/${tail}`, undefined),
+          route: tail === 'compare' ? 'contractCompare' : 'contractPlan',
+        })),
+      fc
+        .record({
+          by: fc.oneof(
+            contractId.map((id) => `contractId=${String(id)}`),
+            recordId.map((id) => `recordId=${q(id)}`),
+          ),
+          outcome: fc.option(
+            fc.constantFrom('applied', 'failed', 'refused', 'nothing_to_do', 'interrupted'),
+            {
+              nil: undefined,
+            },
+          ),
+          limit: fc.integer({ min: 1, max: 200 }),
+        })
+        .map(({ by, outcome, limit }) => ({
+          ...request(
+            'GET',
+            `activity?${by}&limit=${String(limit)}${outcome === undefined ? '' : `&outcome=${outcome}`}`,
+            undefined,
+          ),
+          route: 'activityList',
+        })),
+      fc
+        .record({
+          contractId: fc.option(contractId, { nil: undefined }),
+          q: fc.option(fc.oneof(hostileText, fc.constantFrom(...world.lineIds)), { nil: undefined }),
+          limit: fc.integer({ min: 1, max: 1000 }),
+        })
+        .map(({ contractId: id, q: search, limit }) => ({
+          ...request(
+            'GET',
+            `links?limit=${String(limit)}${id === undefined ? '' : `&contractId=${String(id)}`}${search === undefined ? '' : `&q=${q(search)}`}`,
+            undefined,
+          ),
+          route: 'linksList',
+        })),
+    )
+    .map((input) => describedInput(input));
 }
 
 /** Request targets as a client may write them: empty authorities, absolute forms, dot segments, doubled slashes. */
@@ -933,7 +1099,7 @@ export function describedInput(input: FuzzInput): FuzzInput {
   );
   const whole = input.rawTarget ?? `/api/${input.target}`;
   const target = whole.length > 300 ? `${whole.slice(0, 300)}… (${whole.length} chars)` : whole;
-  const shown = `${input.method} ${target} as ${input.caller} [${input.kind}] headers ${JSON.stringify(headers)} body ${String(body)}`;
+  const shown = `${input.method} ${target} as ${input.caller} [${input.kind}] headers ${JSON.stringify(headers)} body ${String(body)}${input.encoding === undefined ? '' : ` in ${input.encoding}`}`;
   return Object.assign(input, { [fc.toStringMethod]: () => shown });
 }
 
@@ -946,7 +1112,7 @@ export function describedInput(input: FuzzInput): FuzzInput {
  */
 export function sendRaw(baseUrl: string, token: string, input: FuzzInput): Promise<ApiAnswer> {
   const url = new URL(baseUrl);
-  const body = input.body === null ? null : Buffer.from(input.body, 'utf8');
+  const body = input.body === null ? null : Buffer.from(input.body, input.encoding ?? 'utf8');
   return new Promise((resolve, reject) => {
     const request = httpRequest(
       {
