@@ -16,7 +16,7 @@ import {
 } from '@oneflow-sync/shared';
 import type { HttpMethod } from '../http/route';
 import type { ApiAnswer } from '../testing/stack';
-import { isValidSignature } from '../webhooks/signature';
+import { isValidSignature, webhookSignature } from '../webhooks/signature';
 
 /** What exists in the seeded stack, so generated addresses sometimes reach deep into a handler. */
 export interface FuzzWorld {
@@ -1019,6 +1019,80 @@ export function wellShapedRequests(world: FuzzWorld): fc.Arbitrary<FuzzInput> {
         })),
     )
     .map((input) => describedInput(input));
+}
+
+/** Callback ids as Oneflow might send them: any characters, up to 200 of them as Oneflow counts (emoji are one). */
+const callbackId: fc.Arbitrary<string> = fc.oneof(
+  hostileText.filter((id) => id.length > 0),
+  fc.constantFrom(
+    'a/b',
+    'a#b',
+    'a?b',
+    'a\\b',
+    '..',
+    '%2F',
+    "' or ''='",
+    'PartitionKey eq',
+    '\u0000',
+    '\ud800',
+  ),
+  fc.constant('😀'.repeat(200)),
+  fc.constant('x'.repeat(200)),
+  fc.uuid(),
+);
+
+/**
+ * Notifications signed with the org's own key, of odd callback ids, events and contract ids: the receiver takes
+ * them (200, queued) and the queue processor must get through them. `synced`: about Contoso's synced contracts
+ * (a fetch follows); otherwise about contracts not synced here (dropped, nothing written).
+ */
+export function signedNotifications(world: FuzzWorld, synced: boolean): fc.Arbitrary<FuzzInput> {
+  const keys: Record<string, string | undefined> = {
+    contoso: world.signKeys[0],
+    fabrikam: world.signKeys[1],
+  };
+  const contractIds = world.contractIds;
+  return fc
+    .record({
+      orgKey: synced ? fc.constant('contoso') : fc.constantFrom('contoso', 'fabrikam'),
+      contractId: synced
+        ? fc.constantFrom(...contractIds)
+        : fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }).filter((id) => !contractIds.includes(id)),
+      callbackId,
+      events: fc.array(
+        fc.record({
+          type: fc.oneof(
+            hostileText.filter((type) => type.length > 0),
+            fc.constantFrom('contract:content_update', 'contract:publish'),
+          ),
+        }),
+        { maxLength: 4 },
+      ),
+      extra: fc.dictionary(fc.oneof(hostileText, fc.constantFrom('__proto__', 'constructor')), anyJson, {
+        maxKeys: 2,
+      }),
+      upperCase: fc.boolean(),
+    })
+    .map(({ orgKey, contractId, callbackId: id, events, extra, upperCase }) => {
+      const signature = webhookSignature(id, keys[orgKey] ?? '');
+      const body = {
+        ...extra,
+        contract: { id: contractId },
+        callback_id: id,
+        events,
+        signature: upperCase ? signature.toUpperCase() : signature,
+      };
+      return describedInput({
+        route: 'webhookReceive',
+        method: 'POST',
+        target: `webhooks/oneflow/${orgKey}`,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        caller: 'admin',
+        kind: synced ? 'signed notification (synced contract)' : 'signed notification',
+        mustRefuse: false,
+      });
+    });
 }
 
 /** Request targets as a client may write them: empty authorities, absolute forms, dot segments, doubled slashes. */
