@@ -58,7 +58,7 @@ export interface FuzzInput {
 // Hostile values
 
 /** Injection fragments: OData, Table Storage filters, paths, encodings. */
-export const FRAGMENTS = [
+const FRAGMENTS = [
   "' or 1 eq 1",
   "' or ''='",
   "1' or '1' eq '1",
@@ -113,7 +113,7 @@ export const FRAGMENTS = [
 ] as const;
 
 /** Numbers as they should never address a contract. */
-export const ODD_NUMBERS = [
+const ODD_NUMBERS = [
   '0',
   '-1',
   '-0',
@@ -138,7 +138,7 @@ export const ODD_NUMBERS = [
 ] as const;
 
 /** Characters that break naive handling: NUL and controls, bidi marks, lone surrogates, emoji, combining marks. */
-export const ODD_UNICODE = [
+const ODD_UNICODE = [
   '\u0000',
   '\u0001',
   '\u0007',
@@ -206,7 +206,7 @@ function percentEncoded(value: string): string {
     .join('');
 }
 
-export interface Segment {
+interface Segment {
   wire: string;
   /** The segment names something that exists (a write there would do something). */
   existing: boolean;
@@ -365,7 +365,7 @@ const anyJson: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** `levels` of nesting around `inner`, as JSON text (thousands of levels: no recursion to build it). */
-export function nestedJson(levels: number, kind: 'array' | 'object', inner = '1'): string {
+function nestedJson(levels: number, kind: 'array' | 'object', inner = '1'): string {
   return kind === 'array'
     ? `${'['.repeat(levels)}${inner}${']'.repeat(levels)}`
     : `${'{"a":'.repeat(levels)}${inner}${'}'.repeat(levels)}`;
@@ -450,7 +450,7 @@ function pathValue(value: unknown, path: readonly (string | number)[]): unknown 
   return current;
 }
 
-export interface BodyShape {
+interface BodyShape {
   /** What the route checks its body against. */
   schema: z.ZodType;
   /** A body that passes (it is broken before it is sent). */
@@ -459,7 +459,7 @@ export interface BodyShape {
   accepts?(parsed: unknown): boolean;
 }
 
-export interface BodyLimits {
+interface BodyLimits {
   /** Largest single value of a huge body (characters or array items). */
   hugeChars: number;
   /** Deepest nesting. */
@@ -488,7 +488,7 @@ function wouldPass(shape: BodyShape, text: string): boolean {
 }
 
 /** Bodies that break `shape`, by kind; `mustFail` keeps only bodies the schema refuses. */
-export function brokenBodies(
+function brokenBodies(
   shape: BodyShape,
   limits: BodyLimits,
   mustFail: boolean,
