@@ -2,6 +2,7 @@ import { AuthenticationError, TOKEN_INVALID } from '../auth/bearer';
 import type { Logger, Services } from '../services';
 import type { ApiRequest } from './api';
 import { CLIENT_REQUEST_ID_HEADER, dispatch } from './dispatch';
+import { ApiError } from './errors';
 import { publicRoute, signedInRoute } from './route';
 
 function request(headers: Record<string, string>): ApiRequest {
@@ -48,6 +49,43 @@ describe('an unexpected failure', () => {
     await dispatch(broken, request({ [CLIENT_REQUEST_ID_HEADER]: 'x'.repeat(65) }), {} as Services, log);
     await dispatch(broken, request({ [CLIENT_REQUEST_ID_HEADER]: 'a b\nforged: line' }), {} as Services, log);
     expect(log.errors.map((entry) => entry.requestId)).toEqual([undefined, undefined]);
+  });
+});
+
+describe('a service the backend depends on failing', () => {
+  it('is answered with its error and logged as a warning with its code and words, so admins see it', async () => {
+    const log = recordingLog();
+    const unavailable = publicRoute(
+      { name: 'unavailable', methods: ['GET'], route: 'unavailable' },
+      async () => {
+        throw new ApiError(
+          502,
+          'identity_unavailable',
+          'Entra ID refused the backend credential (invalid_client)',
+        );
+      },
+    );
+    const refused = publicRoute({ name: 'refused', methods: ['GET'], route: 'refused' }, async () => {
+      throw new ApiError(404, 'not_found', 'No such contract');
+    });
+    const id = '0f8fad5b-d9cb-469f-a165-70867728950e';
+    const response = await dispatch(
+      unavailable,
+      request({ [CLIENT_REQUEST_ID_HEADER]: id }),
+      {} as Services,
+      log,
+    );
+    await dispatch(refused, request({}), {} as Services, log);
+    expect(response.status).toBe(502);
+    expect(log.warnings).toEqual([
+      {
+        message: 'unavailable answered 502',
+        code: 'identity_unavailable',
+        reason: 'Entra ID refused the backend credential (invalid_client)',
+        requestId: id,
+      },
+    ]);
+    expect(log.errors).toEqual([]);
   });
 });
 

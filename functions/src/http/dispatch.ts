@@ -87,7 +87,18 @@ export async function dispatch(
     return await route.handle({ request, services, log, principal, tenant });
   } catch (error) {
     const apiError = toApiError(error);
-    if (apiError) return errorResponse(apiError);
+    if (apiError) {
+      // A service the backend depends on failed (Entra refusing its credential, Dataverse or Oneflow down):
+      // the caller gets the answer, the admin a line in the app's log. The message is the product's own words.
+      if (apiError.status >= 500) {
+        log.warn(`${route.name} answered ${apiError.status}`, {
+          code: apiError.code,
+          reason: apiError.message,
+          requestId: clientRequestId(request),
+        });
+      }
+      return errorResponse(apiError);
+    }
     log.error(`${route.name} failed`, {
       error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown',
       requestId: clientRequestId(request),
