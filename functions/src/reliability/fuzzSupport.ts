@@ -1240,10 +1240,15 @@ export class FuzzTally {
   readonly byStatus: Record<string, number> = {};
   readonly byKind: Record<string, number> = {};
   readonly serverErrors: string[] = [];
+  /** Inputs the route's own handler answered (not the host: no route, too large, URL too long). */
+  readonly reachedHandler: Record<string, number> = {};
   total = 0;
 
-  count(input: FuzzInput, status: number): void {
+  count(input: FuzzInput, answer: ApiAnswer): void {
+    const { status } = answer;
     this.total += 1;
+    const byHost = [0, 413, 414, 431].includes(status) || /"message":"No such route"/.test(answer.text);
+    if (!byHost) this.reachedHandler[input.route] = (this.reachedHandler[input.route] ?? 0) + 1;
     this.byRoute[input.route] = (this.byRoute[input.route] ?? 0) + 1;
     this.byStatus[String(status)] = (this.byStatus[String(status)] ?? 0) + 1;
     this.byKind[input.kind] = (this.byKind[input.kind] ?? 0) + 1;
