@@ -270,7 +270,7 @@ describe('fuzzing every route with valid tokens', () => {
   );
 
   it(
-    'well-shaped requests with odd values on routes that write nothing (dry runs, impact, reads): no 5xx, nothing written',
+    'well-shaped requests with odd values (dry runs, impact, reads, and writes that must be refused): no 5xx, nothing written',
     async () => {
       await assertSeeded(
         fc.array(wellShapedRequests(world), { minLength: 1, maxLength: BATCH }),

@@ -1017,6 +1017,25 @@ export function wellShapedRequests(world: FuzzWorld): fc.Arbitrary<FuzzInput> {
           ),
           route: 'linksList',
         })),
+      // Writes that must be refused although well-shaped: unlinking a contract Oneflow still has, editing or
+      // dropping the link of a line the contract does not have (under the contract's lease, left as found).
+      fc.constantFrom(...world.contractIds).map((id) => ({
+        ...request('POST', `contracts/${String(id)}/unlink`, undefined),
+        route: 'contractUnlink',
+        mustRefuse: true,
+      })),
+      fc
+        .record({
+          id: fc.constantFrom(...world.contractIds),
+          line: uuid.filter((line) => !world.lineIds.includes(line)),
+          method: fc.constantFrom('PATCH', 'DELETE'),
+          body: fc.constantFrom({ state: 'active' }, { state: 'deleted_in_oneflow' }, { productId: 1 }),
+        })
+        .map(({ id, line, method, body }) => ({
+          ...request(method, `links/${String(id)}/${line}`, method === 'PATCH' ? body : undefined),
+          route: method === 'PATCH' ? 'linkUpdate' : 'linkDelete',
+          mustRefuse: true,
+        })),
     )
     .map((input) => describedInput(input));
 }
