@@ -38,7 +38,15 @@ const OneflowContractSchema = z.object({
         })
         .nullable()
         .optional(),
+      workspace_id: z.number().int().nullable().optional(),
     })
+    .optional(),
+  _private_ownerside: z
+    .object({
+      created_time: z.string().nullable().optional(),
+      template_id: z.number().int().nullable().optional(),
+    })
+    .nullable()
     .optional(),
   product_groups: z.array(OneflowProductGroupSchema).optional(),
 });

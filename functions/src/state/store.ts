@@ -2,6 +2,7 @@ import { StateInputError } from './errors';
 import { createActivityStore } from './activityStore';
 import { createCallbackStore } from './callbackStore';
 import { createContractStore } from './contractStore';
+import { createCreateIntentStore } from './createIntentStore';
 import { createLeaseStore } from './leaseStore';
 import { createLinkStore } from './linkStore';
 import { createPendingFetchStore } from './pendingFetchStore';
@@ -32,6 +33,7 @@ const TABLE_SUFFIXES = {
   runs: 'Runs',
   pendingFetches: 'PendingFetches',
   reconcileChecks: 'ReconcileChecks',
+  createIntents: 'CreateIntents',
 } as const;
 
 export type TableNames = Record<keyof typeof TABLE_SUFFIXES, string>;
@@ -69,5 +71,6 @@ export async function createStateStore(
     runs: createRunStore(client(names.runs)),
     pendingFetches: createPendingFetchStore(client(names.pendingFetches)),
     reconcileChecks: createReconcileCheckStore(client(names.reconcileChecks)),
+    createIntents: createCreateIntentStore(client(names.createIntents)),
   };
 }

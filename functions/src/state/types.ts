@@ -213,6 +213,40 @@ export interface ReconcileCheckStore {
   forget(tenantId: string, contractIds: readonly number[]): Promise<void>;
 }
 
+/**
+ * A "Create contract" about to ask Oneflow for a contract: what identifies the contract it makes (Oneflow's
+ * create takes no key a retry could send again), kept until the contract's row is stored.
+ */
+export interface CreateIntent {
+  tenantId: string;
+  mainEntity: string;
+  recordId: string;
+  /** The contract's name, workspace and template as sent to Oneflow. */
+  name: string;
+  workspaceId: number;
+  templateId: number;
+  /** Just before Oneflow's create was sent (ISO time). */
+  startedAt: string;
+}
+
+export const CreateIntentSchema: z.ZodType<CreateIntent> = z.object({
+  tenantId: z.string().min(1),
+  mainEntity: z.string().min(1),
+  recordId: z.string().min(1),
+  name: z.string(),
+  workspaceId: z.number().int(),
+  templateId: z.number().int(),
+  startedAt: IsoTime,
+});
+
+export interface CreateIntentStore {
+  /** Records the intent (replacing an older one of the record). */
+  put(intent: CreateIntent): Promise<void>;
+  get(tenantId: string, mainEntity: string, recordId: string): Promise<CreateIntent | null>;
+  /** Removes the record's intent; nothing when there is none. */
+  remove(tenantId: string, mainEntity: string, recordId: string): Promise<void>;
+}
+
 export interface StateStore {
   settings: SettingsStore;
   contracts: ContractStore;
@@ -223,4 +257,5 @@ export interface StateStore {
   runs: RunStore;
   pendingFetches: PendingFetchStore;
   reconcileChecks: ReconcileCheckStore;
+  createIntents: CreateIntentStore;
 }

@@ -1,6 +1,7 @@
 import type { DynamicsLine, EntitySettings } from '@oneflow-sync/shared';
 import { withContractLease } from '../state/lease';
-import type { ContractRecord } from '../state/store';
+import type { OneflowContract } from '../oneflow/oneflowClient';
+import type { ContractRecord, CreateIntent } from '../state/store';
 import { ContractExistsError } from './errors';
 import {
   callFor,
@@ -76,11 +77,27 @@ async function createUnderRecordLease(
   // Likewise a user who may not read the record or its lines (Dynamics answers 403): checked before anything
   // is created in Oneflow, so the refusal leaves no empty contract there and no contract row here.
   const { recordName } = await readRecordAndLines(deps, settings, request);
-  const contract = await tenant.oneflow.createContract({
-    workspace_id: tenant.config.oneflow.workspaceId,
-    template_id: request.templateId ?? tenant.config.oneflow.templateId,
+  const intent: CreateIntent = {
+    tenantId,
+    mainEntity: request.mainEntity,
+    recordId: request.recordId,
     name: contractName(request, recordName),
-  });
+    workspaceId: tenant.config.oneflow.workspaceId,
+    templateId: request.templateId ?? tenant.config.oneflow.templateId,
+    startedAt: deps.clock().toISOString(),
+  };
+  // An attempt that died between Oneflow's create and storing the contract's row left its intent: the contract
+  // it made, when Oneflow has exactly one that fits, becomes the record's (a second one would stay there unlinked).
+  const earlier = await store.createIntents.get(tenantId, request.mainEntity, request.recordId);
+  const adopted = earlier === null ? null : await strayContractOf(deps, earlier);
+  if (adopted === null) await store.createIntents.put(intent);
+  const contract =
+    adopted ??
+    (await tenant.oneflow.createContract({
+      workspace_id: intent.workspaceId,
+      template_id: intent.templateId,
+      name: intent.name,
+    }));
   const record: ContractRecord = {
     tenantId,
     contractId: contract.id,
@@ -97,6 +114,7 @@ async function createUnderRecordLease(
   };
   // Stored before the transfer, so a crash in between leaves a contract the next attempt finds and completes.
   await store.contracts.put(record);
+  await store.createIntents.remove(tenantId, request.mainEntity, request.recordId);
   const result = await runSync(deps, {
     record,
     action: 'initial_transfer',
@@ -105,6 +123,55 @@ async function createUnderRecordLease(
     created: contract,
   });
   return { contract: record, created: true, result };
+}
+
+/** How many of Oneflow's newest drafts are looked through for a dead attempt's contract (two pages). */
+export const STRAY_SEARCH_LIMIT = 200;
+/** Oneflow's clock and ours may differ: a contract made up to this long before the intent still fits it. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * The contract a dead "Create contract" made, found in Oneflow from its intent: among the newest drafts, the one
+ * with the intent's name, workspace and template, made after the intent, linked to no record here, with no
+ * product (the transfer starts only once the contract's row is stored). Only when exactly one fits: with none
+ * the dead attempt never reached Oneflow, with several none can be told to be ours. Custom ids are not needed
+ * (Oneflow's answers may leave them out). At most three list requests, then two reads per draft of the intent's name.
+ */
+async function strayContractOf(deps: SyncDeps, intent: CreateIntent): Promise<OneflowContract | null> {
+  const { oneflow } = deps.tenant;
+  const since = Date.parse(intent.startedAt) - CLOCK_SKEW_MS;
+  const head = await oneflow.listContracts({ states: ['draft'], limit: 1 });
+  const drafts: OneflowContract[] = [];
+  for (let offset = Math.max(0, head.count - STRAY_SEARCH_LIMIT); offset < head.count; offset += 100) {
+    const page = await oneflow.listContracts({ states: ['draft'], offset });
+    drafts.push(...page.data);
+    if (page.data.length === 0) break;
+  }
+  const fits = (contract: OneflowContract): boolean => {
+    const created = Date.parse(contract._private_ownerside?.created_time ?? '');
+    return (
+      contract.state === 'draft' &&
+      contract._private?.name === intent.name &&
+      contract._private.workspace_id === intent.workspaceId &&
+      contract._private_ownerside?.template_id === intent.templateId &&
+      Number.isFinite(created) &&
+      created >= since
+    );
+  };
+  // A list item may carry less than the contract: a draft of the intent's name (or of none) is read in full.
+  const named = drafts.filter(
+    (item) => item._private?.name === undefined || item._private.name === intent.name,
+  );
+  const found: OneflowContract[] = [];
+  for (const item of named) {
+    const contract = await oneflow.getContract(item.id);
+    if (!fits(contract)) continue;
+    if (await deps.store.contracts.getById(intent.tenantId, contract.id)) continue;
+    if ((await oneflow.listProducts(contract.id)).length > 0) continue;
+    found.push(contract);
+  }
+  const [only] = found;
+  return found.length === 1 && only !== undefined ? only : null;
 }
 
 /** A new contract is named after its record; a record without a name gives its entity and id. */
