@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { LinkSchema } from '@oneflow-sync/shared';
 import { ROUTES } from '../registry';
 import { clearLogs, writesLogged } from '../e2e/syncE2eSupport';
-import { createContract, errorOf, shippedDefaults } from '../e2e/securitySupport';
+import { createContract, errorOf, requestTotals, shippedDefaults } from '../e2e/securitySupport';
 import { FIXTURE, stackAppSettings, startStack, type ApiAnswer, type Stack } from '../testing/stack';
 import {
   describedInput,
@@ -102,6 +102,8 @@ afterAll(async () => {
     answersByStatus: tally.byStatus,
     inputsByKind: tally.byKind,
     reachedHandler: tally.reachedHandler,
+    oneflowRequests: tally.oneflowRequests,
+    dataverseRequests: tally.dataverseRequests,
     serverErrors: tally.serverErrors.length,
     serverErrorsFixed: [
       'A request target no URL can be made of (`GET //`, `//[`, `http://[`) was answered 500 by the local runner ' +
@@ -207,6 +209,9 @@ async function runBatch(inputs: readonly FuzzInput[], drain = false): Promise<vo
     await stack.host.drainQueue();
     expect(await poisoned()).toBe(poisonBefore);
   }
+  const reads = await requestTotals(stack);
+  tally.oneflowRequests += reads.oneflow;
+  tally.dataverseRequests += reads.dataverse;
   expect(await writesLogged(stack)).toEqual([]);
   expect(await tableSnapshot(stack.azurite.connectionString)).toEqual(before);
 }

@@ -1262,6 +1262,9 @@ export class FuzzTally {
   /** Inputs the route's own handler answered (not the host: no route, too large, URL too long). */
   readonly reachedHandler: Record<string, number> = {};
   total = 0;
+  /** What the fuzzed inputs made the app ask of Oneflow and Dataverse (reads only: writes fail the suite). */
+  oneflowRequests = 0;
+  dataverseRequests = 0;
 
   count(input: FuzzInput, answer: ApiAnswer): void {
     const { status } = answer;
