@@ -156,8 +156,10 @@ describe('compare: a status per linked line and mapped field, read from the push
       status: 'will_fetch',
       conflict: false,
     });
-    // Fetch makes the line total follow the contract's per-unit discount; a push would spread 25 over 12 instead.
-    expect(discount.reason).toMatch(/^Fetch: .*10 → 12.*Push: /);
+    // Fetch makes the line total follow the contract's per-unit discount, and a push leaves the contract's alone.
+    expect(discount.reason).toBe(
+      "Manual Discount 25.00 → 30.00: the quantity changed in Oneflow (10 → 12), and the contract keeps its discount of 2.50 per unit, so the line now has 12 × 2.50 off. Price 1: discount amount stays 2.50: the contract's quantity is 12 (Dynamics has 10, which this push does not send), and neither side changed the discount since the last sync, so the contract keeps its 2.50 per unit; Fetch brings the quantity into Dynamics, with a Manual Discount of 12 × 2.50 for the line.",
+    );
   });
 
   it('F4: a catalog line price changed in Oneflow is restored by push, and says why fetch would skip it', () => {

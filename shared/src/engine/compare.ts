@@ -107,14 +107,15 @@ function verdict(
       reason: `${codec.spec.label} changed in both Dynamics and Oneflow since the last sync: Push keeps Dynamics' value, Fetch keeps Oneflow's`,
     };
   }
-  // A field one action writes says why the other action leaves it (a catalog line's price is never fetched).
-  const explained = (other: Operation | undefined): string | null =>
+  // A field one action writes says why, then why the other action leaves it (a catalog line's price is never
+  // fetched; a line discount stays in a push while the contract keeps another quantity).
+  const explained = (writer: Operation | undefined, other: Operation | undefined): string | null =>
     joined([
-      ...notes.filter((note) => note.kind === 'info'),
-      ...ofField(other).filter((note) => STOPPING.has(note.kind)),
+      ...ofField(writer).filter((note) => note.kind === 'info'),
+      ...ofField(other).filter((note) => note.kind === 'info' || STOPPING.has(note.kind)),
     ]);
-  if (pushed) return { status: 'will_push', conflict, reason: explained(fetch) };
-  if (fetched) return { status: 'will_fetch', conflict, reason: explained(push) };
+  if (pushed) return { status: 'will_push', conflict, reason: explained(push, fetch) };
+  if (fetched) return { status: 'will_fetch', conflict, reason: explained(fetch, push) };
   const stopped = reasons((kind) => STOPPING.has(kind));
   if (stopped) return { status: 'skipped', conflict, reason: stopped };
   const waiting = reasons((kind) => kind === 'kept_for_other_action');

@@ -14,7 +14,9 @@ import type { FieldOutcome } from './fieldDecision';
  *   contract shows, and Dynamics' line total follows: per unit × the new quantity;
  * - a quantity changed in Dynamics keeps the line total, as Dynamics itself does, and push spreads it anew.
  * A push spreads the line total over the quantity the contract will have: Dynamics' own when it is sent in the
- * same push, the contract's when it is not. The notes say which, in words.
+ * same push; the contract's when it is not and the discount was changed since the last sync. A discount nobody
+ * changed stays as it is while the contract keeps another quantity ({@link contractTermsStay}), so a push and a
+ * fetch leave the same end state in either order. The notes say which, in words.
  */
 
 export function isQuantityCodec(codec: FieldCodec): boolean {
@@ -75,6 +77,8 @@ export interface DiscountInput {
   base: BaseValue | undefined;
   /** What the ordinary rules decided for the discount, with `discountLine`. */
   outcome: FieldOutcome;
+  /** Push: whether a fetch would write the contract's quantity into Dynamics now. */
+  quantityFetched: boolean;
 }
 
 /** The discount's outcome once the quantity is taken into account, and the note that says why in words. */
@@ -86,7 +90,49 @@ export function decideLineDiscount(input: DiscountInput): { outcome: FieldOutcom
     const followed = followQuantity(input);
     return followed ?? { outcome, note: null };
   }
-  return { outcome, note: outcome.kind === 'write' ? spreadNote(input, outcome) : null };
+  if (outcome.kind !== 'write') return { outcome, note: null };
+  return contractTermsStay(input) ?? { outcome, note: spreadNote(input, outcome) };
+}
+
+/**
+ * Push, with the contract at another quantity than Dynamics and this push not sending Dynamics' (the line as the
+ * discount sees it is not the line as read): when neither side changed the discount since the last sync, it is
+ * left as it is. The contract keeps its per-unit discount for the quantity it has, as the side where the quantity
+ * changed keeps its own terms; spreading Dynamics' old line total over the contract's quantity would overwrite
+ * the counterparty's price, and the end state would depend on whether a push or a fetch ran first. By the
+ * quantity's direction:
+ * - two_way: a quantity changed only in Oneflow is not pushed back; Fetch brings it over and keeps the per-unit
+ *   discount ({@link followQuantity}), so a push before that fetch and one after it leave the same end state;
+ * - oneflow_to_dynamics: the contract's quantity is the one that counts; Fetch writes it into Dynamics with the
+ *   line total that follows it, as above;
+ * - sync_once: after creation each side keeps its own quantity, and so its own terms for it: Dynamics' line total
+ *   for its quantity, the contract's per-unit discount for its own;
+ * - dynamics_to_oneflow: push sends Dynamics' quantity and spreads the line total over it (the line as read), as
+ *   before; the contract keeps another quantity only while it is held for a person or cannot be written, and
+ *   the discount waits with it rather than being rewritten for a quantity that may still change.
+ * A discount someone changed since the last sync is that person's value, and the ordinary rules carry it (spread
+ * over the contract's quantity, {@link spreadNote}).
+ */
+function contractTermsStay(input: DiscountInput): { outcome: FieldOutcome; note: FieldNote } | null {
+  const { codec, line, discountLine, product, base } = input;
+  if (discountLine === line || base === undefined) return null;
+  const dynamics = codec.readDynamics(line);
+  const oneflow = codec.readOneflow(product);
+  if (!dynamics.ok || !oneflow.ok) return null;
+  if (dynamics.value !== base.dynamics || oneflow.value !== base.oneflow) return null;
+  const perUnit = oneflow.value ?? '0';
+  const quantity = quantityText(discountLine.values.quantity);
+  const stays = `${codec.spec.label} stays ${perUnit}: the contract's quantity is ${quantity} (Dynamics has ${quantityText(line.values.quantity)}, which this push does not send), and neither side changed the discount since the last sync, so the contract keeps its ${perUnit} per unit`;
+  return {
+    outcome: { kind: 'idle' },
+    note: infoNote(
+      codec,
+      'P1',
+      input.quantityFetched
+        ? `${stays}; Fetch brings the quantity into Dynamics, with a ${codec.dynamicsLabel} of ${quantity} × ${perUnit} for the line.`
+        : `${stays}.`,
+    ),
+  };
 }
 
 /**

@@ -57,9 +57,9 @@ function decidePair(context: PlanContext, action: 'push' | 'fetch', pair: Linked
   const base: Base = { ...pair.link.base };
   const writtenBase: Base = {};
   const product = pair.product.product;
-  const decide = (codec: FieldCodec, line: DynamicsLine) =>
+  const decide = (codec: FieldCodec, line: DynamicsLine, as: 'push' | 'fetch' = action) =>
     decideField({
-      action,
+      action: as,
       entity: context.entity,
       codec,
       line,
@@ -72,6 +72,10 @@ function decidePair(context: PlanContext, action: 'push' | 'fetch', pair: Linked
   const quantityCodec = codecs.find(isQuantityCodec);
   const quantityOutcome = quantityCodec && decide(quantityCodec, pair.line);
   const discountLine = lineForDiscount(action, pair.line, product, quantityCodec, quantityOutcome);
+  const quantityFetched =
+    action === 'push' &&
+    quantityCodec !== undefined &&
+    decide(quantityCodec, pair.line, 'fetch').kind === 'write';
   for (const codec of codecs) {
     const key = codec.mapping.oneflowField;
     const decided =
@@ -86,6 +90,7 @@ function decidePair(context: PlanContext, action: 'push' | 'fetch', pair: Linked
             product,
             base: pair.link.base[key],
             outcome: decide(codec, codec.lineDiscount ? discountLine : pair.line),
+            quantityFetched,
           });
     const { outcome } = decided;
     if (outcome.kind === 'settled') {

@@ -926,6 +926,79 @@ describe('The discount after a quantity change (Dynamics: a line total; Oneflow:
     expect(fetch.values).toEqual({ quantity: 14 });
   });
 
+  /** Where a discounted line ends up on both sides after a push then a fetch, or a fetch then a push. */
+  const endState = (state: ReturnType<typeof discounted>) => ({
+    quantity: state.lines[0]?.values.quantity,
+    lineTotal: state.lines[0]?.values.manualdiscountamount,
+    contractQuantity: productOf(state, 'a').quantity?.amount,
+    perUnit: productOf(state, 'a').price_1?.discount_amount?.amount,
+  });
+  const pushThenFetch = (state: ReturnType<typeof discounted>, settings = opportunitySettings()) => {
+    const pushed = apply(state, planPush(inputOf(state, settings)), T1);
+    return apply(pushed, planFetch(inputOf(pushed, settings, T1)), T2);
+  };
+  const fetchThenPush = (state: ReturnType<typeof discounted>, settings = opportunitySettings()) => {
+    const fetched = apply(state, planFetch(inputOf(state, settings)), T1);
+    return apply(fetched, planPush(inputOf(fetched, settings, T1)), T2);
+  };
+
+  it('a push that runs before the fetch of the counterparty’s quantity 10 → 31 leaves the 2.50 per unit alone, and says why', () => {
+    const state = editProduct(discounted(), 'a', 'quantity', '31');
+    const push = planPush(inputOf(state, opportunitySettings()));
+    expect(writes(push)).toEqual([]);
+    expect(only(push, 'skip').notes).toContainEqual(
+      expect.objectContaining({
+        kind: 'info',
+        rule: 'P1',
+        oneflowField: 'price_1.discount_amount',
+        dynamicsField: 'manualdiscountamount',
+        reason:
+          "Price 1: discount amount stays 2.50: the contract's quantity is 31 (Dynamics has 10, which this push does not send), and neither side changed the discount since the last sync, so the contract keeps its 2.50 per unit; Fetch brings the quantity into Dynamics, with a Manual Discount of 31 × 2.50 for the line.",
+      }),
+    );
+  });
+
+  it('the counterparty’s quantity 10 → 31: push then fetch ends where fetch then push does, 2.50 per unit and 77.50 for the line', () => {
+    const state = editProduct(discounted(), 'a', 'quantity', '31');
+    const expected = { quantity: 31, lineTotal: 77.5, contractQuantity: '31', perUnit: '2.50' };
+    expect(endState(pushThenFetch(state))).toEqual(expected);
+    expect(endState(fetchThenPush(state))).toEqual(expected);
+  });
+
+  it('the same with the quantity Oneflow to Dynamics: either order keeps the contract’s 2.50 per unit', () => {
+    const settings = opportunitySettings({ quantity: { direction: 'oneflow_to_dynamics' } });
+    const start = transferred([line('a', { quantity: 10, manualdiscountamount: 25 })], settings);
+    const state = editProduct(start, 'a', 'quantity', '31');
+    const expected = { quantity: 31, lineTotal: 77.5, contractQuantity: '31', perUnit: '2.50' };
+    expect(endState(pushThenFetch(state, settings))).toEqual(expected);
+    expect(endState(fetchThenPush(state, settings))).toEqual(expected);
+  });
+
+  it('with a sync-once quantity each side keeps its own quantity and its own terms: the contract’s 2.50 per unit is never rewritten', () => {
+    const settings = opportunitySettings({ quantity: { direction: 'sync_once' } });
+    const start = transferred([line('a', { quantity: 10, manualdiscountamount: 25 })], settings);
+    const state = editProduct(start, 'a', 'quantity', '31');
+    const push = planPush(inputOf(state, settings));
+    expect(writes(push)).toEqual([]);
+    expect(only(push, 'skip').notes).toContainEqual(
+      expect.objectContaining({
+        kind: 'info',
+        reason:
+          "Price 1: discount amount stays 2.50: the contract's quantity is 31 (Dynamics has 10, which this push does not send), and neither side changed the discount since the last sync, so the contract keeps its 2.50 per unit.",
+      }),
+    );
+    const expected = { quantity: 10, lineTotal: 25, contractQuantity: '31', perUnit: '2.50' };
+    expect(endState(pushThenFetch(state, settings))).toEqual(expected);
+    expect(endState(fetchThenPush(state, settings))).toEqual(expected);
+  });
+
+  it('a quantity changed in Dynamics 10 → 31 keeps the line total of 25.00 in either order: 0.81 per unit', () => {
+    const state = editLine(discounted(), 'a', { quantity: 31 });
+    const expected = { quantity: 31, lineTotal: 25, contractQuantity: '31', perUnit: '0.81' };
+    expect(endState(pushThenFetch(state))).toEqual(expected);
+    expect(endState(fetchThenPush(state))).toEqual(expected);
+  });
+
   it('a quantity of 0 from Oneflow leaves the line total as it is (no units to spread it over), and brings it back at the old per-unit discount', () => {
     const zero = editProduct(discounted(), 'a', 'quantity', '0');
     const fetch = only(planFetch(inputOf(zero, opportunitySettings())), 'update_line');
