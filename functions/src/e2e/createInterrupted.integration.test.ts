@@ -14,6 +14,11 @@ jest.setTimeout(120_000);
 
 const tenantId = FIXTURE.contoso;
 const nameOf = (n: number) => `E2E webhook opportunity ${String(n)}`;
+const ActivitySchema = z.object({
+  entries: z.array(
+    z.object({ contractId: z.number().int(), action: z.string(), outcome: z.string(), message: z.string() }),
+  ),
+});
 const CreatedSchema = z.object({ contract: z.object({ contractId: z.number().int() }) });
 
 let stack: Stack;
@@ -86,6 +91,10 @@ test('the next create takes over the draft the dead attempt made: no second Onef
   const stored = await stack.services.store.contracts.getByRecord(tenantId, 'opportunity', opportunity(1).id);
   expect(stored?.contractId).toBe(contractId);
   expect(stored?.lastSyncAt).not.toBeNull();
+  const answer = await stack.api('GET', `/activity?recordId=${opportunity(1).id}&outcome=interrupted`, {
+    token: await stack.token('alex'),
+  });
+  expect(ActivitySchema.parse(answer.body).entries).toEqual([]);
 });
 
 test('a dead attempt that never reached Oneflow: the next create makes the contract, once', async () => {
@@ -104,6 +113,19 @@ test("two drafts fit the intent: neither is taken (either could be someone else'
   for (const id of made) {
     expect(await stack.services.store.contracts.getById(tenantId, id)).toBeNull();
   }
+  // The drafts that may be the dead attempt's are named in the record's activity, for someone to delete.
+  const answer = await stack.api('GET', `/activity?recordId=${opportunity(3).id}&outcome=interrupted`, {
+    token: await stack.token('alex'),
+  });
+  expect(answer.status).toBe(200);
+  const { entries } = ActivitySchema.parse(answer.body);
+  expect(entries).toHaveLength(1);
+  const [entry] = entries;
+  expect(entry?.contractId).toBe(contractId);
+  expect(entry?.action).toBe('initial_transfer');
+  for (const id of made) expect(entry?.message).toContain(String(id));
+  expect(entry?.message).toContain(`"${nameOf(3)}"`);
+  expect(entry?.message).toContain('can be deleted in Oneflow');
 });
 
 test("a draft of the intent's name made before the intent is not taken", async () => {
@@ -127,4 +149,16 @@ test("a draft of the intent's name made before the intent is not taken", async (
   const contractId = await create(4);
   expect(contractId).not.toBe(older.id);
   expect(await stack.services.store.contracts.getById(tenantId, older.id)).toBeNull();
+});
+
+test('an intent left beside a stored contract (the attempt died just after storing it) is removed by the next create', async () => {
+  // Record 1 has its synced contract (first test); its intent reappears as if the removal never happened.
+  await deadAttempt(1, 0);
+  const answer = await stack.api('POST', '/contracts', {
+    token: await stack.token('alex'),
+    body: { entity: 'opportunity', recordId: opportunity(1).id },
+  });
+  expect(answer.status).toBe(409);
+  expect(answer.text).toContain('contract_exists');
+  expect(await stack.services.store.createIntents.get(tenantId, 'opportunity', opportunity(1).id)).toBeNull();
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DynamicsLine, EntitySettings } from '@oneflow-sync/shared';
 import { withContractLease } from '../state/lease';
 import type { OneflowContract } from '../oneflow/oneflowClient';
@@ -58,8 +59,14 @@ async function createUnderRecordLease(
   // Read beside the look-up (a new contract needs them; an existing one's run reads its own).
   const settingsRead = effectiveSettings(store, tenantId, request.mainEntity);
   settingsRead.catch(() => undefined); // awaited below, unless the record already has its contract
+  const earlierRead = store.createIntents.get(tenantId, request.mainEntity, request.recordId);
+  earlierRead.catch(() => undefined); // awaited below
   const existing = await store.contracts.getByRecord(tenantId, request.mainEntity, request.recordId);
   if (existing) {
+    // An intent left by an attempt that stored its contract but died before removing it has served its purpose.
+    if ((await earlierRead) !== null) {
+      await store.createIntents.remove(tenantId, request.mainEntity, request.recordId);
+    }
     // Only a transfer that never completed is run again: on a synced contract it would write every field of
     // Dynamics over Oneflow's, undoing counterparty edits of two-way and sync-once fields. Checked under the lease.
     const result = await runSyncUnless(
@@ -88,8 +95,10 @@ async function createUnderRecordLease(
   };
   // An attempt that died between Oneflow's create and storing the contract's row left its intent: the contract
   // it made, when Oneflow has exactly one that fits, becomes the record's (a second one would stay there unlinked).
-  const earlier = await store.createIntents.get(tenantId, request.mainEntity, request.recordId);
-  const adopted = earlier === null ? null : await strayContractOf(deps, earlier);
+  const earlier = await earlierRead;
+  const strays = earlier === null ? [] : await strayContractsOf(deps, earlier);
+  const [only] = strays;
+  const adopted = strays.length === 1 && only !== undefined ? only : null;
   if (adopted === null) await store.createIntents.put(intent);
   const contract =
     adopted ??
@@ -115,6 +124,7 @@ async function createUnderRecordLease(
   // Stored before the transfer, so a crash in between leaves a contract the next attempt finds and completes.
   await store.contracts.put(record);
   await store.createIntents.remove(tenantId, request.mainEntity, request.recordId);
+  if (earlier !== null && strays.length > 1) await recordStrays(deps, record, earlier, strays, request.actor);
   const result = await runSync(deps, {
     record,
     action: 'initial_transfer',
@@ -131,13 +141,13 @@ export const STRAY_SEARCH_LIMIT = 200;
 const CLOCK_SKEW_MS = 5 * 60_000;
 
 /**
- * The contract a dead "Create contract" made, found in Oneflow from its intent: among the newest drafts, the one
- * with the intent's name, workspace and template, made after the intent, linked to no record here, with no
- * product (the transfer starts only once the contract's row is stored). Only when exactly one fits: with none
- * the dead attempt never reached Oneflow, with several none can be told to be ours. Custom ids are not needed
- * (Oneflow's answers may leave them out). At most three list requests, then two reads per draft of the intent's name.
+ * The contracts a dead "Create contract" may have made, found in Oneflow from its intent: among the newest
+ * drafts, those with the intent's name, workspace and template, made after the intent, linked to no record here,
+ * with no product (the transfer starts only once the contract's row is stored). Exactly one is taken over; with
+ * none the dead attempt never reached Oneflow; with several none can be told to be its. Custom ids are not needed
+ * (Oneflow's answers may leave them out). At most three list requests, then two reads per draft of the name.
  */
-async function strayContractOf(deps: SyncDeps, intent: CreateIntent): Promise<OneflowContract | null> {
+async function strayContractsOf(deps: SyncDeps, intent: CreateIntent): Promise<OneflowContract[]> {
   const { oneflow } = deps.tenant;
   const since = Date.parse(intent.startedAt) - CLOCK_SKEW_MS;
   const head = await oneflow.listContracts({ states: ['draft'], limit: 1 });
@@ -170,8 +180,39 @@ async function strayContractOf(deps: SyncDeps, intent: CreateIntent): Promise<On
     if ((await oneflow.listProducts(contract.id)).length > 0) continue;
     found.push(contract);
   }
-  const [only] = found;
-  return found.length === 1 && only !== undefined ? only : null;
+  return found;
+}
+
+/**
+ * Several drafts fitted a dead attempt's intent and a new contract was made: an `interrupted` entry on the new
+ * contract names them, so that whoever reads the record's activity can delete the one that is not needed.
+ */
+async function recordStrays(
+  deps: SyncDeps,
+  record: ContractRecord,
+  intent: CreateIntent,
+  strays: readonly OneflowContract[],
+  actor: Actor,
+): Promise<void> {
+  const ids = strays.map((contract) => contract.id).join(', ');
+  await deps.store.activity.record({
+    id: randomUUID(),
+    tenantId: record.tenantId,
+    contractId: record.contractId,
+    mainEntity: record.mainEntity,
+    recordId: record.recordId,
+    action: 'initial_transfer',
+    outcome: 'interrupted',
+    actor: { kind: actor.kind, id: actor.id, name: actor.name },
+    at: intent.startedAt,
+    message:
+      `An earlier Create contract for this ${record.mainEntity} stopped before it had stored its Oneflow ` +
+      `contract. Oneflow has unlinked draft contracts named "${intent.name}" made since (${ids}); one may be ` +
+      `that attempt's. This ${record.mainEntity}'s contract is ${String(record.contractId)}: a draft not needed ` +
+      `can be deleted in Oneflow.`,
+    summary: null,
+    changes: [],
+  });
 }
 
 /** A new contract is named after its record; a record without a name gives its entity and id. */
