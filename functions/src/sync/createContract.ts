@@ -136,7 +136,7 @@ async function createUnderRecordLease(
 }
 
 /** How many of Oneflow's newest drafts are looked through for a dead attempt's contract (two pages). */
-export const STRAY_SEARCH_LIMIT = 200;
+const STRAY_SEARCH_LIMIT = 200;
 /** Oneflow's clock and ours may differ: a contract made up to this long before the intent still fits it. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
