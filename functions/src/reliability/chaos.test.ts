@@ -33,6 +33,7 @@ import {
 } from './chaosOracle';
 import {
   carryOut,
+  isDiscounted,
   loadChaosRecords,
   oneflowOwnedColumns,
   people,
@@ -324,6 +325,8 @@ const figures = {
     replayedLate: 0,
   },
   editsBySide: { dynamics: 0, oneflow: 0 },
+  /** Quantities the counterparty changed on a discounted line (the contract keeps its per-unit discount). */
+  discountedQuantityEditsInOneflow: 0,
   /** Requests both simulators received during the chaos (the product's and the people's). */
   requests: { dataverse: 0, oneflow: 0 },
   queueRuns: 0,
@@ -424,6 +427,13 @@ async function chaosRun(): Promise<void> {
       count(figures.events, event.kind === 'action' ? `action:${event.action}` : event.kind);
       if (event.kind.startsWith('dynamics')) figures.editsBySide.dynamics += 1;
       if (event.kind.startsWith('oneflow')) figures.editsBySide.oneflow += 1;
+      if (
+        event.kind === 'oneflowEdit' &&
+        event.field === 'quantity' &&
+        isDiscounted(contract.script, event.line)
+      ) {
+        figures.discountedQuantityEditsInOneflow += 1;
+      }
       await run(contract, event);
       progress();
     }

@@ -311,10 +311,7 @@ function ownerOf(
     sent &&
     !createdDuringRun &&
     direction !== 'dynamics_to_oneflow' &&
-    !(field === 'price' && line.shape !== 'writeIn') &&
-    // A quantity Oneflow changes on a discounted line: a push before the fetch spreads the line's discount over
-    // the contract's new quantity, a fetch first keeps the contract's per-unit discount (docs/api.md, compare).
-    !(field === 'quantity' && line.shape === 'widget');
+    !(field === 'price' && line.shape !== 'writeIn');
   const choices: Owner[] = [
     ...(dynamics ? (['dynamics'] as const) : []),
     ...(oneflow ? (['oneflow'] as const) : []),
@@ -455,6 +452,11 @@ export function scriptFor(record: ChaosRecord, seed: number, eventCount: number)
     }
   }
   return { lines, events };
+}
+
+/** Whether a line of the script is the discounted catalog line (25.00 off the line when the run starts). */
+export function isDiscounted(script: ContractScript, lineId: string): boolean {
+  return script.lines.some((line) => line.id === lineId && line.shape === 'widget');
 }
 
 /**
