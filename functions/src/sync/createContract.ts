@@ -123,7 +123,11 @@ async function createUnderRecordLease(
   };
   // Stored before the transfer, so a crash in between leaves a contract the next attempt finds and completes.
   await store.contracts.put(record);
-  await store.createIntents.remove(tenantId, request.mainEntity, request.recordId);
+  // The intent has served its purpose, removed beside the transfer. One whose removal fails does no harm: the
+  // record's next create finds the contract row and removes it then.
+  const intentRemoved = store.createIntents
+    .remove(tenantId, request.mainEntity, request.recordId)
+    .catch(() => undefined);
   if (earlier !== null && strays.length > 1) await recordStrays(deps, record, earlier, strays, request.actor);
   const result = await runSync(deps, {
     record,
@@ -132,6 +136,7 @@ async function createUnderRecordLease(
     dryRun: false,
     created: contract,
   });
+  await intentRemoved;
   return { contract: record, created: true, result };
 }
 
