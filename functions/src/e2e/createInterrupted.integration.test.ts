@@ -25,7 +25,7 @@ let stack: Stack;
 
 beforeAll(async () => {
   stack = await startStack();
-  const loaded = await stack.sim('dataverse', 'POST', '/_sim/fixture', fixtureWithOpportunities(4));
+  const loaded = await stack.sim('dataverse', 'POST', '/_sim/fixture', fixtureWithOpportunities(5));
   if (loaded.status !== 200) throw new Error(`Dataverse fixture: ${loaded.text}`);
 }, 60_000);
 
@@ -149,6 +149,30 @@ test("a draft of the intent's name made before the intent is not taken", async (
   const contractId = await create(4);
   expect(contractId).not.toBe(older.id);
   expect(await stack.services.store.contracts.getById(tenantId, older.id)).toBeNull();
+});
+
+test("a draft of the intent's name made long after the intent (someone else's) is not taken", async () => {
+  const record = opportunity(5);
+  const intent: CreateIntent = {
+    tenantId,
+    mainEntity: 'opportunity',
+    recordId: record.id,
+    name: nameOf(5),
+    workspaceId: FIXTURE.workspaceId,
+    templateId: FIXTURE.templateId,
+    // A refused or abandoned attempt's intent, an hour old: the dead attempt's create would have reached
+    // Oneflow within minutes of it.
+    startedAt: new Date(Date.now() - 60 * 60_000).toISOString(),
+  };
+  await stack.services.store.createIntents.put(intent);
+  const later = await oneflow().createContract({
+    workspace_id: FIXTURE.workspaceId,
+    template_id: FIXTURE.templateId,
+    name: nameOf(5),
+  });
+  const contractId = await create(5);
+  expect(contractId).not.toBe(later.id);
+  expect(await stack.services.store.contracts.getById(tenantId, later.id)).toBeNull();
 });
 
 test('an intent left beside a stored contract (the attempt died just after storing it) is removed by the next create', async () => {

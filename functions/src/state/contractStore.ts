@@ -6,11 +6,13 @@ import {
   parseInput,
   parseStored,
   queryRows,
+  statusOf,
   submitActions,
   unpackJson,
   type Entity,
   type Row,
 } from './tables';
+import { PreconditionFailedError } from './errors';
 import { ContractRecordSchema, type ContractRecord, type ContractStore } from './types';
 
 /**
@@ -53,7 +55,7 @@ export function createContractStore(client: TableClient): ContractStore {
       const partitionKey = tenantKey(record.tenantId);
       const byRecord = recordRowKey(record.mainEntity, record.recordId);
       const byContract = contractRowKey(record.contractId);
-      const { previous } = options;
+      const { previous, claim = false } = options;
       // Both rows are only ever written together: a contract read as this record's means the record's row names
       // this contract too, so neither lookup needs reading again.
       const known =
@@ -65,6 +67,8 @@ export function createContractStore(client: TableClient): ContractStore {
       const [previousOfRecord, previousOfContract] = known
         ? [previous, previous]
         : await Promise.all([readKey(partitionKey, byRecord), readKey(partitionKey, byContract)]);
+      const claimed = `Contract ${String(record.contractId)}`;
+      if (claim && previousOfContract !== null) throw new PreconditionFailedError(claimed, 'exists');
 
       const props = {
         kind: '',
@@ -79,11 +83,16 @@ export function createContractStore(client: TableClient): ContractStore {
           { partitionKey, rowKey: byRecord, ...props, kind: BY_RECORD, ...data } satisfies Entity,
           'Replace',
         ],
-        [
-          'upsert',
-          { partitionKey, rowKey: byContract, ...props, kind: BY_CONTRACT, ...data } satisfies Entity,
-          'Replace',
-        ],
+        claim
+          ? [
+              'create',
+              { partitionKey, rowKey: byContract, ...props, kind: BY_CONTRACT, ...data } satisfies Entity,
+            ]
+          : [
+              'upsert',
+              { partitionKey, rowKey: byContract, ...props, kind: BY_CONTRACT, ...data } satisfies Entity,
+              'Replace',
+            ],
       ];
       // The record had another contract: that contract id must no longer resolve to this record.
       if (previousOfRecord !== null && previousOfRecord.contractId !== record.contractId) {
@@ -103,7 +112,14 @@ export function createContractStore(client: TableClient): ContractStore {
         if (stale !== null && stale.contractId === record.contractId)
           actions.push(['delete', { partitionKey, rowKey: staleKey }]);
       }
-      await submitActions(client, actions);
+      try {
+        await submitActions(client, actions);
+      } catch (error) {
+        // Another record's create linked the contract between the read and this write.
+        if (claim && statusOf(error) === 409)
+          throw new PreconditionFailedError(claimed, 'exists', { cause: error });
+        throw error;
+      }
     },
 
     async listAll(tenantId) {

@@ -290,6 +290,30 @@ describe('contracts', () => {
     expect(await store.contracts.getByRecord(TENANT_A, 'opportunity', 'rec-1')).toEqual(moved);
   });
 
+  test('a claim takes only a contract no record has: one already linked, or linked between the read and the write, is refused and left as it was', async () => {
+    const { store } = await freshStore();
+    const first = makeContract(TENANT_A, 505, 'rec-5');
+    await store.contracts.put(first, { claim: true });
+    expect(await store.contracts.getById(TENANT_A, 505)).toEqual(first);
+
+    const second = makeContract(TENANT_A, 505, 'rec-6');
+    const refused = await store.contracts.put(second, { claim: true }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(isPreconditionFailedError(refused) && refused.reason).toBe('exists');
+    // Linked meanwhile: the row appears after the claim's read (`previous` spares the read), and the insert fails.
+    const third = makeContract(TENANT_A, 505, 'rec-7');
+    const raced = await store.contracts.put(third, { claim: true, previous: third }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(isPreconditionFailedError(raced) && raced.reason).toBe('exists');
+    expect(await store.contracts.getById(TENANT_A, 505)).toEqual(first);
+    expect(await store.contracts.getByRecord(TENANT_A, 'opportunity', 'rec-6')).toBeNull();
+    expect(await store.contracts.getByRecord(TENANT_A, 'opportunity', 'rec-7')).toBeNull();
+  });
+
   test('a row written before lastFetchStartedAt existed reads with null', async () => {
     const { store, prefix } = await freshStore();
     await writeOlderRow(prefix, makeContract(TENANT_A, 404, 'rec-4'), 'lastFetchStartedAt');

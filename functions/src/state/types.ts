@@ -73,7 +73,11 @@ export interface ContractStore {
    * Upsert; both lookups stay consistent (a record's previous contract no longer resolves to it). `previous`: the
    * contract as read under its lease (nobody else writes it meanwhile), which spares reading its rows again.
    */
-  put(record: ContractRecord, options?: { previous?: ContractRecord }): Promise<void>;
+  /**
+   * `claim`: the contract must be linked to no record yet (a contract made or taken over by Create contract): a
+   * row for it, already there or written meanwhile, fails the write with a PreconditionFailedError ('exists').
+   */
+  put(record: ContractRecord, options?: { previous?: ContractRecord; claim?: boolean }): Promise<void>;
   /** Every contract of one tenant, or of all tenants (reconciliation timer). */
   listAll(tenantId?: string): Promise<ContractRecord[]>;
   /** Forgets the contract (both lookups); false when it was not stored. */

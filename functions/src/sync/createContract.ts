@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamicsLine, EntitySettings } from '@oneflow-sync/shared';
 import { withContractLease } from '../state/lease';
+import { OneflowError } from '../oneflow/errors';
 import type { OneflowContract } from '../oneflow/oneflowClient';
+import { isPreconditionFailedError } from '../state/errors';
 import type { ContractRecord, CreateIntent } from '../state/store';
 import { ContractExistsError } from './errors';
 import {
@@ -64,7 +66,7 @@ async function createUnderRecordLease(
   const existing = await store.contracts.getByRecord(tenantId, request.mainEntity, request.recordId);
   if (existing) {
     // An intent left by an attempt that stored its contract but died before removing it has served its purpose.
-    if ((await earlierRead) !== null) {
+    if ((await earlierRead.catch(() => null)) !== null) {
       await store.createIntents.remove(tenantId, request.mainEntity, request.recordId);
     }
     // Only a transfer that never completed is run again: on a synced contract it would write every field of
@@ -98,16 +100,7 @@ async function createUnderRecordLease(
   const earlier = await earlierRead;
   const strays = earlier === null ? [] : await strayContractsOf(deps, earlier);
   const [only] = strays;
-  const adopted = strays.length === 1 && only !== undefined ? only : null;
-  if (adopted === null) await store.createIntents.put(intent);
-  const contract =
-    adopted ??
-    (await tenant.oneflow.createContract({
-      workspace_id: intent.workspaceId,
-      template_id: intent.templateId,
-      name: intent.name,
-    }));
-  const record: ContractRecord = {
+  const recordOf = (contract: OneflowContract): ContractRecord => ({
     tenantId,
     contractId: contract.id,
     mainEntity: request.mainEntity,
@@ -120,30 +113,84 @@ async function createUnderRecordLease(
     lastFetchStartedAt: null,
     deletedInOneflowAt: null,
     oneflowState: contract.state,
-  };
-  // Stored before the transfer, so a crash in between leaves a contract the next attempt finds and completes.
-  await store.contracts.put(record);
+  });
+  // Stored before the transfer, so a crash in between leaves a contract the next attempt finds and completes. A
+  // taken-over draft is claimed: one that another record's create linked meanwhile is never shared.
+  let adopted: ContractRecord | null = null;
+  if (strays.length === 1 && only !== undefined) {
+    const candidate = recordOf(only);
+    try {
+      await store.contracts.put(candidate, { claim: true });
+      adopted = candidate;
+    } catch (error) {
+      if (!isPreconditionFailedError(error)) throw error;
+    }
+  }
+  let record: ContractRecord;
+  let created: OneflowContract | undefined;
+  if (adopted === null) {
+    await store.createIntents.put(intent);
+    created = await createInOneflow(deps, intent);
+    record = recordOf(created);
+    await store.contracts.put(record);
+  } else {
+    record = adopted;
+  }
+  // Several drafts fitted the dead attempt: named before its intent goes.
+  if (earlier !== null && strays.length > 1) await recordStrays(deps, record, earlier, strays, request.actor);
   // The intent has served its purpose, removed beside the transfer. One whose removal fails does no harm: the
   // record's next create finds the contract row and removes it then.
   const intentRemoved = store.createIntents
     .remove(tenantId, request.mainEntity, request.recordId)
     .catch(() => undefined);
-  if (earlier !== null && strays.length > 1) await recordStrays(deps, record, earlier, strays, request.actor);
   const result = await runSync(deps, {
     record,
     action: 'initial_transfer',
     actor: request.actor,
     dryRun: false,
-    created: contract,
+    // A contract made by this request is as Oneflow answered it; a taken-over draft has waited in Oneflow since
+    // the crash, so the run reads it afresh.
+    ...(created === undefined ? {} : { created }),
   });
   await intentRemoved;
   return { contract: record, created: true, result };
 }
 
+/**
+ * Oneflow's create. An intent whose create Oneflow refused (a 4xx other than 429: nothing was made) is removed,
+ * so a draft made by hand later can never be taken for the one it made.
+ */
+async function createInOneflow(deps: SyncDeps, intent: CreateIntent): Promise<OneflowContract> {
+  try {
+    return await deps.tenant.oneflow.createContract({
+      workspace_id: intent.workspaceId,
+      template_id: intent.templateId,
+      name: intent.name,
+    });
+  } catch (error) {
+    if (
+      error instanceof OneflowError &&
+      error.status !== null &&
+      error.status < 500 &&
+      error.status !== 429
+    ) {
+      await deps.store.createIntents
+        .remove(intent.tenantId, intent.mainEntity, intent.recordId)
+        .catch(() => undefined);
+    }
+    throw error;
+  }
+}
+
 /** How many of Oneflow's newest drafts are looked through for a dead attempt's contract (two pages). */
 const STRAY_SEARCH_LIMIT = 200;
-/** Oneflow's clock and ours may differ: a contract made up to this long before the intent still fits it. */
-const CLOCK_SKEW_MS = 5 * 60_000;
+/** The largest offset Oneflow's lists accept. */
+const MAX_LIST_OFFSET = 19_900;
+/**
+ * Oneflow's clock and ours may differ, and the dead attempt's create reached Oneflow within its request's time:
+ * a contract made this long before or after the intent fits it; one made outside that window is someone else's.
+ */
+const CREATE_WINDOW_MS = 5 * 60_000;
 
 /**
  * The contracts a dead "Create contract" may have made, found in Oneflow from its intent: among the newest
@@ -154,10 +201,12 @@ const CLOCK_SKEW_MS = 5 * 60_000;
  */
 async function strayContractsOf(deps: SyncDeps, intent: CreateIntent): Promise<OneflowContract[]> {
   const { oneflow } = deps.tenant;
-  const since = Date.parse(intent.startedAt) - CLOCK_SKEW_MS;
+  const since = Date.parse(intent.startedAt) - CREATE_WINDOW_MS;
+  const until = Date.parse(intent.startedAt) + CREATE_WINDOW_MS;
   const head = await oneflow.listContracts({ states: ['draft'], limit: 1 });
   const drafts: OneflowContract[] = [];
-  for (let offset = Math.max(0, head.count - STRAY_SEARCH_LIMIT); offset < head.count; offset += 100) {
+  const first = Math.min(MAX_LIST_OFFSET, Math.max(0, head.count - STRAY_SEARCH_LIMIT));
+  for (let offset = first; offset < head.count && offset <= MAX_LIST_OFFSET; offset += 100) {
     const page = await oneflow.listContracts({ states: ['draft'], offset });
     drafts.push(...page.data);
     if (page.data.length === 0) break;
@@ -170,7 +219,8 @@ async function strayContractsOf(deps: SyncDeps, intent: CreateIntent): Promise<O
       contract._private.workspace_id === intent.workspaceId &&
       contract._private_ownerside?.template_id === intent.templateId &&
       Number.isFinite(created) &&
-      created >= since
+      created >= since &&
+      created <= until
     );
   };
   // A list item may carry less than the contract: a draft of the intent's name (or of none) is read in full.
