@@ -1,13 +1,12 @@
 import {
   createContract,
   dynamicsSide,
-  expectStatus,
   oneflowSide,
+  publishContract,
   quantityOf,
   runAction,
   type SyncAnswer,
 } from '../functions/src/e2e/syncE2eSupport';
-import { FIXTURE } from '../functions/src/testing/stack';
 import type { Bench, Latencies, Traffic } from './harness';
 import type { BenchRecord } from './records';
 import type { Timing } from './rounds';
@@ -195,16 +194,7 @@ export async function benchActions(
     if (!record) throw new Error('not enough bench records for the sent contract');
     const answer = await createContract(stack, token, record.id);
     const id = answer.contract.contractId;
-    expectStatus(
-      await stack.sim(
-        'oneflow',
-        'POST',
-        `/v1/contracts/${String(id)}/publish`,
-        { subject: 'Your contract', message: 'Please sign.' },
-        { 'x-oneflow-api-token': FIXTURE.oneflowToken },
-      ),
-      200,
-    );
+    await publishContract(stack, id);
     contracts.sent = { id, record };
   }
 

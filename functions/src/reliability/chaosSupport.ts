@@ -394,26 +394,29 @@ export function scriptFor(record: ChaosRecord, seed: number, eventCount: number)
     }
     const tag = `${record.n}.${index}`;
     const roll = random();
+    /** An edit on `side` of a field that side may change, on a line still there. */
+    const edit = (side: 'dynamics' | 'oneflow'): void => {
+      const candidates = lines.filter((line) => alive.has(line.id));
+      const line = candidates[Math.floor(random() * candidates.length)];
+      const fields = FIELDS.filter((field) => {
+        const owner = line?.owners[field];
+        return owner === side || owner === 'both';
+      });
+      const field = fields[Math.floor(random() * fields.length)];
+      if (line && field) {
+        const value = valueFor(field, random, tag);
+        events.push({
+          kind: side === 'dynamics' ? 'dynamicsEdit' : 'oneflowEdit',
+          line: line.id,
+          field,
+          value,
+        });
+      }
+    };
     if (roll < 0.3) {
-      const candidates = lines.filter((line) => alive.has(line.id));
-      const line = candidates[Math.floor(random() * candidates.length)];
-      const fields = FIELDS.filter((field) => {
-        const owner = line?.owners[field];
-        return owner === 'dynamics' || owner === 'both';
-      });
-      const field = fields[Math.floor(random() * fields.length)];
-      if (line && field)
-        events.push({ kind: 'dynamicsEdit', line: line.id, field, value: valueFor(field, random, tag) });
+      edit('dynamics');
     } else if (roll < 0.52) {
-      const candidates = lines.filter((line) => alive.has(line.id));
-      const line = candidates[Math.floor(random() * candidates.length)];
-      const fields = FIELDS.filter((field) => {
-        const owner = line?.owners[field];
-        return owner === 'oneflow' || owner === 'both';
-      });
-      const field = fields[Math.floor(random() * fields.length)];
-      if (line && field)
-        events.push({ kind: 'oneflowEdit', line: line.id, field, value: valueFor(field, random, tag) });
+      edit('oneflow');
     } else if (roll < 0.76) {
       events.push({ kind: 'action', action: random() < 0.5 ? 'push' : 'fetch', awaited: random() < 0.5 });
     } else if (roll < 0.81 && added < 2) {
